@@ -1,0 +1,39 @@
+"""biasaudit: audit algorithmic decision systems for discrimination.
+
+Decision records (or aggregated tables) in; per-group disparities and the three
+false-accusation rates (false positive rate, false discovery rate, unfounded
+investigations per person) out, with the denominators and what the data cannot show.
+"""
+
+from ._aggregate import COUNT_COLUMNS, CountTable, Ledger, count_table
+from ._audit import AuditResult, audit
+from ._exceptions import BiasAuditError, ConfigError, Problem, RecordsError, UndefinedRateWarning
+from ._metrics import TABLE_COLUMNS, compute_metrics
+from ._registry import ALIASES, METRICS, MetricSpec, metric
+from ._spec import Codes, Roles, Threshold
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "ALIASES",
+    "COUNT_COLUMNS",
+    "METRICS",
+    "TABLE_COLUMNS",
+    "AuditResult",
+    "BiasAuditError",
+    "Codes",
+    "ConfigError",
+    "CountTable",
+    "Ledger",
+    "MetricSpec",
+    "Problem",
+    "RecordsError",
+    "Roles",
+    "Threshold",
+    "UndefinedRateWarning",
+    "__version__",
+    "audit",
+    "compute_metrics",
+    "count_table",
+    "metric",
+]

@@ -1,0 +1,550 @@
+"""One pass over the decision records into small count tables.
+
+The only code that touches the rows. It groups the rows once, by every protected
+attribute and the raw decision / investigation / outcome values together, on
+whatever engine holds the data (via narwhals). Everything afterwards (code
+mapping, validation, the row ledger, per-attribute and intersectional counts)
+works on that small table of distinct combinations.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import product
+from typing import Any
+
+import narwhals as nw
+import numpy as np
+import pandas as pd
+
+from ._exceptions import Problem, RecordsError
+from ._io import Records
+from ._spec import MISSING_GROUP, AuditSpec, intersection_name, value_key
+
+#: Count cells of every count table, in this order.
+COUNT_COLUMNS = (
+    "rows",
+    "n",
+    "flagged",
+    "investigated",
+    "tp",
+    "fp",
+    "fn",
+    "tn",
+    "flagged_unlabelled",
+    "unflagged_unlabelled",
+)
+OVERALL = "(overall)"
+ALL = "(all)"
+_UNMAPPED = object()
+_EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Rows read = rows analysed + rows excluded (each exclusion with its reason).
+
+    Parameters
+    ----------
+    rows_read : int
+        Data rows in the input.
+    excluded : tuple of (str, int)
+        Reason and number of rows for each exclusion.
+    notes : tuple of str
+        Facts about the analysed rows worth stating (e.g. outcomes not yet known).
+    """
+
+    rows_read: int
+    excluded: tuple[tuple[str, int], ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def rows_excluded(self) -> int:
+        """Total rows excluded."""
+        return sum(k for _, k in self.excluded)
+
+    @property
+    def rows_analysed(self) -> int:
+        """Rows that enter the counts."""
+        return self.rows_read - self.rows_excluded
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form for JSON."""
+        return {
+            "rows_read": self.rows_read,
+            "rows_analysed": self.rows_analysed,
+            "rows_excluded": self.rows_excluded,
+            "exclusions": [{"reason": r, "rows": k} for r, k in self.excluded],
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class CountTable:
+    """Per-group counts: the interface between the data and every metric.
+
+    ``table`` has the columns ``attribute, group`` and :data:`COUNT_COLUMNS`; its
+    first row is the whole population (attribute ``"(overall)"``, group ``"(all)"``).
+    Counts are weighted sums when ``weighted`` (``rows`` is always a row count).
+    """
+
+    table: pd.DataFrame
+    weighted: bool = False
+
+    def attributes(self) -> list[str]:
+        """Attributes and intersections in the table, in order (overall excluded)."""
+        names = self.table["attribute"].drop_duplicates().tolist()
+        return [a for a in names if a != OVERALL]
+
+
+@dataclass(frozen=True)
+class Aggregation:
+    """Result of the one pass: count table and row ledger."""
+
+    counts: CountTable
+    ledger: Ledger
+    flag_rule: str | None = None
+
+
+def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
+    """Count the records once, validate them and build the count tables.
+
+    Raises
+    ------
+    RecordsError
+        Listing every problem found in the data.
+    """
+    frame, roles = records.frame, spec.roles
+    missing = _missing_columns(records, spec)
+    if missing:
+        raise RecordsError(missing, context=records.source.name)
+    problems: list[Problem] = []
+    schema = dict(records.frame.collect_schema().items())
+    for role in ("score", "weight"):
+        col = getattr(roles, role)
+        if col is not None and not schema[col].is_numeric():
+            problems += _non_numeric(records, col, role)
+    if problems:
+        raise RecordsError(problems, context=records.source.name)
+
+    keys: dict[str, str] = {}  # role or attribute -> key column in the grouped table
+    exprs: list[Any] = []
+    flag_rule = None
+    if spec.threshold is not None:
+        score = nw.col(roles.score)
+        cutoff, flag_rule = _cutoff(frame, spec)
+        exprs.append(
+            nw.when(score.is_null())
+            .then(nw.lit(-1))
+            .when(score >= cutoff)
+            .then(nw.lit(1))
+            .otherwise(nw.lit(0))
+            .alias("__flag")
+        )
+        keys["flagged"] = "__flag"
+    for role in ("flagged", "investigated", "outcome"):
+        col = getattr(roles, role)
+        if col is not None:
+            keys[role] = col
+    for attr in spec.attributes:
+        keys[f"attr:{attr}"] = attr
+    group_cols = list(dict.fromkeys(keys.values()))
+    aggs = [nw.len().alias("__rows")]
+    if roles.weight is not None:
+        w = nw.col(roles.weight)
+        aggs += [
+            w.sum().alias("__w"),
+            (w * w).sum().alias("__w2"),
+            w.is_null().sum().alias("__w_null"),
+            (w < 0).sum().alias("__w_neg"),
+        ]
+    if roles.score is not None:
+        aggs.append(nw.col(roles.score).is_null().sum().alias("__score_null"))
+    query = frame.with_columns(*exprs) if exprs else frame
+    grouped = query.group_by(*group_cols, drop_null_keys=False).agg(*aggs)
+    if isinstance(grouped, nw.LazyFrame):
+        grouped = grouped.collect()
+    raw = grouped.to_pandas()
+    return _build(raw, keys, records, spec, flag_rule)
+
+
+def _missing_columns(records: Records, spec: AuditSpec) -> list[Problem]:
+    available = list(records.available)
+    shown = ", ".join(map(repr, available[:12])) + (", ..." if len(available) > 12 else "")
+    problems = []
+    wanted = [(f"role {r}", c) for r, c in spec.roles.items()]
+    wanted += [("protected attribute", a) for a in spec.attributes]
+    for what, col in wanted:
+        if col not in available:
+            problems.append(
+                Problem(
+                    f"{what} {col!r}: column not found; available: {shown}",
+                    column=col,
+                    reason="column_not_found",
+                )
+            )
+    return problems
+
+
+def _non_numeric(records: Records, col: str, role: str) -> list[Problem]:
+    values = records.frame.select(nw.col(col)).unique()
+    if isinstance(values, nw.LazyFrame):
+        values = values.collect()
+    bad = [
+        v
+        for v in values.to_pandas()[col].tolist()
+        if value_key(v) is not None and pd.isna(pd.to_numeric(v, errors="coerce"))
+    ]
+    bad = sorted(map(str, bad))
+    if not bad:
+        bad_text = "stored as text"
+    else:
+        bad_text = f"{len(bad):,} distinct values are not numbers, e.g. {bad[0]!r}"
+    row = _first_row(records, col, bad[0]) if bad else None
+    at = f" (row {row})" if row else ""
+    return [
+        Problem(
+            f"column {col!r} ({role}): {bad_text}{at}; {role}s must be numbers: "
+            "fix or blank those cells",
+            column=col,
+            row=row,
+            value=bad[0] if bad else None,
+            reason="not_numeric",
+        )
+    ]
+
+
+def _cutoff(frame: Any, spec: AuditSpec) -> tuple[float, str]:
+    thr, score = spec.threshold, spec.roles.score
+    assert thr is not None and score is not None
+    if thr.score_at_least is not None:
+        return float(thr.score_at_least), thr.describe()
+    scored = frame.filter(~nw.col(score).is_null())
+    if thr.top_k is not None:
+        k = thr.top_k
+    else:
+        total = scored.select(nw.len().alias("n"))
+        total = total.collect() if isinstance(total, nw.LazyFrame) else total
+        k = math.floor(float(thr.top_fraction or 0) * int(total.item()) + 1e-9)
+    if k < 1:
+        return math.inf, thr.describe()
+    top = scored.top_k(k, by=score).select(nw.col(score).min().alias("cut"))
+    top = top.collect() if isinstance(top, nw.LazyFrame) else top
+    cut = top.item()
+    return (math.inf if cut is None else float(cut)), f"{thr.describe()}; cut-off score {cut:g}"
+
+
+def _first_row(records: Records, col: str, raw: Any) -> int | None:
+    """1-based data row of the first row where ``col`` equals ``raw`` (eager frames only)."""
+    if records.lazy:
+        return None
+    frame = records.frame.with_row_index("__row")
+    cond = nw.col(col).is_null() if value_key(raw) is None else nw.col(col) == raw
+    if value_key(raw) is not None and not frame.collect_schema()[col].is_numeric():
+        cond = nw.col(col).cast(nw.String) == str(raw)
+    hit = frame.filter(cond).select("__row").head(1)
+    return int(hit.item()) + 1 if len(hit) else None
+
+
+def _build(
+    raw: pd.DataFrame,
+    keys: dict[str, str],
+    records: Records,
+    spec: AuditSpec,
+    flag_rule: str | None,
+) -> Aggregation:
+    roles = spec.roles
+    problems: list[Problem] = []
+    rows_read = int(raw["__rows"].sum()) if len(raw) else 0
+    if rows_read == 0:
+        raise RecordsError(
+            [Problem("the data has no rows; check the file and [data] sheet", reason="empty")],
+            context=records.source.name,
+        )
+    cells = pd.DataFrame({"rows": raw["__rows"].astype("int64")})
+    weighted = roles.weight is not None
+    if weighted:
+        cells["w"] = raw["__w"].astype(float)
+        cells["w2"] = raw["__w2"].astype(float)
+        for count_col, what in (("__w_null", "missing"), ("__w_neg", "negative")):
+            k = int(raw[count_col].sum())
+            if k:
+                problems.append(
+                    Problem(
+                        f"column {roles.weight!r} (weight): {k:,} {what} weights; "
+                        "weights must be numbers >= 0",
+                        column=roles.weight,
+                        reason=f"{what}_weight",
+                    )
+                )
+    else:
+        cells["w"] = cells["rows"].astype(float)
+        cells["w2"] = cells["w"]
+
+    # Decision, investigation and outcome as 1 / 0 / -1 (unknown).
+    if spec.threshold is not None:
+        cells["flagged"] = raw["__flag"].astype(int)
+        k = int(cells.loc[cells["flagged"] < 0, "rows"].sum())
+        if k:
+            problems.append(
+                Problem(
+                    f"column {roles.score!r} (score): {k:,} missing scores; a flag cannot be "
+                    "derived from a missing score: fill them in or drop those rows",
+                    column=roles.score,
+                    row=_first_row(records, str(roles.score), None),
+                    reason="missing_score",
+                )
+            )
+    for role in ("flagged", "investigated", "outcome"):
+        col = getattr(roles, role)
+        if col is None:
+            continue
+        mapped, role_problems = _map_codes(raw[keys[role]], cells["rows"], role, col, records, spec)
+        cells[role] = mapped
+        problems += role_problems
+    if roles.investigated is None:
+        cells["investigated"] = cells["flagged"]
+    if roles.outcome is None:
+        cells["outcome"] = -1
+    if not problems:
+        problems += _check_consistency(cells, records, spec)
+
+    # Protected attributes: labels, the missing policy, the row ledger.
+    excluded: list[tuple[str, int]] = []
+    keep = pd.Series(True, index=cells.index)
+    for attr in spec.attributes:
+        labels = raw[attr].map(value_key)
+        is_missing = labels.isna()
+        k = int(cells.loc[is_missing, "rows"].sum())
+        if k and spec.missing == "error":
+            problems.append(
+                Problem(
+                    f"column {attr!r}: {k:,} missing values (first at row "
+                    f"{_first_row(records, attr, None)}); keep them as a group with "
+                    "missing = 'as_group' or exclude them with missing = 'drop'",
+                    column=attr,
+                    row=_first_row(records, attr, None),
+                    reason="missing_group",
+                )
+            )
+        if k and spec.missing == "drop":
+            newly = int(cells.loc[is_missing & keep, "rows"].sum())
+            if newly:
+                excluded.append((f"missing value in {attr!r} (missing = 'drop')", newly))
+            keep &= ~is_missing
+        cells[attr] = labels.fillna(MISSING_GROUP)
+        distinct = cells.loc[keep, attr].nunique()
+        if distinct > spec.max_groups:
+            problems.append(
+                Problem(
+                    f"column {attr!r}: {distinct:,} distinct values, more than max_groups = "
+                    f"{spec.max_groups}; a protected attribute needs categories "
+                    "(bin ages into bands, for example) or raise max_groups",
+                    column=attr,
+                    reason="too_many_groups",
+                )
+            )
+    if problems:
+        raise RecordsError(problems, context=f"{records.source.name}, {rows_read:,} rows")
+
+    cells = cells[keep]
+    cells = (
+        cells.groupby([*spec.attributes, "flagged", "investigated", "outcome"], observed=True)[
+            ["rows", "w", "w2"]
+        ]
+        .sum()
+        .reset_index()
+    )
+    counts = count_table(cells, spec.attributes, spec.intersections, weighted=weighted)
+    ledger = Ledger(rows_read, tuple(excluded), _ledger_notes(counts, spec))
+    return Aggregation(counts, ledger, flag_rule)
+
+
+def _map_codes(
+    raw: pd.Series,
+    rows: pd.Series,
+    role: str,
+    col: str,
+    records: Records,
+    spec: AuditSpec,
+) -> tuple[pd.Series, list[Problem]]:
+    lookup = spec.codes.lookup(role)
+    keys = raw.map(value_key)
+    mapped = keys.map(lambda k: lookup.get(k, _UNMAPPED))
+    bad = mapped.map(lambda v: v is _UNMAPPED) | (mapped.isna() & (role != "outcome"))
+    problems = []
+    if bad.any():
+        per_value = rows[bad].groupby(keys[bad].fillna("")).sum().sort_values(ascending=False)
+        known = sorted(k for k in lookup if k is not None)
+        first = raw[bad].iloc[0]
+        for key, k in list(per_value.items())[:_EXAMPLES]:
+            example = raw[bad & (keys.fillna("") == key)].iloc[0]
+            shown = "missing (blank)" if key == "" else repr(example)
+            row = _first_row(records, col, example)
+            at = f" (first at row {row})" if row else ""
+            if key == "" and role != "outcome":
+                fix = f"every row needs a {role} value; fill them in or drop those rows"
+            else:
+                fix = (
+                    f"add it to [codes] {role} (yes / no"
+                    + (" / unknown" if role == "outcome" else "")
+                    + f"); known values: {', '.join(map(repr, known))}"
+                )
+            problems.append(
+                Problem(
+                    f"column {col!r} ({role}): {int(k):,} rows with value {shown} not in the "
+                    f"codes{at}; {fix}",
+                    column=col,
+                    row=row,
+                    value=None if key == "" else example,
+                    reason="unmapped_code",
+                )
+            )
+        if len(per_value) > _EXAMPLES:
+            problems.append(
+                Problem(
+                    f"column {col!r} ({role}): {len(per_value) - _EXAMPLES} more unmapped "
+                    "values not shown",
+                    column=col,
+                    value=first,
+                    reason="unmapped_code",
+                )
+            )
+    out = mapped.map(lambda v: -1 if v is None or v is _UNMAPPED else int(v)).astype(int)
+    return out, problems
+
+
+def _check_consistency(cells: pd.DataFrame, records: Records, spec: AuditSpec) -> list[Problem]:
+    roles, problems = spec.roles, []
+    if roles.investigated is not None and roles.outcome is not None:
+        odd = (cells["investigated"] == 0) & (cells["outcome"] >= 0)
+        k = int(cells.loc[odd, "rows"].sum())
+        if k:
+            problems.append(
+                Problem(
+                    f"column {roles.outcome!r} (outcome): {k:,} rows have an outcome but were "
+                    f"never investigated according to {roles.investigated!r}; an outcome can "
+                    "only be known after an investigation: check both columns and [codes]",
+                    column=roles.outcome,
+                    reason="outcome_without_investigation",
+                )
+            )
+    if int(cells.loc[cells["flagged"] == 1, "rows"].sum()) == 0:
+        if spec.threshold is not None:
+            message = (
+                f"the threshold selects nobody ({spec.threshold.describe()}); "
+                "lower it or use top_k / top_fraction"
+            )
+        else:
+            message = (
+                f"column {roles.flagged!r} (flagged): nobody is flagged; check [codes] flagged"
+            )
+        problems.append(Problem(message, column=roles.flagged or roles.score, reason="no_flagged"))
+    if roles.id is not None:
+        problems += _duplicate_ids(records, roles.id)
+    return problems
+
+
+def _duplicate_ids(records: Records, col: str) -> list[Problem]:
+    dup = (
+        records.frame.group_by(col)
+        .agg(nw.len().alias("k"))
+        .filter(nw.col("k") > 1)
+        .select(nw.len().alias("ids"), nw.col("k").sum().alias("rows"), nw.col(col).min())
+    )
+    dup = dup.collect() if isinstance(dup, nw.LazyFrame) else dup
+    row = dup.to_pandas().iloc[0]
+    if not row["ids"]:
+        return []
+    example = row[col]
+    at = _first_row(records, col, example)
+    return [
+        Problem(
+            f"column {col!r} (id): {int(row['ids']):,} ids appear more than once "
+            f"({int(row['rows']):,} rows), e.g. {example!r}"
+            + (f" (row {at})" if at else "")
+            + "; each case must appear once: remove the duplicates",
+            column=col,
+            row=at,
+            value=example,
+            reason="duplicate_id",
+        )
+    ]
+
+
+def count_table(
+    cells: pd.DataFrame,
+    attributes: Sequence[str],
+    intersections: Sequence[Sequence[str]] = (),
+    *,
+    weighted: bool = False,
+) -> CountTable:
+    """Sum base cells into counts per group, per attribute and per intersection.
+
+    ``cells`` has one row per combination of the attributes and ``flagged`` (1/0),
+    ``investigated`` (1/0), ``outcome`` (1, 0 or -1 for unknown), with ``rows`` and
+    ``w`` (the weighted count). Intersections list every combination of the
+    levels seen, including empty ones (all counts 0).
+    """
+    f, o, w = cells["flagged"] == 1, cells["outcome"], cells["w"]
+    cnt = pd.DataFrame(
+        {
+            "rows": cells["rows"],
+            "n": w,
+            "flagged": w * f,
+            "investigated": w * (cells["investigated"] == 1),
+            "tp": w * (f & (o == 1)),
+            "fp": w * (f & (o == 0)),
+            "fn": w * (~f & (o == 1)),
+            "tn": w * (~f & (o == 0)),
+            "flagged_unlabelled": w * (f & (o < 0)),
+            "unflagged_unlabelled": w * (~f & (o < 0)),
+        }
+    )
+    cnt = pd.concat([cells[list(attributes)], cnt], axis=1)
+    levels = {a: _ordered(cnt[a].unique()) for a in attributes}
+    parts = [
+        pd.DataFrame([{"attribute": OVERALL, "group": ALL, **cnt[list(COUNT_COLUMNS)].sum()}])
+    ]
+    for combo in [(a,) for a in attributes] + [tuple(c) for c in intersections]:
+        summed = cnt.groupby(list(combo), observed=True)[list(COUNT_COLUMNS)].sum()
+        index = (
+            pd.MultiIndex.from_tuples(list(product(*(levels[a] for a in combo))), names=combo)
+            if len(combo) > 1
+            else pd.Index(levels[combo[0]], name=combo[0])
+        )
+        summed = summed.reindex(index, fill_value=0)
+        labels = [
+            intersection_name(k) if isinstance(k, tuple) else str(k) for k in summed.index
+        ]
+        part = summed.reset_index(drop=True)
+        part.insert(0, "group", labels)
+        part.insert(0, "attribute", intersection_name(combo))
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True)
+    table["rows"] = table["rows"].astype("int64")
+    if not weighted:
+        for c in COUNT_COLUMNS:
+            table[c] = table[c].astype("int64")
+    return CountTable(table, weighted=weighted)
+
+
+def _ordered(values: np.ndarray) -> list[str]:
+    return sorted(values, key=lambda v: (v == MISSING_GROUP, v))
+
+
+def _ledger_notes(counts: CountTable, spec: AuditSpec) -> tuple[str, ...]:
+    total = counts.table.iloc[0]
+    notes = []
+    if spec.roles.outcome is None:
+        notes.append("no outcome column: only decision-based metrics can be computed")
+    if spec.roles.investigated is None:
+        notes.append("no investigated column: the flagged are counted as investigated")
+    fu, uu = total["flagged_unlabelled"], total["unflagged_unlabelled"]
+    if spec.roles.outcome is not None and fu:
+        notes.append(f"{fu:,} flagged people have no known outcome")
+    if spec.roles.outcome is not None and uu:
+        notes.append(f"{uu:,} people who were not flagged have no known outcome")
+    return tuple(notes)

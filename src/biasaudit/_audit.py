@@ -1,0 +1,274 @@
+"""The audit entry point and its result."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._aggregate import CountTable, Ledger, aggregate
+from ._io import Records, Source, open_records
+from ._metrics import TABLE_COLUMNS, compute_metrics
+from ._spec import AuditSpec, Codes, Roles, Threshold, make_spec
+
+_TEXT_COLUMNS = ("attribute", "group", "metric", "reference_group", "note")
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditResult:
+    """What an audit found.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        The tidy results: one row per attribute x group x metric, with the columns
+        ``attribute, group, metric, value, lower_bound, upper_bound, numerator,
+        denominator, n, reference_group, reference_value, ratio, difference,
+        relative_difference, note``.
+    counts : CountTable
+        Per-group counts every metric was computed from.
+    ledger : Ledger
+        Rows read, analysed and excluded (with reasons).
+    source : Source
+        Where the data came from (file name, sha256, engine).
+    spec : AuditSpec
+        What was asked.
+    references : dict
+        Reference rule or group per attribute.
+    data_shape : str
+        ``"full labels"``, ``"selective labels"``, ``"partial labels"`` or
+        ``"no outcomes"``.
+    flag_rule : str or None
+        How ``flagged`` was derived from the score, when it was.
+    """
+
+    table: pd.DataFrame
+    counts: CountTable
+    ledger: Ledger
+    source: Source
+    spec: AuditSpec
+    references: dict[str, str]
+    data_shape: str
+    flag_rule: str | None = None
+
+    def metric(self, name: str, attribute: str | None = None) -> pd.DataFrame:
+        """Rows of the table for one metric (and attribute), as a new frame."""
+        rows = self.table[self.table["metric"] == name]
+        if attribute is not None:
+            rows = rows[rows["attribute"] == attribute]
+        return rows.reset_index(drop=True)
+
+    def to_csv(self, path: str | Path | None = None) -> str | None:
+        """Write the tidy table as CSV (text cells safe to open in a spreadsheet).
+
+        Returns the CSV text when ``path`` is None.
+        """
+        return _safe_for_spreadsheets(self.table).to_csv(path, index=False, lineterminator="\n")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The results as plain Python objects (NaN becomes None)."""
+        rows = json.loads(self.table.to_json(orient="records", double_precision=15))
+        return {
+            "data_shape": self.data_shape,
+            "flag_rule": self.flag_rule,
+            "references": self.references,
+            "row_ledger": self.ledger.to_dict(),
+            "columns": TABLE_COLUMNS,
+            "results": rows,
+        }
+
+    def to_json(self, path: str | Path | None = None) -> str | None:
+        """Write :meth:`to_dict` as JSON; return the text when ``path`` is None."""
+        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        if path is None:
+            return text
+        Path(path).write_text(text, encoding="utf-8")
+        return None
+
+    def summary(self) -> pd.DataFrame:
+        """Wide view: one row per attribute x group, one column per metric value."""
+        keys = pd.MultiIndex.from_frame(self.table[["attribute", "group"]].drop_duplicates())
+        wide = self.table.pivot(index=["attribute", "group"], columns="metric", values="value")
+        return wide.reindex(keys)[list(self.table["metric"].unique())]
+
+    def __repr__(self) -> str:
+        led = self.ledger
+        head = (
+            f"AuditResult({self.source.name}: {led.rows_analysed:,} of {led.rows_read:,} rows "
+            f"analysed; {self.data_shape}; attributes {', '.join(self.counts.attributes())})"
+        )
+        with pd.option_context("display.width", 120, "display.max_columns", 12):
+            return head + "\n" + self.summary().round(4).to_string()
+
+    def _repr_html_(self) -> str:
+        led = self.ledger
+        caption = html.escape(
+            f"{self.source.name}: {led.rows_analysed:,} of {led.rows_read:,} rows analysed; "
+            f"{self.data_shape}"
+        )
+        body = self.summary().style.format(precision=3, na_rep="NaN").to_html()
+        return f"<p><strong>biasaudit</strong> {caption}</p>{body}"
+
+
+def _safe_for_spreadsheets(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    for col in _TEXT_COLUMNS:
+        out[col] = out[col].map(
+            lambda s: "'" + s if isinstance(s, str) and s.startswith(_FORMULA_PREFIXES) else s
+        )
+    return out
+
+
+def data_shape(counts: CountTable) -> str:
+    """Classify the labels: full, selective (only the flagged), partial or none."""
+    t = counts.table.iloc[0]
+    labelled = t["tp"] + t["fp"] + t["fn"] + t["tn"]
+    if labelled == 0:
+        return "no outcomes"
+    if labelled == t["n"]:
+        return "full labels"
+    if t["fn"] + t["tn"] == 0:
+        return "selective labels"
+    return "partial labels"
+
+
+def audit(
+    records: Any,
+    *,
+    roles: Roles | Mapping[str, str],
+    groups: Sequence[str] | str,
+    intersections: Sequence[Sequence[str]] = (),
+    codes: Codes | Mapping[str, Mapping[str, Sequence[Any]]] | None = None,
+    threshold: Threshold | Mapping[str, float] | None = None,
+    missing: str = "as_group",
+    reference: Mapping[str, str] | None = None,
+    metrics: Sequence[str] | None = None,
+    engine: str | None = None,
+    sheet: str | int | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    max_groups: int = 100,
+) -> AuditResult:
+    """Audit decision records for group disparities and false-accusation rates.
+
+    Parameters
+    ----------
+    records : path or dataframe
+        Decision records: a file (.csv .tsv .parquet .xlsx .jsonl) or a pandas,
+        Polars, PyArrow or DuckDB table. Never modified.
+    roles : Roles or mapping
+        Column names per role: ``flagged``, ``outcome``, ``investigated``,
+        ``score``, ``id``, ``weight``.
+    groups : sequence of str
+        Protected attributes (columns), each audited on its own.
+    intersections : sequence of sequences, optional
+        Combinations of attributes to audit together; empty cells are kept.
+    codes : Codes or mapping, optional
+        Raw values per role, e.g. ``{"outcome": {"yes": ["Errors Found"],
+        "no": ["No Errors Found"], "unknown": [""]}}``. Default: yes/no, 1/0, true/false.
+    threshold : Threshold or mapping, optional
+        Derive ``flagged`` from ``score``: ``score_at_least``, ``top_k`` or
+        ``top_fraction``.
+    missing : {"as_group", "drop", "error"}, default="as_group"
+        Missing protected values: an explicit ``(missing)`` group, excluded (and
+        counted in the row ledger), or an error.
+    reference : mapping, optional
+        Reference group per attribute: a group name, ``"largest"`` (default) or
+        ``"most_favourable"``.
+    metrics : sequence of str, optional
+        Registry names; default all (decision metrics only without outcomes).
+    engine : {"pandas", "polars", "pyarrow", "duckdb"}, optional
+        How to read a file (default pandas; DuckDB for files larger than memory).
+    sheet, delimiter, encoding : optional
+        File-reading options (detected when not given).
+    max_groups : int, default=100
+        More distinct values than this in an attribute is an error.
+
+    Returns
+    -------
+    AuditResult
+
+    Raises
+    ------
+    ConfigError
+        Invalid options (every problem listed).
+    RecordsError
+        Problems in the data (every problem listed, with column, row and value).
+
+    Examples
+    --------
+    >>> import pandas as pd, biasaudit
+    >>> df = pd.DataFrame({
+    ...     "sex": ["F", "F", "F", "F", "M", "M", "M", "M"],
+    ...     "flag": [1, 1, 1, 0, 1, 0, 0, 0],
+    ...     "fraud": [0, 0, 1, 0, 1, 0, 0, 1],
+    ... })
+    >>> result = biasaudit.audit(df, roles={"flagged": "flag", "outcome": "fraud"},
+    ...                          groups=["sex"], reference={"sex": "M"})
+    >>> fpr = result.metric("false_positive_rate", "sex")
+    >>> fpr[["group", "value", "ratio"]].round(3).to_string(index=False)
+    'group  value  ratio\\n    F  0.667    inf'
+    """
+    spec = make_spec(
+        roles=roles,
+        groups=groups,
+        intersections=intersections,
+        codes=codes,
+        threshold=threshold,
+        missing=missing,
+        reference=reference,
+        max_groups=max_groups,
+    )
+    opened = open_spec_records(
+        records, spec, engine=engine, sheet=sheet, delimiter=delimiter, encoding=encoding
+    )
+    return run_audit(opened, spec, metrics=metrics)
+
+
+def open_spec_records(records: Any, spec: AuditSpec, **options: Any) -> Records:
+    """Open ``records`` reading only the columns ``spec`` needs."""
+    text = [c for r, c in spec.roles.items() if r not in ("score", "weight")]
+    return open_records(
+        records, columns=spec.columns, text_columns=[*text, *spec.attributes], **options
+    )
+
+
+def run_audit(
+    records: Records, spec: AuditSpec, *, metrics: Sequence[str] | None = None
+) -> AuditResult:
+    """Aggregate opened records once and compute every metric."""
+    agg = aggregate(records, spec)
+    table, references = compute_metrics(agg.counts, metrics=metrics, reference=spec.reference)
+    return AuditResult(
+        table=table,
+        counts=agg.counts,
+        ledger=agg.ledger,
+        source=records.source,
+        spec=spec,
+        references=references,
+        data_shape=data_shape(agg.counts),
+        flag_rule=agg.flag_rule,
+    )
+
+
+def spec_to_dict(spec: AuditSpec) -> dict[str, Any]:
+    """JSON-ready form of a spec (for the manifest)."""
+
+    def clean(x: Any) -> Any:
+        if isinstance(x, Mapping):
+            return {str(k): clean(v) for k, v in x.items()}
+        if isinstance(x, list | tuple):
+            return [clean(v) for v in x]
+        if isinstance(x, float | np.floating) and np.isnan(x):
+            return None
+        return x
+
+    return clean(dataclasses.asdict(spec))
+

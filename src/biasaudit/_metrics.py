@@ -1,0 +1,277 @@
+"""Metrics and comparisons from count tables, driven by the registry.
+
+Works on :class:`~biasaudit._aggregate.CountTable` only, never on rows, so aggregated
+tables and records give the same numbers.
+
+Selective labels: when some people have no known outcome, each outcome metric is
+evaluated at the extreme completions (every unlabelled person innocent / every one
+guilty, separately for the flagged and the unflagged). A linear-fractional function
+is monotone in each count, so the four corners give exact worst- and best-case
+bounds. Where the bounds differ, the rate is not identifiable: ``value`` is NaN and
+the bounds are reported with the reason. Hit rates (precision, false discovery
+rate) are reported among the people with a known outcome, with the bounds beside.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from itertools import product
+
+import numpy as np
+import pandas as pd
+
+from ._aggregate import ALL, OVERALL, CountTable
+from ._exceptions import Problem, RecordsError, UndefinedRateWarning
+from ._registry import METRICS, MetricSpec, metric
+from ._spec import MISSING_GROUP, REFERENCE_RULES
+
+#: Columns of the tidy results table, always in this order.
+TABLE_COLUMNS = [
+    "attribute",
+    "group",
+    "metric",
+    "value",
+    "lower_bound",
+    "upper_bound",
+    "numerator",
+    "denominator",
+    "n",
+    "reference_group",
+    "reference_value",
+    "ratio",
+    "difference",
+    "relative_difference",
+    "note",
+]
+_LABEL_CELLS = ("tp", "fp", "fn", "tn")
+
+
+def default_metrics(counts: CountTable) -> list[str]:
+    """All registry metrics, or only decision metrics when no outcome is known."""
+    total = counts.table.iloc[0]
+    if sum(total[c] for c in _LABEL_CELLS) == 0:
+        return [m.name for m in METRICS.values() if m.kind == "decision"]
+    return list(METRICS)
+
+
+def _arrays(table: pd.DataFrame) -> dict[str, np.ndarray]:
+    cells = {c: table[c].to_numpy(dtype=float) for c in ("n", "flagged", *_LABEL_CELLS)}
+    n_all, flagged_all = cells["n"][0], cells["flagged"][0]
+    cells["expected_flagged"] = cells["n"] * (flagged_all / n_all if n_all else 0.0)
+    return cells
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def _evaluate(spec: MetricSpec, cells: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    num = sum(cells[c] for c in spec.numerator)
+    den = sum(cells[c] for c in spec.denominator)
+    if spec.scope == "overall":  # the whole population's cells (first row) for every group
+        den = np.full_like(num, den[0])
+    return np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+
+
+def _bounds(
+    spec: MetricSpec, cells: Mapping[str, np.ndarray], fu: np.ndarray, uu: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest and largest value over all completions of the unknown outcomes."""
+    corners = []
+    for a, b in product((0.0, 1.0), (0.0, 1.0)):
+        c = dict(cells)
+        c["tp"] = cells["tp"] + a * fu
+        c["fp"] = cells["fp"] + (1 - a) * fu
+        c["fn"] = cells["fn"] + b * uu
+        c["tn"] = cells["tn"] + (1 - b) * uu
+        corners.append(_ratio(*_evaluate(spec, c)))
+    stacked = np.vstack(corners)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns stay NaN
+        return np.nanmin(stacked, axis=0), np.nanmax(stacked, axis=0)
+
+
+def compute_metrics(
+    counts: CountTable,
+    *,
+    metrics: Sequence[str] | None = None,
+    reference: Mapping[str, str] | None = None,
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Tidy table of every metric for every group, compared with the reference group.
+
+    Parameters
+    ----------
+    counts : CountTable
+        Per-group counts.
+    metrics : sequence of str, optional
+        Registry names (aliases accepted); default :func:`default_metrics`.
+    reference : mapping, optional
+        Per attribute or intersection: a group name, ``"largest"`` (default) or
+        ``"most_favourable"``.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Columns :data:`TABLE_COLUMNS`.
+    references : dict
+        The reference rule used per attribute.
+
+    Warns
+    -----
+    UndefinedRateWarning
+        Naming every group whose rate has an empty denominator.
+    """
+    specs = [metric(m) for m in (metrics or default_metrics(counts))]
+    table = counts.table
+    references = _check_references(table, dict(reference or {}))
+    cells = _arrays(table)
+    fu = table["flagged_unlabelled"].to_numpy(dtype=float)
+    uu = table["unflagged_unlabelled"].to_numpy(dtype=float)
+    unlabelled = fu + uu
+    labels = np.where(
+        table["attribute"] == OVERALL, ALL, table["attribute"] + " = " + table["group"]
+    )
+    parts = []
+    undefined: dict[str, list[str]] = {}
+    for spec in specs:
+        num, den = _evaluate(spec, cells)
+        value = _ratio(num, den)
+        lo, hi = value.copy(), value.copy()
+        note = np.full(len(table), "", dtype=object)
+        if spec.kind != "decision":
+            has_unknown = unlabelled > 0
+            blo, bhi = _bounds(spec, cells, fu, uu)
+            lo, hi = np.where(has_unknown, blo, lo), np.where(has_unknown, bhi, hi)
+            if spec.kind == "among_labelled":
+                for i in np.flatnonzero(fu > 0):
+                    note[i] = (
+                        f"among the {_fmt(den[i])} flagged with a known outcome; "
+                        f"{_fmt(fu[i])} flagged have none"
+                    )
+            else:
+                unknown = has_unknown & ~np.isnan(blo) & ~np.isclose(blo, bhi, rtol=0, atol=1e-12)
+                value = np.where(unknown, np.nan, value)
+                num, den = np.where(unknown, np.nan, num), np.where(unknown, np.nan, den)
+                for i in np.flatnonzero(unknown):
+                    note[i] = (
+                        f"not identifiable: outcome unknown for {_fmt(unlabelled[i])} people; "
+                        "the bounds assume none of them / all of them committed fraud"
+                    )
+        empty = np.isnan(value) & (note == "")
+        if empty.any():
+            cells_text = " + ".join(c.upper() if len(c) == 2 else c for c in spec.denominator)
+            note[empty] = f"undefined: {cells_text} is 0 for this group"
+            lo, hi = np.where(empty, np.nan, lo), np.where(empty, np.nan, hi)
+            undefined[spec.name] = list(labels[empty])
+        parts.append(
+            pd.DataFrame(
+                {
+                    "attribute": table["attribute"].to_numpy(),
+                    "group": table["group"].to_numpy(),
+                    "metric": spec.name,
+                    "value": value,
+                    "lower_bound": lo,
+                    "upper_bound": hi,
+                    "numerator": num,
+                    "denominator": den,
+                    "n": cells["n"],
+                    "note": note,
+                }
+            )
+        )
+    out = pd.concat(parts, ignore_index=True)
+    out = _compare(out, table, references, specs)
+    # attribute, then metric, then group (in count-table order)
+    order = {a: i for i, a in enumerate(table["attribute"].drop_duplicates())}
+    out["_a"] = out["attribute"].map(order)
+    out = out.sort_values("_a", kind="stable")
+    out = out[TABLE_COLUMNS].reset_index(drop=True)
+    if undefined:
+        lines = [f"{name} ({', '.join(groups)})" for name, groups in undefined.items()]
+        warnings.warn(
+            "Rates with an empty denominator are reported as NaN, not 0: " + "; ".join(lines),
+            UndefinedRateWarning,
+            stacklevel=3,
+        )
+    return out, references
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
+
+
+def _check_references(table: pd.DataFrame, reference: Mapping[str, str]) -> dict[str, str]:
+    problems = []
+    out: dict[str, str] = {}
+    for attr in table["attribute"].drop_duplicates():
+        if attr == OVERALL:
+            continue
+        rule = reference.get(attr, "largest")
+        groups = table.loc[table["attribute"] == attr, "group"].tolist()
+        if rule not in REFERENCE_RULES and rule not in groups:
+            problems.append(
+                Problem(
+                    f"reference group {rule!r} for {attr!r} is not in the data; groups: "
+                    + ", ".join(map(repr, groups))
+                    + "; or use 'largest' / 'most_favourable'",
+                    column=attr,
+                    value=rule,
+                    reason="reference_not_found",
+                )
+            )
+        out[attr] = rule
+    if problems:
+        raise RecordsError(problems)
+    return out
+
+
+def _compare(
+    out: pd.DataFrame,
+    table: pd.DataFrame,
+    references: Mapping[str, str],
+    specs: Sequence[MetricSpec],
+) -> pd.DataFrame:
+    out = out.copy()
+    out["reference_group"] = None
+    out["reference_value"] = np.nan
+    sizes = table.set_index(["attribute", "group"])["n"]
+    directions = {s.name: s.higher_is for s in specs}
+    for (attr, name), part in out[out["attribute"] != OVERALL].groupby(
+        ["attribute", "metric"], sort=False
+    ):
+        rule = references[attr]
+        candidates = part[part["group"] != MISSING_GROUP]
+        if candidates.empty:
+            candidates = part
+        if rule == "most_favourable" and directions[name] != "neutral":
+            defined = candidates.dropna(subset=["value"])
+            if defined.empty:
+                ref = None
+            else:
+                ascending = directions[name] == "burden"
+                ref = defined.sort_values("value", ascending=ascending, kind="stable").iloc[0][
+                    "group"
+                ]
+        elif rule in REFERENCE_RULES:
+            n = sizes.loc[attr].reindex(candidates["group"])
+            ref = n.idxmax() if len(n) else None
+        else:
+            ref = rule
+        if ref is None:
+            continue
+        ref_value = part.loc[part["group"] == ref, "value"].iloc[0]
+        out.loc[part.index, "reference_group"] = ref
+        out.loc[part.index, "reference_value"] = ref_value
+    r = out["reference_value"]
+    v = out["value"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["ratio"] = np.where(r > 0, v / r, np.nan)
+        out["relative_difference"] = np.where(r > 0, (v - r) / r, np.nan)
+    out["difference"] = v - r
+    zero_ref = (r == 0) & v.notna()
+    out.loc[zero_ref, "note"] = out.loc[zero_ref, "note"].map(
+        lambda s: (s + "; " if s else "") + "reference value is 0: ratio undefined, see difference"
+    )
+    return out

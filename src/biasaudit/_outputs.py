@@ -1,0 +1,88 @@
+"""Writing an audit's output folder: results.csv, results.json, manifest.json.
+
+Files are written to a temporary folder beside the target and moved into place at
+the end, so a failure never leaves half an output folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+from collections.abc import Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from ._audit import AuditResult, spec_to_dict
+
+_VERSIONED = ("biasaudit", "numpy", "pandas", "narwhals", "pyarrow", "polars", "duckdb")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and the packages that can affect the numbers."""
+    out = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def manifest(result: AuditResult, *, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Provenance of an audit: input, row ledger, configuration, versions."""
+    out: dict[str, Any] = {
+        "tool": "biasaudit",
+        "input": result.source.to_dict(),
+        "row_ledger": result.ledger.to_dict(),
+        "data_shape": result.data_shape,
+        "flag_rule": result.flag_rule,
+        "references": result.references,
+        "config": dict(config) if config is not None else None,
+        "spec": spec_to_dict(result.spec),
+        "versions": package_versions(),
+    }
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        created = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+        out["created"] = created.isoformat().replace("+00:00", "Z")
+    return out
+
+
+def write_outputs(
+    result: AuditResult, out_dir: str | Path, *, config: Mapping[str, Any] | None = None
+) -> Path:
+    """Write results.csv, results.json and manifest.json into ``out_dir``.
+
+    The folder is replaced as a whole: its new content appears only once every
+    file is written.
+    """
+    target = Path(out_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        result.to_csv(tmp / "results.csv")
+        result.to_json(tmp / "results.json")
+        info = manifest(result, config=config)
+        info["outputs"] = {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(tmp.iterdir())
+        }
+        (tmp / "manifest.json").write_text(
+            json.dumps(info, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+        )
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+            target.rename(old / target.name)
+            tmp.rename(target)
+            shutil.rmtree(old)
+        else:
+            tmp.rename(target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
