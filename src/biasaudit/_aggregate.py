@@ -151,17 +151,21 @@ def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
     for attr in spec.attributes:
         keys[f"attr:{attr}"] = attr
     group_cols = list(dict.fromkeys(keys.values()))
-    aggs = [nw.len().alias("__rows")]
+    # Helper columns first, so every aggregation is a plain sum (fast on every engine).
+    sums: list[str] = []
     if roles.weight is not None:
         w = nw.col(roles.weight)
-        aggs += [
-            w.sum().alias("__w"),
-            (w * w).sum().alias("__w2"),
-            w.is_null().sum().alias("__w_null"),
-            (w < 0).sum().alias("__w_neg"),
+        exprs += [
+            w.alias("__w"),
+            (w * w).alias("__w2"),
+            w.is_null().cast(nw.Int64).alias("__w_null"),
+            (w < 0).fill_null(False).cast(nw.Int64).alias("__w_neg"),
         ]
+        sums += ["__w", "__w2", "__w_null", "__w_neg"]
     if roles.score is not None:
-        aggs.append(nw.col(roles.score).is_null().sum().alias("__score_null"))
+        exprs.append(nw.col(roles.score).is_null().cast(nw.Int64).alias("__score_null"))
+        sums.append("__score_null")
+    aggs = [nw.len().alias("__rows"), *(nw.col(c).sum() for c in sums)]
     query = frame.with_columns(*exprs) if exprs else frame
     grouped = query.group_by(*group_cols, drop_null_keys=False).agg(*aggs)
     if isinstance(grouped, nw.LazyFrame):
@@ -315,7 +319,7 @@ def _build(
     excluded: list[tuple[str, int]] = []
     keep = pd.Series(True, index=cells.index)
     for attr in spec.attributes:
-        labels = raw[attr].map(value_key)
+        labels = pd.Series([value_key(v) for v in raw[attr]], index=raw.index, dtype=object)
         is_missing = labels.isna()
         k = int(cells.loc[is_missing, "rows"].sum())
         if k and spec.missing == "error":
@@ -371,9 +375,11 @@ def _map_codes(
     spec: AuditSpec,
 ) -> tuple[pd.Series, list[Problem]]:
     lookup = spec.codes.lookup(role)
-    keys = raw.map(value_key)
-    mapped = keys.map(lambda k: lookup.get(k, _UNMAPPED))
-    bad = mapped.map(lambda v: v is _UNMAPPED) | (mapped.isna() & (role != "outcome"))
+    keys = pd.Series([value_key(v) for v in raw], index=raw.index, dtype=object)
+    mapped = pd.Series([lookup.get(k, _UNMAPPED) for k in keys], index=raw.index, dtype=object)
+    bad = pd.Series(
+        [v is _UNMAPPED or (v is None and role != "outcome") for v in mapped], index=raw.index
+    )
     problems = []
     if bad.any():
         per_value = rows[bad].groupby(keys[bad].fillna("")).sum().sort_values(ascending=False)
@@ -412,7 +418,9 @@ def _map_codes(
                     reason="unmapped_code",
                 )
             )
-    out = mapped.map(lambda v: -1 if v is None or v is _UNMAPPED else int(v)).astype(int)
+    out = pd.Series(
+        [-1 if v is None or v is _UNMAPPED else int(v) for v in mapped], index=raw.index
+    )
     return out, problems
 
 

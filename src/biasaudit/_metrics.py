@@ -156,8 +156,9 @@ def compute_metrics(
                 num, den = np.where(unknown, np.nan, num), np.where(unknown, np.nan, den)
                 for i in np.flatnonzero(unknown):
                     note[i] = (
-                        f"not identifiable: outcome unknown for {_fmt(unlabelled[i])} people; "
-                        "the bounds assume none of them / all of them committed fraud"
+                        f"not identifiable: outcome unknown for {_fmt(fu[i])} flagged and "
+                        f"{_fmt(uu[i])} unflagged people; the bounds assume none of them / "
+                        "all of them committed fraud"
                     )
         empty = np.isnan(value) & (note == "")
         if empty.any():

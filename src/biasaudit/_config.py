@@ -1,0 +1,180 @@
+"""Audit configuration files (TOML): parse, check every key, run.
+
+The format is documented in ``docs/config.md``. Paths are relative to the
+configuration file. Every problem is collected into one :class:`ConfigError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._audit import AuditResult, open_spec_records, run_audit
+from ._exceptions import ConfigError, Problem
+from ._io import ENGINES
+from ._registry import ALIASES, METRICS
+from ._spec import AuditSpec, make_spec
+
+#: Allowed sections and their keys (None: any key, e.g. column names under [codes]).
+SECTIONS: dict[str, tuple[str, ...] | None] = {
+    "data": ("path", "sheet", "engine", "delimiter", "encoding"),
+    "roles": ("id", "score", "flagged", "investigated", "outcome", "weight"),
+    "codes": ("flagged", "investigated", "outcome"),
+    "threshold": ("score_at_least", "top_k", "top_fraction"),
+    "groups": ("attributes", "intersections", "missing", "reference", "max_groups"),
+    "metrics": ("include",),
+    "output": ("dir",),
+}
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    """A parsed, checked audit configuration.
+
+    Attributes
+    ----------
+    path : Path
+        The configuration file.
+    data_path : Path
+        The decision records, resolved against the configuration's folder.
+    read_options : dict
+        ``sheet``, ``engine``, ``delimiter``, ``encoding`` as given.
+    spec : AuditSpec
+        Roles, codes, threshold and groups.
+    metrics : tuple of str or None
+        Metrics to compute (None: the default set).
+    output_dir : Path
+        Where ``biasaudit audit`` writes.
+    raw : dict
+        The file's content as parsed, for the manifest.
+    """
+
+    path: Path
+    data_path: Path
+    spec: AuditSpec
+    output_dir: Path
+    read_options: dict[str, Any] = field(default_factory=dict)
+    metrics: tuple[str, ...] | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def _suggest(word: str, allowed: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(word, allowed, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{hint}; allowed: {', '.join(allowed)}"
+
+
+def load_config(path: str | Path) -> AuditConfig:
+    """Read and check an audit configuration file.
+
+    Raises
+    ------
+    ConfigError
+        Every problem with the file: syntax, unknown sections or keys, invalid values.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(
+            [Problem(f"file not found: {str(path)!r}", value=str(path), reason="file_not_found")]
+        )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            [Problem(f"not valid TOML: {exc}", reason="syntax")], context=path.name
+        ) from exc
+    return parse_config(raw, base=path)
+
+
+def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
+    """Check a parsed configuration; ``base`` is the configuration file's path."""
+    problems: list[Problem] = []
+
+    def bad(key: str, message: str, value: Any = None, reason: str = "invalid") -> None:
+        problems.append(Problem(f"{key}: {message}", column=key, value=value, reason=reason))
+
+    sections = list(SECTIONS)
+    for name, body in raw.items():
+        if name not in SECTIONS:
+            bad(f"[{name}]", "unknown section" + _suggest(name, sections), name, "unknown_key")
+            continue
+        if not isinstance(body, Mapping):
+            bad(f"[{name}]", f"expected a section (a table); got {body!r}", body)
+            continue
+        keys = SECTIONS[name]
+        for key in body:
+            if keys is not None and key not in keys:
+                bad(
+                    f"{name}.{key}",
+                    "unknown key" + _suggest(key, list(keys)),
+                    key,
+                    "unknown_key",
+                )
+
+    data = _section(raw, "data")
+    groups = _section(raw, "groups")
+    data_path = base.parent / "(missing)"
+    if "path" not in data:
+        bad("data.path", "missing; name the decision records file", reason="missing_key")
+    elif not isinstance(data["path"], str):
+        bad("data.path", f"expected a file name; got {data['path']!r}", data["path"])
+    else:
+        data_path = (base.parent / data["path"]).resolve()
+    engine = data.get("engine")
+    if engine is not None and engine not in ENGINES:
+        bad("data.engine", f"expected one of {', '.join(ENGINES)}; got {engine!r}", engine)
+    attributes = groups.get("attributes", [])
+    if isinstance(attributes, str):
+        attributes = [attributes]
+    include = _section(raw, "metrics").get("include")
+    if include is not None:
+        names = [*METRICS, *ALIASES]
+        if not isinstance(include, list):
+            bad("metrics.include", f"expected a list of metric names; got {include!r}", include)
+            include = None
+        else:
+            for m in include:
+                if m not in names:
+                    bad("metrics.include", f"unknown metric {m!r}" + _suggest(str(m), names), m)
+    out = _section(raw, "output").get("dir", "reports/audit")
+    spec: AuditSpec | None = None
+    try:
+        spec = make_spec(
+            roles=_section(raw, "roles"),
+            groups=attributes,
+            intersections=groups.get("intersections", []),
+            codes=_section(raw, "codes") or None,
+            threshold=_section(raw, "threshold") or None,
+            missing=groups.get("missing", "as_group"),
+            reference=groups.get("reference", {}),
+            max_groups=groups.get("max_groups", 100),
+        )
+    except ConfigError as exc:
+        problems += exc.problems_list
+    if problems or spec is None:
+        raise ConfigError(problems, context=base.name)
+    options = {k: data[k] for k in ("sheet", "engine", "delimiter", "encoding") if k in data}
+    return AuditConfig(
+        path=base,
+        data_path=data_path,
+        spec=spec,
+        output_dir=base.parent / out,
+        read_options=options,
+        metrics=tuple(include) if include else None,
+        raw=dict(raw),
+    )
+
+
+def _section(raw: Mapping[str, Any], name: str) -> dict[str, Any]:
+    body = raw.get(name, {})
+    return dict(body) if isinstance(body, Mapping) else {}
+
+
+def run_config(config: AuditConfig) -> AuditResult:
+    """Run the audit a configuration describes."""
+    records = open_spec_records(config.data_path, config.spec, **config.read_options)
+    return run_audit(records, config.spec, metrics=config.metrics)

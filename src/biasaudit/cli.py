@@ -1,0 +1,119 @@
+"""Command line: ``biasaudit demo | audit | validate | init | generate``.
+
+No metric logic lives here. Input problems are printed without a traceback and
+exit with status 2, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from ._audit import AuditResult
+from ._bundled import bundled_dir
+from ._config import load_config, run_config
+from ._exceptions import BiasAuditError
+from ._outputs import write_outputs
+
+EXIT_INPUT = 2
+DEMO = "welfare-synthetic"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="biasaudit",
+        description="Audit algorithmic decision systems for discrimination.",
+    )
+    p.add_argument("--version", action="version", version=f"biasaudit {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    demo = sub.add_parser("demo", help="audit the bundled synthetic welfare-fraud data")
+    demo.add_argument("--out", type=Path, default=Path("reports/demo"), help="output folder")
+    run = sub.add_parser("audit", help="run the audit described by a TOML file")
+    run.add_argument("config", type=Path)
+    run.add_argument("--out", type=Path, default=None, help="output folder (default [output] dir)")
+    check = sub.add_parser("validate", help="check a TOML file and its data; list every problem")
+    check.add_argument("config", type=Path)
+    init = sub.add_parser("init", help="print a starter TOML configuration for a data file")
+    init.add_argument("data", type=Path)
+    gen = sub.add_parser("generate", help="write the synthetic welfare-fraud records as CSV")
+    gen.add_argument("--out", type=Path, required=True)
+    gen.add_argument("--rows", type=int, default=40_000)
+    gen.add_argument("--seed", type=int, default=None)
+    return p
+
+
+def _summary(result: AuditResult, out: Path | None) -> str:
+    led = result.ledger
+    lines = [
+        f"{result.source.name}: {led.rows_read:,} rows read, {led.rows_analysed:,} analysed, "
+        f"{led.rows_excluded:,} excluded ({result.data_shape})",
+    ]
+    lines += [f"  excluded {k:,}: {reason}" for reason, k in led.excluded]
+    lines += [f"  note: {n}" for n in led.notes]
+    fpr = result.table[
+        (result.table["metric"].isin(["selection_rate", "false_positive_rate"]))
+        & (result.table["ratio"].notna())
+        & (result.table["attribute"].isin(result.spec.attributes))
+    ]
+    for _, r in fpr.sort_values("ratio", ascending=False).head(5).iterrows():
+        lines.append(
+            f"  {r['metric']}: {r['attribute']} = {r['group']} {r['value']:.1%} vs "
+            f"{r['reference_group']} {r['reference_value']:.1%} (ratio {r['ratio']:.2f})"
+        )
+    if out is not None:
+        lines.append(f"wrote {out}/results.csv, results.json, manifest.json")
+    return "\n".join(lines)
+
+
+def _audit(config_path: Path, out: Path | None) -> Path:
+    config = load_config(config_path)
+    result = run_config(config)
+    target = write_outputs(result, out or config.output_dir, config=config.raw)
+    print(_summary(result, target))
+    return target
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            status = _dispatch(args)
+        except BiasAuditError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = EXIT_INPUT
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    return status
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        _audit(bundled_dir(DEMO) / "audit.toml", args.out)
+    elif args.command == "audit":
+        _audit(args.config, args.out)
+    elif args.command == "validate":
+        config = load_config(args.config)
+        result = run_config(config)
+        print(f"OK: {args.config} and its data have no problems")
+        print(_summary(result, None))
+    elif args.command == "init":
+        from ._starter import starter_config
+
+        sys.stdout.write(starter_config(args.data))
+    elif args.command == "generate":
+        from ._generate import DEFAULT_SEED, write_welfare
+
+        seed = DEFAULT_SEED if args.seed is None else args.seed
+        path = write_welfare(args.out, n=args.rows, seed=seed)
+        print(f"wrote {path} ({args.rows:,} rows, seed {seed})")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
