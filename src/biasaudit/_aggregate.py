@@ -305,7 +305,9 @@ def _build(
         col = getattr(roles, role)
         if col is None:
             continue
-        mapped, role_problems = _map_codes(raw[keys[role]], cells["rows"], role, col, records, spec)
+        mapped, role_problems = _map_codes(
+            raw[keys[role]], cells["rows"], role, col, records, spec
+        )
         cells[role] = mapped
         problems += role_problems
     if roles.investigated is None:
@@ -524,9 +526,7 @@ def count_table(
             else pd.Index(levels[combo[0]], name=combo[0])
         )
         summed = summed.reindex(index, fill_value=0)
-        labels = [
-            intersection_name(k) if isinstance(k, tuple) else str(k) for k in summed.index
-        ]
+        labels = [intersection_name(k) if isinstance(k, tuple) else str(k) for k in summed.index]
         part = summed.reset_index(drop=True)
         part.insert(0, "group", labels)
         part.insert(0, "attribute", intersection_name(combo))

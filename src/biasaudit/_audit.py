@@ -271,4 +271,3 @@ def spec_to_dict(spec: AuditSpec) -> dict[str, Any]:
         return x
 
     return clean(dataclasses.asdict(spec))
-

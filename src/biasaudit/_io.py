@@ -261,8 +261,6 @@ def _read_csv(
             separator=delimiter,
             columns=keep,
             schema_overrides={c: pl.String for c in text_keep},
-            null_values=None,
-            missing_utf8_is_empty_string=False,
         )
         return df, available, keep
     if engine == "pyarrow":
@@ -330,8 +328,8 @@ def _read_excel(
 ) -> tuple[Any, tuple[str, ...], list[str], str | int]:
     import pandas as pd
 
-    book = pd.ExcelFile(path, engine="openpyxl")
-    names = book.sheet_names
+    with pd.ExcelFile(path, engine="openpyxl") as book:
+        names = book.sheet_names
     if sheet is None:
         sheet = names[0]
     elif sheet not in names and not (isinstance(sheet, int) and 0 <= sheet < len(names)):
@@ -346,14 +344,22 @@ def _read_excel(
                 )
             ]
         )
-    header = book.parse(sheet, nrows=0)
+    header = pd.read_excel(path, sheet_name=sheet, nrows=0, engine="openpyxl")
     available = tuple(str(c) for c in header.columns)
     keep = _pick(available, want)
-    df = book.parse(sheet, usecols=keep, dtype={c: "string" for c in text if c in keep})
+    df = pd.read_excel(
+        path,
+        sheet_name=sheet,
+        usecols=keep,
+        dtype={c: "string" for c in text if c in keep},
+        engine="openpyxl",
+    )
     return df, available, keep, sheet
 
 
-def _read_jsonl(path: Path, engine: str, want: list[str]) -> tuple[Any, tuple[str, ...], list[str]]:
+def _read_jsonl(
+    path: Path, engine: str, want: list[str]
+) -> tuple[Any, tuple[str, ...], list[str]]:
     if engine == "polars":
         import polars as pl
 

@@ -77,7 +77,7 @@ def _evaluate(spec: MetricSpec, cells: Mapping[str, np.ndarray]) -> tuple[np.nda
 
 def _bounds(
     spec: MetricSpec, cells: Mapping[str, np.ndarray], fu: np.ndarray, uu: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Smallest and largest value over all completions of the unknown outcomes."""
     corners = []
     for a, b in product((0.0, 1.0), (0.0, 1.0)):
@@ -88,9 +88,11 @@ def _bounds(
         c["tn"] = cells["tn"] + (1 - b) * uu
         corners.append(_ratio(*_evaluate(spec, c)))
     stacked = np.vstack(corners)
+    # identified only if every completion gives the same defined value
+    same = np.all(np.isclose(stacked, stacked[0], rtol=0, atol=1e-12), axis=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns stay NaN
-        return np.nanmin(stacked, axis=0), np.nanmax(stacked, axis=0)
+        return np.nanmin(stacked, axis=0), np.nanmax(stacked, axis=0), same
 
 
 def compute_metrics(
@@ -142,7 +144,7 @@ def compute_metrics(
         note = np.full(len(table), "", dtype=object)
         if spec.kind != "decision":
             has_unknown = unlabelled > 0
-            blo, bhi = _bounds(spec, cells, fu, uu)
+            blo, bhi, identified = _bounds(spec, cells, fu, uu)
             lo, hi = np.where(has_unknown, blo, lo), np.where(has_unknown, bhi, hi)
             if spec.kind == "among_labelled":
                 for i in np.flatnonzero(fu > 0):
@@ -151,7 +153,7 @@ def compute_metrics(
                         f"{_fmt(fu[i])} flagged have none"
                     )
             else:
-                unknown = has_unknown & ~np.isnan(blo) & ~np.isclose(blo, bhi, rtol=0, atol=1e-12)
+                unknown = has_unknown & ~identified & ~np.isnan(blo)
                 value = np.where(unknown, np.nan, value)
                 num, den = np.where(unknown, np.nan, num), np.where(unknown, np.nan, den)
                 for i in np.flatnonzero(unknown):

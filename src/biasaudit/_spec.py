@@ -194,7 +194,9 @@ def make_spec(
     problems: list[Problem] = []
     roles_obj = _build(Roles, roles, "roles", problems)
     codes_obj = Codes() if codes is None else _build_codes(codes, problems)
-    threshold_obj = None if threshold is None else _build(Threshold, threshold, "threshold", problems)
+    threshold_obj = (
+        None if threshold is None else _build(Threshold, threshold, "threshold", problems)
+    )
     attrs = (groups,) if isinstance(groups, str) else tuple(groups)
     inter = tuple(tuple(x) for x in intersections)
     spec = AuditSpec(

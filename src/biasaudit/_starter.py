@@ -65,7 +65,7 @@ def starter_config(path: str | Path) -> str:
         if role in roles:
             lines.append(f"{role} = {_q(roles[role])}")
         else:
-            lines.append(f"# {role} = \"...\"  # no column looked like this role")
+            lines.append(f'# {role} = "..."  # no column looked like this role')
     lines.append("")
     codes = []
     for role in ("flagged", "investigated", "outcome"):
@@ -82,20 +82,24 @@ def starter_config(path: str | Path) -> str:
             continue
         entry = f"{role} = {{ yes = {_list(yes)}, no = {_list(no)}"
         if role == "outcome":
-            entry += ", unknown = [\"\"]"
+            entry += ', unknown = [""]'
         codes.append(entry + " }")
         if other:
             codes.append(f"# values of {roles[role]!r} to place above: {_list(other)}")
     if codes:
         lines += ["[codes]", *codes, ""]
     if "flagged" not in roles:
-        lines += ["[threshold]", "# score_at_least = 0.5  # or top_k = 1000, top_fraction = 0.1", ""]
+        lines += [
+            "[threshold]",
+            "# score_at_least = 0.5  # or top_k = 1000, top_fraction = 0.1",
+            "",
+        ]
     lines += [
         "[groups]",
         f"attributes = {_list(attributes)}",
-        "# intersections = [[\"gender\", \"nationality\"]]",
-        "missing = \"as_group\"",
-        "# reference = { gender = \"M\" }  # a group name, \"largest\" or \"most_favourable\"",
+        '# intersections = [["gender", "nationality"]]',
+        'missing = "as_group"',
+        '# reference = { gender = "M" }  # a group name, "largest" or "most_favourable"',
         "",
         "[output]",
         f"dir = {_q('reports/' + path.stem)}",

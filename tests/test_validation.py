@@ -1,0 +1,152 @@
+"""Every problem in the data is collected into one RecordsError that names the
+column, the row, the value and the fix."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from biasaudit import RecordsError, audit
+
+ROLES = {"flagged": "flag", "investigated": "inv", "outcome": "fraud"}
+
+
+def problems_of(df, **kwargs) -> RecordsError:
+    kwargs.setdefault("roles", ROLES)
+    kwargs.setdefault("groups", ["sex"])
+    with pytest.raises(RecordsError) as info:
+        audit(df, **kwargs)
+    return info.value
+
+
+def test_every_problem_is_collected_into_one_error(small_records):
+    df = small_records.copy()
+    df.loc[3, "flag"] = "maybe"  # unmapped decision code, row 4
+    df.loc[6, "fraud"] = "no"  # outcome for someone never investigated
+    df.loc[7, "inv"] = "J"  # unmapped investigation code, row 8
+    err = problems_of(df)
+    text = str(err)
+    assert text.startswith("2 problems in decision records")
+    assert (
+        "column 'flag' (flagged): 1 rows with value 'maybe' not in the codes (first at row 4)"
+        in text
+    )
+    assert (
+        "column 'inv' (investigated): 1 rows with value 'J' not in the codes (first at row 8)"
+        in text
+    )
+    assert "add it to [codes] flagged" in text
+    table = err.problems
+    assert list(table.columns) == ["row", "column", "value", "reason"]
+    assert set(table["reason"]) == {"unmapped_code"}
+    assert sorted(table["row"].tolist()) == [4, 8]
+
+
+def test_outcome_without_investigation_is_an_error(small_records):
+    df = small_records.copy()
+    df.loc[6, "fraud"] = "no"
+    text = str(problems_of(df))
+    assert "column 'fraud' (outcome): 1 rows have an outcome but were never investigated" in text
+
+
+def test_missing_columns_are_listed_with_what_is_available(small_records):
+    err = problems_of(
+        small_records, roles={"flagged": "flagged", "outcome": "fraud_found"}, groups=["gender"]
+    )
+    text = str(err)
+    assert "3 problems" in text
+    assert "role flagged 'flagged': column not found; available: 'case', 'sex', 'flag'" in text
+    assert "role outcome 'fraud_found': column not found" in text
+    assert "protected attribute 'gender': column not found" in text
+    assert set(err.problems["reason"]) == {"column_not_found"}
+
+
+def test_non_numeric_scores_name_an_example_and_its_row(small_records):
+    df = small_records.assign(score=["0.1", "0.2", "n/a", "0.4", "0.5"] * 2)
+    text = str(problems_of(df, roles={**ROLES, "score": "score"}))
+    assert "column 'score' (score): 1 distinct values are not numbers, e.g. 'n/a' (row 3)" in text
+
+
+def test_missing_and_negative_weights(small_records):
+    df = small_records.assign(w=[1.0, np.nan, 2.0, -1.0, 1, 1, 1, 1, 1, 1])
+    text = str(problems_of(df, roles={**ROLES, "weight": "w"}))
+    assert "column 'w' (weight): 1 missing weights" in text
+    assert "column 'w' (weight): 1 negative weights" in text
+
+
+def test_missing_decision_values_are_an_error(small_records):
+    df = small_records.copy()
+    df.loc[2, "flag"] = None
+    text = str(problems_of(df))
+    assert "column 'flag' (flagged): 1 rows with value missing (blank)" in text
+    assert "every row needs a flagged value" in text
+
+
+def test_many_unmapped_values_are_summarised(small_records):
+    df = small_records.assign(flag=[f"v{i}" for i in range(10)])
+    err = problems_of(df)
+    assert "5 more unmapped values not shown" in str(err)
+
+
+def test_duplicate_ids(small_records):
+    df = small_records.copy()
+    df.loc[4, "case"] = "c1"
+    text = str(problems_of(df, roles={**ROLES, "id": "case"}))
+    assert "column 'case' (id): 1 ids appear more than once (2 rows), e.g. 'c1' (row 2)" in text
+
+
+def test_empty_file_is_an_error(small_records):
+    text = str(problems_of(small_records.iloc[:0]))
+    assert "the data has no rows" in text
+
+
+def test_nobody_flagged_is_an_error(small_records):
+    df = small_records.assign(flag="no", inv="no", fraud=None)
+    assert "nobody is flagged" in str(problems_of(df))
+
+
+def test_threshold_selecting_nobody_is_an_error(small_records):
+    df = small_records.assign(score=np.linspace(0, 0.9, 10))
+    err = problems_of(
+        df,
+        roles={"score": "score", "outcome": "fraud", "investigated": "inv"},
+        threshold={"score_at_least": 2.0},
+    )
+    assert "the threshold selects nobody (flagged = score >= 2)" in str(err)
+
+
+def test_missing_scores_cannot_derive_a_flag(small_records):
+    df = small_records.assign(score=[0.1, None, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0])
+    err = problems_of(df, roles={"score": "score", "investigated": "inv"}, threshold={"top_k": 2})
+    assert "column 'score' (score): 1 missing scores" in str(err)
+    assert err.problems["row"].tolist() == [2]
+
+
+def test_missing_group_values_policy_error(small_records):
+    df = small_records.copy()
+    df.loc[5, "sex"] = None
+    err = problems_of(df, missing="error")
+    assert "column 'sex': 1 missing values (first at row 6)" in str(err)
+    assert "missing = 'as_group'" in str(err)
+
+
+def test_too_many_groups(small_records):
+    err = problems_of(small_records, groups=["case"], roles=ROLES, max_groups=5)
+    assert "column 'case': 10 distinct values, more than max_groups = 5" in str(err)
+
+
+def test_named_reference_group_must_exist(small_records):
+    err = problems_of(small_records, reference={"sex": "X"})
+    assert "reference group 'X' for 'sex' is not in the data; groups: 'F', 'M'" in str(err)
+
+
+def test_messages_are_one_line_each_with_a_bullet(small_records):
+    df = small_records.assign(flag="?", inv="?")
+    lines = str(problems_of(df)).splitlines()
+    assert re.match(
+        r"^\d+ problems? in decision records \(in-memory pandas.DataFrame, 10 rows\):$", lines[0]
+    )
+    assert all(line.startswith("* ") for line in lines[1:])
