@@ -71,14 +71,14 @@ def starter_config(path: str | Path) -> str:
     for role in ("flagged", "investigated", "outcome"):
         if role not in roles:
             continue
-        values = df[roles[role]].map(value_key)
+        values = [value_key(v) for v in df[roles[role]]]
         seen = sorted({v for v in values if v is not None})
         if len(seen) > 12:
             continue
         yes = [v for v in seen if v in DEFAULT_YES]
         no = [v for v in seen if v in DEFAULT_NO]
         other = [v for v in seen if v not in DEFAULT_YES and v not in DEFAULT_NO]
-        if not other and not (role == "outcome" and values.isna().any()):
+        if not other and not (role == "outcome" and None in values):
             continue
         entry = f"{role} = {{ yes = {_list(yes)}, no = {_list(no)}"
         if role == "outcome":

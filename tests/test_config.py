@@ -1,0 +1,184 @@
+"""Audit configuration files: every problem named with its key, the allowed values
+and the fix; paths relative to the file."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from biasaudit import ConfigError, audit
+from biasaudit._config import load_config, run_config
+
+
+def write(tmp_path, text: str, name: str = "audit.toml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def data(tmp_path, small_records):
+    small_records.to_csv(tmp_path / "decisions.csv", index=False)
+    return tmp_path / "decisions.csv"
+
+
+GOOD = """
+[data]
+path = "decisions.csv"
+
+[roles]
+id = "case"
+flagged = "flag"
+investigated = "inv"
+outcome = "fraud"
+
+[codes]
+outcome = { yes = ["yes"], no = ["no"], unknown = ["", "pending"] }
+
+[groups]
+attributes = ["sex"]
+reference = { sex = "M" }
+
+[metrics]
+include = ["selection_rate", "false_accusation_rate", "precision"]
+
+[output]
+dir = "out/here"
+"""
+
+
+def config_problems(tmp_path, text) -> str:
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    return str(info.value)
+
+
+def test_good_config_runs_with_paths_relative_to_the_file(tmp_path, data):
+    config = load_config(write(tmp_path, GOOD))
+    assert config.data_path == data.resolve()
+    assert config.output_dir == tmp_path / "out/here"
+    result = run_config(config)
+    assert set(result.table["metric"]) == {"selection_rate", "false_positive_rate", "precision"}
+    sel = result.metric("selection_rate", "sex").set_index("group")
+    assert sel.loc["F", "value"] == pytest.approx(3 / 5)
+    assert sel.loc["F", "reference_group"] == "M"
+
+
+def test_unknown_sections_and_keys_get_suggestions(tmp_path, data):
+    text = config_problems(
+        tmp_path,
+        """
+        [data]
+        path = "decisions.csv"
+        engin = "duckdb"
+        [role]
+        flagged = "flag"
+        [groups]
+        atributes = ["sex"]
+        """,
+    )
+    assert "[role]: unknown section (did you mean 'roles'?)" in text
+    assert "data.engin: unknown key (did you mean 'engine'?); allowed: path, sheet, engine" in text
+    assert "groups.atributes: unknown key (did you mean 'attributes'?)" in text
+    assert "roles.flagged: no decision given" in text
+    assert "groups.attributes: no protected attribute given" in text
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[data]\npath = 3\n", "data.path: expected a file name; got 3"),
+        ("[data]\n", "data.path: missing; name the decision records file"),
+        (
+            '[data]\npath = "x.csv"\nengine = "spark"\n',
+            "data.engine: expected one of pandas, polars",
+        ),
+        ("data = 1\n[data2]\n", "[data]: expected a section (a table); got 1"),
+        ('[metrics]\ninclude = "fpr"\n', "metrics.include: expected a list of metric names"),
+        ('[metrics]\ninclude = ["fpr"]\n', "metrics.include: unknown metric 'fpr'"),
+        (
+            '[groups]\nmissing = "skip"\n',
+            "groups.missing: expected one of 'as_group', 'drop', 'error'; got 'skip'",
+        ),
+        (
+            '[groups]\nattributes = ["sex", "sex"]\n',
+            "groups.attributes: an attribute is listed twice",
+        ),
+        ('[groups]\nattributes = ["sex", 4]\n', "groups.attributes: expected column names; got 4"),
+        (
+            '[groups]\nattributes = ["sex"]\nintersections = [["sex"]]\n',
+            "each intersection lists two or more",
+        ),
+        (
+            '[groups]\nattributes = ["sex"]\nreference = { gender = "M" }\n',
+            "groups.reference.gender: not an attribute",
+        ),
+        (
+            '[groups]\nattributes = ["sex"]\nreference = { sex = 1 }\n',
+            "groups.reference.sex: expected a group name",
+        ),
+        (
+            '[groups]\nattributes = ["sex"]\nmax_groups = "many"\n',
+            "groups.max_groups: expected a whole number",
+        ),
+        (
+            '[groups]\nattributes = ["flag"]\n[roles]\nflagged = "flag"\n',
+            "'flag' is already the flagged column",
+        ),
+        ("[roles]\nflagged = 3\n", "roles.flagged: expected a column name; got 3"),
+        (
+            '[roles]\nflagged = "f"\n[threshold]\ntop_k = 3\n',
+            "both roles.flagged ('f') and a threshold are given",
+        ),
+        (
+            "[threshold]\ntop_k = 3\ntop_fraction = 0.1\n",
+            "give exactly one of score_at_least, top_k, top_fraction",
+        ),
+        ("[threshold]\ntop_k = 3\n", "roles.score: a threshold needs the score column"),
+        (
+            '[roles]\nscore="s"\n[threshold]\ntop_k = 0\n',
+            "threshold.top_k: expected a whole number >= 1; got 0",
+        ),
+        (
+            '[roles]\nscore="s"\n[threshold]\ntop_fraction = 1.5\n',
+            "threshold.top_fraction: expected a number in (0, 1]",
+        ),
+        (
+            '[roles]\nscore="s"\n[threshold]\nscore_at_least = "high"\n',
+            "threshold.score_at_least: expected a number",
+        ),
+        ("[codes]\nflag = { yes = [1] }\n", "codes.flag: unknown role"),
+        ('[codes]\nflagged = "yes"\n', "codes.flagged: expected { yes = [...], no = [...] }"),
+        (
+            '[codes]\nflagged = { maybe = ["x"] }\n',
+            "codes.flagged.maybe: unknown key; allowed: yes, no, unknown",
+        ),
+        (
+            '[codes]\noutcome = { yes = ["1"], no = [1] }\n',
+            "codes.outcome: value 1 is listed as both 'yes' and 'no'",
+        ),
+        ("[data\n", "not valid TOML"),
+    ],
+)
+def test_each_config_problem_is_named(tmp_path, body, message):
+    assert message in config_problems(tmp_path, body)
+
+
+def test_missing_config_file(tmp_path):
+    with pytest.raises(ConfigError, match="file not found"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_python_api_collects_option_problems_too():
+    with pytest.raises(ConfigError) as info:
+        audit("x.csv", roles={"flaged": "f"}, groups=[], missing="skip")
+    text = str(info.value)
+    assert "roles.flaged: unknown key; allowed: flagged, outcome" in text
+    assert "groups.missing: expected one of" in text
+    assert "groups.attributes: no protected attribute given" in text
+
+
+def test_roles_must_be_a_table():
+    with pytest.raises(ConfigError, match="roles: expected a table of names; got 'flag'"):
+        audit("x.csv", roles="flag", groups=["sex"])
