@@ -132,7 +132,7 @@ def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
     keys: dict[str, str] = {}  # role or attribute -> key column in the grouped table
     exprs: list[Any] = []
     flag_rule = None
-    if spec.threshold is not None:
+    if spec.threshold is not None and roles.score is not None:
         score = nw.col(roles.score)
         cutoff, flag_rule = _cutoff(frame, spec)
         exprs.append(

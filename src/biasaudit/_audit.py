@@ -132,7 +132,7 @@ def data_shape(counts: CountTable) -> str:
     labelled = t["tp"] + t["fp"] + t["fn"] + t["tn"]
     if labelled == 0:
         return "no outcomes"
-    if labelled == t["n"]:
+    if t["flagged_unlabelled"] + t["unflagged_unlabelled"] == 0:  # exact, even when weighted
         return "full labels"
     if t["fn"] + t["tn"] == 0:
         return "selective labels"
@@ -208,13 +208,15 @@ def audit(
     >>> df = pd.DataFrame({
     ...     "sex": ["F", "F", "F", "F", "M", "M", "M", "M"],
     ...     "flag": [1, 1, 1, 0, 1, 0, 0, 0],
-    ...     "fraud": [0, 0, 1, 0, 1, 0, 0, 1],
+    ...     "fraud": [0, 0, 1, 0, 0, 0, 0, 1],
     ... })
     >>> result = biasaudit.audit(df, roles={"flagged": "flag", "outcome": "fraud"},
     ...                          groups=["sex"], reference={"sex": "M"})
     >>> fpr = result.metric("false_positive_rate", "sex")
-    >>> fpr[["group", "value", "ratio"]].round(3).to_string(index=False)
-    'group  value  ratio\\n    F  0.667    inf'
+    >>> for row in fpr.itertuples():  # innocent F: 2 of 3 flagged; innocent M: 1 of 3
+    ...     print(row.group, round(row.value, 3), round(row.ratio, 2))
+    F 0.667 2.0
+    M 0.333 1.0
     """
     spec = make_spec(
         roles=roles,

@@ -157,7 +157,9 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         problems += exc.problems_list
     if problems or spec is None:
         raise ConfigError(problems, context=base.name)
-    options = {k: data[k] for k in ("sheet", "engine", "delimiter", "encoding") if k in data}
+    options: dict[str, Any] = {
+        k: data[k] for k in ("sheet", "engine", "delimiter", "encoding") if k in data
+    }
     return AuditConfig(
         path=base,
         data_path=data_path,

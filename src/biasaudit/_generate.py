@@ -97,7 +97,8 @@ def generate_welfare(
     flagged = np.zeros(n, dtype=bool)
     flagged[order[:k]] = True
     investigated = flagged & (rng.random(n) < 0.95)
-    nationality = np.where(rng.random(n) < 0.01, None, nationality)
+    nationality = nationality.copy()
+    nationality[rng.random(n) < 0.01] = None  # about 1% not recorded
     outcome = np.where(
         investigated, np.where(fraud, "Errors Found", "No Errors Found"), ""
     ).astype(object)

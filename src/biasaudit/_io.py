@@ -196,7 +196,7 @@ def _open_file(
         raise fail(f"sheet={sheet!r} is only for Excel files; {path.name!r} is {fmt}", "config")
     options: dict[str, Any] = {"format": fmt}
     want = list(dict.fromkeys(columns))
-    text = [c for c in dict.fromkeys(text_columns)]
+    text = list(dict.fromkeys(text_columns))
     try:
         if fmt == "csv":
             delimiter, encoding = detect_csv(path, delimiter=delimiter, encoding=encoding)
@@ -245,7 +245,7 @@ def _read_csv(
             sep=delimiter,
             encoding=encoding,
             usecols=keep,
-            dtype={c: "string" for c in text_keep},
+            dtype=dict.fromkeys(text_keep, "string"),
             keep_default_na=False,
             na_values=na,
         )
@@ -260,7 +260,7 @@ def _read_csv(
             source,
             separator=delimiter,
             columns=keep,
-            schema_overrides={c: pl.String for c in text_keep},
+            schema_overrides=dict.fromkeys(text_keep, pl.String),
         )
         return df, available, keep
     if engine == "pyarrow":
@@ -294,7 +294,7 @@ def _read_csv(
         )
     con = duckdb.connect()
     rel = con.read_csv(
-        str(path), sep=delimiter, header=True, dtype={c: "VARCHAR" for c in text_keep}
+        str(path), sep=delimiter, header=True, dtype=dict.fromkeys(text_keep, "VARCHAR")
     )
     return (con, rel.select(*[duckdb.ColumnExpression(c) for c in keep])), available, keep
 

@@ -68,11 +68,11 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 
 def _evaluate(spec: MetricSpec, cells: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    num = sum(cells[c] for c in spec.numerator)
-    den = sum(cells[c] for c in spec.denominator)
+    num = np.sum([cells[c] for c in spec.numerator], axis=0)
+    den = np.sum([cells[c] for c in spec.denominator], axis=0)
     if spec.scope == "overall":  # the whole population's cells (first row) for every group
         den = np.full_like(num, den[0])
-    return np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    return num.astype(float), den.astype(float)
 
 
 def _bounds(

@@ -98,16 +98,16 @@ class Codes:
     outcome means unknown.
     """
 
-    flagged: Mapping[str, tuple[str, ...]] | None = None
-    investigated: Mapping[str, tuple[str, ...]] | None = None
-    outcome: Mapping[str, tuple[str, ...]] | None = None
+    flagged: Mapping[str, tuple[Any, ...]] | None = None
+    investigated: Mapping[str, tuple[Any, ...]] | None = None
+    outcome: Mapping[str, tuple[Any, ...]] | None = None
 
     def lookup(self, role: str) -> dict[str | None, int | None]:
         """Map canonical raw values of ``role`` to 1 (yes), 0 (no) or None (unknown)."""
         given = getattr(self, role)
         if given is None:
-            table: dict[str | None, int | None] = {k: 1 for k in DEFAULT_YES}
-            table.update({k: 0 for k in DEFAULT_NO})
+            table: dict[str | None, int | None] = dict.fromkeys(DEFAULT_YES, 1)
+            table.update(dict.fromkeys(DEFAULT_NO, 0))
             if role == "outcome":
                 table[None] = None
             return table
@@ -240,7 +240,7 @@ def _build(cls: type, value: Any, key: str, problems: list[Problem]) -> Any:
 def _build_codes(codes: Any, problems: list[Problem]) -> Codes:
     if isinstance(codes, Codes):
         return codes
-    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    out: dict[str, dict[str, tuple[Any, ...]]] = {}
     for role, table in dict(codes).items():
         if role not in CODED_ROLES:
             problems.append(
@@ -261,7 +261,7 @@ def _build_codes(codes: Any, problems: list[Problem]) -> Codes:
                 )
             )
             continue
-        entry: dict[str, tuple[str, ...]] = {}
+        entry: dict[str, tuple[Any, ...]] = {}
         for meaning, raw in table.items():
             if meaning not in ("yes", "no", "unknown"):
                 problems.append(
