@@ -222,3 +222,48 @@ def metric(name: str) -> MetricSpec:
     except KeyError:
         allowed = ", ".join(sorted([*METRICS, *ALIASES]))
         raise ValueError(f"Unknown metric {name!r}. Allowed: {allowed}.") from None
+
+
+def glossary_markdown() -> str:
+    """The metric glossary as a Markdown table (``docs/metrics.md`` is this text).
+
+    Examples
+    --------
+    >>> print(glossary_markdown().splitlines()[4])
+    | `selection_rate` | flagged / n | share of the group flagged for investigation | decision | more burden |
+    """
+    kinds = {
+        "decision": "decision",
+        "among_labelled": "among people with a known outcome",
+        "outcome": "needs outcomes (bounds under selective labels)",
+    }
+    lines = [
+        "# Metrics",
+        "",
+        "| name | formula | plain words | needs | higher means, for the group |",
+        "|---|---|---|---|---|",
+    ]
+    for m in METRICS.values():
+        plain = m.plain.format(group="the group")
+        direction = {"burden": "more burden", "benefit": "less burden", "neutral": "neither"}
+        lines.append(
+            f"| `{m.name}` | {m.formula} | {plain} | {kinds[m.kind]} | {direction[m.higher_is]} |"
+        )
+    lines += [
+        "",
+        "TP, FP, FN, TN count people with a known outcome: TP = flagged and fraud found, "
+        "FP = flagged and nothing found, FN = not flagged but fraud, TN = not flagged, no "
+        "fraud. `n` is everyone in the group, labelled or not.",
+        "",
+        "Aliases: "
+        + ", ".join(f"`{alias}` = `{name}`" for alias, name in ALIASES.items())
+        + ". \"False-accusation rate\" is ambiguous in public debate: biasaudit reports "
+        "`false_positive_rate` (chance that an innocent person is flagged), "
+        "`false_discovery_rate` (share of investigations that were unfounded) and "
+        "`innocent_flag_rate` (unfounded investigations per person) separately.",
+        "",
+        "This file is generated from the metric registry (`biasaudit._registry.METRICS`); "
+        "a test checks it is up to date.",
+        "",
+    ]
+    return "\n".join(lines)
