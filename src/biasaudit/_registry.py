@@ -257,7 +257,7 @@ def glossary_markdown() -> str:
         "",
         "Aliases: "
         + ", ".join(f"`{alias}` = `{name}`" for alias, name in ALIASES.items())
-        + ". \"False-accusation rate\" is ambiguous in public debate: biasaudit reports "
+        + '. "False-accusation rate" is ambiguous in public debate: biasaudit reports '
         "`false_positive_rate` (chance that an innocent person is flagged), "
         "`false_discovery_rate` (share of investigations that were unfounded) and "
         "`innocent_flag_rate` (unfounded investigations per person) separately.",
