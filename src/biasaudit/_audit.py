@@ -113,7 +113,9 @@ class AuditResult:
             f"{self.source.name}: {led.rows_analysed:,} of {led.rows_read:,} rows analysed; "
             f"{self.data_shape}"
         )
-        body = self.summary().style.format(precision=3, na_rep="NaN").to_html()
+        body = self.summary().to_html(
+            float_format=lambda x: f"{x:.3f}", na_rep="NaN", escape=True, border=0
+        )
         return f"<p><strong>biasaudit</strong> {caption}</p>{body}"
 
 
