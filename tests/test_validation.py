@@ -25,23 +25,28 @@ def test_every_problem_is_collected_into_one_error(small_records):
     df = small_records.copy()
     df.loc[3, "flag"] = "maybe"  # unmapped decision code, row 4
     df.loc[6, "fraud"] = "no"  # outcome for someone never investigated
-    df.loc[7, "inv"] = "J"  # unmapped investigation code, row 8
+    df.loc[7, "inv"] = "X"  # unmapped investigation code, row 8
     err = problems_of(df)
     text = str(err)
-    assert text.startswith("2 problems in decision records")
+    assert text.startswith("3 problems in decision records")
+    assert "column 'fraud' (outcome): 1 rows have an outcome but were never investigated" in text
     assert (
         "column 'flag' (flagged): 1 rows with value 'maybe' not in the codes (first at row 4)"
         in text
     )
     assert (
-        "column 'inv' (investigated): 1 rows with value 'J' not in the codes (first at row 8)"
+        "column 'inv' (investigated): 1 rows with value 'X' not in the codes (first at row 8)"
         in text
     )
     assert "add it to [codes] flagged" in text
     table = err.problems
     assert list(table.columns) == ["row", "column", "value", "reason"]
-    assert set(table["reason"]) == {"unmapped_code"}
-    assert sorted(table["row"].tolist()) == [4, 8]
+    assert sorted(table["reason"]) == [
+        "outcome_without_investigation",
+        "unmapped_code",
+        "unmapped_code",
+    ]
+    assert sorted(table["row"].dropna().tolist()) == [4, 8]
 
 
 def test_outcome_without_investigation_is_an_error(small_records):

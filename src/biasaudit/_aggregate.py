@@ -39,6 +39,7 @@ COUNT_COLUMNS = (
 OVERALL = "(overall)"
 ALL = "(all)"
 _UNMAPPED = object()
+UNMAPPED_CODE = -9
 _EXAMPLES = 5
 
 
@@ -314,8 +315,7 @@ def _build(
         cells["investigated"] = cells["flagged"]
     if roles.outcome is None:
         cells["outcome"] = -1
-    if not problems:
-        problems += _check_consistency(cells, records, spec)
+    problems += _check_consistency(cells, records, spec)
 
     # Protected attributes: labels, the missing policy, the row ledger.
     excluded: list[tuple[str, int]] = []
@@ -385,7 +385,10 @@ def _map_codes(
     problems = []
     if bad.any():
         per_value = rows[bad].groupby(keys[bad].fillna("")).sum().sort_values(ascending=False)
-        known = sorted(k for k in lookup if k is not None)
+        if getattr(spec.codes, role) is None:
+            known_text = "the defaults yes/no, y/n, 1/0, true/false, ja/nee"
+        else:
+            known_text = ", ".join(repr(k) for k in sorted(lookup, key=str) if k is not None)
         first = raw[bad].iloc[0]
         for key, k in list(per_value.items())[:_EXAMPLES]:
             example = raw[bad & (keys.fillna("") == key)].iloc[0]
@@ -398,7 +401,7 @@ def _map_codes(
                 fix = (
                     f"add it to [codes] {role} (yes / no"
                     + (" / unknown" if role == "outcome" else "")
-                    + f"); known values: {', '.join(map(repr, known))}"
+                    + f"); known values: {known_text}"
                 )
             problems.append(
                 Problem(
@@ -420,13 +423,19 @@ def _map_codes(
                     reason="unmapped_code",
                 )
             )
+    # -1: unknown outcome; UNMAPPED_CODE: an error already reported above
     out = pd.Series(
-        [-1 if v is None or v is _UNMAPPED else int(v) for v in mapped], index=raw.index
+        [
+            UNMAPPED_CODE if b else (-1 if v is None else int(v))
+            for v, b in zip(mapped, bad, strict=True)
+        ],
+        index=raw.index,
     )
     return out, problems
 
 
 def _check_consistency(cells: pd.DataFrame, records: Records, spec: AuditSpec) -> list[Problem]:
+    """Problems between columns, among the rows whose codes are valid."""
     roles, problems = spec.roles, []
     if roles.investigated is not None and roles.outcome is not None:
         odd = (cells["investigated"] == 0) & (cells["outcome"] >= 0)
@@ -441,7 +450,8 @@ def _check_consistency(cells: pd.DataFrame, records: Records, spec: AuditSpec) -
                     reason="outcome_without_investigation",
                 )
             )
-    if int(cells.loc[cells["flagged"] == 1, "rows"].sum()) == 0:
+    decided = (cells["flagged"] == 0) | (cells["flagged"] == 1)
+    if decided.all() and int(cells.loc[cells["flagged"] == 1, "rows"].sum()) == 0:
         if spec.threshold is not None:
             message = (
                 f"the threshold selects nobody ({spec.threshold.describe()}); "

@@ -21,8 +21,23 @@ MISSING_GROUP = "(missing)"
 INTERSECTION_SEP = " × "
 
 #: Codes used when the user gives none: the usual spellings of yes/no and 1/0.
-DEFAULT_YES = ("1", "true", "True", "TRUE", "yes", "Yes", "YES", "y", "Y")
-DEFAULT_NO = ("0", "false", "False", "FALSE", "no", "No", "NO", "n", "N")
+DEFAULT_YES = (
+    "1",
+    "true",
+    "True",
+    "TRUE",
+    "yes",
+    "Yes",
+    "YES",
+    "y",
+    "Y",
+    "ja",
+    "Ja",
+    "JA",
+    "J",
+    "j",
+)
+DEFAULT_NO = ("0", "false", "False", "FALSE", "no", "No", "NO", "n", "N", "nee", "Nee", "NEE")
 CODED_ROLES = ("flagged", "investigated", "outcome")
 
 
