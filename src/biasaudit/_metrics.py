@@ -230,43 +230,53 @@ def _check_references(table: pd.DataFrame, reference: Mapping[str, str]) -> dict
     return out
 
 
+def _reference_groups(
+    out: pd.DataFrame, references: Mapping[str, str], specs: Sequence[MetricSpec]
+) -> pd.DataFrame:
+    """One row per (attribute, metric): the reference group chosen by the rule."""
+    body = out[out["attribute"] != OVERALL]
+    # a rule never picks "(missing)", unless it is the only group
+    is_missing = body["group"] == MISSING_GROUP
+    only_missing = is_missing.groupby(body["attribute"]).transform("all")
+    candidates = body[~is_missing | only_missing]
+    rule = candidates["attribute"].map(references)
+    direction = candidates["metric"].map({s.name: s.higher_is for s in specs})
+    # sort key: lowest burden first for most_favourable, largest group first otherwise
+    favourable = (rule == "most_favourable") & (direction != "neutral")
+    key = np.where(
+        favourable,
+        np.where(direction == "burden", candidates["value"], -candidates["value"]),
+        -candidates["n"].astype(float),
+    )
+    ranked = candidates.assign(_key=key, _rule=rule)
+    ranked = ranked[~(favourable & ranked["value"].isna())]
+    ranked = ranked.sort_values("_key", kind="stable")
+    picked = ranked.groupby(["attribute", "metric"], sort=False).head(1)
+    picked = picked[picked["_rule"].isin(REFERENCE_RULES)][["attribute", "metric", "group"]]
+    named = [
+        (a, spec.name, r)
+        for a, r in references.items()
+        if r not in REFERENCE_RULES
+        for spec in specs
+    ]
+    named_df = pd.DataFrame(named, columns=["attribute", "metric", "group"])
+    return pd.concat([picked, named_df], ignore_index=True).rename(
+        columns={"group": "reference_group"}
+    )
+
+
 def _compare(
     out: pd.DataFrame,
     table: pd.DataFrame,
     references: Mapping[str, str],
     specs: Sequence[MetricSpec],
 ) -> pd.DataFrame:
-    out = out.copy()
-    out["reference_group"] = None
-    out["reference_value"] = np.nan
-    sizes = table.set_index(["attribute", "group"])["n"]
-    directions = {s.name: s.higher_is for s in specs}
-    for (attr, name), part in out[out["attribute"] != OVERALL].groupby(
-        ["attribute", "metric"], sort=False
-    ):
-        rule = references[attr]
-        candidates = part[part["group"] != MISSING_GROUP]
-        if candidates.empty:
-            candidates = part
-        if rule == "most_favourable" and directions[name] != "neutral":
-            defined = candidates.dropna(subset=["value"])
-            if defined.empty:
-                ref = None
-            else:
-                ascending = directions[name] == "burden"
-                ref = defined.sort_values("value", ascending=ascending, kind="stable").iloc[0][
-                    "group"
-                ]
-        elif rule in REFERENCE_RULES:
-            n = sizes.loc[attr].reindex(candidates["group"])
-            ref = n.idxmax() if len(n) else None
-        else:
-            ref = rule
-        if ref is None:
-            continue
-        ref_value = part.loc[part["group"] == ref, "value"].iloc[0]
-        out.loc[part.index, "reference_group"] = ref
-        out.loc[part.index, "reference_value"] = ref_value
+    refs = _reference_groups(out, references, specs)
+    ref_values = out[["attribute", "metric", "group", "value"]].rename(
+        columns={"group": "reference_group", "value": "reference_value"}
+    )
+    refs = refs.merge(ref_values, on=["attribute", "metric", "reference_group"], how="left")
+    out = out.merge(refs, on=["attribute", "metric"], how="left")
     r = out["reference_value"]
     v = out["value"]
     with np.errstate(divide="ignore", invalid="ignore"):
