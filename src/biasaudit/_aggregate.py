@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
 
@@ -88,11 +88,16 @@ class CountTable:
 
     ``table`` has the columns ``attribute, group`` and :data:`COUNT_COLUMNS`; its
     first row is the whole population (attribute ``"(overall)"``, group ``"(all)"``).
-    Counts are weighted sums when ``weighted`` (``rows`` is always a row count).
+    Counts are weighted sums when ``weighted`` (``rows`` is always a row count);
+    ``squares`` then holds the sums of squared weights, cell by cell, for Kish's
+    effective sample size. ``base`` is the finest table of cells the counts were
+    summed from (None for aggregated input): disclosure control solves against it.
     """
 
     table: pd.DataFrame
     weighted: bool = False
+    squares: pd.DataFrame | None = None
+    base: pd.DataFrame | None = field(default=None, repr=False)
 
     def attributes(self) -> list[str]:
         """Attributes and intersections in the table, in order (overall excluded)."""
@@ -494,22 +499,10 @@ def _duplicate_ids(records: Records, col: str) -> list[Problem]:
     ]
 
 
-def count_table(
-    cells: pd.DataFrame,
-    attributes: Sequence[str],
-    intersections: Sequence[Sequence[str]] = (),
-    *,
-    weighted: bool = False,
-) -> CountTable:
-    """Sum base cells into counts per group, per attribute and per intersection.
-
-    ``cells`` has one row per combination of the attributes and ``flagged`` (1/0),
-    ``investigated`` (1/0), ``outcome`` (1, 0 or -1 for unknown), with ``rows`` and
-    ``w`` (the weighted count). Intersections list every combination of the
-    levels seen, including empty ones (all counts 0).
-    """
-    f, o, w = cells["flagged"] == 1, cells["outcome"], cells["w"]
-    cnt = pd.DataFrame(
+def _cell_counts(cells: pd.DataFrame, weight: pd.Series) -> pd.DataFrame:
+    """Each count cell of :data:`COUNT_COLUMNS` as ``weight`` times an indicator."""
+    f, o, w = cells["flagged"] == 1, cells["outcome"], weight
+    return pd.DataFrame(
         {
             "rows": cells["rows"],
             "n": w,
@@ -523,12 +516,17 @@ def count_table(
             "unflagged_unlabelled": w * (~f & (o < 0)),
         }
     )
-    cnt = pd.concat([cells[list(attributes)], cnt], axis=1)
-    levels = {a: _ordered(cnt[a].unique()) for a in attributes}
+
+
+def _sum_by_group(
+    cnt: pd.DataFrame,
+    combos: Sequence[tuple[str, ...]],
+    levels: dict[str, list[str]],
+) -> pd.DataFrame:
     parts = [
         pd.DataFrame([{"attribute": OVERALL, "group": ALL, **cnt[list(COUNT_COLUMNS)].sum()}])
     ]
-    for combo in [(a,) for a in attributes] + [tuple(c) for c in intersections]:
+    for combo in combos:
         summed = cnt.groupby(list(combo), observed=True)[list(COUNT_COLUMNS)].sum()
         index = (
             pd.MultiIndex.from_tuples(list(product(*(levels[a] for a in combo))), names=combo)
@@ -543,10 +541,39 @@ def count_table(
         parts.append(part)
     table = pd.concat(parts, ignore_index=True)
     table["rows"] = table["rows"].astype("int64")
-    if not weighted:
+    return table
+
+
+def count_table(
+    cells: pd.DataFrame,
+    attributes: Sequence[str],
+    intersections: Sequence[Sequence[str]] = (),
+    *,
+    weighted: bool = False,
+) -> CountTable:
+    """Sum base cells into counts per group, per attribute and per intersection.
+
+    ``cells`` has one row per combination of the attributes and ``flagged`` (1/0),
+    ``investigated`` (1/0), ``outcome`` (1, 0 or -1 for unknown), with ``rows``,
+    ``w`` (the weighted count) and, when weighted, ``w2`` (sum of squared weights).
+    Intersections list every combination of the levels seen, including empty ones
+    (all counts 0).
+    """
+    combos = [(a,) for a in attributes] + [tuple(c) for c in intersections]
+    levels = {a: _ordered(cells[a].unique()) for a in attributes}
+    keys = cells[list(attributes)]
+    table = _sum_by_group(
+        pd.concat([keys, _cell_counts(cells, cells["w"])], axis=1), combos, levels
+    )
+    squares = None
+    if weighted:
+        squares = _sum_by_group(
+            pd.concat([keys, _cell_counts(cells, cells["w2"])], axis=1), combos, levels
+        )
+    else:
         for c in COUNT_COLUMNS:
             table[c] = table[c].astype("int64")
-    return CountTable(table, weighted=weighted)
+    return CountTable(table, weighted=weighted, squares=squares, base=cells)
 
 
 def _ordered(values: np.ndarray) -> list[str]:
@@ -558,6 +585,11 @@ def _ledger_notes(counts: CountTable, spec: AuditSpec) -> tuple[str, ...]:
     notes = []
     if spec.roles.outcome is None:
         notes.append("no outcome column: only decision-based metrics can be computed")
+    if spec.roles.weight is not None:
+        notes.append(
+            "weighted: counts are sums of weights; intervals and tests use Kish's effective "
+            "sample size (sum of weights)^2 / (sum of squared weights)"
+        )
     if spec.roles.investigated is None:
         notes.append("no investigated column: the flagged are counted as investigated")
     fu, uu = total["flagged_unlabelled"], total["unflagged_unlabelled"]

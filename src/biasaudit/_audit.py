@@ -157,6 +157,12 @@ def audit(
     delimiter: str | None = None,
     encoding: str | None = None,
     max_groups: int = 100,
+    confidence: float = 0.95,
+    interval: str = "wilson",
+    correction: str = "holm",
+    min_cell: int = 10,
+    bootstrap_samples: int = 2000,
+    seed: int = 0,
 ) -> AuditResult:
     """Audit decision records for group disparities and false-accusation rates.
 
@@ -192,6 +198,19 @@ def audit(
         File-reading options (detected when not given).
     max_groups : int, default=100
         More distinct values than this in an attribute is an error.
+    confidence : float, default=0.95
+        Level of every interval (tests at ``1 - confidence``).
+    interval : {"wilson", "clopper-pearson", "jeffreys"}, default="wilson"
+        Interval for rates (Kish's effective n when weighted).
+    correction : {"holm", "fdr_bh", "none"}, default="holm"
+        Multiple-comparison adjustment of p-values across the audit.
+    min_cell : int, default=10
+        Disclosure control for published outputs: counts from 1 to ``min_cell - 1``
+        are suppressed, with complementary suppression (0 turns it off).
+    bootstrap_samples : int, default=2000
+        Resamples for the bootstrap intervals of per-attribute summaries.
+    seed : int, default=0
+        Seed of the bootstrap.
 
     Returns
     -------
@@ -229,6 +248,14 @@ def audit(
         missing=missing,
         reference=reference,
         max_groups=max_groups,
+        stats={
+            "confidence": confidence,
+            "interval": interval,
+            "correction": correction,
+            "min_cell": min_cell,
+            "bootstrap_samples": bootstrap_samples,
+            "seed": seed,
+        },
     )
     opened = open_spec_records(
         records, spec, engine=engine, sheet=sheet, delimiter=delimiter, encoding=encoding
@@ -249,7 +276,9 @@ def run_audit(
 ) -> AuditResult:
     """Aggregate opened records once and compute every metric."""
     agg = aggregate(records, spec)
-    table, references = compute_metrics(agg.counts, metrics=metrics, reference=spec.reference)
+    table, references = compute_metrics(
+        agg.counts, metrics=metrics, reference=spec.reference, options=spec.stats
+    )
     return AuditResult(
         table=table,
         counts=agg.counts,

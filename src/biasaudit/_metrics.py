@@ -24,7 +24,9 @@ import pandas as pd
 from ._aggregate import ALL, OVERALL, CountTable
 from ._exceptions import Problem, RecordsError, UndefinedRateWarning
 from ._registry import METRICS, MetricSpec, metric
-from ._spec import MISSING_GROUP, REFERENCE_RULES
+from ._inference import add_inference
+from ._spec import MISSING_GROUP, REFERENCE_RULES, StatsOptions
+from ._stats import effective_counts, proportion_interval
 
 #: Columns of the tidy results table, always in this order.
 TABLE_COLUMNS = [
@@ -32,6 +34,8 @@ TABLE_COLUMNS = [
     "group",
     "metric",
     "value",
+    "ci_low",
+    "ci_high",
     "lower_bound",
     "upper_bound",
     "numerator",
@@ -40,8 +44,17 @@ TABLE_COLUMNS = [
     "reference_group",
     "reference_value",
     "ratio",
+    "ratio_ci_low",
+    "ratio_ci_high",
     "difference",
+    "difference_ci_low",
+    "difference_ci_high",
     "relative_difference",
+    "test",
+    "p_value",
+    "p_adjusted",
+    "detectable_ratio",
+    "suppressed",
     "note",
 ]
 _LABEL_CELLS = ("tp", "fp", "fn", "tn")
@@ -100,6 +113,7 @@ def compute_metrics(
     *,
     metrics: Sequence[str] | None = None,
     reference: Mapping[str, str] | None = None,
+    options: StatsOptions | None = None,
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Tidy table of every metric for every group, compared with the reference group.
 
@@ -112,6 +126,8 @@ def compute_metrics(
     reference : mapping, optional
         Per attribute or intersection: a group name, ``"largest"`` (default) or
         ``"most_favourable"``.
+    options : StatsOptions, optional
+        Confidence level, interval method, p-value correction.
 
     Returns
     -------
@@ -126,7 +142,9 @@ def compute_metrics(
         Naming every group whose rate has an empty denominator.
     """
     specs = [metric(m) for m in (metrics or default_metrics(counts))]
+    options = options or StatsOptions()
     table = counts.table
+    squares = None if counts.squares is None else _arrays(counts.squares)
     references = _check_references(table, dict(reference or {}))
     cells = _arrays(table)
     fu = table["flagged_unlabelled"].to_numpy(dtype=float)
@@ -168,6 +186,9 @@ def compute_metrics(
             note[empty] = f"undefined: {cells_text} is 0 for this group"
             lo, hi = np.where(empty, np.nan, lo), np.where(empty, np.nan, hi)
             undefined[spec.name] = list(labels[empty])
+        ci_low, ci_high, k_eff, n_eff = _rate_interval(spec, cells, squares, num, den, options)
+        defined = ~np.isnan(value)
+        ci_low, ci_high = np.where(defined, ci_low, np.nan), np.where(defined, ci_high, np.nan)
         parts.append(
             pd.DataFrame(
                 {
@@ -175,17 +196,23 @@ def compute_metrics(
                     "group": table["group"].to_numpy(),
                     "metric": spec.name,
                     "value": value,
+                    "ci_low": ci_low,
+                    "ci_high": ci_high,
                     "lower_bound": lo,
                     "upper_bound": hi,
                     "numerator": num,
                     "denominator": den,
                     "n": cells["n"],
                     "note": note,
+                    # effective counts for comparisons (comparable metrics only)
+                    "_k": k_eff if spec.comparable else np.nan,
+                    "_n": n_eff if spec.comparable else np.nan,
                 }
             )
         )
     out = pd.concat(parts, ignore_index=True)
     out = _compare(out, table, references, specs)
+    out = add_inference(out, specs, options)
     # attribute, then metric, then group (in count-table order)
     order = {a: i for i, a in enumerate(table["attribute"].drop_duplicates())}
     out["_a"] = out["attribute"].map(order)
@@ -199,6 +226,39 @@ def compute_metrics(
             stacklevel=3,
         )
     return out, references
+
+
+def _rate_interval(
+    spec: MetricSpec,
+    cells: Mapping[str, np.ndarray],
+    squares: Mapping[str, np.ndarray] | None,
+    num: np.ndarray,
+    den: np.ndarray,
+    options: StatsOptions,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Interval of each rate, and the (Kish effective) count and n behind it."""
+    scale = 1.0
+    if "expected_flagged" in spec.denominator:
+        # representation ratio = selection rate / overall selection rate (held fixed)
+        k, n = cells["flagged"], cells["n"]
+        sq = None if squares is None else squares["n"]
+        overall_rate = cells["flagged"][0] / cells["n"][0] if cells["n"][0] else np.nan
+        scale = 1 / overall_rate if overall_rate else np.nan
+    else:
+        k, n = num, den
+        sq = None
+        if squares is not None:
+            sq = np.sum([squares[c] for c in spec.denominator], axis=0)
+            if spec.scope == "overall":
+                sq = np.full_like(sq, sq[0])
+    k_eff, n_eff = effective_counts(k, n, sq)
+    lo, hi = proportion_interval(
+        k_eff,
+        n_eff,
+        method=options.interval,  # type: ignore[arg-type]
+        confidence=options.confidence,
+    )
+    return lo * scale, hi * scale, k_eff, n_eff
 
 
 def _fmt(x: float) -> str:
@@ -272,8 +332,8 @@ def _compare(
     specs: Sequence[MetricSpec],
 ) -> pd.DataFrame:
     refs = _reference_groups(out, references, specs)
-    ref_values = out[["attribute", "metric", "group", "value"]].rename(
-        columns={"group": "reference_group", "value": "reference_value"}
+    ref_values = out[["attribute", "metric", "group", "value", "_k", "_n"]].rename(
+        columns={"group": "reference_group", "value": "reference_value", "_k": "_rk", "_n": "_rn"}
     )
     refs = refs.merge(ref_values, on=["attribute", "metric", "reference_group"], how="left")
     out = out.merge(refs, on=["attribute", "metric"], how="left")

@@ -58,6 +58,17 @@ class MetricSpec:
     kind: Kind = "outcome"
     higher_is: Direction = "neutral"
 
+    @property
+    def comparable(self) -> bool:
+        """A proportion of the group's own people: intervals, tests and power apply."""
+        return self.scope == "group" and "expected_flagged" not in self.denominator
+
+    @property
+    def test_signature(self) -> tuple[tuple[str, ...], frozenset[tuple[str, ...]]]:
+        """Metrics with the same signature are the same test (e.g. FPR and TNR)."""
+        rest = tuple(sorted(set(self.denominator) - set(self.numerator)))
+        return tuple(sorted(self.denominator)), frozenset({tuple(sorted(self.numerator)), rest})
+
 
 _LABELLED = ("tp", "fp", "fn", "tn")
 

@@ -161,6 +161,66 @@ class Threshold:
 
 
 @dataclass(frozen=True)
+class StatsOptions:
+    """How uncertainty is reported and what may be published.
+
+    Parameters
+    ----------
+    confidence : float, default=0.95
+        Level of every interval; tests use ``alpha = 1 - confidence``.
+    interval : {"wilson", "clopper-pearson", "jeffreys"}, default="wilson"
+        Interval for rates.
+    correction : {"holm", "fdr_bh", "none"}, default="holm"
+        Adjustment of p-values across every group x metric test of the audit.
+    min_cell : int, default=10
+        Published counts from 1 to ``min_cell - 1`` are suppressed, with
+        complementary suppression; 0 turns disclosure control off.
+    bootstrap_samples : int, default=2000
+        Resamples for the bootstrap intervals of the per-attribute summaries.
+    seed : int, default=0
+        Seed of the bootstrap.
+    """
+
+    confidence: float = 0.95
+    interval: str = "wilson"
+    correction: str = "holm"
+    min_cell: int = 10
+    bootstrap_samples: int = 2000
+    seed: int = 0
+
+
+def check_stats(options: StatsOptions) -> list[Problem]:
+    """Problems with the statistics options."""
+    from ._stats import CORRECTIONS, INTERVAL_METHODS
+
+    problems = []
+
+    def bad(key: str, message: str, value: Any) -> None:
+        problems.append(Problem(f"stats.{key}: {message}", column=f"stats.{key}", value=value))
+
+    c = options.confidence
+    if isinstance(c, bool) or not isinstance(c, int | float) or not 0 < c < 1:
+        bad("confidence", f"expected a number between 0 and 1, e.g. 0.95; got {c!r}", c)
+    if options.interval not in INTERVAL_METHODS:
+        bad(
+            "interval",
+            f"expected one of {', '.join(map(repr, INTERVAL_METHODS))}; got {options.interval!r}",
+            options.interval,
+        )
+    if options.correction not in CORRECTIONS:
+        bad(
+            "correction",
+            f"expected one of {', '.join(map(repr, CORRECTIONS))}; got {options.correction!r}",
+            options.correction,
+        )
+    for key, low in (("min_cell", 0), ("bootstrap_samples", 100), ("seed", 0)):
+        v = getattr(options, key)
+        if isinstance(v, bool) or not isinstance(v, int) or v < low:
+            bad(key, f"expected a whole number >= {low}; got {v!r}", v)
+    return problems
+
+
+@dataclass(frozen=True)
 class AuditSpec:
     """Everything an audit needs besides the data itself."""
 
@@ -172,6 +232,7 @@ class AuditSpec:
     missing: MissingPolicy = "as_group"
     reference: Mapping[str, str] = field(default_factory=dict)
     max_groups: int = 100
+    stats: StatsOptions = field(default_factory=StatsOptions)
 
     @property
     def columns(self) -> list[str]:
@@ -195,11 +256,9 @@ def make_spec(
     missing: str = "as_group",
     reference: Mapping[str, str] | None = None,
     max_groups: int = 100,
-    where: str = "",
+    stats: StatsOptions | Mapping[str, Any] | None = None,
 ) -> AuditSpec:
     """Build an :class:`AuditSpec` from plain Python values, collecting every problem.
-
-    ``where`` prefixes configuration key names in messages (e.g. ``"[roles] "``).
 
     Raises
     ------
@@ -212,6 +271,7 @@ def make_spec(
     threshold_obj = (
         None if threshold is None else _build(Threshold, threshold, "threshold", problems)
     )
+    stats_obj = StatsOptions() if stats is None else _build(StatsOptions, stats, "stats", problems)
     attrs = (groups,) if isinstance(groups, str) else tuple(groups)
     inter = tuple(tuple(x) for x in intersections)
     spec = AuditSpec(
@@ -223,8 +283,10 @@ def make_spec(
         missing=missing,  # type: ignore[arg-type]
         reference=dict(reference or {}),
         max_groups=max_groups,
+        stats=stats_obj or StatsOptions(),
     )
     problems += check_spec(spec)
+    problems += check_stats(spec.stats)
     if problems:
         raise ConfigError(problems)
     return spec
