@@ -23,8 +23,8 @@ import pandas as pd
 
 from ._aggregate import ALL, OVERALL, CountTable
 from ._exceptions import Problem, RecordsError, UndefinedRateWarning
-from ._registry import METRICS, MetricSpec, metric
 from ._inference import add_inference
+from ._registry import METRICS, MetricSpec, metric
 from ._spec import MISSING_GROUP, REFERENCE_RULES, StatsOptions
 from ._stats import effective_counts, proportion_interval
 
