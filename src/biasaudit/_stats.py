@@ -67,6 +67,8 @@ def proportion_interval(
             centre = (p + z**2 / (2 * n)) / denom
             half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
             lo, hi = centre - half, centre + half
+            # exact at the edges (rounding would put 0 or 1 just outside the interval)
+            lo, hi = np.where(k <= 0, 0.0, lo), np.where(k >= n, 1.0, hi)
         elif method == "clopper-pearson":
             lo = np.where(k > 0, stats.beta.ppf(alpha / 2, k, n - k + 1), 0.0)
             hi = np.where(k < n, stats.beta.isf(alpha / 2, k + 1, n - k), 1.0)
