@@ -13,8 +13,10 @@ import numpy as np
 import pandas as pd
 
 from ._aggregate import CountTable, Ledger, aggregate
+from ._bootstrap import attribute_summaries
 from ._io import Records, Source, open_records
 from ._metrics import TABLE_COLUMNS, compute_metrics
+from ._registry import metric
 from ._spec import AuditSpec, Codes, Roles, Threshold, make_spec
 
 _TEXT_COLUMNS = ("attribute", "group", "metric", "reference_group", "note")
@@ -47,6 +49,10 @@ class AuditResult:
         ``"no outcomes"``.
     flag_rule : str or None
         How ``flagged`` was derived from the score, when it was.
+    summaries : pandas.DataFrame
+        Per attribute and metric: the largest ratio and the largest difference to the
+        reference group, with bootstrap intervals (BCa in ``ci_low``/``ci_high``,
+        percentile beside them).
     """
 
     table: pd.DataFrame
@@ -57,6 +63,7 @@ class AuditResult:
     references: dict[str, str]
     data_shape: str
     flag_rule: str | None = None
+    summaries: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     def metric(self, name: str, attribute: str | None = None) -> pd.DataFrame:
         """Rows of the table for one metric (and attribute), as a new frame."""
@@ -82,6 +89,7 @@ class AuditResult:
             "row_ledger": self.ledger.to_dict(),
             "columns": TABLE_COLUMNS,
             "results": rows,
+            "summaries": json.loads(self.summaries.to_json(orient="records", double_precision=15)),
         }
 
     def to_json(self, path: str | Path | None = None) -> str | None:
@@ -279,6 +287,8 @@ def run_audit(
     table, references = compute_metrics(
         agg.counts, metrics=metrics, reference=spec.reference, options=spec.stats
     )
+    specs = [metric(m) for m in table["metric"].drop_duplicates()]
+    summaries = attribute_summaries(table, agg.counts, specs, spec.stats)
     return AuditResult(
         table=table,
         counts=agg.counts,
@@ -288,6 +298,7 @@ def run_audit(
         references=references,
         data_shape=data_shape(agg.counts),
         flag_rule=agg.flag_rule,
+        summaries=summaries,
     )
 
 

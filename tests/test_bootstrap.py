@@ -1,0 +1,103 @@
+"""The bootstrap resamples people: on aggregated counts it gives the same intervals
+(within Monte Carlo error) as resampling the individual rows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from biasaudit import audit
+
+# TP, FP, FN, TN per group: false positive rates 30/130, 12/112, 20/150
+CELLS = {"a": (25, 30, 15, 100), "b": (10, 12, 8, 100), "c": (20, 20, 10, 130)}
+
+
+def rows() -> pd.DataFrame:
+    parts = []
+    for g, (tp, fp, fn, tn) in CELLS.items():
+        for flag, y, k in ((1, 1, tp), (1, 0, fp), (0, 1, fn), (0, 0, tn)):
+            parts.append(pd.DataFrame({"g": [g] * k, "flag": flag, "y": y}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def largest_fpr_ratio(g: np.ndarray, flag: np.ndarray, y: np.ndarray) -> float:
+    """Independent statistic on rows: max over b, c of FPR / FPR(a)."""
+    innocent = y == 0
+    fpr = {k: flag[(g == k) & innocent].mean() for k in ("a", "b", "c")}
+    return max(fpr["b"] / fpr["a"], fpr["c"] / fpr["a"])
+
+
+@pytest.fixture(scope="module")
+def summary():
+    r = audit(
+        rows(),
+        roles={"flagged": "flag", "outcome": "y"},
+        groups="g",
+        reference={"g": "a"},
+        bootstrap_samples=4000,
+        seed=3,
+    )
+    s = r.summaries.set_index(["metric", "statistic"])
+    return s.loc[("false_positive_rate", "largest_ratio")]
+
+
+def test_estimate_is_the_largest_ratio(summary):
+    # FPR a = 30/130, b = 12/112, c = 20/150: largest ratio is c / a
+    assert summary["value"] == pytest.approx((20 / 150) / (30 / 130))
+    assert summary["group"] == "c"
+    assert summary["reference_group"] == "a"
+
+
+def test_counts_bootstrap_equals_row_bootstrap(summary):
+    df = rows()
+    g, flag, y = df["g"].to_numpy(), df["flag"].to_numpy(), df["y"].to_numpy()
+    rng = np.random.default_rng(11)
+    boot = []
+    for _ in range(4000):
+        i = rng.integers(0, len(df), len(df))
+        boot.append(largest_fpr_ratio(g[i], flag[i], y[i]))
+    lo, hi = np.quantile(boot, [0.025, 0.975])
+    # Monte Carlo error of a 2.5% quantile from 4,000 draws is about 0.02 here
+    assert summary["percentile_low"] == pytest.approx(lo, abs=0.05)
+    assert summary["percentile_high"] == pytest.approx(hi, abs=0.08)
+
+
+def test_bca_equals_scipy_bca_on_rows(summary):
+    df = rows()
+    result = stats.bootstrap(
+        (df["g"].to_numpy(), df["flag"].to_numpy(), df["y"].to_numpy()),
+        largest_fpr_ratio,
+        paired=True,
+        vectorized=False,
+        n_resamples=4000,
+        method="BCa",
+        rng=np.random.default_rng(5),
+    )
+    assert summary["ci_low"] == pytest.approx(result.confidence_interval.low, abs=0.05)
+    assert summary["ci_high"] == pytest.approx(result.confidence_interval.high, abs=0.08)
+
+
+def test_bootstrap_is_seeded():
+    kw = dict(roles={"flagged": "flag", "outcome": "y"}, groups="g", bootstrap_samples=500)
+    a = audit(rows(), seed=1, **kw).summaries
+    pd.testing.assert_frame_equal(a, audit(rows(), seed=1, **kw).summaries)
+    assert not a.equals(audit(rows(), seed=2, **kw).summaries)
+
+
+def test_weighted_counts_resample_at_the_effective_size():
+    df = rows().assign(w=np.where(rows()["g"] == "a", 3.0, 1.0))
+    r = audit(
+        df,
+        roles={"flagged": "flag", "outcome": "y", "weight": "w"},
+        groups="g",
+        reference={"g": "a"},
+        bootstrap_samples=1000,
+    )
+    s = r.summaries.set_index(["metric", "statistic"]).loc[
+        ("false_positive_rate", "largest_ratio")
+    ]
+    # constant weights within a group do not change rates or their uncertainty
+    assert s["value"] == pytest.approx((20 / 150) / (30 / 130))
+    assert s["ci_low"] < s["value"] < s["ci_high"]
