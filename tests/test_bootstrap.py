@@ -80,7 +80,7 @@ def test_bca_equals_scipy_bca_on_rows(summary):
 
 
 def test_bootstrap_is_seeded():
-    kw = dict(roles={"flagged": "flag", "outcome": "y"}, groups="g", bootstrap_samples=500)
+    kw = {"roles": {"flagged": "flag", "outcome": "y"}, "groups": "g", "bootstrap_samples": 500}
     a = audit(rows(), seed=1, **kw).summaries
     pd.testing.assert_frame_equal(a, audit(rows(), seed=1, **kw).summaries)
     assert not a.equals(audit(rows(), seed=2, **kw).summaries)
