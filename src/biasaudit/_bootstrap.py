@@ -11,6 +11,7 @@ are resampled at Kish's effective sample size.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -59,24 +60,11 @@ def largest_gaps(counts: np.ndarray, spec: MetricSpec, ref: int) -> tuple[np.nda
     rates = group_rates(counts, spec)
     ref_rate = rates[..., ref : ref + 1]
     others = np.delete(rates, ref, axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"), _quiet():
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slice: NaN statistic
         ratio = np.nanmax(np.where(ref_rate > 0, others / ref_rate, np.nan), axis=-1)
         diff = np.nanmax(others - ref_rate, axis=-1)
     return ratio, diff
-
-
-class _quiet:
-    """Silence numpy's all-NaN warnings: an all-NaN slice is a NaN statistic."""
-
-    def __enter__(self) -> None:
-        import warnings
-
-        self._ctx = warnings.catch_warnings()
-        self._ctx.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc: object) -> None:
-        self._ctx.__exit__(*exc)
 
 
 def _intervals(
@@ -158,11 +146,11 @@ def attribute_summaries(
             other_rates = np.delete(rates, ref)
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratios = other_rates / rates[ref]
-            for stat, est, boot, jack, argmax in (
+            for stat, point, boot, jack, argmax in (
                 ("largest_ratio", est_ratio, boot_ratio, jack_ratio, ratios),
                 ("largest_difference", est_diff, boot_diff, jack_diff, other_rates - rates[ref]),
             ):
-                est = float(est)
+                est = float(point)
                 lo, hi, plo, phi, undefined = _intervals(boot, est, jack, flat, options.confidence)
                 note = ""
                 if undefined:
