@@ -326,7 +326,7 @@ def _build(
     excluded: list[tuple[str, int]] = []
     keep = pd.Series(True, index=cells.index)
     for attr in spec.attributes:
-        labels = pd.Series([value_key(v) for v in raw[attr]], index=raw.index, dtype=object)
+        labels = _keys(raw[attr])
         is_missing = labels.isna()
         k = int(cells.loc[is_missing, "rows"].sum())
         if k and spec.missing == "error":
@@ -373,6 +373,13 @@ def _build(
     return Aggregation(counts, ledger, flag_rule)
 
 
+def _keys(values: pd.Series) -> pd.Series:
+    """:func:`value_key` of every value, computed once per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    keys = np.array([value_key(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(keys[codes], index=values.index, dtype=object)  # code -1 -> None
+
+
 def _map_codes(
     raw: pd.Series,
     rows: pd.Series,
@@ -382,7 +389,7 @@ def _map_codes(
     spec: AuditSpec,
 ) -> tuple[pd.Series, list[Problem]]:
     lookup = spec.codes.lookup(role)
-    keys = pd.Series([value_key(v) for v in raw], index=raw.index, dtype=object)
+    keys = _keys(raw)
     mapped = pd.Series([lookup.get(k, _UNMAPPED) for k in keys], index=raw.index, dtype=object)
     bad = pd.Series(
         [v is _UNMAPPED or (v is None and role != "outcome") for v in mapped], index=raw.index
@@ -520,22 +527,27 @@ def _cell_counts(cells: pd.DataFrame, weight: pd.Series) -> pd.DataFrame:
 
 def _sum_by_group(
     cnt: pd.DataFrame,
+    codes: dict[str, np.ndarray],
     combos: Sequence[tuple[str, ...]],
     levels: dict[str, list[str]],
 ) -> pd.DataFrame:
+    """Sum the count columns of ``cnt`` by each combination of attributes (numpy)."""
+    values = cnt[list(COUNT_COLUMNS)].to_numpy(dtype=float)
     parts = [
         pd.DataFrame([{"attribute": OVERALL, "group": ALL, **cnt[list(COUNT_COLUMNS)].sum()}])
     ]
     for combo in combos:
-        summed = cnt.groupby(list(combo), observed=True)[list(COUNT_COLUMNS)].sum()
-        index = (
-            pd.MultiIndex.from_tuples(list(product(*(levels[a] for a in combo))), names=combo)
-            if len(combo) > 1
-            else pd.Index(levels[combo[0]], name=combo[0])
+        shape = tuple(len(levels[a]) for a in combo)
+        flat = np.ravel_multi_index(tuple(codes[a] for a in combo), shape)
+        size = int(np.prod(shape))
+        sums = np.column_stack(
+            [
+                np.bincount(flat, weights=values[:, j], minlength=size)
+                for j in range(values.shape[1])
+            ]
         )
-        summed = summed.reindex(index, fill_value=0)
-        labels = [intersection_name(k) if isinstance(k, tuple) else str(k) for k in summed.index]
-        part = summed.reset_index(drop=True)
+        part = pd.DataFrame(sums, columns=list(COUNT_COLUMNS))
+        labels = [intersection_name(k) for k in product(*(levels[a] for a in combo))]
         part.insert(0, "group", labels)
         part.insert(0, "attribute", intersection_name(combo))
         parts.append(part)
@@ -561,15 +573,14 @@ def count_table(
     """
     combos = [(a,) for a in attributes] + [tuple(c) for c in intersections]
     levels = {a: _ordered(cells[a].unique()) for a in attributes}
-    keys = cells[list(attributes)]
-    table = _sum_by_group(
-        pd.concat([keys, _cell_counts(cells, cells["w"])], axis=1), combos, levels
-    )
+    codes = {
+        a: pd.Categorical(cells[a], categories=levels[a]).codes.astype(np.int64)
+        for a in attributes
+    }
+    table = _sum_by_group(_cell_counts(cells, cells["w"]), codes, combos, levels)
     squares = None
     if weighted:
-        squares = _sum_by_group(
-            pd.concat([keys, _cell_counts(cells, cells["w2"])], axis=1), combos, levels
-        )
+        squares = _sum_by_group(_cell_counts(cells, cells["w2"]), codes, combos, levels)
     else:
         for c in COUNT_COLUMNS:
             table[c] = table[c].astype("int64")

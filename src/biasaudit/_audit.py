@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import json
 from collections.abc import Mapping, Sequence
@@ -63,7 +64,15 @@ class AuditResult:
     references: dict[str, str]
     data_shape: str
     flag_rule: str | None = None
-    summaries: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+
+    @functools.cached_property
+    def summaries(self) -> pd.DataFrame:
+        """Largest ratio and difference per attribute and metric, bootstrapped.
+
+        Computed on first use (the bootstrap is the slowest step of an audit).
+        """
+        specs = [metric(m) for m in self.table["metric"].drop_duplicates()]
+        return attribute_summaries(self.table, self.counts, specs, self.spec.stats)
 
     def metric(self, name: str, attribute: str | None = None) -> pd.DataFrame:
         """Rows of the table for one metric (and attribute), as a new frame."""
@@ -287,8 +296,7 @@ def run_audit(
     table, references = compute_metrics(
         agg.counts, metrics=metrics, reference=spec.reference, options=spec.stats
     )
-    specs = [metric(m) for m in table["metric"].drop_duplicates()]
-    summaries = attribute_summaries(table, agg.counts, specs, spec.stats)
+
     return AuditResult(
         table=table,
         counts=agg.counts,
@@ -298,7 +306,6 @@ def run_audit(
         references=references,
         data_shape=data_shape(agg.counts),
         flag_rule=agg.flag_rule,
-        summaries=summaries,
     )
 
 

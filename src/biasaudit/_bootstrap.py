@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ._aggregate import CountTable
 from ._registry import MetricSpec
@@ -25,6 +25,7 @@ from ._spec import MISSING_GROUP, StatsOptions
 #: The six cells that partition every group: known outcomes and the two unknown cells.
 CELLS = ("tp", "fp", "fn", "tn", "flagged_unlabelled", "unflagged_unlabelled")
 _SUMS = {"n": CELLS, "flagged": ("tp", "fp", "flagged_unlabelled")}
+_NORMAL = NormalDist()
 SUMMARY_COLUMNS = [
     "attribute",
     "metric",
@@ -40,17 +41,19 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def _cell_index(names: Sequence[str]) -> list[int]:
-    out: list[int] = []
+def _mask(names: Sequence[str]) -> np.ndarray:
+    """0/1 vector over :data:`CELLS` selecting the cells summed into ``names``."""
+    mask = np.zeros(len(CELLS))
     for name in names:
-        out += [CELLS.index(c) for c in _SUMS.get(name, (name,))]
-    return out
+        for cell in _SUMS.get(name, (name,)):
+            mask[CELLS.index(cell)] = 1.0
+    return mask
 
 
 def group_rates(counts: np.ndarray, spec: MetricSpec) -> np.ndarray:
     """Rates of ``spec`` from cell counts shaped (..., groups, 6); NaN where undefined."""
-    num = counts[..., _cell_index(spec.numerator)].sum(axis=-1)
-    den = counts[..., _cell_index(spec.denominator)].sum(axis=-1)
+    num = counts @ _mask(spec.numerator)
+    den = counts @ _mask(spec.denominator)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
 
@@ -78,14 +81,16 @@ def _intervals(
     alpha = 1 - confidence
     pct = np.quantile(ok, [alpha / 2, 1 - alpha / 2])
     below = (np.sum(ok < estimate) + 0.5 * np.sum(ok == estimate)) / len(ok)
-    z0 = stats.norm.ppf(np.clip(below, 1e-10, 1 - 1e-10))
+    z0 = _NORMAL.inv_cdf(min(max(below, 1e-10), 1 - 1e-10))
     keep = ~np.isnan(jack) & (weights > 0)
     w, j = weights[keep], jack[keep]
     mean = np.sum(w * j) / np.sum(w)
     num, den = np.sum(w * (mean - j) ** 3), 6 * np.sum(w * (mean - j) ** 2) ** 1.5
     a = num / den if den > 0 else 0.0
-    z = stats.norm.ppf([alpha / 2, 1 - alpha / 2])
-    adjusted = stats.norm.cdf(z0 + (z0 + z) / (1 - a * (z0 + z)))
+    adjusted = [
+        _NORMAL.cdf(z0 + (z0 + z) / (1 - a * (z0 + z)))
+        for z in (_NORMAL.inv_cdf(alpha / 2), _NORMAL.inv_cdf(1 - alpha / 2))
+    ]
     bca = np.quantile(ok, np.clip(adjusted, 0, 1))
     return float(bca[0]), float(bca[1]), float(pct[0]), float(pct[1]), undefined
 
@@ -105,6 +110,12 @@ def attribute_summaries(
     rng = np.random.default_rng(options.seed)
     rows = []
     c = counts.table
+    by_metric = {
+        key: part.set_index("group")
+        for key, part in table[table["group"] != MISSING_GROUP].groupby(
+            ["attribute", "metric"], sort=False
+        )
+    }
     for attr in counts.attributes():
         part = c[(c["attribute"] == attr) & (c["group"] != MISSING_GROUP)].reset_index(drop=True)
         if len(part) < 2:
@@ -132,8 +143,9 @@ def attribute_summaries(
         for spec in specs:
             if not spec.comparable:
                 continue
-            rows_m = table[(table["attribute"] == attr) & (table["metric"] == spec.name)]
-            rows_m = rows_m[rows_m["group"] != MISSING_GROUP].set_index("group")
+            rows_m = by_metric.get((attr, spec.name))
+            if rows_m is None:
+                continue
             ref_group = rows_m["reference_group"].dropna()
             if ref_group.empty or rows_m["value"].isna().any():
                 continue

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import narwhals as nw
+import pyarrow.parquet as pq
 
 from ._exceptions import Problem, RecordsError
 
@@ -302,8 +303,6 @@ def _read_csv(
 def _read_parquet(
     path: Path, engine: str, want: list[str]
 ) -> tuple[Any, tuple[str, ...], list[str]]:
-    import pyarrow.parquet as pq
-
     available = tuple(pq.read_schema(path).names)
     keep = _pick(available, want)
     if engine == "pandas":
