@@ -14,12 +14,17 @@ import numpy as np
 import pandas as pd
 
 from ._aggregate import CountTable, Ledger, aggregate
+from ._disclosure import published, suppression
 from ._bootstrap import attribute_summaries
 from ._io import Records, Source, open_records
 from ._metrics import TABLE_COLUMNS, compute_metrics
 from ._registry import metric
 from ._spec import AuditSpec, Codes, Roles, Threshold, make_spec
 
+RESTRICTED_WARNING = (
+    "RESTRICTED: contains counts of fewer than min_cell people; for the auditor's own use, "
+    "not for publication"
+)
 _TEXT_COLUMNS = ("attribute", "group", "metric", "reference_group", "note")
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -81,29 +86,61 @@ class AuditResult:
             rows = rows[rows["attribute"] == attribute]
         return rows.reset_index(drop=True)
 
-    def to_csv(self, path: str | Path | None = None) -> str | None:
+    def published_table(self) -> pd.DataFrame:
+        """The table as it may be published: rows marked ``suppressed`` are blanked."""
+        return published(self.table, self.spec.stats.min_cell)
+
+    def published_summaries(self) -> pd.DataFrame:
+        """The summaries as they may be published: blank where any group is suppressed."""
+        out = self.summaries.copy()
+        hidden = self.table.loc[self.table["suppressed"], ["attribute", "metric"]]
+        keys = set(zip(hidden["attribute"], hidden["metric"], strict=True))
+        mask = [(a, m) in keys for a, m in zip(out["attribute"], out["metric"], strict=True)]
+        cols = ["group", "value", "ci_low", "ci_high", "percentile_low", "percentile_high"]
+        out.loc[mask, cols] = None
+        out.loc[mask, "note"] = "suppressed: a group of this attribute has suppressed counts"
+        return out
+
+    def _output_table(self, restricted: bool) -> pd.DataFrame:
+        return self.table if restricted else self.published_table()
+
+    def to_csv(self, path: str | Path | None = None, *, restricted: bool = False) -> str | None:
         """Write the tidy table as CSV (text cells safe to open in a spreadsheet).
 
+        Suppressed rows are blanked unless ``restricted`` (the auditor's own copy).
         Returns the CSV text when ``path`` is None.
         """
-        return _safe_for_spreadsheets(self.table).to_csv(path, index=False, lineterminator="\n")
+        table = _safe_for_spreadsheets(self._output_table(restricted))
+        return table.to_csv(path, index=False, lineterminator="\n")
 
-    def to_dict(self) -> dict[str, Any]:
-        """The results as plain Python objects (NaN becomes None)."""
-        rows = json.loads(self.table.to_json(orient="records", double_precision=15))
+    def to_dict(self, *, restricted: bool = False) -> dict[str, Any]:
+        """The results as plain Python objects (NaN becomes None).
+
+        Suppressed rows are blanked unless ``restricted``.
+        """
+        table = self._output_table(restricted)
+        summaries = self.summaries if restricted else self.published_summaries()
+        rows = json.loads(table.to_json(orient="records", double_precision=15))
         return {
+            "disclosure": {
+                "mode": "restricted" if restricted else "public",
+                "min_cell": self.spec.stats.min_cell,
+                "rows_suppressed": int(self.table["suppressed"].sum()),
+                "warning": RESTRICTED_WARNING if restricted else "",
+            },
             "data_shape": self.data_shape,
             "flag_rule": self.flag_rule,
             "references": self.references,
             "row_ledger": self.ledger.to_dict(),
             "columns": TABLE_COLUMNS,
             "results": rows,
-            "summaries": json.loads(self.summaries.to_json(orient="records", double_precision=15)),
+            "summaries": json.loads(summaries.to_json(orient="records", double_precision=15)),
         }
 
-    def to_json(self, path: str | Path | None = None) -> str | None:
+    def to_json(self, path: str | Path | None = None, *, restricted: bool = False) -> str | None:
         """Write :meth:`to_dict` as JSON; return the text when ``path`` is None."""
-        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(self.to_dict(restricted=restricted), indent=2, ensure_ascii=False)
+        text += "\n"
         if path is None:
             return text
         Path(path).write_text(text, encoding="utf-8")
@@ -296,6 +333,13 @@ def run_audit(
     table, references = compute_metrics(
         agg.counts, metrics=metrics, reference=spec.reference, options=spec.stats
     )
+    specs = [metric(m) for m in table["metric"].drop_duplicates()]
+    why = suppression(table, agg.counts, specs, spec.stats.min_cell)
+    table["suppressed"] = (why != "").to_numpy()
+    table.loc[why != "", "note"] = [
+        (f"{note}; " if note else "") + f"suppressed when published ({reason})"
+        for note, reason in zip(table.loc[why != "", "note"], why[why != ""], strict=True)
+    ]
 
     return AuditResult(
         table=table,

@@ -1,0 +1,277 @@
+"""Disclosure control for published tables: small counts and their complements.
+
+Rule (DESIGN.md §4): a count of 1 to ``min_cell - 1`` people that a row would publish
+(its group size, numerator, denominator, or a count behind its worst/best-case bounds)
+is suppressed, with every rate, bound and comparison built on it (primary
+suppression). Zeros are published: an empty cell says nothing about a person. Then
+complementary suppression: every count a row publishes is a sum of cells of the
+finest table of people (protected attributes x flagged x outcome), and a suppressed
+count must not be computable exactly from the published sums, through margins,
+totals or differences. The check is linear algebra: a hidden count is recoverable exactly when
+its vector of cells lies in the span of the published vectors. While any small count
+is recoverable, the published sum with the smallest count that shares cells with it
+is withheld too, everywhere it appears.
+
+Counts that can be narrowed to a range but not computed exactly are not protected
+further (no interval-disclosure control).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ._aggregate import OVERALL, CountTable
+from ._registry import MetricSpec
+from ._spec import INTERSECTION_SEP
+
+CELLS = ("tp", "fp", "fn", "tn", "flagged_unlabelled", "unflagged_unlabelled")
+_EXPAND = {"n": CELLS, "expected_flagged": CELLS, "flagged": ("tp", "fp", "flagged_unlabelled")}
+#: Columns blanked in a suppressed row; comparisons are blanked too when the reference is.
+ROW_VALUES = (
+    "value",
+    "ci_low",
+    "ci_high",
+    "lower_bound",
+    "upper_bound",
+    "numerator",
+    "denominator",
+    "n",
+)
+COMPARISON_VALUES = (
+    "reference_value",
+    "ratio",
+    "ratio_ci_low",
+    "ratio_ci_high",
+    "difference",
+    "difference_ci_low",
+    "difference_ci_high",
+    "relative_difference",
+    "p_value",
+    "p_adjusted",
+    "detectable_ratio",
+)
+
+
+def _cellset(names: Sequence[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for name in names:
+        out.update(_EXPAND.get(name, (name,)))
+    return frozenset(out)
+
+
+def _corner(cells: frozenset[str], guilty: int, unflagged_guilty: int) -> frozenset[str]:
+    """Cells of a sum once the unknown outcomes are completed one extreme way.
+
+    ``guilty``: the flagged with unknown outcome count as TP (else FP);
+    ``unflagged_guilty``: the unflagged with unknown outcome count as FN (else TN).
+    """
+    out = set(cells) - {"flagged_unlabelled", "unflagged_unlabelled"}
+    if ("tp" if guilty else "fp") in cells:
+        out.add("flagged_unlabelled")
+    if ("fn" if unflagged_guilty else "tn") in cells:
+        out.add("unflagged_unlabelled")
+    return frozenset(out)
+
+
+def _variables(counts: CountTable) -> tuple[pd.DataFrame, list[str]]:
+    """Finest cells (attribute levels x outcome cell) with their counts."""
+    base = counts.base
+    attrs = [a for a in counts.attributes() if INTERSECTION_SEP not in a]
+    f, o = base["flagged"] == 1, base["outcome"]
+    cell = np.select(
+        [f & (o == 1), f & (o == 0), ~f & (o == 1), ~f & (o == 0), f & (o < 0)],
+        list(CELLS[:5]),
+        default=CELLS[5],
+    )
+    var = base.assign(cell=cell).groupby([*attrs, "cell"], observed=True)["w"].sum()
+    var = var.reset_index().rename(columns={"w": "count"})
+    return var, attrs
+
+
+def suppression(
+    table: pd.DataFrame, counts: CountTable, specs: Sequence[MetricSpec], min_cell: int
+) -> pd.Series:
+    """Why each row of the results table must not be published ("" = publish).
+
+    Values: ``"primary"`` (a count of 1 to ``min_cell - 1``) or ``"complementary"``
+    (would let a suppressed count be computed).
+    """
+    reason = pd.Series("", index=table.index, dtype=object)
+    if min_cell <= 0 or counts.base is None or table.empty:
+        return reason
+    cell_counts = counts.table[list(CELLS)].to_numpy(float)
+    row_of = {
+        key: i
+        for i, key in enumerate(zip(counts.table["attribute"], counts.table["group"], strict=True))
+    }
+    structural = {c for j, c in enumerate(CELLS) if cell_counts[0, j] == 0}
+    column = {c: j for j, c in enumerate(CELLS)}
+    combos: dict[tuple[str, str, frozenset[str]], int] = {}
+    values: list[float] = []
+
+    def combo(attribute: str, group: str, cells: frozenset[str]) -> int | None:
+        cells = cells - structural
+        if not cells:
+            return None
+        key = (attribute, group, cells)
+        if key not in combos:
+            combos[key] = len(values)
+            row = cell_counts[row_of[(attribute, group)]]
+            values.append(float(sum(row[column[c]] for c in cells)))
+        return combos[key]
+
+    by_name = {s.name: s for s in specs}
+    row_combos: list[list[int]] = []
+    for attribute, group, name, value in table[
+        ["attribute", "group", "metric", "value"]
+    ].itertuples(index=False):
+        spec = by_name[name]
+        ids = [combo(attribute, group, frozenset(CELLS))]
+        if not np.isnan(value):
+            ids += [combo(attribute, group, _cellset(spec.numerator))]
+            ids += [combo(attribute, group, _cellset(spec.denominator))]
+        if spec.kind != "decision":  # the worst/best-case bounds publish the corners too
+            for guilty, unflagged_guilty in ((0, 0), (0, 1), (1, 0), (1, 1)):
+                for names in (spec.numerator, spec.denominator):
+                    cells = _corner(_cellset(names), guilty, unflagged_guilty)
+                    ids += [combo(attribute, group, cells)]
+        row_combos.append(sorted({i for i in ids if i is not None}))
+    val = np.array(values)
+    small = (val >= 1) & (val < min_cell)
+    if not small.any():  # the common case for large groups: no linear algebra needed
+        return reason
+    keys = list(combos)
+    vec = _vectors(counts, keys)
+    withheld = small.copy()
+    overall = np.array([key[0] == OVERALL for key in keys])
+    for _ in range(len(vec)):
+        published = ~withheld
+        basis = _row_basis(vec[published])
+        targets = np.flatnonzero(small)
+        residual = vec[targets] - (vec[targets] @ basis.T) @ basis if len(basis) else vec[targets]
+        exposed = targets[np.linalg.norm(residual, axis=1) < 1e-6]
+        if not len(exposed):
+            break
+        target = exposed[np.argmin(val[exposed])]
+        withheld |= _complement(target, keys, published, vec, val, overall, structural)
+    for i, ids in enumerate(row_combos):
+        hit = [j for j in ids if withheld[j]]
+        if hit:
+            reason.iloc[i] = "primary" if any(small[j] for j in hit) else "complementary"
+    return reason
+
+
+def _vectors(counts: CountTable, keys: list[tuple[str, str, frozenset[str]]]) -> np.ndarray:
+    """Each published sum as a 0/1 vector over the finest cells of people."""
+    var, _ = _variables(counts)
+    cell_of = var["cell"].to_numpy()
+    member: dict[tuple[str, str], np.ndarray] = {}
+    out = np.zeros((len(keys), len(var)))
+    for i, (attribute, group, cells) in enumerate(keys):
+        if (attribute, group) not in member:
+            mask = np.ones(len(var), dtype=bool)
+            if attribute != OVERALL:
+                pairs = zip(
+                    attribute.split(INTERSECTION_SEP), group.split(INTERSECTION_SEP), strict=True
+                )
+                for a, g in pairs:
+                    mask &= (var[a] == g).to_numpy()
+            member[(attribute, group)] = mask
+        out[i] = member[(attribute, group)] & np.isin(cell_of, list(cells))
+    return out
+
+
+def _complement(
+    target: int,
+    keys: list[tuple[str, str, frozenset[str]]],
+    published: np.ndarray,
+    vec: np.ndarray,
+    val: np.ndarray,
+    overall: np.ndarray,
+    structural: set[str],
+) -> np.ndarray:
+    """Sums to withhold next so that the small count ``target`` is no longer exposed.
+
+    In order: the outcome sums of the target's own group (its outcome-based rates go
+    together); then those of the smallest other group of the same attribute (classic
+    complementary suppression along a margin); then the smallest sum that takes part
+    in recovering it. Group sizes and flagged counts (the decision) are only withheld
+    in that last step.
+    """
+    attribute, group = keys[target][:2]
+    decision = {
+        frozenset(_cellset(["n"]) - structural),
+        frozenset(_cellset(["flagged"]) - structural),
+    }
+    outcome = np.array([k[2] not in decision for k in keys]) & published
+
+    def sums_of(g: str) -> np.ndarray:
+        return outcome & np.array([k[0] == attribute and k[1] == g for k in keys])
+
+    same = sums_of(group)
+    if same.any():
+        return same
+    others = {k[1] for k, o in zip(keys, outcome, strict=True) if o and k[0] == attribute}
+    if others:
+        size = {g: val[sums_of(g)].max() for g in others}
+        return sums_of(min(sorted(others), key=size.__getitem__))
+    rows = np.flatnonzero(published)
+    x, *_ = np.linalg.lstsq(vec[rows].T, vec[target], rcond=None)
+    used = np.zeros(len(vec), dtype=bool)
+    used[rows[np.abs(x) > 1e-9]] = True
+    pick = next(i for i in np.lexsort((val, overall)) if used[i])
+    out = np.zeros(len(vec), dtype=bool)
+    out[pick] = True
+    return out
+
+
+def _row_basis(matrix: np.ndarray) -> np.ndarray:
+    """Orthonormal basis of the row space of ``matrix``."""
+    if not len(matrix):
+        return np.zeros((0, matrix.shape[1] if matrix.ndim == 2 else 0))
+    _, s, vt = np.linalg.svd(matrix, full_matrices=False)
+    rank = int(np.sum(s > s.max() * max(matrix.shape) * np.finfo(float).eps)) if len(s) else 0
+    return vt[:rank]
+
+
+def published(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """The table as it may be published: suppressed rows blanked, with the reason.
+
+    Comparisons with a suppressed reference group are blanked as well.
+    """
+    out = table.copy()
+    hidden = out["suppressed"].to_numpy(bool)
+    if not hidden.any():
+        return out
+    out.loc[hidden, list(ROW_VALUES)] = np.nan
+    out.loc[hidden, list(COMPARISON_VALUES)] = np.nan
+    out.loc[hidden, "test"] = ""
+    hidden_keys = set(
+        zip(
+            out.loc[hidden, "attribute"],
+            out.loc[hidden, "group"],
+            out.loc[hidden, "metric"],
+            strict=True,
+        )
+    )
+    ref_hidden = np.array(
+        [
+            (a, r, m) in hidden_keys
+            for a, r, m in zip(
+                out["attribute"], out["reference_group"], out["metric"], strict=True
+            )
+        ]
+    )
+    out.loc[ref_hidden & ~hidden, list(COMPARISON_VALUES)] = np.nan
+    out.loc[ref_hidden & ~hidden, "test"] = ""
+    note = f"suppressed: a count of fewer than {min_cell} people, or a count that would reveal one"
+    out.loc[hidden, "note"] = note
+    out.loc[ref_hidden & ~hidden, "note"] = out.loc[ref_hidden & ~hidden, "note"].map(
+        lambda s: (
+            (s + "; " if s else "") + "comparison suppressed: the reference group's counts are"
+        )
+    )
+    return out
