@@ -33,7 +33,9 @@ def hostile():
 
 
 def test_csv_neutralises_formula_injection_but_not_numbers(hostile):
-    result = audit(hostile, roles={"flagged": "flag", "outcome": "y", "id": "person"}, groups="g")
+    result = audit(
+        hostile, roles={"flagged": "flag", "outcome": "y", "id": "person"}, groups="g", min_cell=0
+    )
     text = result.to_csv()
     table = pd.read_csv(pd.io.common.StringIO(text))
     assert list(table.columns) == TABLE_COLUMNS

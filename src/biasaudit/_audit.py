@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from ._aggregate import CountTable, Ledger, aggregate
-from ._disclosure import published, suppression
 from ._bootstrap import attribute_summaries
+from ._disclosure import published, suppression
 from ._io import Records, Source, open_records
 from ._metrics import TABLE_COLUMNS, compute_metrics
 from ._registry import metric

@@ -79,6 +79,7 @@ def _corner(cells: frozenset[str], guilty: int, unflagged_guilty: int) -> frozen
 def _variables(counts: CountTable) -> tuple[pd.DataFrame, list[str]]:
     """Finest cells (attribute levels x outcome cell) with their counts."""
     base = counts.base
+    assert base is not None
     attrs = [a for a in counts.attributes() if INTERSECTION_SEP not in a]
     f, o = base["flagged"] == 1, base["outcome"]
     cell = np.select(
@@ -88,7 +89,8 @@ def _variables(counts: CountTable) -> tuple[pd.DataFrame, list[str]]:
     )
     var = base.assign(cell=cell).groupby([*attrs, "cell"], observed=True)["w"].sum()
     var = var.reset_index().rename(columns={"w": "count"})
-    return var, attrs
+    # empty cells are left out, as if known to be empty: the cautious choice
+    return var[var["count"] > 0].reset_index(drop=True), attrs
 
 
 def suppression(
@@ -129,7 +131,7 @@ def suppression(
         ["attribute", "group", "metric", "value"]
     ].itertuples(index=False):
         spec = by_name[name]
-        ids = [combo(attribute, group, frozenset(CELLS))]
+        ids: list[int | None] = [combo(attribute, group, frozenset(CELLS))]
         if not np.isnan(value):
             ids += [combo(attribute, group, _cellset(spec.numerator))]
             ids += [combo(attribute, group, _cellset(spec.denominator))]
@@ -157,8 +159,8 @@ def suppression(
             break
         target = exposed[np.argmin(val[exposed])]
         withheld |= _complement(target, keys, published, vec, val, overall, structural)
-    for i, ids in enumerate(row_combos):
-        hit = [j for j in ids if withheld[j]]
+    for i, used in enumerate(row_combos):
+        hit = [j for j in used if withheld[j]]
         if hit:
             reason.iloc[i] = "primary" if any(small[j] for j in hit) else "complementary"
     return reason
