@@ -182,3 +182,41 @@ def test_python_api_collects_option_problems_too():
 def test_roles_must_be_a_table():
     with pytest.raises(ConfigError, match="roles: expected a table of names; got 'flag'"):
         audit("x.csv", roles="flag", groups=["sex"])
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[stats]\nconfidence = 95\n", "stats.confidence: expected a number between 0 and 1"),
+        (
+            '[stats]\ninterval = "wald"\n',
+            "stats.interval: expected one of 'wilson', 'clopper-pearson', 'jeffreys'",
+        ),
+        (
+            '[stats]\ncorrection = "bonferroni"\n',
+            "stats.correction: expected one of 'holm', 'fdr_bh', 'none'",
+        ),
+        ("[stats]\nmin_cell = -1\n", "stats.min_cell: expected a whole number >= 0"),
+        (
+            "[stats]\nbootstrap_samples = 10\n",
+            "stats.bootstrap_samples: expected a whole number >= 100",
+        ),
+        ('[stats]\nseed = "x"\n', "stats.seed: expected a whole number >= 0"),
+        ("[stats]\nlevel = 0.9\n", "stats.level: unknown key; allowed: confidence, interval"),
+        ('[output]\nmode = "secret"\n', "output.mode: expected 'public' or 'restricted'"),
+    ],
+)
+def test_stats_and_output_problems(tmp_path, body, message):
+    assert message in config_problems(tmp_path, body)
+
+
+def test_stats_section_reaches_the_audit(tmp_path, data):
+    text = GOOD + '\n[stats]\nconfidence = 0.9\ninterval = "jeffreys"\nmin_cell = 0\n'
+    result = run_config(load_config(write(tmp_path, text)))
+    assert result.spec.stats.confidence == 0.9
+    sel = result.metric("selection_rate", "sex").set_index("group").loc["F"]
+    # Jeffreys 90% interval for 3 of 5: beta(3.5, 2.5) quantiles 0.05 and 0.95
+    from scipy import stats
+
+    assert sel["ci_low"] == pytest.approx(stats.beta.ppf(0.05, 3.5, 2.5))
+    assert sel["ci_high"] == pytest.approx(stats.beta.ppf(0.95, 3.5, 2.5))

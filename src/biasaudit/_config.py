@@ -27,8 +27,10 @@ SECTIONS: dict[str, tuple[str, ...] | None] = {
     "threshold": ("score_at_least", "top_k", "top_fraction"),
     "groups": ("attributes", "intersections", "missing", "reference", "max_groups"),
     "metrics": ("include",),
-    "output": ("dir",),
+    "stats": ("confidence", "interval", "correction", "min_cell", "bootstrap_samples", "seed"),
+    "output": ("dir", "mode"),
 }
+OUTPUT_MODES = ("public", "restricted")
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class AuditConfig:
         Where ``biasaudit audit`` writes.
     raw : dict
         The file's content as parsed, for the manifest.
+    restricted : bool
+        ``[output] mode = "restricted"``: write every value (auditor's own use).
     """
 
     path: Path
@@ -60,6 +64,7 @@ class AuditConfig:
     read_options: dict[str, Any] = field(default_factory=dict)
     metrics: tuple[str, ...] | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    restricted: bool = False
 
 
 def _suggest(word: str, allowed: tuple[str, ...] | list[str]) -> str:
@@ -141,6 +146,9 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
                 if m not in names:
                     bad("metrics.include", f"unknown metric {m!r}" + _suggest(str(m), names), m)
     out = _section(raw, "output").get("dir", "reports/audit")
+    mode = _section(raw, "output").get("mode", "public")
+    if mode not in OUTPUT_MODES:
+        bad("output.mode", f"expected 'public' or 'restricted'; got {mode!r}", mode)
     spec: AuditSpec | None = None
     try:
         spec = make_spec(
@@ -152,6 +160,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
             missing=groups.get("missing", "as_group"),
             reference=groups.get("reference", {}),
             max_groups=groups.get("max_groups", 100),
+            stats=_section(raw, "stats") or None,
         )
     except ConfigError as exc:
         problems += exc.problems_list
@@ -168,6 +177,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         read_options=options,
         metrics=tuple(include) if include else None,
         raw=dict(raw),
+        restricted=mode == "restricted",
     )
 
 

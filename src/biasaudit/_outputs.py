@@ -34,10 +34,13 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def manifest(result: AuditResult, *, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Provenance of an audit: input, row ledger, configuration, versions."""
+def manifest(
+    result: AuditResult, *, config: Mapping[str, Any] | None = None, restricted: bool = False
+) -> dict[str, Any]:
+    """Provenance of an audit: input, row ledger, configuration, versions, disclosure."""
     out: dict[str, Any] = {
         "tool": "biasaudit",
+        "disclosure": result.to_dict(restricted=restricted)["disclosure"],
         "input": result.source.to_dict(),
         "row_ledger": result.ledger.to_dict(),
         "data_shape": result.data_shape,
@@ -55,20 +58,27 @@ def manifest(result: AuditResult, *, config: Mapping[str, Any] | None = None) ->
 
 
 def write_outputs(
-    result: AuditResult, out_dir: str | Path, *, config: Mapping[str, Any] | None = None
+    result: AuditResult,
+    out_dir: str | Path,
+    *,
+    config: Mapping[str, Any] | None = None,
+    restricted: bool = False,
 ) -> Path:
     """Write results.csv, results.json and manifest.json into ``out_dir``.
 
-    The folder is replaced as a whole: its new content appears only once every
-    file is written.
+    Published outputs blank suppressed rows (disclosure control). ``restricted``
+    writes every value instead, to ``results-restricted.csv`` / ``.json``, for the
+    auditor's own use. The folder is replaced as a whole: its new content appears
+    only once every file is written.
     """
     target = Path(out_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
-        result.to_csv(tmp / "results.csv")
-        result.to_json(tmp / "results.json")
-        info = manifest(result, config=config)
+        stem = "results-restricted" if restricted else "results"
+        result.to_csv(tmp / f"{stem}.csv", restricted=restricted)
+        result.to_json(tmp / f"{stem}.json", restricted=restricted)
+        info = manifest(result, config=config, restricted=restricted)
         info["outputs"] = {
             p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(tmp.iterdir())
         }

@@ -35,6 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("audit", help="run the audit described by a TOML file")
     run.add_argument("config", type=Path)
     run.add_argument("--out", type=Path, default=None, help="output folder (default [output] dir)")
+    run.add_argument(
+        "--restricted",
+        action="store_true",
+        help="write every value, small counts included (auditor's own use, not for publication)",
+    )
     check = sub.add_parser("validate", help="check a TOML file and its data; list every problem")
     check.add_argument("config", type=Path)
     init = sub.add_parser("init", help="print a starter TOML configuration for a data file")
@@ -46,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _summary(result: AuditResult, out: Path | None) -> str:
+def _summary(result: AuditResult, out: Path | None, *, restricted: bool = False) -> str:
     led = result.ledger
     lines = [
         f"{result.source.name}: {led.rows_read:,} rows read, {led.rows_analysed:,} analysed, "
@@ -54,26 +59,39 @@ def _summary(result: AuditResult, out: Path | None) -> str:
     ]
     lines += [f"  excluded {k:,}: {reason}" for reason, k in led.excluded]
     lines += [f"  note: {n}" for n in led.notes]
-    fpr = result.table[
-        (result.table["metric"].isin(["selection_rate", "false_positive_rate"]))
-        & (result.table["ratio"].notna())
-        & (result.table["attribute"].isin(result.spec.attributes))
+    table = result.table if restricted else result.published_table()
+    fpr = table[
+        (table["metric"].isin(["selection_rate", "false_positive_rate"]))
+        & (table["ratio"].notna())
+        & (table["attribute"].isin(result.spec.attributes))
     ]
     for _, r in fpr.sort_values("ratio", ascending=False).head(5).iterrows():
         lines.append(
             f"  {r['metric']}: {r['attribute']} = {r['group']} {r['value']:.1%} vs "
             f"{r['reference_group']} {r['reference_value']:.1%} (ratio {r['ratio']:.2f})"
         )
+    hidden = int(result.table["suppressed"].sum())
+    if hidden and not restricted:
+        lines.append(
+            f"  disclosure control: {hidden:,} rows suppressed in the published tables "
+            f"(counts below min_cell = {result.spec.stats.min_cell})"
+        )
     if out is not None:
-        lines.append(f"wrote {out}/results.csv, results.json, manifest.json")
+        stem = "results-restricted" if restricted else "results"
+        lines.append(f"wrote {out}/{stem}.csv, {stem}.json, manifest.json")
+    if restricted:
+        lines.append("RESTRICTED output: small counts included; not for publication")
     return "\n".join(lines)
 
 
-def _audit(config_path: Path, out: Path | None) -> Path:
+def _audit(config_path: Path, out: Path | None, *, restricted: bool = False) -> Path:
     config = load_config(config_path)
     result = run_config(config)
-    target = write_outputs(result, out or config.output_dir, config=config.raw)
-    print(_summary(result, target))
+    restricted = restricted or config.restricted
+    target = write_outputs(
+        result, out or config.output_dir, config=config.raw, restricted=restricted
+    )
+    print(_summary(result, target, restricted=restricted))
     return target
 
 
@@ -96,7 +114,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
         _audit(bundled_dir(DEMO) / "audit.toml", args.out)
     elif args.command == "audit":
-        _audit(args.config, args.out)
+        _audit(args.config, args.out, restricted=args.restricted)
     elif args.command == "validate":
         config = load_config(args.config)
         result = run_config(config)

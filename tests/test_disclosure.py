@@ -1,0 +1,171 @@
+"""Disclosure control: no published count below min_cell, and no suppressed count
+recoverable from what is published (checked by solving for it)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from biasaudit import UndefinedRateWarning, audit
+from biasaudit._outputs import write_outputs
+
+MIN_CELL = 10
+
+
+@pytest.fixture(scope="module")
+def people() -> pd.DataFrame:
+    """Full labels; nationality C has 8 people and sex x nationality has small cells."""
+    rng = np.random.default_rng(42)
+    sizes = {"A": 300, "B": 120, "C": 8}
+    parts = []
+    for nat, k in sizes.items():
+        sex = rng.choice(["F", "M"], k)
+        y = rng.random(k) < 0.3
+        flag = rng.random(k) < np.where(y, 0.6, 0.2)
+        parts.append(
+            pd.DataFrame({"nat": nat, "sex": sex, "flag": flag.astype(int), "y": y.astype(int)})
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def run(people, **kw):
+    with pytest.warns(UndefinedRateWarning) if kw.pop("warns", False) else _nothing():
+        return audit(
+            people,
+            roles={"flagged": "flag", "outcome": "y"},
+            groups=["sex", "nat"],
+            intersections=[["sex", "nat"]],
+            **kw,
+        )
+
+
+class _nothing:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+# Who each metric counts, written from DESIGN.md §3 (independent of the registry):
+# (numerator, denominator) as functions of (group mask, flag, y, everyone).
+def _sets(g, f, y, every):
+    innocent, guilty = y == 0, y == 1
+    return {
+        "selection_rate": (g & f, g),
+        "population_share": (g, every),
+        "share_of_flagged": (g & f, every & f),
+        "representation_ratio": (g & f, g),
+        "base_rate": (g & guilty, g),
+        "precision": (g & f & guilty, g & f),
+        "false_discovery_rate": (g & f & innocent, g & f),
+        "false_positive_rate": (g & f & innocent, g & innocent),
+        "innocent_flag_rate": (g & f & innocent, g),
+        "false_negative_rate": (g & ~f & guilty, g & guilty),
+        "true_positive_rate": (g & f & guilty, g & guilty),
+        "true_negative_rate": (g & ~f & innocent, g & innocent),
+        "false_omission_rate": (g & ~f & guilty, g & ~f),
+        "negative_predictive_value": (g & ~f & innocent, g & ~f),
+        "accuracy": (g & (f == guilty), g),
+    }
+
+
+def group_mask(people, attribute, group):
+    if attribute == "(overall)":
+        return np.ones(len(people), dtype=bool)
+    mask = np.ones(len(people), dtype=bool)
+    for a, v in zip(attribute.split(" × "), group.split(" × "), strict=True):
+        mask &= (people[a] == v).to_numpy()
+    return mask
+
+
+def test_no_published_count_below_min_cell(people):
+    r = run(people, warns=True)
+    pub = r.published_table()
+    for col in ("numerator", "denominator", "n"):
+        v = pub[col].dropna()
+        assert not ((v > 0) & (v < MIN_CELL)).any(), col
+    # suppressed rows show no numbers at all
+    hidden = pub[r.table["suppressed"]]
+    assert (
+        hidden[["value", "ci_low", "ci_high", "numerator", "denominator", "n", "ratio"]]
+        .isna()
+        .all()
+        .all()
+    )
+    assert hidden["note"].str.startswith("suppressed").all()
+    # C has 8 people: every row of C is suppressed
+    assert r.table.loc[r.table["group"] == "C", "suppressed"].all()
+
+
+def test_complementary_suppression_hides_another_group(people):
+    r = run(people, warns=True)
+    nat = r.table[(r.table["attribute"] == "nat") & (r.table["metric"] == "selection_rate")]
+    # without a second hidden group, C's counts = overall - A - B
+    assert nat["suppressed"].sum() >= 2
+
+
+def test_no_suppressed_count_can_be_solved_for(people):
+    r = run(people, warns=True)
+    pub, full = r.published_table(), r.table
+    f, y = people["flag"].to_numpy(bool), people["y"].to_numpy().astype(int)
+    every = np.ones(len(people), dtype=bool)
+    published, hidden = [], []
+    for i, row in full.iterrows():
+        g = group_mask(people, row["attribute"], row["group"])
+        num, den = _sets(g, f, y, every)[row["metric"]]
+        vectors = [g.astype(float), num.astype(float), den.astype(float)]
+        if pub.loc[i, "suppressed"]:
+            hidden += [v for v in vectors if 0 < v.sum() < MIN_CELL]
+        elif not np.isnan(pub.loc[i, "value"]):
+            published += vectors
+        else:
+            published.append(vectors[0])
+    P = np.array(published)
+    assert hidden, "the fixture should have small counts to protect"
+    for h in hidden:
+        # solve P^T x = h: an exact solution would recover the hidden count
+        x, *_ = np.linalg.lstsq(P.T, h, rcond=None)
+        assert np.linalg.norm(P.T @ x - h) > 1e-6, "a suppressed count can be computed"
+
+
+def test_restricted_output_shows_everything_clearly_labelled(people, tmp_path):
+    r = run(people, warns=True)
+    out = write_outputs(r, tmp_path / "restricted", restricted=True)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["manifest.json", "results-restricted.csv", "results-restricted.json"]
+    data = json.loads((out / "results-restricted.json").read_text())
+    assert data["disclosure"]["mode"] == "restricted"
+    assert data["disclosure"]["warning"].startswith("RESTRICTED")
+    c = [
+        row for row in data["results"] if row["group"] == "C" and row["metric"] == "selection_rate"
+    ]
+    assert c[0]["value"] is not None and c[0]["suppressed"] is True
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["disclosure"]["mode"] == "restricted"
+    public = write_outputs(r, tmp_path / "public")
+    data = json.loads((public / "results.json").read_text())
+    c = [
+        row for row in data["results"] if row["group"] == "C" and row["metric"] == "selection_rate"
+    ]
+    assert c[0]["value"] is None
+
+
+def test_min_cell_zero_turns_it_off(people):
+    r = run(people, min_cell=0, warns=True)
+    assert not r.table["suppressed"].any()
+
+
+def test_selective_labels_publish_no_small_counts(small_records):
+    r = audit(
+        pd.concat([small_records] * 3, ignore_index=True),
+        roles={"flagged": "flag", "investigated": "inv", "outcome": "fraud"},
+        groups="sex",
+    )
+    pub = r.published_table()
+    for col in ("numerator", "denominator", "n"):
+        v = pub[col].dropna()
+        assert not ((v > 0) & (v < MIN_CELL)).any(), col
