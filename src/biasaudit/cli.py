@@ -66,9 +66,15 @@ def _summary(result: AuditResult, out: Path | None, *, restricted: bool = False)
         & (table["attribute"].isin(result.spec.attributes))
     ]
     for _, r in fpr.sort_values("ratio", ascending=False).head(5).iterrows():
+        level = f"{result.spec.stats.confidence:.0%}"
+        p = r["p_adjusted"]
+        p_text = (
+            "" if p != p else ("; adjusted p < 0.001" if p < 0.001 else f"; adjusted p = {p:.3f}")
+        )
         lines.append(
             f"  {r['metric']}: {r['attribute']} = {r['group']} {r['value']:.1%} vs "
-            f"{r['reference_group']} {r['reference_value']:.1%} (ratio {r['ratio']:.2f})"
+            f"{r['reference_group']} {r['reference_value']:.1%} (ratio {r['ratio']:.2f}, "
+            f"{level} CI {r['ratio_ci_low']:.2f} to {r['ratio_ci_high']:.2f}{p_text})"
         )
     hidden = int(result.table["suppressed"].sum())
     if hidden and not restricted:
