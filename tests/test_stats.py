@@ -228,3 +228,14 @@ def test_interval_contains_the_estimate(k, extra, method):
         assert np.isnan(lo) and np.isnan(hi)
     else:
         assert 0 <= lo <= k / n <= hi <= 1
+
+
+def test_unknown_interval_and_correction_names_are_refused():
+    with pytest.raises(
+        ValueError, match="interval must be one of wilson, clopper-pearson, jeffreys. Got 'wald'"
+    ):
+        proportion_interval(1, 10, method="wald")
+    with pytest.raises(
+        ValueError, match="correction must be one of holm, fdr_bh, none. Got 'bonf'"
+    ):
+        adjust_pvalues(np.array([0.1]), method="bonf")

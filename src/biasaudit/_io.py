@@ -204,7 +204,7 @@ def _open_file(
             options.update(delimiter=delimiter, encoding=encoding)
             native, available, keep = _read_csv(path, engine, want, text, delimiter, encoding)
         elif fmt == "parquet":
-            native, available, keep = _read_parquet(path, engine, want)
+            native, available, keep = _read_parquet(path, engine, want, text)
         elif fmt == "excel":
             if engine != "pandas":
                 raise fail(f"Excel files are read with engine='pandas'; got {engine!r}", "config")
@@ -222,7 +222,7 @@ def _open_file(
         return Records(
             frame, Source(path.name, fmt, engine, file_sha256(path), options), available, con
         )
-    frame = nw.from_native(native, eager_only=True).select(keep)
+    frame = nw.from_native(native).select(keep)
     return Records(frame, Source(path.name, fmt, engine, file_sha256(path), options), available)
 
 
@@ -301,18 +301,19 @@ def _read_csv(
 
 
 def _read_parquet(
-    path: Path, engine: str, want: list[str]
+    path: Path, engine: str, want: list[str], text: list[str]
 ) -> tuple[Any, tuple[str, ...], list[str]]:
     available = tuple(pq.read_schema(path).names)
     keep = _pick(available, want)
     if engine == "pandas":
-        import pandas as pd
-
-        return pd.read_parquet(path, columns=keep), available, keep
+        # group labels and codes as categoricals: grouping then works on small integer codes
+        table = pq.read_table(path, columns=keep, read_dictionary=[c for c in text if c in keep])
+        return table.to_pandas(), available, keep
     if engine == "polars":
         import polars as pl
 
-        return pl.read_parquet(path, columns=keep), available, keep
+        # lazy: Polars plans the read and the grouping together (much less memory)
+        return pl.scan_parquet(path).select(keep), available, keep
     if engine == "pyarrow":
         return pq.read_table(path, columns=keep), available, keep
     import duckdb
