@@ -36,11 +36,33 @@ COUNT_COLUMNS = (
     "flagged_unlabelled",
     "unflagged_unlabelled",
 )
+#: The six cells that partition every group's people: known outcomes by flag, and the
+#: flagged and unflagged whose outcome is unknown.
+PARTITION = ("tp", "fp", "fn", "tn", "flagged_unlabelled", "unflagged_unlabelled")
+_COMPOSITE = {
+    "n": PARTITION,
+    "expected_flagged": PARTITION,  # n_g times a constant
+    "flagged": ("tp", "fp", "flagged_unlabelled"),
+}
 OVERALL = "(overall)"
 ALL = "(all)"
 _UNMAPPED = object()
 UNMAPPED_CODE = -9
 _EXAMPLES = 5
+
+
+def partition_cells(names: Sequence[str]) -> frozenset[str]:
+    """The :data:`PARTITION` cells summed into the count cells ``names``.
+
+    Examples
+    --------
+    >>> sorted(partition_cells(["flagged"]))
+    ['flagged_unlabelled', 'fp', 'tp']
+    """
+    out: set[str] = set()
+    for name in names:
+        out.update(_COMPOSITE.get(name, (name,)))
+    return frozenset(out)
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,10 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from ._aggregate import CountTable
+from ._aggregate import PARTITION, CountTable, partition_cells
 from ._registry import MetricSpec
 from ._spec import MISSING_GROUP, StatsOptions
 
-#: The six cells that partition every group: known outcomes and the two unknown cells.
-CELLS = ("tp", "fp", "fn", "tn", "flagged_unlabelled", "unflagged_unlabelled")
-_SUMS = {"n": CELLS, "flagged": ("tp", "fp", "flagged_unlabelled")}
 _NORMAL = NormalDist()
 SUMMARY_COLUMNS = [
     "attribute",
@@ -42,12 +39,9 @@ SUMMARY_COLUMNS = [
 
 
 def _mask(names: Sequence[str]) -> np.ndarray:
-    """0/1 vector over :data:`CELLS` selecting the cells summed into ``names``."""
-    mask = np.zeros(len(CELLS))
-    for name in names:
-        for cell in _SUMS.get(name, (name,)):
-            mask[CELLS.index(cell)] = 1.0
-    return mask
+    """0/1 vector over :data:`PARTITION` selecting the cells summed into ``names``."""
+    cells = partition_cells(names)
+    return np.array([1.0 if c in cells else 0.0 for c in PARTITION])
 
 
 def group_rates(counts: np.ndarray, spec: MetricSpec) -> np.ndarray:
@@ -120,7 +114,7 @@ def attribute_summaries(
         part = c[(c["attribute"] == attr) & (c["group"] != MISSING_GROUP)].reset_index(drop=True)
         if len(part) < 2:
             continue
-        cells = part[list(CELLS)].to_numpy(float)
+        cells = part[list(PARTITION)].to_numpy(float)
         if counts.squares is not None:  # resample at Kish's effective size, group by group
             sq = counts.squares
             n_sq = sq.loc[(sq["attribute"] == attr) & (sq["group"] != MISSING_GROUP), "n"]

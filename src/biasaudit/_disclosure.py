@@ -23,12 +23,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ._aggregate import OVERALL, CountTable
+from ._aggregate import OVERALL, PARTITION, CountTable, partition_cells
 from ._registry import MetricSpec
 from ._spec import INTERSECTION_SEP
 
-CELLS = ("tp", "fp", "fn", "tn", "flagged_unlabelled", "unflagged_unlabelled")
-_EXPAND = {"n": CELLS, "expected_flagged": CELLS, "flagged": ("tp", "fp", "flagged_unlabelled")}
 #: Columns blanked in a suppressed row; comparisons are blanked too when the reference is.
 ROW_VALUES = (
     "value",
@@ -55,13 +53,6 @@ COMPARISON_VALUES = (
 )
 
 
-def _cellset(names: Sequence[str]) -> frozenset[str]:
-    out: set[str] = set()
-    for name in names:
-        out.update(_EXPAND.get(name, (name,)))
-    return frozenset(out)
-
-
 def _corner(cells: frozenset[str], guilty: int, unflagged_guilty: int) -> frozenset[str]:
     """Cells of a sum once the unknown outcomes are completed one extreme way.
 
@@ -84,8 +75,8 @@ def _variables(counts: CountTable) -> tuple[pd.DataFrame, list[str]]:
     f, o = base["flagged"] == 1, base["outcome"]
     cell = np.select(
         [f & (o == 1), f & (o == 0), ~f & (o == 1), ~f & (o == 0), f & (o < 0)],
-        list(CELLS[:5]),
-        default=CELLS[5],
+        list(PARTITION[:5]),
+        default=PARTITION[5],
     )
     var = base.assign(cell=cell).groupby([*attrs, "cell"], observed=True)["w"].sum()
     var = var.reset_index().rename(columns={"w": "count"})
@@ -104,13 +95,13 @@ def suppression(
     reason = pd.Series("", index=table.index, dtype=object)
     if min_cell <= 0 or counts.base is None or table.empty:
         return reason
-    cell_counts = counts.table[list(CELLS)].to_numpy(float)
+    cell_counts = counts.table[list(PARTITION)].to_numpy(float)
     row_of = {
         key: i
         for i, key in enumerate(zip(counts.table["attribute"], counts.table["group"], strict=True))
     }
-    structural = {c for j, c in enumerate(CELLS) if cell_counts[0, j] == 0}
-    column = {c: j for j, c in enumerate(CELLS)}
+    structural = {c for j, c in enumerate(PARTITION) if cell_counts[0, j] == 0}
+    column = {c: j for j, c in enumerate(PARTITION)}
     combos: dict[tuple[str, str, frozenset[str]], int] = {}
     values: list[float] = []
 
@@ -131,14 +122,14 @@ def suppression(
         ["attribute", "group", "metric", "value"]
     ].itertuples(index=False):
         spec = by_name[name]
-        ids: list[int | None] = [combo(attribute, group, frozenset(CELLS))]
+        ids: list[int | None] = [combo(attribute, group, frozenset(PARTITION))]
         if not np.isnan(value):
-            ids += [combo(attribute, group, _cellset(spec.numerator))]
-            ids += [combo(attribute, group, _cellset(spec.denominator))]
+            ids += [combo(attribute, group, partition_cells(spec.numerator))]
+            ids += [combo(attribute, group, partition_cells(spec.denominator))]
         if spec.kind != "decision":  # the worst/best-case bounds publish the corners too
             for guilty, unflagged_guilty in ((0, 0), (0, 1), (1, 0), (1, 1)):
                 for names in (spec.numerator, spec.denominator):
-                    cells = _corner(_cellset(names), guilty, unflagged_guilty)
+                    cells = _corner(partition_cells(names), guilty, unflagged_guilty)
                     ids += [combo(attribute, group, cells)]
         row_combos.append(sorted({i for i in ids if i is not None}))
     val = np.array(values)
@@ -205,8 +196,8 @@ def _complement(
     """
     attribute, group = keys[target][:2]
     decision = {
-        frozenset(_cellset(["n"]) - structural),
-        frozenset(_cellset(["flagged"]) - structural),
+        frozenset(partition_cells(["n"]) - structural),
+        frozenset(partition_cells(["flagged"]) - structural),
     }
     outcome = np.array([k[2] not in decision for k in keys]) & published
 
