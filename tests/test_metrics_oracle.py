@@ -393,3 +393,31 @@ def test_group_without_innocent_members_has_nan_fpr_where_fairlearn_reports_zero
         )
     assert fpr[("g", "a")] == pytest.approx(mf.by_group["a"]) == pytest.approx(0.5)
     assert fpr[(OVERALL, ALL)] == pytest.approx(mf.overall)
+
+
+def test_metric_functions_drop_into_metricframe_and_match_the_audit():
+    """sklearn-style functions from the registry, run by fairlearn, equal the audit."""
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame(
+        {
+            "g": rng.choice(["a", "b", "c"], 500),
+            "f": rng.integers(0, 2, 500),
+            "y": rng.integers(0, 2, 500),
+        }
+    )
+    result = biasaudit.audit(df, roles={"flagged": "f", "outcome": "y"}, groups="g", min_cell=0)
+    names = [n for n, s in biasaudit.METRICS.items() if s.comparable]
+    frame = MetricFrame(
+        metrics={n: biasaudit.metric_function(n) for n in names},
+        y_true=df["y"],
+        y_pred=df["f"],
+        sensitive_features=df["g"],
+    )
+    for n in names:
+        ours = result.metric(n, "g").set_index("group")["value"]
+        for g in ("a", "b", "c"):
+            assert frame.by_group.loc[g, n] == pytest.approx(ours[g]), (n, g)
+    with pytest.raises(ValueError, match="'population_share' compares a group with the whole"):
+        biasaudit.metric_function("population_share")
+    with pytest.warns(biasaudit.UndefinedRateWarning, match="precision is undefined"):
+        assert np.isnan(biasaudit.metric_function("precision")([1, 0], [0, 0]))

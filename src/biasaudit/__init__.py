@@ -8,6 +8,7 @@ investigations per person) out, with the denominators and what the data cannot s
 from ._aggregate import COUNT_COLUMNS, CountTable, Ledger, count_table
 from ._audit import AuditResult, audit
 from ._exceptions import BiasAuditError, ConfigError, Problem, RecordsError, UndefinedRateWarning
+from ._functions import metric_function
 from ._metrics import TABLE_COLUMNS, compute_metrics
 from ._registry import ALIASES, METRICS, MetricSpec, metric
 from ._spec import Codes, Roles, Threshold
@@ -36,4 +37,5 @@ __all__ = [
     "compute_metrics",
     "count_table",
     "metric",
+    "metric_function",
 ]
