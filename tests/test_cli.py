@@ -62,7 +62,7 @@ def test_bad_data_exits_2_without_traceback_and_writes_nothing(tmp_path):
     proc = run("audit", "audit.toml", cwd=tmp_path)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
-    assert "column 'selected' (flagged): 1 rows with value 'perhaps'" in proc.stderr
+    assert "column 'selected' (flagged): 1 row with value 'perhaps'" in proc.stderr
     assert "(first at row 6)" in proc.stderr
     assert not (tmp_path / "reports").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
@@ -117,13 +117,14 @@ def test_init_guesses_roles_and_codes_that_then_run(tmp_path, capsys):
         "outcome": "fraud_found",
     }
     assert config["groups"]["attributes"] == ["gender", "age_band", "nationality", "household"]
-    assert config["codes"]["outcome"]["unknown"] == [""]
-    assert 'values of \'fraud_found\' to place above: ["Errors Found", "No Errors Found"]' in text
-    # once the user places the listed values, the starter runs as written
-    empty = 'outcome = { yes = [], no = [], unknown = [""] }'
-    placed = 'outcome = { yes = ["Errors Found"], no = ["No Errors Found"], unknown = [""] }'
-    assert empty in text
-    (tmp_path / "audit.toml").write_text(text.replace(empty, placed), encoding="utf-8")
+    assert config["codes"]["outcome"] == {
+        "yes": ["Errors Found"],
+        "no": ["No Errors Found"],
+        "unknown": [""],
+    }
+    assert "# guessed from the values: check" in text
+    # the starter runs as written
+    (tmp_path / "audit.toml").write_text(text, encoding="utf-8")
     assert main(["audit", str(tmp_path / "audit.toml")]) == 0
     assert (tmp_path / "reports" / "decisions" / "results.csv").is_file()
 
@@ -145,3 +146,42 @@ def test_version_and_help():
     with pytest.raises(SystemExit) as info:
         main(["--version"])
     assert info.value.code == 0
+
+
+@pytest.mark.parametrize("kind", ["file", "foreign_folder", "cwd"])
+def test_output_folder_that_is_not_ours_is_refused(tmp_path, monkeypatch, capsys, kind):
+    monkeypatch.chdir(tmp_path)
+    if kind == "file":
+        (tmp_path / "audit.toml").write_text("x")
+        out, expected = "audit.toml", "is an existing file"
+    elif kind == "foreign_folder":
+        (tmp_path / "mydir").mkdir()
+        (tmp_path / "mydir" / "thesis.docx").write_text("years of work")
+        out, expected = "mydir", "holds files biasaudit did not write ('thesis.docx')"
+    else:
+        out, expected = ".", "is the current folder or one of its parents"
+    assert main(["demo", "--out", out]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+    if kind == "foreign_folder":
+        assert (tmp_path / "mydir" / "thesis.docx").read_text() == "years of work"
+    if kind == "file":
+        assert (tmp_path / "audit.toml").read_text() == "x"
+
+
+def test_unwritable_output_and_bad_generate_arguments_exit_2(tmp_path, capsys):
+    assert main(["demo", "--out", "/proc/biasaudit-cannot-write-here"]) == 2
+    assert "could not write the output" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["generate", "--out", str(tmp_path / "x.csv"), "--rows", "-5"])
+    assert info.value.code == 2
+    assert "expected a whole number >= 1; got '-5'" in capsys.readouterr().err
+
+
+def test_output_folder_is_readable_by_others(tmp_path):
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    assert main(["demo", "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o777 & ~umask

@@ -148,7 +148,7 @@ def test_unknown_sections_and_keys_get_suggestions(tmp_path, data):
             '[roles]\nscore="s"\n[threshold]\nscore_at_least = "high"\n',
             "threshold.score_at_least: expected a number",
         ),
-        ("[codes]\nflag = { yes = [1] }\n", "codes.flag: unknown role"),
+        ("[codes]\nflag = { yes = [1] }\n", "codes.flag: unknown key (did you mean 'flagged'?)"),
         ('[codes]\nflagged = "yes"\n', "codes.flagged: expected { yes = [...], no = [...] }"),
         (
             '[codes]\nflagged = { maybe = ["x"] }\n',
@@ -177,6 +177,17 @@ def test_python_api_collects_option_problems_too():
     assert "roles.flaged: unknown key; allowed: flagged, outcome" in text
     assert "groups.missing: expected one of" in text
     assert "groups.attributes: no protected attribute given" in text
+
+
+def test_python_api_names_unknown_code_roles():
+    with pytest.raises(ConfigError, match="codes.flag: unknown role; codes can be given for"):
+        audit("x.csv", roles={"flagged": "f"}, groups=["sex"], codes={"flag": {"yes": [1]}})
+
+
+def test_validate_reports_a_missing_data_file_with_the_config_problems(tmp_path):
+    text = config_problems(tmp_path, '[data]\npath = "nope.csv"\n[roles]\nflaged = "f"\n')
+    assert "data.path: file not found" in text
+    assert text.count("roles.flaged") == 1
 
 
 def test_roles_must_be_a_table():

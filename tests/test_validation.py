@@ -29,13 +29,13 @@ def test_every_problem_is_collected_into_one_error(small_records):
     err = problems_of(df)
     text = str(err)
     assert text.startswith("3 problems in decision records")
-    assert "column 'fraud' (outcome): 1 rows have an outcome but were never investigated" in text
+    assert "column 'fraud' (outcome): 1 row has an outcome but was never investigated" in text
     assert (
-        "column 'flag' (flagged): 1 rows with value 'maybe' not in the codes (first at row 4)"
+        "column 'flag' (flagged): 1 row with value 'maybe' not in the codes (first at row 4)"
         in text
     )
     assert (
-        "column 'inv' (investigated): 1 rows with value 'X' not in the codes (first at row 8)"
+        "column 'inv' (investigated): 1 row with value 'X' not in the codes (first at row 8)"
         in text
     )
     assert "add it to [codes] flagged" in text
@@ -53,7 +53,7 @@ def test_outcome_without_investigation_is_an_error(small_records):
     df = small_records.copy()
     df.loc[6, "fraud"] = "no"
     text = str(problems_of(df))
-    assert "column 'fraud' (outcome): 1 rows have an outcome but were never investigated" in text
+    assert "column 'fraud' (outcome): 1 row has an outcome but was never investigated" in text
 
 
 def test_missing_columns_are_listed_with_what_is_available(small_records):
@@ -85,7 +85,7 @@ def test_missing_decision_values_are_an_error(small_records):
     df = small_records.copy()
     df.loc[2, "flag"] = None
     text = str(problems_of(df))
-    assert "column 'flag' (flagged): 1 rows with value missing (blank)" in text
+    assert "column 'flag' (flagged): 1 row with value missing (blank)" in text
     assert "every row needs a flagged value" in text
 
 

@@ -395,6 +395,10 @@ def _build(
     return Aggregation(counts, ledger, flag_rule)
 
 
+def _rows(k: int) -> str:
+    return f"{k:,} row" if k == 1 else f"{k:,} rows"
+
+
 def _keys(values: pd.Series) -> pd.Series:
     """:func:`value_key` of every value, computed once per distinct value."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -422,7 +426,10 @@ def _map_codes(
         if getattr(spec.codes, role) is None:
             known_text = "the defaults yes/no, y/n, 1/0, true/false, ja/nee"
         else:
-            known_text = ", ".join(repr(k) for k in sorted(lookup, key=str) if k is not None)
+            known_text = (
+                ", ".join(repr(k) for k in sorted(lookup, key=str) if k is not None)
+                or "none listed"
+            )
         first = raw[bad].iloc[0]
         for key, k in list(per_value.items())[:_EXAMPLES]:
             example = raw[bad & (keys.fillna("") == key)].iloc[0]
@@ -439,7 +446,7 @@ def _map_codes(
                 )
             problems.append(
                 Problem(
-                    f"column {col!r} ({role}): {int(k):,} rows with value {shown} not in the "
+                    f"column {col!r} ({role}): {_rows(int(k))} with value {shown} not in the "
                     f"codes{at}; {fix}",
                     column=col,
                     row=row,
@@ -477,7 +484,9 @@ def _check_consistency(cells: pd.DataFrame, records: Records, spec: AuditSpec) -
         if k:
             problems.append(
                 Problem(
-                    f"column {roles.outcome!r} (outcome): {k:,} rows have an outcome but were "
+                    f"column {roles.outcome!r} (outcome): {_rows(k)} "
+                    + ("has an outcome but was" if k == 1 else "have an outcome but were")
+                    + " "
                     f"never investigated according to {roles.investigated!r}; an outcome can "
                     "only be known after an investigation: check both columns and [codes]",
                     column=roles.outcome,

@@ -129,6 +129,8 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         bad("data.path", f"expected a file name; got {data['path']!r}", data["path"])
     else:
         data_path = (base.parent / data["path"]).resolve()
+        if not data_path.is_file():
+            bad("data.path", f"file not found: {str(data_path)!r}", data["path"], "file_not_found")
     engine = data.get("engine")
     if engine is not None and engine not in ENGINES:
         bad("data.engine", f"expected one of {', '.join(ENGINES)}; got {engine!r}", engine)
@@ -165,7 +167,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
     except ConfigError as exc:
         problems += exc.problems_list
     if problems or spec is None:
-        raise ConfigError(problems, context=base.name)
+        raise ConfigError(_unique(problems), context=base.name)
     options: dict[str, Any] = {
         k: data[k] for k in ("sheet", "engine", "delimiter", "encoding") if k in data
     }
@@ -179,6 +181,19 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         raw=dict(raw),
         restricted=mode == "restricted",
     )
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    """Each unknown key once (the section check and the option check both see it)."""
+    seen: set[tuple[str | None, str]] = set()
+    out = []
+    for p in problems:
+        key = (p.column, p.reason)
+        if p.reason == "unknown_key" and key in seen:
+            continue
+        seen.add(key)
+        out.append(p)
+    return out
 
 
 def _section(raw: Mapping[str, Any], name: str) -> dict[str, Any]:

@@ -89,5 +89,9 @@ class ConfigError(_ProblemsError):
     what = "audit configuration"
 
 
+class OutputError(BiasAuditError, OSError):
+    """The output folder cannot be written safely (nothing was written)."""
+
+
 class UndefinedRateWarning(UserWarning):
     """A rate whose denominator is zero was reported as NaN (never as 0)."""

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from ._audit import AuditResult, spec_to_dict
+from ._exceptions import OutputError
 
-_VERSIONED = ("biasaudit", "numpy", "pandas", "narwhals", "pyarrow", "polars", "duckdb")
+_VERSIONED = ("biasaudit", "numpy", "scipy", "pandas", "narwhals", "pyarrow", "polars", "duckdb")
 
 
 def package_versions() -> dict[str, str]:
@@ -57,6 +58,48 @@ def manifest(
     return out
 
 
+#: What an output folder may hold; anything else means it is not ours to replace.
+OUTPUT_NAMES = frozenset(
+    {
+        "manifest.json",
+        "results.csv",
+        "results.json",
+        "results-restricted.csv",
+        "results-restricted.json",
+        "report.html",
+        "charts",
+    }
+)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def check_output_dir(target: Path) -> None:
+    """Refuse an output folder whose replacement would delete someone's files."""
+    resolved = target.resolve()
+    if resolved.exists() and not resolved.is_dir():
+        raise OutputError(
+            f"the output folder {str(target)!r} is an existing file; choose a folder name"
+        )
+    if resolved == Path.cwd().resolve() or resolved in Path.cwd().resolve().parents:
+        raise OutputError(
+            f"the output folder {str(target)!r} is the current folder or one of its parents; "
+            "choose a new folder, e.g. reports/my-audit"
+        )
+    if resolved.is_dir():
+        foreign = sorted(p.name for p in resolved.iterdir() if p.name not in OUTPUT_NAMES)
+        if foreign:
+            shown = ", ".join(map(repr, foreign[:5])) + (", ..." if len(foreign) > 5 else "")
+            raise OutputError(
+                f"the output folder {str(target)!r} holds files biasaudit did not write "
+                f"({shown}); it would be replaced as a whole: choose another folder"
+            )
+
+
 def write_outputs(
     result: AuditResult,
     out_dir: str | Path,
@@ -69,11 +112,20 @@ def write_outputs(
     Published outputs blank suppressed rows (disclosure control). ``restricted``
     writes every value instead, to ``results-restricted.csv`` / ``.json``, for the
     auditor's own use. The folder is replaced as a whole: its new content appears
-    only once every file is written.
+    only once every file is written. An existing folder is only replaced when it holds
+    nothing but an earlier biasaudit output.
+
+    Raises
+    ------
+    OutputError
+        When ``out_dir`` is a file, the current folder or one of its parents, or a
+        folder holding files biasaudit did not write.
     """
     target = Path(out_dir)
+    check_output_dir(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; outputs are shared
     try:
         stem = "results-restricted" if restricted else "results"
         result.to_csv(tmp / f"{stem}.csv", restricted=restricted)

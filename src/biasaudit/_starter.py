@@ -29,6 +29,9 @@ _ATTRIBUTE = re.compile(
     re.IGNORECASE,
 )
 _SAMPLE_ROWS = 50_000
+_NEGATIVE = re.compile(
+    r"^(no|not|none|nothing|geen|niet|nee|unfounded|negative|false)\b", re.IGNORECASE
+)
 
 
 def starter_config(path: str | Path) -> str:
@@ -78,12 +81,17 @@ def starter_config(path: str | Path) -> str:
         yes = [v for v in seen if v in DEFAULT_YES]
         no = [v for v in seen if v in DEFAULT_NO]
         other = [v for v in seen if v not in DEFAULT_YES and v not in DEFAULT_NO]
+        guessed = role != "flagged" and bool(other)
+        if guessed:  # "No Errors Found" is a no, "Errors Found" a yes: a guess to check
+            no += [v for v in other if _NEGATIVE.match(v)]
+            yes += [v for v in other if not _NEGATIVE.match(v)]
+            other = []
         if not other and not (role == "outcome" and None in values):
             continue
         entry = f"{role} = {{ yes = {_list(yes)}, no = {_list(no)}"
         if role == "outcome":
             entry += ', unknown = [""]'
-        codes.append(entry + " }")
+        codes.append(entry + " }" + ("  # guessed from the values: check" if guessed else ""))
         if other:
             codes.append(f"# values of {roles[role]!r} to place above: {_list(other)}")
     if codes:

@@ -23,6 +23,16 @@ EXIT_INPUT = 2
 DEMO = "welfare-synthetic"
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1; got {text!r}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="biasaudit",
@@ -46,8 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("data", type=Path)
     gen = sub.add_parser("generate", help="write the synthetic welfare-fraud records as CSV")
     gen.add_argument("--out", type=Path, required=True)
-    gen.add_argument("--rows", type=int, default=40_000)
-    gen.add_argument("--seed", type=int, default=None)
+    gen.add_argument("--rows", type=_positive, default=40_000)
+    gen.add_argument("--seed", type=_positive, default=None)
     return p
 
 
@@ -110,6 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = _dispatch(args)
         except BiasAuditError as exc:
             print(f"error: {exc}", file=sys.stderr)
+            status = EXIT_INPUT
+        except OSError as exc:  # an output path that cannot be written: nothing was written
+            print(f"error: could not write the output: {exc}", file=sys.stderr)
             status = EXIT_INPUT
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
