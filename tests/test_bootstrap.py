@@ -1,5 +1,5 @@
 """The bootstrap resamples people: on aggregated counts it gives the same intervals
-(within Monte Carlo error) as resampling the individual rows."""
+(within Monte Carlo error) as resampling the individual rows within each group."""
 
 from __future__ import annotations
 
@@ -54,9 +54,10 @@ def test_counts_bootstrap_equals_row_bootstrap(summary):
     df = rows()
     g, flag, y = df["g"].to_numpy(), df["flag"].to_numpy(), df["y"].to_numpy()
     rng = np.random.default_rng(11)
+    members = [np.flatnonzero(g == k) for k in ("a", "b", "c")]
     boot = []
-    for _ in range(4000):
-        i = rng.integers(0, len(df), len(df))
+    for _ in range(4000):  # people resampled within each group (group sizes kept)
+        i = np.concatenate([rng.choice(m, len(m)) for m in members])
         boot.append(largest_fpr_ratio(g[i], flag[i], y[i]))
     lo, hi = np.quantile(boot, [0.025, 0.975])
     # Monte Carlo error of a 2.5% quantile from 4,000 draws is about 0.02 here
@@ -66,10 +67,20 @@ def test_counts_bootstrap_equals_row_bootstrap(summary):
 
 def test_bca_equals_scipy_bca_on_rows(summary):
     df = rows()
+    # one sample of people per group, each resampled on its own (scipy's multi-sample mode)
+    samples = [
+        (df.loc[df["g"] == k, "flag"] * 2 + df.loc[df["g"] == k, "y"]).to_numpy()
+        for k in ("a", "b", "c")
+    ]
+
+    def statistic(a, b, c):
+        fpr = [np.mean(s[(s % 2) == 0] // 2) for s in (a, b, c)]  # flag among innocent
+        return max(fpr[1] / fpr[0], fpr[2] / fpr[0])
+
     result = stats.bootstrap(
-        (df["g"].to_numpy(), df["flag"].to_numpy(), df["y"].to_numpy()),
-        largest_fpr_ratio,
-        paired=True,
+        samples,
+        statistic,
+        paired=False,
         vectorized=False,
         n_resamples=4000,
         method="BCa",
@@ -77,6 +88,34 @@ def test_bca_equals_scipy_bca_on_rows(summary):
     )
     assert summary["ci_low"] == pytest.approx(result.confidence_interval.low, abs=0.05)
     assert summary["ci_high"] == pytest.approx(result.confidence_interval.high, abs=0.08)
+
+
+def test_summaries_depend_only_on_published_counts():
+    """Two populations with the same false positive rate counts per group (but other
+    cells different) give the same FPR summary: it reveals nothing else."""
+    other = {"a": (5, 30, 35, 100), "b": (2, 12, 16, 100), "c": (1, 20, 29, 130)}
+    parts = []
+    for g, (tp, fp, fn, tn) in other.items():
+        for flag, y, k in ((1, 1, tp), (1, 0, fp), (0, 1, fn), (0, 0, tn)):
+            parts.append(pd.DataFrame({"g": [g] * k, "flag": flag, "y": y}))
+    kw = {"roles": {"flagged": "flag", "outcome": "y"}, "groups": "g", "bootstrap_samples": 500}
+    s1 = audit(rows(), **kw).summaries
+    s2 = audit(pd.concat(parts, ignore_index=True), **kw).summaries
+    pick = lambda s: s[s["metric"] == "false_positive_rate"].reset_index(drop=True)  # noqa: E731
+    pd.testing.assert_frame_equal(pick(s1), pick(s2))
+
+
+def test_missing_group_as_reference_is_summarised():
+    df = rows().assign(g=rows()["g"].replace({"a": None}))
+    r = audit(
+        df,
+        roles={"flagged": "flag", "outcome": "y"},
+        groups="g",
+        reference={"g": "(missing)"},
+        bootstrap_samples=200,
+    )
+    s = r.summaries
+    assert set(s["reference_group"]) == {"(missing)"}
 
 
 def test_bootstrap_is_seeded():

@@ -1,24 +1,29 @@
 """Bootstrap intervals for per-attribute summaries (largest ratio, largest difference).
 
-The bootstrap resamples people, not table rows: each resample draws the whole
-population again from a multinomial over every group x outcome cell of the
-attribute (TP, FP, FN, TN and the two unknown-outcome cells), so it works the same
-on records and on aggregated counts. It is seeded. Intervals are given two ways:
+The bootstrap resamples people, not table rows: for each metric and each group it
+draws the group's people again from a multinomial over three cells (counted in the
+numerator; in the denominator only; outside the denominator), so the group size is
+kept, as in a stratified design, and it works the same on records and on aggregated
+counts. The statistic then depends only on counts the results table itself publishes
+(numerator, denominator, group size), so a published summary cannot reveal a count
+that disclosure control suppressed. It is seeded. Intervals are given two ways:
 percentile, and BCa (bias-corrected and accelerated; the acceleration comes from the
-jackknife, leaving out one person at a time, done cell by cell). Weighted counts
-are resampled at Kish's effective sample size.
+jackknife, leaving out one person at a time, done cell by cell). Resamples in which
+the reference rate is 0 give no ratio and are left out (the share is noted). Weighted
+counts are resampled at Kish's effective sample size.
 """
 
 from __future__ import annotations
 
 import warnings
+import zlib
 from collections.abc import Sequence
 from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 
-from ._aggregate import PARTITION, CountTable, partition_cells
+from ._aggregate import CountTable
 from ._registry import MetricSpec
 from ._spec import MISSING_GROUP, StatsOptions
 
@@ -38,23 +43,11 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def _mask(names: Sequence[str]) -> np.ndarray:
-    """0/1 vector over :data:`PARTITION` selecting the cells summed into ``names``."""
-    cells = partition_cells(names)
-    return np.array([1.0 if c in cells else 0.0 for c in PARTITION])
+def _gaps(rates: np.ndarray, ref: int) -> tuple[np.ndarray, np.ndarray]:
+    """Largest ratio and largest difference of the other groups to group ``ref``.
 
-
-def group_rates(counts: np.ndarray, spec: MetricSpec) -> np.ndarray:
-    """Rates of ``spec`` from cell counts shaped (..., groups, 6); NaN where undefined."""
-    num = counts @ _mask(spec.numerator)
-    den = counts @ _mask(spec.denominator)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
-
-
-def largest_gaps(counts: np.ndarray, spec: MetricSpec, ref: int) -> tuple[np.ndarray, np.ndarray]:
-    """Largest ratio and largest difference to group ``ref``, over the other groups."""
-    rates = group_rates(counts, spec)
+    ``rates`` has the groups on its last axis.
+    """
     ref_rate = rates[..., ref : ref + 1]
     others = np.delete(rates, ref, axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
@@ -62,6 +55,13 @@ def largest_gaps(counts: np.ndarray, spec: MetricSpec, ref: int) -> tuple[np.nda
         ratio = np.nanmax(np.where(ref_rate > 0, others / ref_rate, np.nan), axis=-1)
         diff = np.nanmax(others - ref_rate, axis=-1)
     return ratio, diff
+
+
+def _rates(cells: np.ndarray) -> np.ndarray:
+    """Rate from (..., 3) cells: numerator, rest of the denominator, outside it."""
+    den = cells[..., 0] + cells[..., 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, cells[..., 0] / np.where(den > 0, den, 1), np.nan)
 
 
 def _intervals(
@@ -99,82 +99,84 @@ def attribute_summaries(
     metric, with bootstrap intervals.
 
     Only metrics that are proportions of each group's people and defined for every
-    group are summarised; ``(missing)`` is not a group here.
+    group are summarised; ``(missing)`` is left out unless it is the reference.
     """
-    rng = np.random.default_rng(options.seed)
     rows = []
-    c = counts.table
-    by_metric = {
-        key: part.set_index("group")
-        for key, part in table[table["group"] != MISSING_GROUP].groupby(
-            ["attribute", "metric"], sort=False
-        )
-    }
-    for attr in counts.attributes():
-        part = c[(c["attribute"] == attr) & (c["group"] != MISSING_GROUP)].reset_index(drop=True)
-        if len(part) < 2:
+    by_name = {s.name: s for s in specs}
+    scale = _kish_scale(counts)
+    for (attr, name), part in table[table["attribute"] != "(overall)"].groupby(
+        ["attribute", "metric"], sort=False
+    ):
+        spec = by_name[name]
+        ref_group = part["reference_group"].dropna()
+        if not spec.comparable or ref_group.empty:
             continue
-        cells = part[list(PARTITION)].to_numpy(float)
-        if counts.squares is not None:  # resample at Kish's effective size, group by group
-            sq = counts.squares
-            n_sq = sq.loc[(sq["attribute"] == attr) & (sq["group"] != MISSING_GROUP), "n"]
-            n, n_sq = part["n"].to_numpy(float), n_sq.to_numpy(float)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                scale = np.where(n_sq > 0, n / n_sq, 0.0)  # n_eff / n = n / sum(w^2)
-            cells = cells * scale[:, None]
-        total = cells.sum()
-        if total <= 0:
+        ref_name = ref_group.iloc[0]
+        part = part[(part["group"] != MISSING_GROUP) | (part["group"] == ref_name)]
+        if len(part) < 2 or part["value"].isna().any():
             continue
-        draws = rng.multinomial(
-            int(round(total)), (cells / total).ravel(), size=options.bootstrap_samples
-        )
-        draws = draws.reshape(options.bootstrap_samples, *cells.shape).astype(float)
-        # jackknife: one person fewer in each cell, in turn
-        flat = cells.ravel()
-        jack_counts = np.repeat(cells[None], flat.size, axis=0)
-        jack_counts.reshape(flat.size, -1)[np.arange(flat.size), np.arange(flat.size)] -= 1
         groups = part["group"].tolist()
-        for spec in specs:
-            if not spec.comparable:
-                continue
-            rows_m = by_metric.get((attr, spec.name))
-            if rows_m is None:
-                continue
-            ref_group = rows_m["reference_group"].dropna()
-            if ref_group.empty or rows_m["value"].isna().any():
-                continue
-            ref = groups.index(ref_group.iloc[0])
-            est_ratio, est_diff = largest_gaps(cells, spec, ref)
-            boot_ratio, boot_diff = largest_gaps(draws, spec, ref)
-            jack_ratio, jack_diff = largest_gaps(jack_counts, spec, ref)
-            rates = group_rates(cells, spec)
-            others = [g for i, g in enumerate(groups) if i != ref]
-            other_rates = np.delete(rates, ref)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ratios = other_rates / rates[ref]
-            for stat, point, boot, jack, argmax in (
-                ("largest_ratio", est_ratio, boot_ratio, jack_ratio, ratios),
-                ("largest_difference", est_diff, boot_diff, jack_diff, other_rates - rates[ref]),
-            ):
-                est = float(point)
-                lo, hi, plo, phi, undefined = _intervals(boot, est, jack, flat, options.confidence)
-                note = ""
-                if undefined:
-                    note = f"{undefined:.1%} of resamples undefined (a reference rate of 0)"
-                top = others[int(np.nanargmax(argmax))] if np.isfinite(argmax).any() else None
-                rows.append(
-                    {
-                        "attribute": attr,
-                        "metric": spec.name,
-                        "statistic": stat,
-                        "group": top,
-                        "reference_group": groups[ref],
-                        "value": est,
-                        "ci_low": lo,
-                        "ci_high": hi,
-                        "percentile_low": plo,
-                        "percentile_high": phi,
-                        "note": note,
-                    }
-                )
+        ref = groups.index(ref_name)
+        # a stream of its own per summary: it depends on nothing but its own counts
+        rng = np.random.default_rng([options.seed, zlib.crc32(f"{attr}\0{name}".encode())])
+        num, den, n = (part[c].to_numpy(float) for c in ("numerator", "denominator", "n"))
+        factor = np.array([scale.get((attr, g), 1.0) for g in groups])
+        cells = np.column_stack([num, den - num, n - den]) * factor[:, None]
+        draws = np.stack(
+            [
+                rng.multinomial(int(round(c.sum())), c / c.sum(), size=options.bootstrap_samples)
+                for c in cells
+            ],
+            axis=1,
+        ).astype(float)  # (samples, groups, 3)
+        # jackknife: one person fewer in each cell of each group, in turn
+        flat = cells.ravel()
+        jack_cells = np.repeat(cells[None], flat.size, axis=0)
+        jack_cells.reshape(flat.size, -1)[np.arange(flat.size), np.arange(flat.size)] -= 1
+        estimates = _gaps(_rates(cells), ref)
+        boots = _gaps(_rates(draws), ref)
+        jacks = _gaps(_rates(jack_cells), ref)
+        rates = _rates(cells)
+        others = [g for i, g in enumerate(groups) if i != ref]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratios = np.delete(rates, ref) / rates[ref]
+        argmax = (ratios, np.delete(rates, ref) - rates[ref])
+        for k, stat in enumerate(("largest_ratio", "largest_difference")):
+            est = float(estimates[k])
+            lo, hi, plo, phi, undefined = _intervals(
+                boots[k], est, jacks[k], np.where(flat >= 1, flat, 0), options.confidence
+            )
+            note = (
+                f"{undefined:.1%} of resamples undefined (a reference rate of 0)"
+                if undefined
+                else ""
+            )
+            top = others[int(np.nanargmax(argmax[k]))] if np.isfinite(argmax[k]).any() else None
+            rows.append(
+                {
+                    "attribute": attr,
+                    "metric": name,
+                    "statistic": stat,
+                    "group": top,
+                    "reference_group": ref_name,
+                    "value": est,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "percentile_low": plo,
+                    "percentile_high": phi,
+                    "note": note,
+                }
+            )
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def _kish_scale(counts: CountTable) -> dict[tuple[str, str], float]:
+    """Per group, effective n / weighted n (1 without weights)."""
+    if counts.squares is None:
+        return {}
+    n = counts.table["n"].to_numpy(float)
+    sq = counts.squares["n"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(sq > 0, n / sq, 0.0)  # n_eff / n = n / sum(w^2)
+    keys = zip(counts.table["attribute"], counts.table["group"], strict=True)
+    return dict(zip(keys, factor, strict=True))

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ._aggregate import OVERALL, PARTITION, CountTable, partition_cells
+from ._aggregate import ALL, OVERALL, PARTITION, CountTable, count_table, partition_cells
 from ._registry import MetricSpec
 from ._spec import INTERSECTION_SEP
 
@@ -95,10 +95,10 @@ def suppression(
     reason = pd.Series("", index=table.index, dtype=object)
     if min_cell <= 0 or counts.base is None or table.empty:
         return reason
-    cell_counts = counts.table[list(PARTITION)].to_numpy(float)
+    people = _people(counts)  # the rule counts people, not weights
+    cell_counts = people[list(PARTITION)].to_numpy(float)
     row_of = {
-        key: i
-        for i, key in enumerate(zip(counts.table["attribute"], counts.table["group"], strict=True))
+        key: i for i, key in enumerate(zip(people["attribute"], people["group"], strict=True))
     }
     structural = {c for j, c in enumerate(PARTITION) if cell_counts[0, j] == 0}
     column = {c: j for j, c in enumerate(PARTITION)}
@@ -125,23 +125,44 @@ def suppression(
         ids: list[int | None] = [combo(attribute, group, frozenset(PARTITION))]
         if not np.isnan(value):
             ids += [combo(attribute, group, partition_cells(spec.numerator))]
-            ids += [combo(attribute, group, partition_cells(spec.denominator))]
+            if spec.scope == "overall":  # e.g. share_of_flagged: flagged_all / ...
+                ids += [combo(OVERALL, ALL, partition_cells(spec.denominator))]
+            elif "expected_flagged" in spec.denominator:  # n_g * flagged_all / n_all
+                ids += [combo(OVERALL, ALL, partition_cells(["flagged"]))]
+                ids += [combo(OVERALL, ALL, frozenset(PARTITION))]
+            else:
+                ids += [combo(attribute, group, partition_cells(spec.denominator))]
         if spec.kind != "decision":  # the worst/best-case bounds publish the corners too
             for guilty, unflagged_guilty in ((0, 0), (0, 1), (1, 0), (1, 1)):
                 for names in (spec.numerator, spec.denominator):
                     cells = _corner(partition_cells(names), guilty, unflagged_guilty)
                     ids += [combo(attribute, group, cells)]
         row_combos.append(sorted({i for i in ids if i is not None}))
+    n_published = len(values)
+    # Counts that must not be computable, published or not: every sum of a group's
+    # partition cells (e.g. "3 flagged with no outcome", "3 not flagged") of 1..min_cell-1.
+    live = [c for c in PARTITION if c not in structural]
+    subsets = [
+        frozenset(c for j, c in enumerate(live) if mask >> j & 1)
+        for mask in range(1, 2 ** len(live))
+    ]
+    sums = (
+        cell_counts[:, [column[c] for c in live]]
+        @ np.array([[1.0 if c in s else 0.0 for c in live] for s in subsets]).T
+    )
+    for i, j in zip(*np.nonzero((sums >= 1) & (sums < min_cell)), strict=True):
+        combo(str(people["attribute"].iat[i]), str(people["group"].iat[i]), subsets[j])
     val = np.array(values)
     small = (val >= 1) & (val < min_cell)
     if not small.any():  # the common case for large groups: no linear algebra needed
         return reason
     keys = list(combos)
+    candidate = np.arange(len(keys)) < n_published  # sums some row publishes
     vec = _vectors(counts, keys)
-    withheld = small.copy()
+    withheld = small & candidate
     overall = np.array([key[0] == OVERALL for key in keys])
     for _ in range(len(vec)):
-        published = ~withheld
+        published = candidate & ~withheld
         basis = _row_basis(vec[published])
         targets = np.flatnonzero(small)
         residual = vec[targets] - (vec[targets] @ basis.T) @ basis if len(basis) else vec[targets]
@@ -155,6 +176,18 @@ def suppression(
         if hit:
             reason.iloc[i] = "primary" if any(small[j] for j in hit) else "complementary"
     return reason
+
+
+def _people(counts: CountTable) -> pd.DataFrame:
+    """Per-group counts of people (row counts), whatever the weights."""
+    if not counts.weighted:
+        return counts.table
+    assert counts.base is not None
+    names = counts.attributes()
+    attributes = [a for a in names if INTERSECTION_SEP not in a]
+    intersections = [a.split(INTERSECTION_SEP) for a in names if INTERSECTION_SEP in a]
+    base = counts.base.assign(w=counts.base["rows"].astype(float))
+    return count_table(base, attributes, intersections).table
 
 
 def _vectors(counts: CountTable, keys: list[tuple[str, str, frozenset[str]]]) -> np.ndarray:
@@ -259,12 +292,14 @@ def published(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
         ]
     )
     out.loc[ref_hidden & ~hidden, list(COMPARISON_VALUES)] = np.nan
+    out.loc[ref_hidden, "reference_group"] = None  # its name could tell its rank
     out.loc[ref_hidden & ~hidden, "test"] = ""
     note = f"suppressed: a count of fewer than {min_cell} people, or a count that would reveal one"
     out.loc[hidden, "note"] = note
     out.loc[ref_hidden & ~hidden, "note"] = out.loc[ref_hidden & ~hidden, "note"].map(
         lambda s: (
-            (s + "; " if s else "") + "comparison suppressed: the reference group's counts are"
+            (s + "; " if s else "")
+            + "comparison suppressed: the reference group's counts are suppressed"
         )
     )
     return out
