@@ -196,3 +196,33 @@ def test_unknown_metric_name_lists_the_allowed_ones():
     with pytest.raises(ValueError, match=r"Unknown metric 'fpr'\. Allowed: accuracy, base_rate"):
         metric("fpr")
     assert metric("false_accusation_rate").name == "false_positive_rate"
+
+
+def test_most_favourable_prefers_groups_of_at_least_30():
+    # T: 20 people, none flagged (FPR 0 of 20); A: FPR 10/100; B: FPR 20/100
+    df = pd.concat(
+        [
+            records({"T": (0, 0, 0, 20)}),
+            records({"A": (10, 10, 5, 90), "B": (10, 20, 5, 80)}),
+        ]
+    )
+    with pytest.warns(UndefinedRateWarning, match="precision \\(g = T\\)"):  # T: nobody flagged
+        r = audit(
+            df,
+            roles={"flagged": "flag", "outcome": "fraud"},
+            groups="g",
+            reference={"g": "most_favourable"},
+            min_cell=0,
+        )
+    fpr = values(r, "false_positive_rate")
+    assert fpr.loc["B", "reference_group"] == "A"  # not T, whose 20 innocents give 0%
+
+
+def test_shares_are_not_compared_group_to_group():
+    r = audit(FULL, roles={"flagged": "flag", "outcome": "fraud"}, groups="g", min_cell=0)
+    for name in ("population_share", "share_of_flagged", "representation_ratio"):
+        part = values(r, name)
+        assert part["reference_group"].isna().all()
+        assert part[["ratio", "difference", "p_value"]].isna().all().all()
+    overall = r.metric("population_share", "(overall)").iloc[0]
+    assert (overall["value"], overall["ci_low"], overall["ci_high"]) == (1.0, 1.0, 1.0)

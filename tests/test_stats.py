@@ -239,3 +239,17 @@ def test_unknown_interval_and_correction_names_are_refused():
         ValueError, match="correction must be one of holm, fdr_bh, none. Got 'bonf'"
     ):
         adjust_pvalues(np.array([0.1]), method="bonf")
+
+
+def test_fractional_effective_counts_keep_the_estimate_inside():
+    # Kish-effective counts are fractional; Jeffreys alone would put 1/1.0003 above its limit
+    lo, hi = proportion_interval(1.0, 1.0003, method="jeffreys")
+    assert lo <= 1 / 1.0003 <= hi
+
+
+def test_weighted_small_cells_still_get_fishers_test():
+    # effective counts 2.4 of 9.6 vs 30.2 of 60.1: an expected cell below 5
+    p, name = two_proportion_test([2.4], [9.6], [30.2], [60.1])
+    assert name[0] == "fisher"
+    # rounded to whole people: [[2, 7], [30, 30]]
+    assert p[0] == pytest.approx(stats.fisher_exact([[2, 7], [30, 30]]).pvalue)

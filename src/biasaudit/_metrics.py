@@ -58,6 +58,8 @@ TABLE_COLUMNS = [
     "note",
 ]
 _LABEL_CELLS = ("tp", "fp", "fn", "tn")
+#: Smallest denominator a "most_favourable" reference group should have (when any has).
+MIN_REFERENCE_SIZE = 30
 
 
 def default_metrics(counts: CountTable) -> list[str]:
@@ -189,6 +191,8 @@ def compute_metrics(
         ci_low, ci_high, k_eff, n_eff = _rate_interval(spec, cells, squares, num, den, options)
         defined = ~np.isnan(value)
         ci_low, ci_high = np.where(defined, ci_low, np.nan), np.where(defined, ci_high, np.nan)
+        if not spec.comparable:  # a share of the whole population is exactly 1 for it
+            ci_low[0], ci_high[0] = value[0], value[0]
         parts.append(
             pd.DataFrame(
                 {
@@ -308,9 +312,12 @@ def _reference_groups(
         np.where(direction == "burden", candidates["value"], -candidates["value"]),
         -candidates["n"].astype(float),
     )
-    ranked = candidates.assign(_key=key, _rule=rule)
+    # most_favourable prefers groups with a denominator of at least MIN_REFERENCE_SIZE:
+    # a handful of people with a rate of 0 would make every ratio undefined
+    small = favourable & (candidates["denominator"].fillna(0) < MIN_REFERENCE_SIZE)
+    ranked = candidates.assign(_key=key, _rule=rule, _small=small)
     ranked = ranked[~(favourable & ranked["value"].isna())]
-    ranked = ranked.sort_values("_key", kind="stable")
+    ranked = ranked.sort_values(["_small", "_key"], kind="stable")
     picked = ranked.groupby(["attribute", "metric"], sort=False).head(1)
     picked = picked[picked["_rule"].isin(REFERENCE_RULES)][["attribute", "metric", "group"]]
     named = [
@@ -337,6 +344,10 @@ def _compare(
     )
     refs = refs.merge(ref_values, on=["attribute", "metric", "reference_group"], how="left")
     out = out.merge(refs, on=["attribute", "metric"], how="left")
+    # shares of one whole are not compared group to group (a ratio of shares reads
+    # like a disparity but is one); the selection rate carries that comparison
+    shares = out["metric"].isin([s.name for s in specs if not s.comparable])
+    out.loc[shares, ["reference_group", "reference_value"]] = [None, np.nan]
     r = out["reference_value"]
     v = out["value"]
     with np.errstate(divide="ignore", invalid="ignore"):

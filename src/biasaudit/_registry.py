@@ -178,6 +178,7 @@ METRICS: dict[str, MetricSpec] = {
             "share of fraud in {group} that the system flagged",
             ("tp",),
             ("tp", "fn"),
+            higher_is="burden",  # the complement of the false negative rate
         ),
         MetricSpec(
             "true_negative_rate",

@@ -13,9 +13,11 @@ Conventions (DESIGN.md §4):
   no finite upper limit and is reported as NaN, never as infinity or a cap.
 * difference of two proportions: Newcombe's hybrid score interval (from the two
   Wilson intervals), which needs no correction for zero cells.
-* tests: Fisher's exact test when any expected cell of the 2x2 table is below 5 and
-  the counts are whole numbers; otherwise Pearson's chi-square without continuity
-  correction.
+* tests: Fisher's exact test when any expected cell of the 2x2 table is below 5 (on
+  counts rounded to whole people when they are Kish-effective counts); otherwise
+  Pearson's chi-square without continuity correction.
+* power: ``detectable_ratio`` is computed at the unadjusted level ``1 - confidence``,
+  for one comparison on its own.
 """
 
 from __future__ import annotations
@@ -82,8 +84,11 @@ def proportion_interval(
                 f"interval must be one of {', '.join(INTERVAL_METHODS)}. Got {method!r}."
             )
     empty = ~(n > 0)
-    lo = np.clip(np.where(empty, np.nan, lo), 0.0, 1.0)
-    hi = np.clip(np.where(empty, np.nan, hi), 0.0, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(empty, np.nan, k / np.where(empty, 1.0, n))
+    # the estimate always lies inside (fractional Kish counts can nudge Jeffreys past it)
+    lo = np.clip(np.where(empty, np.nan, np.minimum(lo, p)), 0.0, 1.0)
+    hi = np.clip(np.where(empty, np.nan, np.maximum(hi, p)), 0.0, 1.0)
     return lo, hi
 
 
@@ -174,8 +179,9 @@ def two_proportion_test(
     with np.errstate(divide="ignore", invalid="ignore"):
         expected = table.sum(axis=2)[:, :, None] * col[:, None, :] / total[:, None, None]
         chi2 = np.sum((table - expected) ** 2 / expected, axis=(1, 2))
-    whole = np.all(np.isclose(table, np.round(table)), axis=(1, 2))
-    small = whole & np.any(expected < 5, axis=(1, 2))
+    # small expected counts: Fisher's test, on counts rounded to whole people when the
+    # counts are Kish-effective (weighted) ones
+    small = np.any(expected < 5, axis=(1, 2))
     p = np.where(valid & ~degenerate, stats.chi2.sf(chi2, 1), np.nan)
     p = np.where(degenerate, 1.0, p)
     name = np.where(valid, np.where(small | degenerate, "fisher", "chi2"), "").astype(object)
