@@ -65,6 +65,29 @@ def partition_cells(names: Sequence[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+def completion(
+    names: Sequence[str], flagged_guilty: bool, unflagged_guilty: bool
+) -> frozenset[str]:
+    """The partition cells of the count cells ``names`` once every unknown outcome is
+    filled in one extreme way (selective labels: worst and best cases).
+
+    ``flagged_guilty``: the flagged with unknown outcome count as TP (else FP);
+    ``unflagged_guilty``: the unflagged with unknown outcome count as FN (else TN).
+
+    Examples
+    --------
+    >>> sorted(completion(["fp", "tn"], False, True))
+    ['flagged_unlabelled', 'fp', 'tn']
+    """
+    cells = partition_cells(names)
+    out = set(cells) - {"flagged_unlabelled", "unflagged_unlabelled"}
+    if ("tp" if flagged_guilty else "fp") in cells:
+        out.add("flagged_unlabelled")
+    if ("fn" if unflagged_guilty else "tn") in cells:
+        out.add("unflagged_unlabelled")
+    return frozenset(out)
+
+
 @dataclass(frozen=True)
 class Ledger:
     """Rows read = rows analysed + rows excluded (each exclusion with its reason).

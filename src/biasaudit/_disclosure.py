@@ -23,7 +23,15 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ._aggregate import ALL, OVERALL, PARTITION, CountTable, count_table, partition_cells
+from ._aggregate import (
+    ALL,
+    OVERALL,
+    PARTITION,
+    CountTable,
+    completion,
+    count_table,
+    partition_cells,
+)
 from ._registry import MetricSpec
 from ._spec import INTERSECTION_SEP
 
@@ -51,20 +59,6 @@ COMPARISON_VALUES = (
     "p_adjusted",
     "detectable_ratio",
 )
-
-
-def _corner(cells: frozenset[str], guilty: int, unflagged_guilty: int) -> frozenset[str]:
-    """Cells of a sum once the unknown outcomes are completed one extreme way.
-
-    ``guilty``: the flagged with unknown outcome count as TP (else FP);
-    ``unflagged_guilty``: the unflagged with unknown outcome count as FN (else TN).
-    """
-    out = set(cells) - {"flagged_unlabelled", "unflagged_unlabelled"}
-    if ("tp" if guilty else "fp") in cells:
-        out.add("flagged_unlabelled")
-    if ("fn" if unflagged_guilty else "tn") in cells:
-        out.add("unflagged_unlabelled")
-    return frozenset(out)
 
 
 def _variables(counts: CountTable) -> tuple[pd.DataFrame, list[str]]:
@@ -135,7 +129,7 @@ def suppression(
         if spec.kind != "decision":  # the worst/best-case bounds publish the corners too
             for guilty, unflagged_guilty in ((0, 0), (0, 1), (1, 0), (1, 1)):
                 for names in (spec.numerator, spec.denominator):
-                    cells = _corner(partition_cells(names), guilty, unflagged_guilty)
+                    cells = completion(names, bool(guilty), bool(unflagged_guilty))
                     ids += [combo(attribute, group, cells)]
         row_combos.append(sorted({i for i in ids if i is not None}))
     n_published = len(values)

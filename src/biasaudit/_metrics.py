@@ -21,7 +21,7 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
-from ._aggregate import ALL, OVERALL, CountTable
+from ._aggregate import ALL, OVERALL, CountTable, completion
 from ._exceptions import Problem, RecordsError, UndefinedRateWarning
 from ._inference import add_inference
 from ._registry import METRICS, MetricSpec, metric
@@ -90,18 +90,19 @@ def _evaluate(spec: MetricSpec, cells: Mapping[str, np.ndarray]) -> tuple[np.nda
     return num.astype(float), den.astype(float)
 
 
-def _bounds(
-    spec: MetricSpec, cells: Mapping[str, np.ndarray], fu: np.ndarray, uu: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _bounds(spec: MetricSpec, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Smallest and largest value over all completions of the unknown outcomes."""
     corners = []
-    for a, b in product((0.0, 1.0), (0.0, 1.0)):
-        c = dict(cells)
-        c["tp"] = cells["tp"] + a * fu
-        c["fp"] = cells["fp"] + (1 - a) * fu
-        c["fn"] = cells["fn"] + b * uu
-        c["tn"] = cells["tn"] + (1 - b) * uu
-        corners.append(_ratio(*_evaluate(spec, c)))
+    for flagged_guilty, unflagged_guilty in product((False, True), (False, True)):
+        num, den = (
+            table[list(completion(names, flagged_guilty, unflagged_guilty))]
+            .sum(axis=1)
+            .to_numpy(dtype=float)
+            for names in (spec.numerator, spec.denominator)
+        )
+        if spec.scope == "overall":
+            den = np.full_like(num, den[0])
+        corners.append(_ratio(num, den))
     stacked = np.vstack(corners)
     # identified only if every completion gives the same defined value
     same = np.all(np.isclose(stacked, stacked[0], rtol=0, atol=1e-12), axis=0)
@@ -164,7 +165,7 @@ def compute_metrics(
         note = np.full(len(table), "", dtype=object)
         if spec.kind != "decision":
             has_unknown = unlabelled > 0
-            blo, bhi, identified = _bounds(spec, cells, fu, uu)
+            blo, bhi, identified = _bounds(spec, table)
             lo, hi = np.where(has_unknown, blo, lo), np.where(has_unknown, bhi, hi)
             if spec.kind == "among_labelled":
                 for i in np.flatnonzero(fu > 0):
