@@ -36,10 +36,11 @@ class AuditResult:
     Attributes
     ----------
     table : pandas.DataFrame
-        The tidy results: one row per attribute x group x metric, with the columns
-        ``attribute, group, metric, value, lower_bound, upper_bound, numerator,
-        denominator, n, reference_group, reference_value, ratio, difference,
-        relative_difference, note``.
+        The tidy results, every value (the auditor's view): one row per attribute x
+        group x metric, with the columns of :data:`biasaudit.TABLE_COLUMNS` (value and
+        interval, worst/best-case bounds, numerator and denominator, comparison with
+        the reference group with intervals, test and p-values, detectable ratio,
+        ``suppressed`` and a note). :meth:`published_table` is what may be published.
     counts : CountTable
         Per-group counts every metric was computed from.
     ledger : Ledger
@@ -159,7 +160,16 @@ class AuditResult:
             f"analysed; {self.data_shape}; attributes {', '.join(self.counts.attributes())})"
         )
         with pd.option_context("display.width", 120, "display.max_columns", 12):
-            return head + "\n" + self.summary().round(4).to_string()
+            return f"{head}\n{self._view_note()}\n{self.summary().round(4).to_string()}"
+
+    def _view_note(self) -> str:
+        hidden = int(self.table["suppressed"].sum())
+        if not hidden:
+            return "values: every value (nothing to suppress)"
+        return (
+            f"values: every value, the auditor's view; published outputs suppress {hidden:,} "
+            f"rows (counts below min_cell = {self.spec.stats.min_cell})"
+        )
 
     def _repr_html_(self) -> str:
         led = self.ledger
@@ -170,7 +180,8 @@ class AuditResult:
         body = self.summary().to_html(
             float_format=lambda x: f"{x:.3f}", na_rep="NaN", escape=True, border=0
         )
-        return f"<p><strong>biasaudit</strong> {caption}</p>{body}"
+        note = html.escape(self._view_note())
+        return f"<p><strong>biasaudit</strong> {caption}<br><em>{note}</em></p>{body}"
 
 
 def _safe_for_spreadsheets(table: pd.DataFrame) -> pd.DataFrame:
