@@ -20,6 +20,17 @@ def compas_path() -> Path:
     return COMPAS
 
 
+def people_from_cells(
+    cells: dict[str, tuple[int, int, int, int]], *, outcome: str = "y"
+) -> pd.DataFrame:
+    """One row per person from per-group (TP, FP, FN, TN) counts: columns g, flag, outcome."""
+    parts = []
+    for group, (tp, fp, fn, tn) in cells.items():
+        for flag, fraud, k in ((1, 1, tp), (1, 0, fp), (0, 1, fn), (0, 0, tn)):
+            parts.append(pd.DataFrame({"g": [group] * k, "flag": flag, outcome: fraud}))
+    return pd.concat(parts, ignore_index=True)
+
+
 @pytest.fixture
 def small_records() -> pd.DataFrame:
     """Ten people, two groups, selective labels; counts are spelled out in tests."""

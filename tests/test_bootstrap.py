@@ -9,17 +9,14 @@ import pytest
 from scipy import stats
 
 from biasaudit import audit
+from conftest import people_from_cells
 
 # TP, FP, FN, TN per group: false positive rates 30/130, 12/112, 20/150
 CELLS = {"a": (25, 30, 15, 100), "b": (10, 12, 8, 100), "c": (20, 20, 10, 130)}
 
 
 def rows() -> pd.DataFrame:
-    parts = []
-    for g, (tp, fp, fn, tn) in CELLS.items():
-        for flag, y, k in ((1, 1, tp), (1, 0, fp), (0, 1, fn), (0, 0, tn)):
-            parts.append(pd.DataFrame({"g": [g] * k, "flag": flag, "y": y}))
-    return pd.concat(parts, ignore_index=True)
+    return people_from_cells(CELLS)
 
 
 def largest_fpr_ratio(g: np.ndarray, flag: np.ndarray, y: np.ndarray) -> float:
@@ -94,13 +91,9 @@ def test_summaries_depend_only_on_published_counts():
     """Two populations with the same false positive rate counts per group (but other
     cells different) give the same FPR summary: it reveals nothing else."""
     other = {"a": (5, 30, 35, 100), "b": (2, 12, 16, 100), "c": (1, 20, 29, 130)}
-    parts = []
-    for g, (tp, fp, fn, tn) in other.items():
-        for flag, y, k in ((1, 1, tp), (1, 0, fp), (0, 1, fn), (0, 0, tn)):
-            parts.append(pd.DataFrame({"g": [g] * k, "flag": flag, "y": y}))
     kw = {"roles": {"flagged": "flag", "outcome": "y"}, "groups": "g", "bootstrap_samples": 500}
     s1 = audit(rows(), **kw).summaries
-    s2 = audit(pd.concat(parts, ignore_index=True), **kw).summaries
+    s2 = audit(people_from_cells(other), **kw).summaries
     pick = lambda s: s[s["metric"] == "false_positive_rate"].reset_index(drop=True)  # noqa: E731
     pd.testing.assert_frame_equal(pick(s1), pick(s2))
 

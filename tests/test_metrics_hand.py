@@ -7,15 +7,12 @@ import pandas as pd
 import pytest
 
 from biasaudit import METRICS, UndefinedRateWarning, audit, metric
+from conftest import people_from_cells
 
 
 def records(cells: dict[str, tuple[int, int, int, int]]) -> pd.DataFrame:
     """Rows from per-group (TP, FP, FN, TN) counts."""
-    rows = []
-    for group, (tp, fp, fn, tn) in cells.items():
-        for flag, fraud, k in ((1, 1, tp), (1, 0, fp), (0, 1, fn), (0, 0, tn)):
-            rows += [{"g": group, "flag": flag, "fraud": fraud}] * k
-    return pd.DataFrame(rows)
+    return people_from_cells(cells, outcome="fraud")
 
 
 FULL = records({"A": (3, 1, 1, 5), "B": (1, 2, 2, 15)})

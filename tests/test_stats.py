@@ -25,6 +25,7 @@ from biasaudit._stats import (
     ratio_interval,
     two_proportion_test,
 )
+from conftest import people_from_cells
 
 GRID = [(0, 1), (0, 20), (1, 20), (5, 7), (7, 7), (18, 20), (81, 263), (500, 1000), (3, 5000)]
 
@@ -163,12 +164,7 @@ def aequitas_scenario() -> pd.DataFrame:
     """A false positive rate of 16.9% vs 6.4% among 1,200 innocent people per group,
     with equal hit rates: the disparity Aequitas's t-test on the false discovery rate
     reports as not significant (p = 0.056)."""
-    cells = {"A": (400, 203, 100, 997), "B": (150, 77, 100, 1123)}  # TP, FP, FN, TN
-    rows = []
-    for g, (tp, fp, fn, tn) in cells.items():
-        for flag, y, k in ((1, 1, tp), (1, 0, fp), (0, 1, fn), (0, 0, tn)):
-            rows.append(pd.DataFrame({"g": [g] * k, "flag": flag, "y": y}))
-    return pd.concat(rows, ignore_index=True)
+    return people_from_cells({"A": (400, 203, 100, 997), "B": (150, 77, 100, 1123)})
 
 
 def test_aequitas_scenario_gets_a_tiny_p_value_on_the_right_denominator():
