@@ -100,7 +100,7 @@ def test_validate_lists_problems_or_says_ok(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "2 problems in decision records" in err
     assert "never investigated" in err
-    assert "ids appear more than once" in err
+    assert "id appears more than once" in err
     assert not (tmp_path / "ws" / "reports").exists()
 
 

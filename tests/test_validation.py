@@ -99,7 +99,7 @@ def test_duplicate_ids(small_records):
     df = small_records.copy()
     df.loc[4, "case"] = "c1"
     text = str(problems_of(df, roles={**ROLES, "id": "case"}))
-    assert "column 'case' (id): 1 ids appear more than once (2 rows), e.g. 'c1' (row 2)" in text
+    assert "column 'case' (id): 1 id appears more than once (2 rows), e.g. 'c1' (row 2)" in text
 
 
 def test_empty_file_is_an_error(small_records):

@@ -548,7 +548,9 @@ def _duplicate_ids(records: Records, col: str) -> list[Problem]:
     at = _first_row(records, col, example)
     return [
         Problem(
-            f"column {col!r} (id): {int(row['ids']):,} ids appear more than once "
+            f"column {col!r} (id): "
+            + ("1 id appears" if int(row["ids"]) == 1 else f"{int(row['ids']):,} ids appear")
+            + " more than once "
             f"({int(row['rows']):,} rows), e.g. {example!r}"
             + (f" (row {at})" if at else "")
             + "; each case must appear once: remove the duplicates",

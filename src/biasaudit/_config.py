@@ -130,7 +130,13 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
     else:
         data_path = (base.parent / data["path"]).resolve()
         if not data_path.is_file():
-            bad("data.path", f"file not found: {str(data_path)!r}", data["path"], "file_not_found")
+            bad(
+                "data.path",
+                f"file not found: {str(data_path)!r} (paths are relative to the folder of "
+                f"{base.name!r})",
+                data["path"],
+                "file_not_found",
+            )
     engine = data.get("engine")
     if engine is not None and engine not in ENGINES:
         bad("data.engine", f"expected one of {', '.join(ENGINES)}; got {engine!r}", engine)

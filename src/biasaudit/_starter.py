@@ -60,7 +60,8 @@ def starter_config(path: str | Path) -> str:
         "# Every guess below must be checked; see docs/config.md for all keys.",
         "",
         "[data]",
-        f"path = {_q(path.name)}",
+        "# relative to this file's folder: save the file in the folder you ran init from",
+        f"path = {_q(path.as_posix())}",
         "",
         "[roles]",
     ]
