@@ -185,22 +185,44 @@ def _people(counts: CountTable) -> pd.DataFrame:
 
 
 def _vectors(counts: CountTable, keys: list[tuple[str, str, frozenset[str]]]) -> np.ndarray:
-    """Each published sum as a 0/1 vector over the finest cells of people."""
+    """Each sum as a vector whose span relations equal those over the finest cells.
+
+    A sum over (group, set of partition cells) is, over the finest cells of people,
+    the sum of one group-membership vector per partition cell. For each partition
+    cell the membership vectors of all groups span a space of dimension at most the
+    number of groups; expressing every vector in an orthonormal basis of that space
+    keeps every linear relation (so "can this count be computed" is answered the
+    same) with far fewer coordinates than there are finest cells.
+    """
     var, _ = _variables(counts)
-    cell_of = var["cell"].to_numpy()
-    member: dict[tuple[str, str], np.ndarray] = {}
-    out = np.zeros((len(keys), len(var)))
+    groups = list(dict.fromkeys((a, g) for a, g, _ in keys))
+    index = {key: i for i, key in enumerate(groups)}
+    member = np.ones((len(groups), len(var)), dtype=bool)
+    for i, (attribute, group) in enumerate(groups):
+        if attribute != OVERALL:
+            pairs = zip(
+                attribute.split(INTERSECTION_SEP), group.split(INTERSECTION_SEP), strict=True
+            )
+            for a, g in pairs:
+                member[i] &= (var[a] == g).to_numpy()
+    blocks: dict[str, np.ndarray] = {}
+    for cell in PARTITION:
+        of_cell = (var["cell"] == cell).to_numpy()
+        if of_cell.any():
+            blocks[cell] = (
+                member[:, of_cell].astype(float) @ _row_basis(member[:, of_cell].astype(float)).T
+            )
+    offsets, width = {}, 0
+    for cell, block in blocks.items():
+        offsets[cell] = width
+        width += block.shape[1]
+    out = np.zeros((len(keys), width))
     for i, (attribute, group, cells) in enumerate(keys):
-        if (attribute, group) not in member:
-            mask = np.ones(len(var), dtype=bool)
-            if attribute != OVERALL:
-                pairs = zip(
-                    attribute.split(INTERSECTION_SEP), group.split(INTERSECTION_SEP), strict=True
-                )
-                for a, g in pairs:
-                    mask &= (var[a] == g).to_numpy()
-            member[(attribute, group)] = mask
-        out[i] = member[(attribute, group)] & np.isin(cell_of, list(cells))
+        row = index[(attribute, group)]
+        for cell in cells:
+            if cell in blocks:
+                block = blocks[cell]
+                out[i, offsets[cell] : offsets[cell] + block.shape[1]] += block[row]
     return out
 
 
@@ -249,12 +271,13 @@ def _complement(
 
 
 def _row_basis(matrix: np.ndarray) -> np.ndarray:
-    """Orthonormal basis of the row space of ``matrix``."""
+    """Orthonormal basis of the row space of ``matrix`` (eigenvectors of its Gram matrix,
+    much faster than an SVD when there are more rows than columns)."""
     if not len(matrix):
         return np.zeros((0, matrix.shape[1] if matrix.ndim == 2 else 0))
-    _, s, vt = np.linalg.svd(matrix, full_matrices=False)
-    rank = int(np.sum(s > s.max() * max(matrix.shape) * np.finfo(float).eps)) if len(s) else 0
-    return vt[:rank]
+    values, vectors = np.linalg.eigh(matrix.T @ matrix)
+    keep = values > max(values.max(), 1.0) * 1e-10
+    return vectors[:, keep].T
 
 
 def published(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
