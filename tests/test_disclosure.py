@@ -169,3 +169,16 @@ def test_selective_labels_publish_no_small_counts(small_records):
     for col in ("numerator", "denominator", "n"):
         v = pub[col].dropna()
         assert not ((v > 0) & (v < MIN_CELL)).any(), col
+
+
+def test_count_table_without_finest_cells_is_refused_not_published_unchecked(people):
+    import dataclasses
+
+    from biasaudit import METRICS
+    from biasaudit._disclosure import suppression
+
+    r = run(people, warns=True)
+    bare = dataclasses.replace(r.counts, base=None)
+    with pytest.raises(ValueError, match="disclosure control needs the finest table"):
+        suppression(r.table, bare, list(METRICS.values()), MIN_CELL)
+    assert not suppression(r.table, bare, list(METRICS.values()), 0).any()

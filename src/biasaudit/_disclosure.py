@@ -87,8 +87,14 @@ def suppression(
     (would let a suppressed count be computed).
     """
     reason = pd.Series("", index=table.index, dtype=object)
-    if min_cell <= 0 or counts.base is None or table.empty:
+    if min_cell <= 0 or table.empty:
         return reason
+    if counts.base is None:  # never publish unchecked: say so instead
+        raise ValueError(
+            "disclosure control needs the finest table of people the counts were summed "
+            "from (CountTable.base); this count table has none. Got base=None with "
+            f"min_cell={min_cell}. Pass min_cell=0 for an unpublished, restricted view."
+        )
     people = _people(counts)  # the rule counts people, not weights
     cell_counts = people[list(PARTITION)].to_numpy(float)
     row_of = {
@@ -163,8 +169,13 @@ def suppression(
         exposed = targets[np.linalg.norm(residual, axis=1) < 1e-6]
         if not len(exposed):
             break
-        target = exposed[np.argmin(val[exposed])]
-        withheld |= _complement(target, keys, published, vec, val, overall, structural)
+        # one exposed count per group per round (smallest first): groups far apart do
+        # not interact, and one round per count would take an SVD-like step each
+        seen: set[tuple[str, str]] = set()
+        for target in exposed[np.argsort(val[exposed], kind="stable")]:
+            if keys[target][:2] not in seen:
+                seen.add(keys[target][:2])
+                withheld |= _complement(target, keys, published, vec, val, overall, structural)
     for i, used in enumerate(row_combos):
         hit = [j for j in used if withheld[j]]
         if hit:
