@@ -1,0 +1,54 @@
+"""The import direction is one way (DESIGN.md §5): io -> aggregate -> metrics/stats ->
+audit -> outputs/config -> cli. The core imports no plotting library."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "biasaudit"
+
+LAYERS = {
+    "_exceptions": 0,
+    "_registry": 0,
+    "_spec": 0,
+    "_stats": 0,
+    "_io": 1,
+    "_aggregate": 2,
+    "_inference": 3,
+    "_metrics": 3,
+    "_bootstrap": 3,
+    "_disclosure": 3,
+    "_functions": 3,
+    "_audit": 4,
+    "_outputs": 5,
+    "_config": 5,
+    "_generate": 5,
+    "_starter": 5,
+    "_bundled": 5,
+    "cli": 6,
+    "__init__": 6,
+}
+
+
+def _local_imports(path: Path) -> set[str]:
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+            out.add(node.module.split(".")[0])
+    return out
+
+
+def test_every_module_has_a_layer():
+    assert {p.stem for p in SRC.glob("*.py")} == set(LAYERS)
+
+
+def test_imports_only_go_down_the_layers():
+    for path in SRC.glob("*.py"):
+        for name in _local_imports(path):
+            assert LAYERS[name] <= LAYERS[path.stem], f"{path.stem} imports {name}"
+
+
+def test_no_plotting_library_in_the_core():
+    for path in SRC.glob("*.py"):
+        assert "matplotlib" not in path.read_text(), path.name
