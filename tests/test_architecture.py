@@ -14,6 +14,7 @@ LAYERS = {
     "_spec": 0,
     "_stats": 0,
     "_io": 1,
+    "_counts": 2,
     "_aggregate": 2,
     "_inference": 3,
     "_metrics": 3,

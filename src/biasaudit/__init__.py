@@ -5,8 +5,9 @@ false-accusation rates (false positive rate, false discovery rate, unfounded
 investigations per person) out, with the denominators and what the data cannot show.
 """
 
-from ._aggregate import COUNT_COLUMNS, CountTable, Ledger, count_table
+from ._aggregate import Ledger
 from ._audit import AuditResult, audit
+from ._counts import COUNT_COLUMNS, CountTable, count_table
 from ._exceptions import BiasAuditError, ConfigError, Problem, RecordsError, UndefinedRateWarning
 from ._functions import metric_function
 from ._metrics import TABLE_COLUMNS, compute_metrics

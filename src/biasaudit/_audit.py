@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._aggregate import CountTable, Ledger, aggregate
+from ._aggregate import Ledger, aggregate
 from ._bootstrap import attribute_summaries
+from ._counts import CountTable
 from ._disclosure import published, suppression
 from ._io import Records, Source, open_records
 from ._metrics import TABLE_COLUMNS, compute_metrics

@@ -23,7 +23,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from ._aggregate import CountTable
+from ._counts import CountTable
 from ._registry import MetricSpec
 from ._spec import MISSING_GROUP, StatsOptions
 

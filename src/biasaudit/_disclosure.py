@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ._aggregate import (
+from ._counts import (
     ALL,
     OVERALL,
     PARTITION,

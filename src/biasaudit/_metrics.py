@@ -1,6 +1,6 @@
 """Metrics and comparisons from count tables, driven by the registry.
 
-Works on :class:`~biasaudit._aggregate.CountTable` only, never on rows, so aggregated
+Works on :class:`~biasaudit._counts.CountTable` only, never on rows, so aggregated
 tables and records give the same numbers.
 
 Selective labels: when some people have no known outcome, each outcome metric is
@@ -21,7 +21,7 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
-from ._aggregate import ALL, OVERALL, CountTable, completion
+from ._counts import ALL, OVERALL, CountTable, completion
 from ._exceptions import Problem, RecordsError, UndefinedRateWarning
 from ._inference import add_inference
 from ._registry import METRICS, MetricSpec, metric
