@@ -20,6 +20,9 @@ from ._exceptions import BiasAuditError
 from ._outputs import write_outputs
 
 EXIT_INPUT = 2
+#: Metrics the command line summarises: being flagged, and the two false-accusation
+#: rates that selective labels can still show (the false positive rate needs outcomes).
+_HEADLINE = ("selection_rate", "false_positive_rate", "false_discovery_rate")
 DEMO = "welfare-synthetic"
 
 
@@ -70,12 +73,13 @@ def _summary(result: AuditResult, out: Path | None, *, restricted: bool = False)
     lines += [f"  excluded {k:,}: {reason}" for reason, k in led.excluded]
     lines += [f"  note: {n}" for n in led.notes]
     table = result.table if restricted else result.published_table()
-    fpr = table[
-        (table["metric"].isin(["selection_rate", "false_positive_rate"]))
-        & (table["ratio"].notna())
-        & (table["attribute"].isin(result.spec.attributes))
-    ]
-    for _, r in fpr.sort_values("ratio", ascending=False).head(5).iterrows():
+    shown = table[
+        table["metric"].isin(_HEADLINE)
+        & table["ratio"].notna()
+        & table["attribute"].isin(result.spec.attributes)
+    ].sort_values("ratio", ascending=False)
+    # the two largest ratios of each headline metric the data can show
+    for _, r in shown.groupby("metric", sort=False).head(2).iterrows():
         level = f"{result.spec.stats.confidence:.0%}"
         p = r["p_adjusted"]
         p_text = (
