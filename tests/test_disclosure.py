@@ -4,10 +4,13 @@ recoverable from what is published (checked by solving for it)."""
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from biasaudit import UndefinedRateWarning, audit
 from biasaudit._outputs import write_outputs
@@ -182,3 +185,78 @@ def test_count_table_without_finest_cells_is_refused_not_published_unchecked(peo
     with pytest.raises(ValueError, match="disclosure control needs the finest table"):
         suppression(r.table, bare, list(METRICS.values()), MIN_CELL)
     assert not suppression(r.table, bare, list(METRICS.values()), 0).any()
+
+
+def _published_vectors(people: pd.DataFrame, pub: pd.DataFrame) -> np.ndarray:
+    """Every count a published row shows, as a 0/1 vector over people (independent of
+    the implementation: the sets come from DESIGN.md §3 via ``_sets``)."""
+    f, y = people["flag"].to_numpy(bool), people["y"].to_numpy().astype(int)
+    every = np.ones(len(people), dtype=bool)
+    out = []
+    for _, row in pub[~pub["suppressed"]].iterrows():
+        g = group_mask(people, row["attribute"], row["group"])
+        out.append(g)
+        if not np.isnan(row["value"]):
+            num, den = _sets(g, f, y, every)[row["metric"]]
+            out += [num, den]
+            if row["metric"] == "representation_ratio":  # n_g * flagged_all / n_all
+                out += [every & f, every]
+    return np.array(out, dtype=float)
+
+
+def _small_group_sums(people: pd.DataFrame, table: pd.DataFrame) -> list[np.ndarray]:
+    """Every sum of a group's cells (TP, FP, FN, TN) counting 1 to 9 people."""
+    f, y = people["flag"].to_numpy(bool), people["y"].to_numpy().astype(int)
+    cells = [f & (y == 1), f & (y == 0), ~f & (y == 1), ~f & (y == 0)]
+    out = []
+    for attribute, group in (
+        table[["attribute", "group"]].drop_duplicates().itertuples(index=False)
+    ):
+        g = group_mask(people, attribute, group)
+        for mask in range(1, 16):
+            v = np.zeros(len(people), dtype=bool)
+            for j in range(4):
+                if mask >> j & 1:
+                    v |= g & cells[j]
+            if 0 < v.sum() < MIN_CELL:
+                out.append(v.astype(float))
+    return out
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(30, 160),
+    seed=st.integers(0, 10_000),
+    levels=st.tuples(st.integers(2, 4), st.integers(2, 3)),
+)
+def test_random_populations_never_reveal_a_small_count(n, seed, levels):
+    rng = np.random.default_rng(seed)
+    people = pd.DataFrame(
+        {
+            "sex": rng.choice([f"s{i}" for i in range(levels[0])], n, p=None),
+            "nat": rng.choice([f"n{i}" for i in range(levels[1])], n),
+            "flag": (rng.random(n) < 0.35).astype(int),
+            "y": (rng.random(n) < 0.3).astype(int),
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedRateWarning)
+        r = audit(
+            people,
+            roles={"flagged": "flag", "outcome": "y"},
+            groups=["sex", "nat"],
+            intersections=[["sex", "nat"]],
+            bootstrap_samples=100,
+        )
+    pub = r.published_table()
+    # counts of people (representation_ratio's denominator is an expected count instead)
+    people_counts = pub[pub["metric"] != "representation_ratio"]
+    for col in ("numerator", "denominator", "n"):
+        v = people_counts[col].dropna()
+        assert not ((v > 0) & (v < MIN_CELL)).any(), col
+    P = _published_vectors(people, pub)
+    for h in _small_group_sums(people, r.table):
+        if not len(P):
+            break
+        x, *_ = np.linalg.lstsq(P.T, h, rcond=None)
+        assert np.linalg.norm(P.T @ x - h) > 1e-6, "a count of 1 to 9 people can be computed"
