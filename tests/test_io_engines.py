@@ -191,3 +191,38 @@ def test_excel_problems(records, tmp_path):
 def test_unsupported_in_memory_type():
     with pytest.raises(TypeError, match="records must be a file path or a dataframe"):
         audit([1, 2, 3], roles={"flagged": "flag"}, groups="sex")
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars", "pyarrow", "duckdb"])
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+@pytest.mark.parametrize(
+    "threshold", [{"top_k": 7}, {"top_fraction": 0.25}, {"score_at_least": 0.6}]
+)
+def test_thresholds_give_identical_counts_on_every_engine(tmp_path, fmt, engine, threshold):
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame(
+        {
+            "g": rng.choice(["a", "b", "c"], 60),
+            "s": np.round(rng.random(60), 2),  # ties at the cut-off on purpose
+            "y": rng.integers(0, 2, 60),
+        }
+    )
+    path = tmp_path / f"scores.{fmt}"
+    if fmt == "csv":
+        df.to_csv(path, index=False)
+    elif fmt == "parquet":
+        df.to_parquet(path, index=False)
+    else:
+        df.to_json(path, orient="records", lines=True)
+    kw = {"roles": {"score": "s", "outcome": "y"}, "groups": "g", "threshold": threshold}
+    expected = audit(df, **kw).counts.table
+    # the oracle for the flag itself: numpy on the scores
+    s = df["s"].to_numpy()
+    if "top_k" in threshold:
+        cut = np.sort(s)[::-1][threshold["top_k"] - 1]
+    elif "top_fraction" in threshold:
+        cut = np.sort(s)[::-1][int(np.floor(threshold["top_fraction"] * len(s))) - 1]
+    else:
+        cut = threshold["score_at_least"]
+    assert expected["flagged"].iloc[0] == (s >= cut).sum()
+    pd.testing.assert_frame_equal(audit(path, engine=engine, **kw).counts.table, expected)

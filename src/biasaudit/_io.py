@@ -226,6 +226,14 @@ def _open_file(
     return Records(frame, Source(path.name, fmt, engine, file_sha256(path), options), available)
 
 
+def _duckdb_connection() -> Any:
+    """DuckDB's default connection: narwhals runs some queries (top_k) on it, and a
+    relation can only be read on the connection that made it."""
+    import duckdb
+
+    return duckdb.default_connection()
+
+
 def _pick(available: Sequence[str], want: Sequence[str]) -> list[str]:
     return [c for c in want if c in available]
 
@@ -293,7 +301,7 @@ def _read_csv(
                 )
             ]
         )
-    con = duckdb.connect()
+    con = _duckdb_connection()
     rel = con.read_csv(
         str(path), sep=delimiter, header=True, dtype=dict.fromkeys(text_keep, "VARCHAR")
     )
@@ -318,7 +326,7 @@ def _read_parquet(
         return pq.read_table(path, columns=keep), available, keep
     import duckdb
 
-    con = duckdb.connect()
+    con = _duckdb_connection()
     rel = con.read_parquet(str(path))
     return (con, rel.select(*[duckdb.ColumnExpression(c) for c in keep])), available, keep
 
@@ -369,7 +377,7 @@ def _read_jsonl(
     if engine == "duckdb":
         import duckdb
 
-        con = duckdb.connect()
+        con = _duckdb_connection()
         rel = con.read_json(str(path), format="newline_delimited")
         available = tuple(rel.columns)
         keep = _pick(available, want)
