@@ -226,3 +226,43 @@ def test_thresholds_give_identical_counts_on_every_engine(tmp_path, fmt, engine,
         cut = threshold["score_at_least"]
     assert expected["flagged"].iloc[0] == (s >= cut).sum()
     pd.testing.assert_frame_equal(audit(path, engine=engine, **kw).counts.table, expected)
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars", "pyarrow", "duckdb"])
+def test_every_engine_finds_the_same_problems(tmp_path, engine):
+    """Validation runs on the one aggregated table, so every engine reports the same
+    problems (lazy engines cannot name row numbers)."""
+    df = pd.DataFrame(
+        {
+            "id": ["a", "b", "b", "c", "d", "e"],
+            "sex": ["F", "M", "F", None, "M", "F"],
+            "flag": ["yes", "no", "maybe", "yes", "no", "yes"],
+            "inv": ["yes", "no", "no", "yes", "no", "yes"],
+            "fraud": ["no", "yes", "", "yes", "", "no"],
+            "w": [1.0, 2.0, -1.0, 1.0, 1.0, 1.0],
+        }
+    )
+    path = tmp_path / "bad.parquet"
+    df.to_parquet(path, index=False)
+    kw = {
+        "roles": {
+            "id": "id",
+            "flagged": "flag",
+            "investigated": "inv",
+            "outcome": "fraud",
+            "weight": "w",
+        },
+        "codes": {"outcome": {"yes": ["yes"], "no": ["no"], "unknown": [""]}},
+        "groups": "sex",
+        "missing": "error",
+    }
+    with pytest.raises(RecordsError) as info:
+        audit(path, engine=engine, **kw)
+    reasons = sorted(info.value.problems["reason"])
+    assert reasons == [
+        "duplicate_id",
+        "missing_group",
+        "negative_weight",
+        "outcome_without_investigation",
+        "unmapped_code",
+    ]

@@ -454,7 +454,11 @@ def _duplicate_ids(records: Records, col: str) -> list[Problem]:
         records.frame.group_by(col)
         .agg(nw.len().alias("k"))
         .filter(nw.col("k") > 1)
-        .select(nw.len().alias("ids"), nw.col("k").sum().alias("rows"), nw.col(col).min())
+        .select(
+            nw.len().alias("ids"),
+            nw.col("k").sum().alias("rows"),
+            nw.col(col).cast(nw.String).min(),
+        )
     )
     dup = dup.collect() if isinstance(dup, nw.LazyFrame) else dup
     row = dup.to_pandas().iloc[0]
