@@ -266,3 +266,12 @@ def test_every_engine_finds_the_same_problems(tmp_path, engine):
         "outcome_without_investigation",
         "unmapped_code",
     ]
+
+
+def test_threshold_on_a_duckdb_relation_from_the_users_own_connection():
+    df = pd.DataFrame({"g": ["a", "b"] * 10, "s": np.arange(20) / 20, "y": [0, 1, 1, 0] * 5})
+    con = duckdb.connect()
+    kw = {"roles": {"score": "s", "outcome": "y"}, "groups": "g", "threshold": {"top_k": 5}}
+    result = audit(con.from_df(df), **kw)
+    pd.testing.assert_frame_equal(result.counts.table, audit(df, **kw).counts.table)
+    assert result.counts.table["flagged"].iloc[0] == 5

@@ -201,8 +201,12 @@ def _cutoff(frame: Any, spec: AuditSpec) -> tuple[float, str]:
         k = math.floor(float(thr.top_fraction or 0) * int(total.item()) + 1e-9)
     if k < 1:
         return math.inf, thr.describe()
-    top = scored.top_k(k, by=score).select(nw.col(score).min().alias("cut"))
-    top = top.collect() if isinstance(top, nw.LazyFrame) else top
+    if isinstance(scored, nw.LazyFrame):
+        # sort + head stays on the relation's own connection (DuckDB turns it into a
+        # top-k); narwhals' top_k would query DuckDB's default connection instead
+        top = scored.sort(score, descending=True).head(k).select(nw.col(score).min()).collect()
+    else:
+        top = scored.top_k(k, by=score).select(nw.col(score).min())
     cut = top.item()
     return (math.inf if cut is None else float(cut)), f"{thr.describe()}; cut-off score {cut:g}"
 
