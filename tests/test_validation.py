@@ -71,7 +71,7 @@ def test_missing_columns_are_listed_with_what_is_available(small_records):
 def test_non_numeric_scores_name_an_example_and_its_row(small_records):
     df = small_records.assign(score=["0.1", "0.2", "n/a", "0.4", "0.5"] * 2)
     text = str(problems_of(df, roles={**ROLES, "score": "score"}))
-    assert "column 'score' (score): 1 distinct values are not numbers, e.g. 'n/a' (row 3)" in text
+    assert "column 'score' (score): 1 value is not a number, e.g. 'n/a' (row 3)" in text
 
 
 def test_missing_and_negative_weights(small_records):

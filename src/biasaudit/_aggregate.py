@@ -172,7 +172,10 @@ def _non_numeric(records: Records, col: str, role: str) -> list[Problem]:
     if not bad:
         bad_text = "stored as text"
     else:
-        bad_text = f"{len(bad):,} distinct values are not numbers, e.g. {bad[0]!r}"
+        what = (
+            "1 value is not a number" if len(bad) == 1 else f"{len(bad):,} values are not numbers"
+        )
+        bad_text = f"{what}, e.g. {bad[0]!r}"
     row = _first_row(records, col, bad[0]) if bad else None
     at = f" (row {row})" if row else ""
     return [
