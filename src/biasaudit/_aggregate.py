@@ -325,6 +325,14 @@ def _build(
                     reason="too_many_groups",
                 )
             )
+    if not problems and int(cells.loc[keep, "rows"].sum()) == 0:
+        problems.append(
+            Problem(
+                "no rows left to analyse: every row has a missing protected value and "
+                "missing = 'drop'; use missing = 'as_group'",
+                reason="empty",
+            )
+        )
     if problems:
         raise RecordsError(problems, context=f"{records.source.name}, {rows_read:,} rows")
 
@@ -339,6 +347,15 @@ def _build(
     counts = count_table(cells, spec.attributes, spec.intersections, weighted=weighted)
     ledger = Ledger(rows_read, tuple(excluded), _ledger_notes(counts, spec))
     return Aggregation(counts, ledger, flag_rule)
+
+
+def _as_number(key: str | None) -> str | None:
+    """ "1.0" read as text (a CSV written from floats) matches the code 1."""
+    try:
+        number = float(key) if key is not None else math.nan
+    except ValueError:
+        return None
+    return value_key(number) if math.isfinite(number) else None
 
 
 def _rows(k: int) -> str:
@@ -362,7 +379,11 @@ def _map_codes(
 ) -> tuple[pd.Series, list[Problem]]:
     lookup = spec.codes.lookup(role)
     keys = _keys(raw)
-    mapped = pd.Series([lookup.get(k, _UNMAPPED) for k in keys], index=raw.index, dtype=object)
+    mapped = pd.Series(
+        [lookup.get(k, lookup.get(_as_number(k), _UNMAPPED)) for k in keys],
+        index=raw.index,
+        dtype=object,
+    )
     bad = pd.Series(
         [v is _UNMAPPED or (v is None and role != "outcome") for v in mapped], index=raw.index
     )
@@ -442,9 +463,10 @@ def _check_consistency(cells: pd.DataFrame, records: Records, spec: AuditSpec) -
     decided = (cells["flagged"] == 0) | (cells["flagged"] == 1)
     if decided.all() and int(cells.loc[cells["flagged"] == 1, "rows"].sum()) == 0:
         if spec.threshold is not None:
-            message = (
-                f"the threshold selects nobody ({spec.threshold.describe()}); "
-                "lower it or use top_k / top_fraction"
+            message = f"the threshold selects nobody ({spec.threshold.describe()}); " + (
+                "lower score_at_least"
+                if spec.threshold.score_at_least is not None
+                else "raise top_k / top_fraction"
             )
         else:
             message = (
@@ -457,8 +479,22 @@ def _check_consistency(cells: pd.DataFrame, records: Records, spec: AuditSpec) -
 
 
 def _duplicate_ids(records: Records, col: str) -> list[Problem]:
+    problems = []
+    blank = records.frame.select(nw.col(col).is_null().sum().alias("k"))
+    blank = blank.collect() if isinstance(blank, nw.LazyFrame) else blank
+    k = int(blank.item())
+    if k:
+        problems.append(
+            Problem(
+                f"column {col!r} (id): {_rows(k)} without an id; fill them in or drop the id role",
+                column=col,
+                row=_first_row(records, col, None),
+                reason="missing_id",
+            )
+        )
     dup = (
-        records.frame.group_by(col)
+        records.frame.filter(~nw.col(col).is_null())
+        .group_by(col)
         .agg(nw.len().alias("k"))
         .filter(nw.col("k") > 1)
         .select(
@@ -470,10 +506,10 @@ def _duplicate_ids(records: Records, col: str) -> list[Problem]:
     dup = dup.collect() if isinstance(dup, nw.LazyFrame) else dup
     row = dup.to_pandas().iloc[0]
     if not row["ids"]:
-        return []
+        return problems
     example = row[col]
     at = _first_row(records, col, example)
-    return [
+    return problems + [
         Problem(
             f"column {col!r} (id): "
             + ("1 id appears" if int(row["ids"]) == 1 else f"{int(row['ids']):,} ids appear")

@@ -17,6 +17,7 @@ from ._aggregate import Ledger, aggregate
 from ._bootstrap import attribute_summaries
 from ._counts import CountTable
 from ._disclosure import published, suppression
+from ._exceptions import ConfigError, Problem
 from ._io import Records, Source, open_records
 from ._metrics import TABLE_COLUMNS, compute_metrics
 from ._registry import metric
@@ -341,6 +342,7 @@ def run_audit(
     records: Records, spec: AuditSpec, *, metrics: Sequence[str] | None = None
 ) -> AuditResult:
     """Aggregate opened records once and compute every metric."""
+    _check_metrics(metrics, spec)
     agg = aggregate(records, spec)
     table, references = compute_metrics(
         agg.counts, metrics=metrics, reference=spec.reference, options=spec.stats
@@ -363,6 +365,27 @@ def run_audit(
         data_shape=data_shape(agg.counts),
         flag_rule=agg.flag_rule,
     )
+
+
+def _check_metrics(metrics: Sequence[str] | None, spec: AuditSpec) -> None:
+    problems = []
+    for name in metrics or ():
+        try:
+            m = metric(name)
+        except ValueError as exc:
+            problems.append(Problem(f"metrics: {exc}", column="metrics", value=name))
+            continue
+        if m.kind != "decision" and spec.roles.outcome is None:
+            problems.append(
+                Problem(
+                    f"metrics: {name!r} needs outcomes; name roles.outcome or leave it out",
+                    column="metrics",
+                    value=name,
+                    reason="missing_key",
+                )
+            )
+    if problems:
+        raise ConfigError(problems)
 
 
 def spec_to_dict(spec: AuditSpec) -> dict[str, Any]:

@@ -72,8 +72,9 @@ def _variables(counts: CountTable) -> tuple[pd.DataFrame, list[str]]:
         list(PARTITION[:5]),
         default=PARTITION[5],
     )
-    var = base.assign(cell=cell).groupby([*attrs, "cell"], observed=True)["w"].sum()
-    var = var.reset_index().rename(columns={"w": "count"})
+    # people, not weights: a zero-weight person is still a person to protect
+    var = base.assign(cell=cell).groupby([*attrs, "cell"], observed=True)["rows"].sum()
+    var = var.reset_index().rename(columns={"rows": "count"})
     # empty cells are left out, as if known to be empty: the cautious choice
     return var[var["count"] > 0].reset_index(drop=True), attrs
 

@@ -193,6 +193,8 @@ def _open_file(
             + ", ".join(sorted(FORMATS)),
             "unknown_format",
         )
+    if delimiter is not None and len(delimiter) != 1:
+        raise fail(f"delimiter must be one character; got {delimiter!r}", "config")
     if sheet is not None and fmt != "excel":
         raise fail(f"sheet={sheet!r} is only for Excel files; {path.name!r} is {fmt}", "config")
     options: dict[str, Any] = {"format": fmt}
@@ -214,7 +216,7 @@ def _open_file(
             native, available, keep = _read_jsonl(path, engine, want)
     except RecordsError:
         raise
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError, UnicodeDecodeError, LookupError) as exc:
         raise fail(f"could not read {path.name!r} as {fmt}: {exc}") from exc
     if engine == "duckdb":
         con, rel = native

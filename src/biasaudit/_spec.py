@@ -281,7 +281,7 @@ def make_spec(
         codes=codes_obj,
         threshold=threshold_obj,
         missing=missing,  # type: ignore[arg-type]
-        reference=dict(reference or {}),
+        reference=_reference(reference, problems),
         max_groups=max_groups,
         stats=stats_obj or StatsOptions(),
     )
@@ -290,6 +290,22 @@ def make_spec(
     if problems:
         raise ConfigError(problems)
     return spec
+
+
+def _reference(reference: Any, problems: list[Problem]) -> dict[str, Any]:
+    if reference is None:
+        return {}
+    if not isinstance(reference, Mapping):
+        problems.append(
+            Problem(
+                "groups.reference: expected a table of attribute = group, e.g. "
+                f'{{ gender = "M" }}; got {reference!r}',
+                column="groups.reference",
+                value=reference,
+            )
+        )
+        return {}
+    return dict(reference)
 
 
 def _build(cls: type, value: Any, key: str, problems: list[Problem]) -> Any:
@@ -426,15 +442,19 @@ def check_spec(spec: AuditSpec) -> list[Problem]:
             bad("groups.attributes", f"expected column names; got {a!r}", a)
     if len(set(spec.attributes)) != len(spec.attributes):
         bad("groups.attributes", f"an attribute is listed twice: {list(spec.attributes)}")
-    role_cols = {c: r for r, c in roles.items()}
+    role_cols = {c: r for r, c in roles.items() if isinstance(c, str)}
     for a in spec.attributes:
         if isinstance(a, str) and a in role_cols:
             bad("groups.attributes", f"{a!r} is already the {role_cols[a]} column", a)
     for combo in spec.intersections:
-        if len(combo) < 2 or any(c not in spec.attributes for c in combo):
+        if (
+            len(set(combo)) < 2
+            or len(set(combo)) < len(combo)
+            or any(c not in spec.attributes for c in combo)
+        ):
             bad(
                 "groups.intersections",
-                f"each intersection lists two or more of the attributes "
+                f"each intersection lists two or more different attributes of "
                 f"{list(spec.attributes)}; got {list(combo)}",
                 list(combo),
             )

@@ -76,6 +76,7 @@ def _summary(result: AuditResult, out: Path | None, *, restricted: bool = False)
     shown = table[
         table["metric"].isin(_HEADLINE)
         & table["ratio"].notna()
+        & (table["group"] != table["reference_group"])
         & table["attribute"].isin(result.spec.attributes)
     ].sort_values("ratio", ascending=False)
     # the two largest ratios of each headline metric the data can show
@@ -85,10 +86,12 @@ def _summary(result: AuditResult, out: Path | None, *, restricted: bool = False)
         p_text = (
             "" if p != p else ("; adjusted p < 0.001" if p < 0.001 else f"; adjusted p = {p:.3f}")
         )
+        lo, hi = r["ratio_ci_low"], r["ratio_ci_high"]
+        ci = f", {level} CI {lo:.2f} to {hi:.2f}" if lo == lo and hi == hi else ""
         lines.append(
             f"  {r['metric']}: {r['attribute']} = {r['group']} {r['value']:.1%} vs "
-            f"{r['reference_group']} {r['reference_value']:.1%} (ratio {r['ratio']:.2f}, "
-            f"{level} CI {r['ratio_ci_low']:.2f} to {r['ratio_ci_high']:.2f}{p_text})"
+            f"{r['reference_group']} {r['reference_value']:.1%} (ratio {r['ratio']:.2f}"
+            f"{ci}{p_text})"
         )
     hidden = int(result.table["suppressed"].sum())
     if hidden and not restricted:
