@@ -526,7 +526,7 @@ def _duplicate_ids(records: Records, col: str) -> list[Problem]:
 
 
 def _ledger_notes(counts: CountTable, spec: AuditSpec) -> tuple[str, ...]:
-    total = counts.table.iloc[0]
+    total = counts.overall
     notes = []
     if spec.roles.outcome is None:
         notes.append("no outcome column: only decision-based metrics can be computed")

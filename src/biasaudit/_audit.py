@@ -197,7 +197,7 @@ def _safe_for_spreadsheets(table: pd.DataFrame) -> pd.DataFrame:
 
 def data_shape(counts: CountTable) -> str:
     """Classify the labels: full, selective (only the flagged), partial or none."""
-    t = counts.table.iloc[0]
+    t = counts.overall
     labelled = t["tp"] + t["fp"] + t["fn"] + t["tn"]
     if labelled == 0:
         return "no outcomes"

@@ -96,6 +96,11 @@ class CountTable:
     squares: pd.DataFrame | None = None
     base: pd.DataFrame | None = field(default=None, repr=False)
 
+    @property
+    def overall(self) -> pd.Series:
+        """Counts of the whole population (the first row)."""
+        return self.table.iloc[0]
+
     def attributes(self) -> list[str]:
         """Attributes and intersections in the table, in order (overall excluded)."""
         names = self.table["attribute"].drop_duplicates().tolist()

@@ -32,36 +32,23 @@ from ._counts import (
     count_table,
     partition_cells,
 )
+from ._metrics import TABLE_COLUMNS
 from ._registry import MetricSpec
 from ._spec import INTERSECTION_SEP
 
-#: Columns blanked in a suppressed row; comparisons are blanked too when the reference is.
-ROW_VALUES = (
-    "value",
-    "ci_low",
-    "ci_high",
-    "lower_bound",
-    "upper_bound",
-    "numerator",
-    "denominator",
-    "n",
-)
-COMPARISON_VALUES = (
-    "reference_value",
-    "ratio",
-    "ratio_ci_low",
-    "ratio_ci_high",
-    "difference",
-    "difference_ci_low",
-    "difference_ci_high",
-    "relative_difference",
-    "p_value",
-    "p_adjusted",
-    "detectable_ratio",
-)
+#: Columns blanked in a suppressed row (the value and the counts behind it) and, when
+#: the reference group is suppressed, the comparison columns (test name aside).
+ROW_VALUES = TABLE_COLUMNS[TABLE_COLUMNS.index("value") : TABLE_COLUMNS.index("n") + 1]
+COMPARISON_VALUES = [
+    c
+    for c in TABLE_COLUMNS[
+        TABLE_COLUMNS.index("reference_value") : TABLE_COLUMNS.index("detectable_ratio") + 1
+    ]
+    if c != "test"
+]
 
 
-def _variables(counts: CountTable) -> tuple[pd.DataFrame, list[str]]:
+def _variables(counts: CountTable) -> pd.DataFrame:
     """Finest cells (attribute levels x outcome cell) with their counts."""
     base = counts.base
     assert base is not None
@@ -76,7 +63,7 @@ def _variables(counts: CountTable) -> tuple[pd.DataFrame, list[str]]:
     var = base.assign(cell=cell).groupby([*attrs, "cell"], observed=True)["rows"].sum()
     var = var.reset_index().rename(columns={"rows": "count"})
     # empty cells are left out, as if known to be empty: the cautious choice
-    return var[var["count"] > 0].reset_index(drop=True), attrs
+    return var[var["count"] > 0].reset_index(drop=True)
 
 
 def suppression(
@@ -206,7 +193,7 @@ def _vectors(counts: CountTable, keys: list[tuple[str, str, frozenset[str]]]) ->
     keeps every linear relation (so "can this count be computed" is answered the
     same) with far fewer coordinates than there are finest cells.
     """
-    var, _ = _variables(counts)
+    var = _variables(counts)
     groups = list(dict.fromkeys((a, g) for a, g, _ in keys))
     index = {key: i for i, key in enumerate(groups)}
     member = np.ones((len(groups), len(var)), dtype=bool)
@@ -301,8 +288,8 @@ def published(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     hidden = out["suppressed"].to_numpy(bool)
     if not hidden.any():
         return out
-    out.loc[hidden, list(ROW_VALUES)] = np.nan
-    out.loc[hidden, list(COMPARISON_VALUES)] = np.nan
+    out.loc[hidden, ROW_VALUES] = np.nan
+    out.loc[hidden, COMPARISON_VALUES] = np.nan
     out.loc[hidden, "test"] = ""
     hidden_keys = set(
         zip(
@@ -320,7 +307,7 @@ def published(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
             )
         ]
     )
-    out.loc[ref_hidden & ~hidden, list(COMPARISON_VALUES)] = np.nan
+    out.loc[ref_hidden & ~hidden, COMPARISON_VALUES] = np.nan
     out.loc[ref_hidden, "reference_group"] = None  # its name could tell its rank
     out.loc[ref_hidden & ~hidden, "test"] = ""
     note = f"suppressed: a count of fewer than {min_cell} people, or a count that would reveal one"

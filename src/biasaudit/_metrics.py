@@ -64,7 +64,7 @@ MIN_REFERENCE_SIZE = 30
 
 def default_metrics(counts: CountTable) -> list[str]:
     """All registry metrics, or only decision metrics when no outcome is known."""
-    total = counts.table.iloc[0]
+    total = counts.overall
     if sum(total[c] for c in _LABEL_CELLS) == 0:
         return [m.name for m in METRICS.values() if m.kind == "decision"]
     return list(METRICS)
