@@ -11,8 +11,8 @@ from ._counts import COUNT_COLUMNS, CountTable, count_table
 from ._exceptions import BiasAuditError, ConfigError, Problem, RecordsError, UndefinedRateWarning
 from ._functions import metric_function
 from ._metrics import TABLE_COLUMNS, compute_metrics
-from ._registry import ALIASES, METRICS, MetricSpec, metric
-from ._spec import Codes, Roles, Threshold
+from ._registry import ALIASES, METRICS, SAMPLE_METRICS, MetricSpec, metric
+from ._spec import Assumptions, Codes, Population, Roles, Threshold
 
 __version__ = "0.1.0.dev0"
 
@@ -20,7 +20,9 @@ __all__ = [
     "ALIASES",
     "COUNT_COLUMNS",
     "METRICS",
+    "SAMPLE_METRICS",
     "TABLE_COLUMNS",
+    "Assumptions",
     "AuditResult",
     "BiasAuditError",
     "Codes",
@@ -28,6 +30,7 @@ __all__ = [
     "CountTable",
     "Ledger",
     "MetricSpec",
+    "Population",
     "Problem",
     "RecordsError",
     "Roles",

@@ -111,10 +111,13 @@ def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
             .alias("__flag")
         )
         keys["flagged"] = "__flag"
-    for role in ("flagged", "investigated", "outcome"):
+    for role in ("flagged", "investigated", "outcome", "sample"):
         col = getattr(roles, role)
         if col is not None:
             keys[role] = col
+    if roles.sample is not None and roles.weight is not None:
+        # random-sample weights are kept per person (design strata) for the bootstrap
+        keys["weight"] = roles.weight
     for attr in spec.attributes:
         keys[f"attr:{attr}"] = attr
     group_cols = list(dict.fromkeys(keys.values()))
@@ -275,7 +278,7 @@ def _build(
                     reason="missing_score",
                 )
             )
-    for role in ("flagged", "investigated", "outcome"):
+    for role in ("flagged", "investigated", "outcome", "sample"):
         col = getattr(roles, role)
         if col is None:
             continue
@@ -286,8 +289,16 @@ def _build(
         problems += role_problems
     if roles.investigated is None:
         cells["investigated"] = cells["flagged"]
+        if roles.sample is not None:  # the random sample is investigated too
+            cells["investigated"] = np.maximum(cells["flagged"], (cells["sample"] > 0) * 1)
     if roles.outcome is None:
         cells["outcome"] = -1
+    extra_keys = []
+    if roles.sample is not None:
+        extra_keys.append("sample")
+        if weighted:
+            cells["weight"] = raw[keys["weight"]].astype(float)
+            extra_keys.append("weight")
     problems += _check_consistency(cells, records, spec)
 
     # Protected attributes: labels, the missing policy, the row ledger.
@@ -338,9 +349,9 @@ def _build(
 
     cells = cells[keep]
     cells = (
-        cells.groupby([*spec.attributes, "flagged", "investigated", "outcome"], observed=True)[
-            ["rows", "w", "w2"]
-        ]
+        cells.groupby(
+            [*spec.attributes, "flagged", "investigated", "outcome", *extra_keys], observed=True
+        )[["rows", "w", "w2"]]
         .sum()
         .reset_index()
     )
@@ -391,7 +402,11 @@ def _map_codes(
     if bad.any():
         per_value = rows[bad].groupby(keys[bad].fillna("")).sum().sort_values(ascending=False)
         if getattr(spec.codes, role) is None:
-            known_text = "the defaults yes/no, y/n, 1/0, true/false, ja/nee"
+            known_text = (
+                "the defaults random, model, none (or blank)"
+                if role == "sample"
+                else "the defaults yes/no, y/n, 1/0, true/false, ja/nee"
+            )
         else:
             known_text = (
                 ", ".join(repr(k) for k in sorted(lookup, key=str) if k is not None)
@@ -406,11 +421,11 @@ def _map_codes(
             if key == "" and role != "outcome":
                 fix = f"every row needs a {role} value; fill them in or drop those rows"
             else:
-                fix = (
-                    f"add it to [codes] {role} (yes / no"
-                    + (" / unknown" if role == "outcome" else "")
-                    + f"); known values: {known_text}"
-                )
+                meanings = {
+                    "outcome": "yes / no / unknown",
+                    "sample": "random / model / none",
+                }.get(role, "yes / no")
+                fix = f"add it to [codes] {role} ({meanings}); known values: {known_text}"
             problems.append(
                 Problem(
                     f"column {col!r} ({role}): {_rows(int(k))} with value {shown} not in the "
@@ -460,6 +475,8 @@ def _check_consistency(cells: pd.DataFrame, records: Records, spec: AuditSpec) -
                     reason="outcome_without_investigation",
                 )
             )
+    if roles.sample is not None:
+        problems += _check_sample(cells, spec)
     decided = (cells["flagged"] == 0) | (cells["flagged"] == 1)
     if decided.all() and int(cells.loc[cells["flagged"] == 1, "rows"].sum()) == 0:
         if spec.threshold is not None:
@@ -475,6 +492,50 @@ def _check_consistency(cells: pd.DataFrame, records: Records, spec: AuditSpec) -
         problems.append(Problem(message, column=roles.flagged or roles.score, reason="no_flagged"))
     if roles.id is not None:
         problems += _duplicate_ids(records, roles.id)
+    return problems
+
+
+def _check_sample(cells: pd.DataFrame, spec: AuditSpec) -> list[Problem]:
+    """A random audit sample must be investigated, and the model selects the flagged."""
+    col, problems = spec.roles.sample, []
+    checks = [
+        (
+            (cells["sample"] == 2) & (cells["outcome"] < 0),
+            "in the random audit sample but without an outcome; every random-sample case "
+            "needs its result (yes / no): fill them in or drop those rows",
+            "random_without_outcome",
+        ),
+        (
+            (cells["sample"] == 1) & (cells["flagged"] == 0),
+            "selected by the model but not flagged; check the flagged and sample columns "
+            "and their [codes]",
+            "model_not_flagged",
+        ),
+    ]
+    if "weight" in cells:
+        checks.append(
+            (
+                (cells["sample"] == 2) & ~(cells["weight"] > 0),
+                "in the random audit sample with a weight that is not > 0; the weight of a "
+                "random-sample case is 1 / its selection probability",
+                "random_weight",
+            )
+        )
+    if not (cells["sample"] == 2).any():
+        problems.append(
+            Problem(
+                f"column {col!r} (sample): no case is in the random audit sample; check "
+                "[codes] sample (random = [...]) or leave roles.sample out",
+                column=col,
+                reason="no_random_sample",
+            )
+        )
+    for mask, text, reason in checks:
+        k = int(cells.loc[mask & (cells["sample"] >= 0), "rows"].sum())
+        if k:
+            problems.append(
+                Problem(f"column {col!r} (sample): {_rows(k)} {text}", column=col, reason=reason)
+            )
     return problems
 
 
@@ -536,7 +597,11 @@ def _ledger_notes(counts: CountTable, spec: AuditSpec) -> tuple[str, ...]:
             "sample size (sum of weights)^2 / (sum of squared weights)"
         )
     if spec.roles.investigated is None:
-        notes.append("no investigated column: the flagged are counted as investigated")
+        notes.append(
+            "no investigated column: the flagged"
+            + (" and the random audit sample" if spec.roles.sample else "")
+            + " are counted as investigated"
+        )
     fu, uu = total["flagged_unlabelled"], total["unflagged_unlabelled"]
     if spec.roles.outcome is not None and fu:
         notes.append(f"{fu:,} flagged people have no known outcome")

@@ -13,15 +13,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._aggregate import Ledger, aggregate
+from ._aggregate import Aggregation, Ledger, aggregate
 from ._bootstrap import attribute_summaries
-from ._counts import CountTable
+from ._counts import CountTable, count_table
 from ._disclosure import published, suppression
 from ._exceptions import ConfigError, Problem
 from ._io import Records, Source, open_records
 from ._metrics import TABLE_COLUMNS, compute_metrics
-from ._registry import metric
-from ._spec import AuditSpec, Codes, Roles, Threshold, make_spec
+from ._registry import METRICS, SAMPLE_METRICS, metric
+from ._sample import ASSUMPTIONS, estimate_table
+from ._spec import (
+    Assumptions,
+    AuditSpec,
+    Codes,
+    Population,
+    Roles,
+    Threshold,
+    make_spec,
+)
 
 RESTRICTED_WARNING = (
     "RESTRICTED: contains counts of fewer than min_cell people; for the auditor's own use, "
@@ -54,10 +63,12 @@ class AuditResult:
     references : dict
         Reference rule or group per attribute.
     data_shape : str
-        ``"full labels"``, ``"selective labels"``, ``"partial labels"`` or
-        ``"no outcomes"``.
+        ``"full labels"``, ``"selective labels"``, ``"partial labels"``,
+        ``"random audit sample"`` or ``"no outcomes"``.
     flag_rule : str or None
         How ``flagged`` was derived from the score, when it was.
+    estimated : tuple of str
+        Metrics estimated from a random audit sample (bootstrap intervals).
     summaries : pandas.DataFrame
         Per attribute and metric: the largest ratio and the largest difference to the
         reference group, with bootstrap intervals (BCa in ``ci_low``/``ci_high``,
@@ -72,14 +83,18 @@ class AuditResult:
     references: dict[str, str]
     data_shape: str
     flag_rule: str | None = None
+    estimated: tuple[str, ...] = ()
 
     @functools.cached_property
     def summaries(self) -> pd.DataFrame:
         """Largest ratio and difference per attribute and metric, bootstrapped.
 
         Computed on first use (the bootstrap is the slowest step of an audit).
+        Metrics estimated from a random audit sample carry their own bootstrap
+        intervals in :attr:`table` and are left out here.
         """
-        specs = [metric(m) for m in self.table["metric"].drop_duplicates()]
+        names = self.table["metric"].drop_duplicates()
+        specs = [metric(m) for m in names if m not in self.estimated]
         return attribute_summaries(self.table, self.counts, specs, self.spec.stats)
 
     def metric(self, name: str, attribute: str | None = None) -> pd.DataFrame:
@@ -230,6 +245,8 @@ def audit(
     min_cell: int = 10,
     bootstrap_samples: int = 2000,
     seed: int = 0,
+    assumptions: Assumptions | Mapping[str, Any] | None = None,
+    population: Population | Mapping[str, Any] | None = None,
 ) -> AuditResult:
     """Audit decision records for group disparities and false-accusation rates.
 
@@ -240,7 +257,7 @@ def audit(
         Polars, PyArrow or DuckDB table. Never modified.
     roles : Roles or mapping
         Column names per role: ``flagged``, ``outcome``, ``investigated``,
-        ``score``, ``id``, ``weight``.
+        ``score``, ``id``, ``weight``, ``sample`` (random audit sample).
     groups : sequence of str
         Protected attributes (columns), each audited on its own.
     intersections : sequence of sequences, optional
@@ -278,6 +295,13 @@ def audit(
         Resamples for the bootstrap intervals of per-attribute summaries.
     seed : int, default=0
         Seed of the bootstrap.
+    assumptions : Assumptions or mapping, optional
+        Narrower bounds for rates that selective labels leave unidentified:
+        ``unlabelled_fraud_rate`` = (low, high), ``max_base_rate``,
+        ``min_base_rate``.
+    population : Population or mapping, optional
+        With a ``sample`` role and records of only the investigated cases: the
+        number of people scored (``total``) and, optionally, group sizes.
 
     Returns
     -------
@@ -323,6 +347,8 @@ def audit(
             "bootstrap_samples": bootstrap_samples,
             "seed": seed,
         },
+        assumptions=assumptions,
+        population=population,
     )
     opened = open_spec_records(
         records, spec, engine=engine, sheet=sheet, delimiter=delimiter, encoding=encoding
@@ -344,17 +370,16 @@ def run_audit(
     """Aggregate opened records once and compute every metric."""
     _check_metrics(metrics, spec)
     agg = aggregate(records, spec)
+    if spec.roles.sample is not None:
+        return _sample_audit(records, spec, agg, metrics)
     table, references = compute_metrics(
-        agg.counts, metrics=metrics, reference=spec.reference, options=spec.stats
+        agg.counts,
+        metrics=metrics,
+        reference=spec.reference,
+        options=spec.stats,
+        assumptions=spec.assumptions,
     )
-    specs = [metric(m) for m in table["metric"].drop_duplicates()]
-    why = suppression(table, agg.counts, specs, spec.stats.min_cell)
-    table["suppressed"] = (why != "").to_numpy()
-    table.loc[why != "", "note"] = [
-        (f"{note}; " if note else "") + f"suppressed when published ({reason})"
-        for note, reason in zip(table.loc[why != "", "note"], why[why != ""], strict=True)
-    ]
-
+    _suppress(table, agg.counts, spec)
     return AuditResult(
         table=table,
         counts=agg.counts,
@@ -365,6 +390,79 @@ def run_audit(
         data_shape=data_shape(agg.counts),
         flag_rule=agg.flag_rule,
     )
+
+
+def _suppress(table: pd.DataFrame, counts: CountTable, spec: AuditSpec) -> None:
+    """Mark the rows disclosure control withholds, saying why in the note."""
+    specs = [metric(m) for m in table["metric"].drop_duplicates()]
+    why = suppression(table, counts, specs, spec.stats.min_cell)
+    table["suppressed"] = (why != "").to_numpy()
+    table.loc[why != "", "note"] = [
+        (f"{note}; " if note else "") + f"suppressed when published ({reason})"
+        for note, reason in zip(table.loc[why != "", "note"], why[why != ""], strict=True)
+    ]
+
+
+def _sample_audit(
+    records: Records, spec: AuditSpec, agg: Aggregation, metrics: Sequence[str] | None
+) -> AuditResult:
+    """Audit with a random audit sample: outcome metrics are population estimates.
+
+    With every person's record, decision metrics are counted exactly (people, not
+    weights: the weights belong to the random sample); with only the investigated
+    cases and ``[population]``, every metric is estimated.
+    """
+    wanted = (
+        [metric(m) for m in metrics]
+        if metrics
+        else [
+            *METRICS.values(),
+            *SAMPLE_METRICS.values(),
+        ]
+    )
+    counted = [m.name for m in wanted if m.kind == "decision" and spec.population is None]
+    estimated = [m for m in wanted if m.name not in counted]
+    base = agg.counts.base
+    assert base is not None
+    people = count_table(
+        base.assign(w=base["rows"].astype(float), w2=base["rows"].astype(float)),
+        spec.attributes,
+        spec.intersections,
+    )
+    parts: list[pd.DataFrame] = []
+    references: dict[str, str] = {}
+    if counted:
+        exact, references = compute_metrics(
+            people, metrics=counted, reference=spec.reference, options=spec.stats
+        )
+        _suppress(exact, people, spec)
+        parts.append(exact)
+    if estimated:
+        rows, references = estimate_table(people, spec, estimated)
+        parts.append(rows)
+    table = pd.concat(parts, ignore_index=True)
+    order = {a: i for i, a in enumerate(people.table["attribute"].drop_duplicates())}
+    table = table.iloc[np.argsort(table["attribute"].map(order).to_numpy(), kind="stable")]
+    ledger = dataclasses.replace(agg.ledger, notes=(*agg.ledger.notes, _sample_note(people)))
+    return AuditResult(
+        table=table.reset_index(drop=True),
+        counts=people,
+        ledger=ledger,
+        source=records.source,
+        spec=spec,
+        references=references,
+        data_shape="random audit sample",
+        flag_rule=agg.flag_rule,
+        estimated=tuple(m.name for m in estimated),
+    )
+
+
+def _sample_note(people: CountTable) -> str:
+    base = people.base
+    assert base is not None
+    random = base[base["sample"] == 2]
+    k, fraud = int(random["rows"].sum()), int(random.loc[random["outcome"] == 1, "rows"].sum())
+    return f"random audit sample: {k:,} people, fraud found for {fraud:,}; {ASSUMPTIONS}"
 
 
 def _check_metrics(metrics: Sequence[str] | None, spec: AuditSpec) -> None:

@@ -16,18 +16,20 @@ from typing import Any
 from ._audit import AuditResult, open_spec_records, run_audit
 from ._exceptions import ConfigError, Problem
 from ._io import ENGINES
-from ._registry import ALIASES, METRICS
+from ._registry import ALIASES, METRICS, SAMPLE_METRICS
 from ._spec import AuditSpec, make_spec
 
 #: Allowed sections and their keys (None: any key, e.g. column names under [codes]).
 SECTIONS: dict[str, tuple[str, ...] | None] = {
     "data": ("path", "sheet", "engine", "delimiter", "encoding"),
-    "roles": ("id", "score", "flagged", "investigated", "outcome", "weight"),
-    "codes": ("flagged", "investigated", "outcome"),
+    "roles": ("id", "score", "flagged", "investigated", "outcome", "weight", "sample"),
+    "codes": ("flagged", "investigated", "outcome", "sample"),
     "threshold": ("score_at_least", "top_k", "top_fraction"),
     "groups": ("attributes", "intersections", "missing", "reference", "max_groups"),
     "metrics": ("include",),
     "stats": ("confidence", "interval", "correction", "min_cell", "bootstrap_samples", "seed"),
+    "assumptions": ("unlabelled_fraud_rate", "max_base_rate", "min_base_rate"),
+    "population": ("total", "groups"),
     "output": ("dir", "mode"),
 }
 OUTPUT_MODES = ("public", "restricted")
@@ -145,7 +147,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         attributes = [attributes]
     include = _section(raw, "metrics").get("include")
     if include is not None:
-        names = [*METRICS, *ALIASES]
+        names = [*METRICS, *SAMPLE_METRICS, *ALIASES]
         if not isinstance(include, list):
             bad("metrics.include", f"expected a list of metric names; got {include!r}", include)
             include = None
@@ -169,6 +171,8 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
             reference=groups.get("reference", {}),
             max_groups=groups.get("max_groups", 100),
             stats=_section(raw, "stats") or None,
+            assumptions=_section(raw, "assumptions") or None,
+            population=_section(raw, "population") or None,
         )
     except ConfigError as exc:
         problems += exc.problems_list

@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from itertools import product
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._counts import ALL, OVERALL, CountTable, completion
+from ._counts import ALL, OVERALL, PARTITION, CountTable, partition_cells
 from ._exceptions import Problem, RecordsError, UndefinedRateWarning
 from ._inference import add_inference
 from ._registry import METRICS, MetricSpec, metric
-from ._spec import MISSING_GROUP, REFERENCE_RULES, StatsOptions
+from ._spec import MISSING_GROUP, REFERENCE_RULES, Assumptions, StatsOptions
 from ._stats import effective_counts, proportion_interval
 
 #: Columns of the tidy results table, always in this order.
@@ -90,25 +90,99 @@ def _evaluate(spec: MetricSpec, cells: Mapping[str, np.ndarray]) -> tuple[np.nda
     return num.astype(float), den.astype(float)
 
 
-def _bounds(spec: MetricSpec, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Smallest and largest value over all completions of the unknown outcomes."""
-    corners = []
-    for flagged_guilty, unflagged_guilty in product((False, True), (False, True)):
-        num, den = (
-            table[list(completion(names, flagged_guilty, unflagged_guilty))]
-            .sum(axis=1)
-            .to_numpy(dtype=float)
-            for names in (spec.numerator, spec.denominator)
+def _completions(table: pd.DataFrame, assumptions: Assumptions) -> dict[str, np.ndarray]:
+    """The partition cells at every vertex of the set of admissible completions.
+
+    Unknown outcomes are filled in with ``x_f`` guilty among the flagged and ``x_u``
+    among the unflagged with no known outcome. The assumptions make the admissible
+    (x_f, x_u) a polygon: a box (the share of fraud among the unknown) cut by a band
+    (the group's base rate). A linear-fractional function of the counts takes its
+    extremes at the polygon's vertices, so the vertices give exact bounds. Returns
+    arrays of shape (candidates, rows); candidates outside the polygon are NaN.
+    """
+    fu = table["flagged_unlabelled"].to_numpy(dtype=float)
+    uu = table["unflagged_unlabelled"].to_numpy(dtype=float)
+    known = table["tp"].to_numpy(dtype=float) + table["fn"].to_numpy(dtype=float)
+    n = table["n"].to_numpy(dtype=float)
+    a, b = (float(x) for x in assumptions.unlabelled_fraud_rate)
+    f_lo, f_hi, u_lo, u_hi = a * fu, b * fu, a * uu, b * uu
+    low = assumptions.min_base_rate
+    high = assumptions.max_base_rate
+    s_lo = np.full_like(n, -np.inf) if low is None else low * n - known
+    s_hi = np.full_like(n, np.inf) if high is None else high * n - known
+    points = [(f, u) for f in (f_lo, f_hi) for u in (u_lo, u_hi)]
+    for c in (s_lo, s_hi):  # where the base-rate band crosses the box's edges
+        if np.isfinite(c).all():
+            points += [(f_lo, c - f_lo), (f_hi, c - f_hi), (c - u_lo, u_lo), (c - u_hi, u_hi)]
+    xf = np.vstack([p[0] for p in points])
+    xu = np.vstack([p[1] for p in points])
+    eps = 1e-9 * np.maximum(n, 1.0)
+    ok = (
+        (xf >= f_lo - eps)
+        & (xf <= f_hi + eps)
+        & (xu >= u_lo - eps)
+        & (xu <= u_hi + eps)
+        & (xf + xu >= s_lo - eps)
+        & (xf + xu <= s_hi + eps)
+    )
+    xf, xu = np.where(ok, xf, np.nan), np.where(ok, xu, np.nan)
+    cells = {c: np.broadcast_to(table[c].to_numpy(dtype=float), xf.shape) for c in PARTITION}
+    return {
+        **cells,
+        "tp": cells["tp"] + xf,
+        "fp": cells["fp"] + fu - xf,
+        "fn": cells["fn"] + xu,
+        "tn": cells["tn"] + uu - xu,
+        "flagged_unlabelled": np.zeros_like(xf),
+        "unflagged_unlabelled": np.zeros_like(xu),
+    }
+
+
+def check_assumptions(table: pd.DataFrame, assumptions: Assumptions) -> None:
+    """Raise when no completion of a group's unknown outcomes satisfies the assumptions."""
+    if not assumptions.narrowing:
+        return
+    tp = _completions(table, assumptions)["tp"]
+    empty = np.all(np.isnan(tp), axis=0)
+    problems = [
+        Problem(
+            f"assumptions: no way to fill in the unknown outcomes of {_label(row)} "
+            f"({_fmt(row.tp + row.fn)} fraud known among {_fmt(row.n)} people) is consistent "
+            f"with {assumptions.describe()}; widen the assumptions",
+            column="assumptions",
+            value=_label(row),
+            reason="impossible_assumption",
         )
-        if spec.scope == "overall":
-            den = np.full_like(num, den[0])
-        corners.append(_ratio(num, den))
-    stacked = np.vstack(corners)
-    # identified only if every completion gives the same defined value
-    same = np.all(np.isclose(stacked, stacked[0], rtol=0, atol=1e-12), axis=0)
+        for row in table[empty].itertuples()
+    ]
+    if problems:
+        raise RecordsError(problems)
+
+
+def _label(row: Any) -> str:
+    return "everyone" if row.attribute == OVERALL else f"{row.attribute} = {row.group}"
+
+
+def _bounds(
+    spec: MetricSpec, table: pd.DataFrame, assumptions: Assumptions
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Smallest and largest value over all admissible completions of unknown outcomes."""
+    vertices = _completions(table, assumptions)
+    num, den = (
+        np.sum([vertices[c] for c in partition_cells(names)], axis=0)
+        for names in (spec.numerator, spec.denominator)
+    )
+    if spec.scope == "overall":
+        den = np.broadcast_to(den[:, :1], den.shape)
+    stacked = _ratio(num, den)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns stay NaN
-        return np.nanmin(stacked, axis=0), np.nanmax(stacked, axis=0), same
+        lo, hi = np.nanmin(stacked, axis=0), np.nanmax(stacked, axis=0)
+    # identified only if every admissible completion gives the same defined value
+    same = np.isclose(lo, hi, rtol=0, atol=1e-12) & ~np.any(
+        np.isnan(stacked) & ~np.isnan(vertices["tp"]), axis=0
+    )
+    return lo, hi, same
 
 
 def compute_metrics(
@@ -117,6 +191,7 @@ def compute_metrics(
     metrics: Sequence[str] | None = None,
     reference: Mapping[str, str] | None = None,
     options: StatsOptions | None = None,
+    assumptions: Assumptions | None = None,
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Tidy table of every metric for every group, compared with the reference group.
 
@@ -131,6 +206,8 @@ def compute_metrics(
         ``"most_favourable"``.
     options : StatsOptions, optional
         Confidence level, interval method, p-value correction.
+    assumptions : Assumptions, optional
+        Narrower bounds on the unknown outcomes (selective labels); default none.
 
     Returns
     -------
@@ -146,7 +223,10 @@ def compute_metrics(
     """
     specs = [metric(m) for m in (metrics or default_metrics(counts))]
     options = options or StatsOptions()
+    assumptions = assumptions or Assumptions()
     table = counts.table
+    check_assumptions(table, assumptions)
+    assumed = assumptions.describe() or "none of them / all of them committed fraud"
     squares = None if counts.squares is None else _arrays(counts.squares)
     references = _check_references(table, dict(reference or {}))
     cells = _arrays(table)
@@ -165,7 +245,7 @@ def compute_metrics(
         note = np.full(len(table), "", dtype=object)
         if spec.kind != "decision":
             has_unknown = unlabelled > 0
-            blo, bhi, identified = _bounds(spec, table)
+            blo, bhi, identified = _bounds(spec, table, assumptions)
             lo, hi = np.where(has_unknown, blo, lo), np.where(has_unknown, bhi, hi)
             if spec.kind == "among_labelled":
                 for i in np.flatnonzero(fu > 0):
@@ -180,8 +260,7 @@ def compute_metrics(
                 for i in np.flatnonzero(unknown):
                     note[i] = (
                         f"not identifiable: outcome unknown for {_fmt(fu[i])} flagged and "
-                        f"{_fmt(uu[i])} unflagged people; the bounds assume none of them / "
-                        "all of them committed fraud"
+                        f"{_fmt(uu[i])} unflagged people; the bounds assume {assumed}"
                     )
         empty = np.isnan(value) & (note == "")
         if empty.any():

@@ -18,7 +18,7 @@ from typing import Literal
 
 Direction = Literal["burden", "benefit", "neutral"]
 Scope = Literal["group", "overall"]
-Kind = Literal["decision", "among_labelled", "outcome"]
+Kind = Literal["decision", "among_labelled", "outcome", "random_sample"]
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,11 @@ class MetricSpec:
         Count cells summed into the numerator and the denominator.
     scope : {"group", "overall"}
         Where the denominator comes from.
-    kind : {"decision", "among_labelled", "outcome"}
+    kind : {"decision", "among_labelled", "outcome", "random_sample"}
         ``decision`` needs no outcome; ``among_labelled`` is computed among people
         with a known outcome (hit rates); ``outcome`` needs outcomes for everyone
-        in its denominator and is not identifiable under selective labels.
+        in its denominator and is not identifiable under selective labels;
+        ``random_sample`` needs a random audit sample (:data:`SAMPLE_METRICS`).
     higher_is : {"burden", "benefit", "neutral"}
         What a higher value means for the members of the group; used to pick the
         "most favourable" reference group.
@@ -216,6 +217,59 @@ METRICS: dict[str, MetricSpec] = {
     ]
 }
 
+#: Comparisons that need a random audit sample (DESIGN.md §3, the Swedish audit's
+#: comparisons). Their cells: ``random_fraud`` (fraud found in the random sample),
+#: ``model_fraud`` (fraud found among the cases the model selected).
+SAMPLE_METRICS: dict[str, MetricSpec] = {
+    m.name: m
+    for m in [
+        MetricSpec(
+            "share_of_offenders",
+            "Share of offenders",
+            "random_fraud_g / random_fraud_all",
+            "share of the fraud found in the random audit sample that was committed by {group}",
+            ("random_fraud",),
+            ("random_fraud",),
+            scope="overall",
+            kind="random_sample",
+        ),
+        MetricSpec(
+            "equal_burden_gap",
+            "Equal-burden gap",
+            "share_of_flagged - share_of_offenders",
+            "how much more of the investigations {group} bears than its share of actual "
+            "fraud (percentage points; 0 = burden in proportion to fraud)",
+            ("flagged", "random_fraud"),
+            ("flagged", "random_fraud"),
+            scope="overall",
+            kind="random_sample",
+            higher_is="burden",
+        ),
+        MetricSpec(
+            "share_of_found",
+            "Share of fraud found",
+            "model_fraud_g / model_fraud_all",
+            "share of the fraud found among model-selected cases that was committed by {group}",
+            ("model_fraud",),
+            ("model_fraud",),
+            scope="overall",
+            kind="random_sample",
+        ),
+        MetricSpec(
+            "found_gap",
+            "Found-versus-offenders gap",
+            "share_of_found - share_of_offenders",
+            "how much more of the fraud the model finds comes from {group} than its share "
+            "of actual fraud (percentage points)",
+            ("model_fraud", "random_fraud"),
+            ("model_fraud", "random_fraud"),
+            scope="overall",
+            kind="random_sample",
+            higher_is="burden",
+        ),
+    ]
+}
+
 #: Aliases used in public debate, mapped to the precise metric.
 ALIASES = {"false_accusation_rate": "false_positive_rate", "hit_rate": "precision"}
 
@@ -230,9 +284,9 @@ def metric(name: str) -> MetricSpec:
     """
     key = ALIASES.get(name, name)
     try:
-        return METRICS[key]
+        return METRICS[key] if key in METRICS else SAMPLE_METRICS[key]
     except KeyError:
-        allowed = ", ".join(sorted([*METRICS, *ALIASES]))
+        allowed = ", ".join(sorted([*METRICS, *SAMPLE_METRICS, *ALIASES]))
         raise ValueError(f"Unknown metric {name!r}. Allowed: {allowed}.") from None
 
 
@@ -248,6 +302,7 @@ def glossary_markdown() -> str:
         "decision": "decision",
         "among_labelled": "among people with a known outcome",
         "outcome": "needs outcomes (bounds under selective labels)",
+        "random_sample": "a random audit sample",
     }
     lines = [
         "# Metrics",
@@ -255,7 +310,7 @@ def glossary_markdown() -> str:
         "| name | formula | plain words | needs | higher means, for the group |",
         "|---|---|---|---|---|",
     ]
-    for m in METRICS.values():
+    for m in [*METRICS.values(), *SAMPLE_METRICS.values()]:
         plain = m.plain.format(group="the group")
         direction = {"burden": "more burden", "benefit": "less burden", "neutral": "neither"}
         lines.append(
@@ -265,7 +320,10 @@ def glossary_markdown() -> str:
         "",
         "TP, FP, FN, TN count people with a known outcome: TP = flagged and fraud found, "
         "FP = flagged and nothing found, FN = not flagged but fraud, TN = not flagged, no "
-        "fraud. `n` is everyone in the group, labelled or not.",
+        "fraud. `n` is everyone in the group, labelled or not. With a random audit "
+        "sample, every cell is an estimate for the whole population (see the README), "
+        "`random_fraud` is the fraud found in the random sample and `model_fraud` the "
+        "fraud found among the cases the model selected.",
         "",
         "Aliases: "
         + ", ".join(f"`{alias}` = `{name}`" for alias, name in ALIASES.items())

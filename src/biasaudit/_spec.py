@@ -38,7 +38,15 @@ DEFAULT_YES = (
     "j",
 )
 DEFAULT_NO = ("0", "false", "False", "FALSE", "no", "No", "NO", "n", "N", "nee", "Nee", "NEE")
-CODED_ROLES = ("flagged", "investigated", "outcome")
+CODED_ROLES = ("flagged", "investigated", "outcome", "sample")
+#: How a case came to be investigated (the ``sample`` role): a random audit sample, the
+#: model's selection, or not investigated at all. Coded as 2, 1 and 0.
+SAMPLE_MEANINGS = {"random": 2, "model": 1, "none": 0}
+DEFAULT_SAMPLE = {
+    "random": ("random", "Random", "RANDOM"),
+    "model": ("model", "Model", "MODEL"),
+    "none": ("none", "None", "NONE", None),
+}
 
 
 def value_key(value: Any) -> str | None:
@@ -89,7 +97,13 @@ class Roles:
     id : str, optional
         Case identifier; checked for duplicates, never published.
     weight : str, optional
-        Survey or inverse-probability weight (non-negative numbers).
+        Survey or inverse-probability weight (non-negative numbers). With a
+        ``sample`` role: the inverse of each random-sample member's selection
+        probability.
+    sample : str, optional
+        How each case was selected: ``random`` (a random audit sample, investigated
+        regardless of score), ``model`` (selected by the system) or ``none`` (not
+        investigated). A random sample makes error rates estimable.
     """
 
     flagged: str | None = None
@@ -98,6 +112,7 @@ class Roles:
     score: str | None = None
     id: str | None = None
     weight: str | None = None
+    sample: str | None = None
 
     def items(self) -> list[tuple[str, str]]:
         """Return ``(role, column)`` pairs for the roles that are set."""
@@ -116,10 +131,21 @@ class Codes:
     flagged: Mapping[str, tuple[Any, ...]] | None = None
     investigated: Mapping[str, tuple[Any, ...]] | None = None
     outcome: Mapping[str, tuple[Any, ...]] | None = None
+    sample: Mapping[str, tuple[Any, ...]] | None = None
 
     def lookup(self, role: str) -> dict[str | None, int | None]:
-        """Map canonical raw values of ``role`` to 1 (yes), 0 (no) or None (unknown)."""
+        """Map canonical raw values of ``role`` to 1 (yes), 0 (no) or None (unknown).
+
+        For ``sample``: 2 (random), 1 (model) or 0 (none).
+        """
         given = getattr(self, role)
+        if role == "sample":
+            meanings = DEFAULT_SAMPLE if given is None else given
+            return {
+                value_key(raw): SAMPLE_MEANINGS[meaning]
+                for meaning, raws in meanings.items()
+                for raw in raws
+            }
         if given is None:
             table: dict[str | None, int | None] = dict.fromkeys(DEFAULT_YES, 1)
             table.update(dict.fromkeys(DEFAULT_NO, 0))
@@ -221,6 +247,68 @@ def check_stats(options: StatsOptions) -> list[Problem]:
 
 
 @dataclass(frozen=True)
+class Assumptions:
+    """What the auditor is willing to assume about outcomes nobody observed.
+
+    Without a random audit sample, rates that involve the uninvestigated (false
+    positive rate, false negative rate, base rate) are reported as worst- and
+    best-case bounds. These options narrow those bounds; they are assumptions, and
+    the result says which were made.
+
+    Parameters
+    ----------
+    unlabelled_fraud_rate : (float, float), default=(0, 1)
+        Lowest and highest plausible share of fraud among people whose outcome is
+        unknown (flagged or not).
+    max_base_rate, min_base_rate : float, optional
+        Highest / lowest plausible share of fraud in any group (its base rate).
+    """
+
+    unlabelled_fraud_rate: tuple[float, float] = (0.0, 1.0)
+    max_base_rate: float | None = None
+    min_base_rate: float | None = None
+
+    @property
+    def narrowing(self) -> bool:
+        """Whether any assumption narrows the worst/best-case bounds."""
+        return (
+            tuple(self.unlabelled_fraud_rate) != (0.0, 1.0)
+            or self.max_base_rate is not None
+            or self.min_base_rate is not None
+        )
+
+    def describe(self) -> str:
+        """Plain-language statement of the assumptions made."""
+        parts = []
+        lo, hi = self.unlabelled_fraud_rate
+        if (lo, hi) != (0.0, 1.0):
+            parts.append(f"between {lo:.0%} and {hi:.0%} of people with no known outcome")
+        if self.min_base_rate is not None or self.max_base_rate is not None:
+            low = 0.0 if self.min_base_rate is None else self.min_base_rate
+            high = 1.0 if self.max_base_rate is None else self.max_base_rate
+            parts.append(f"between {low:.0%} and {high:.0%} of each group")
+        return "assumed fraud " + " and ".join(parts) if parts else ""
+
+
+@dataclass(frozen=True)
+class Population:
+    """Size of the population when the records hold only the investigated cases.
+
+    Parameters
+    ----------
+    total : float
+        Number of people scored (flagged or not).
+    groups : mapping, optional
+        Per attribute, the number of people in each group, e.g.
+        ``{"gender": {"F": 52000, "M": 48000}}``. Group sizes not given are
+        estimated from the random audit sample.
+    """
+
+    total: float | None = None
+    groups: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class AuditSpec:
     """Everything an audit needs besides the data itself."""
 
@@ -233,6 +321,8 @@ class AuditSpec:
     reference: Mapping[str, str] = field(default_factory=dict)
     max_groups: int = 100
     stats: StatsOptions = field(default_factory=StatsOptions)
+    assumptions: Assumptions = field(default_factory=Assumptions)
+    population: Population | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -257,6 +347,8 @@ def make_spec(
     reference: Mapping[str, str] | None = None,
     max_groups: int = 100,
     stats: StatsOptions | Mapping[str, Any] | None = None,
+    assumptions: Assumptions | Mapping[str, Any] | None = None,
+    population: Population | Mapping[str, Any] | None = None,
 ) -> AuditSpec:
     """Build an :class:`AuditSpec` from plain Python values, collecting every problem.
 
@@ -272,6 +364,14 @@ def make_spec(
         None if threshold is None else _build(Threshold, threshold, "threshold", problems)
     )
     stats_obj = StatsOptions() if stats is None else _build(StatsOptions, stats, "stats", problems)
+    assumptions_obj = (
+        Assumptions()
+        if assumptions is None
+        else _build(Assumptions, assumptions, "assumptions", problems)
+    )
+    population_obj = (
+        None if population is None else _build(Population, population, "population", problems)
+    )
     attrs = (groups,) if isinstance(groups, str) else tuple(groups)
     inter = tuple(tuple(x) for x in intersections)
     spec = AuditSpec(
@@ -284,6 +384,8 @@ def make_spec(
         reference=_reference(reference, problems),
         max_groups=max_groups,
         stats=stats_obj or StatsOptions(),
+        assumptions=assumptions_obj or Assumptions(),
+        population=population_obj,
     )
     problems += check_spec(spec)
     problems += check_stats(spec.stats)
@@ -355,11 +457,12 @@ def _build_codes(codes: Any, problems: list[Problem]) -> Codes:
             )
             continue
         entry: dict[str, tuple[Any, ...]] = {}
+        allowed = tuple(SAMPLE_MEANINGS) if role == "sample" else ("yes", "no", "unknown")
         for meaning, raw in table.items():
-            if meaning not in ("yes", "no", "unknown"):
+            if meaning not in allowed:
                 problems.append(
                     Problem(
-                        f"codes.{role}.{meaning}: unknown key; allowed: yes, no, unknown",
+                        f"codes.{role}.{meaning}: unknown key; allowed: {', '.join(allowed)}",
                         column=f"codes.{role}.{meaning}",
                         value=meaning,
                         reason="unknown_key",
@@ -481,4 +584,102 @@ def check_spec(spec: AuditSpec) -> list[Problem]:
             )
     if isinstance(spec.max_groups, bool) or not isinstance(spec.max_groups, int):
         bad("groups.max_groups", f"expected a whole number; got {spec.max_groups!r}")
+    problems += _check_assumptions(spec.assumptions)
+    if roles.sample is not None and roles.outcome is None:
+        bad(
+            "roles.outcome",
+            "a random audit sample needs the outcome column; name it",
+            reason="missing_key",
+        )
+    if spec.population is not None:
+        problems += _check_population(spec)
+    return problems
+
+
+def _is_number(x: Any) -> bool:
+    return not isinstance(x, bool) and isinstance(x, int | float) and math.isfinite(x)
+
+
+def _check_assumptions(a: Assumptions) -> list[Problem]:
+    problems = []
+
+    def bad(key: str, message: str, value: Any) -> None:
+        problems.append(
+            Problem(f"assumptions.{key}: {message}", column=f"assumptions.{key}", value=value)
+        )
+
+    pair = a.unlabelled_fraud_rate
+    if (
+        not isinstance(pair, list | tuple)
+        or len(pair) != 2
+        or not all(_is_number(x) and 0 <= x <= 1 for x in pair)
+        or pair[0] > pair[1]
+    ):
+        bad(
+            "unlabelled_fraud_rate",
+            f"expected [low, high] with 0 <= low <= high <= 1, e.g. [0, 0.3]; got {pair!r}",
+            pair,
+        )
+    for key in ("min_base_rate", "max_base_rate"):
+        v = getattr(a, key)
+        if v is not None and not (_is_number(v) and 0 <= v <= 1):
+            bad(key, f"expected a share between 0 and 1, e.g. 0.2; got {v!r}", v)
+    lo, hi = a.min_base_rate, a.max_base_rate
+    if _is_number(lo) and _is_number(hi) and lo > hi:  # type: ignore[operator]
+        bad("min_base_rate", f"is larger than max_base_rate ({lo!r} > {hi!r})", lo)
+    return problems
+
+
+def _check_population(spec: AuditSpec) -> list[Problem]:
+    problems = []
+    pop = spec.population
+    assert pop is not None
+
+    def bad(key: str, message: str, value: Any) -> None:
+        problems.append(
+            Problem(f"population.{key}: {message}", column=f"population.{key}", value=value)
+        )
+
+    if spec.roles.sample is None:
+        bad(
+            "total",
+            "a population size is only used with roles.sample (a random audit "
+            "sample); name the sample column or leave [population] out",
+            pop.total,
+        )
+    if not (_is_number(pop.total) and pop.total > 0):  # type: ignore[operator]
+        bad(
+            "total",
+            f"expected the number of people scored, e.g. 120000; got {pop.total!r}",
+            pop.total,
+        )
+    if not isinstance(pop.groups, Mapping):
+        bad(
+            "groups",
+            f"expected a table per attribute of group = size; got {pop.groups!r}",
+            pop.groups,
+        )
+        return problems
+    for attr, sizes in pop.groups.items():
+        if attr not in spec.attributes:
+            bad(
+                f"groups.{attr}",
+                f"not an attribute of this audit; allowed: {list(spec.attributes)}",
+                attr,
+            )
+            continue
+        if not isinstance(sizes, Mapping) or not all(
+            _is_number(v) and v >= 0 for v in sizes.values()
+        ):
+            bad(f"groups.{attr}", f"expected group = size (numbers >= 0); got {sizes!r}", sizes)
+            continue
+        total = sum(sizes.values())
+        want = pop.total
+        if isinstance(want, int | float) and abs(total - want) > 1e-9 * max(1.0, want):
+            bad(
+                f"groups.{attr}",
+                f"group sizes add up to {total:,g}, not population.total = "
+                f"{pop.total:,g}; list every group (including '(missing)')",
+                total,
+            )
     return problems
