@@ -1,0 +1,148 @@
+"""Worst/best-case bounds under selective labels, narrowed by stated assumptions.
+Expected bounds are computed by hand; the property test checks them against the
+truth of simulated populations, never against the code itself."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import biasaudit
+from biasaudit import RecordsError
+
+ROLES = {"flagged": "flag", "outcome": "fraud"}
+
+
+def selective() -> pd.DataFrame:
+    """100 people: 10 flagged and investigated (4 fraud, 6 not), 90 unflagged with no
+    known outcome."""
+    return pd.DataFrame(
+        {
+            "g": ["A"] * 100,
+            "flag": [1] * 10 + [0] * 90,
+            "fraud": ["yes"] * 4 + ["no"] * 6 + [""] * 90,
+        }
+    )
+
+
+def _bounds(result, metric):
+    row = result.metric(metric, "g").iloc[0]
+    return row["lower_bound"], row["upper_bound"], row
+
+
+@pytest.mark.parametrize(
+    ("assumptions", "fpr", "fnr"),
+    [
+        # x = guilty among the 90 unknown; FPR = 6 / (6 + 90 - x), FNR = x / (x + 4)
+        (None, (6 / 96, 6 / 6), (0 / 4, 90 / 94)),  # x in [0, 90]
+        ({"unlabelled_fraud_rate": [0, 0.2]}, (6 / 96, 6 / 78), (0, 18 / 22)),  # x <= 18
+        ({"max_base_rate": 0.15}, (6 / 96, 6 / 85), (0, 11 / 15)),  # 4 + x <= 15
+        ({"min_base_rate": 0.1}, (6 / 90, 6 / 6), (6 / 10, 90 / 94)),  # 4 + x >= 10
+        # x in [4.5, 18] and x <= 11
+        (
+            {"unlabelled_fraud_rate": [0.05, 0.2], "max_base_rate": 0.15},
+            (6 / 91.5, 6 / 85),
+            (4.5 / 8.5, 11 / 15),
+        ),
+    ],
+)
+def test_hand_computed_bounds(assumptions, fpr, fnr):
+    r = biasaudit.audit(
+        selective(), roles=ROLES, groups=["g"], min_cell=0, assumptions=assumptions
+    )
+    lo, hi, row = _bounds(r, "false_positive_rate")
+    assert (lo, hi) == pytest.approx(fpr)
+    assert np.isnan(row["value"]) and "not identifiable" in row["note"]
+    if assumptions:
+        assert "assumed fraud" in row["note"]
+    assert _bounds(r, "false_negative_rate")[:2] == pytest.approx(fnr)
+    assert r.metric("precision", "g")["value"].iloc[0] == pytest.approx(0.4)  # known
+
+
+def test_impossible_assumption_is_an_error():
+    # 4 of 100 already committed fraud: a maximum base rate of 3% cannot hold
+    with pytest.raises(RecordsError, match="no way to fill in the unknown outcomes of g = A"):
+        biasaudit.audit(
+            selective(), roles=ROLES, groups=["g"], assumptions={"max_base_rate": 0.03}
+        )
+
+
+def test_bad_assumption_values_are_listed():
+    with pytest.raises(biasaudit.ConfigError) as err:
+        biasaudit.audit(
+            selective(),
+            roles=ROLES,
+            groups=["g"],
+            assumptions={"unlabelled_fraud_rate": [0.5, 0.1], "max_base_rate": 2},
+        )
+    assert "0 <= low <= high <= 1" in str(err.value) and "max_base_rate" in str(err.value)
+
+
+def _truth(df: pd.DataFrame, fraud: np.ndarray, mask: np.ndarray) -> dict[str, float]:
+    f = df["flag"].to_numpy()[mask] == 1
+    y = fraud[mask]
+    tp, fp = (f & y).sum(), (f & ~y).sum()
+    fn, tn = (~f & y).sum(), (~f & ~y).sum()
+    return {
+        "false_positive_rate": fp / (fp + tn),
+        "false_negative_rate": fn / (fn + tp),
+        "base_rate": (tp + fn) / mask.sum(),
+        "true_negative_rate": tn / (tn + fp),
+        "accuracy": (tp + tn) / mask.sum(),
+        "precision": tp / (tp + fp),
+    }
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_bounds_contain_the_truth(seed):
+    """Hide the outcomes of everyone unflagged and of some flagged; with assumptions
+    that are true of the population, every bound contains the true rate."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(300, 3000))
+    g = rng.choice(["a", "b", "c"], size=n)
+    h = rng.choice(["x", "y"], size=n)
+    fraud = rng.random(n) < rng.uniform(0.02, 0.3, size=3)[np.searchsorted(["a", "b", "c"], g)]
+    flag = (rng.random(n) < np.where(fraud, 0.5, 0.1)).astype(int)
+    known = (flag == 1) & (rng.random(n) < 0.9)
+    df = pd.DataFrame(
+        {"g": g, "h": h, "flag": flag, "fraud": np.where(known, np.where(fraud, "1", "0"), "")}
+    )
+    masks = {("(overall)", "(all)"): np.ones(n, bool)}
+    for attr, values in (("g", g), ("h", h)):
+        for level in np.unique(values):
+            masks[(attr, level)] = values == level
+    for a in np.unique(g):
+        for b in np.unique(h):
+            masks[("g × h", f"{a} × {b}")] = (g == a) & (h == b)
+    truths = {key: _truth(df, fraud, m) for key, m in masks.items()}
+    unknown_rates = [
+        fraud[m & ~known & (flag == f)].mean()
+        for m in masks.values()
+        for f in (0, 1)
+        if (m & ~known & (flag == f)).any()
+    ]
+    base_rates = [t["base_rate"] for t in truths.values()]
+    slack = rng.uniform(0, 0.05)
+    assumptions = {
+        "unlabelled_fraud_rate": [
+            max(0.0, min(unknown_rates) - slack),
+            min(1.0, max(unknown_rates) + slack),
+        ],
+        "max_base_rate": min(1.0, max(base_rates) + slack),
+        "min_base_rate": max(0.0, min(base_rates) - slack),
+    }
+    for given in (None, assumptions):
+        r = biasaudit.audit(
+            df,
+            roles=ROLES,
+            groups=["g", "h"],
+            intersections=[["g", "h"]],
+            min_cell=0,
+            assumptions=given,
+        )
+        table = r.table.set_index(["attribute", "group", "metric"])
+        for key, truth in truths.items():
+            for metric, value in truth.items():
+                lo, hi = table.loc[(*key, metric), ["lower_bound", "upper_bound"]]
+                assert lo - 1e-9 <= value <= hi + 1e-9, (key, metric, lo, value, hi, given)

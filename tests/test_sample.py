@@ -1,0 +1,277 @@
+"""The random-audit-sample estimator: hand-built tables, ground-truth simulations,
+errors. Expected numbers are computed by hand (arithmetic in the comments) or from
+the simulated population's truth, never by the estimator itself."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import biasaudit
+from biasaudit import ConfigError, RecordsError
+
+ROLES = {"flagged": "flag", "outcome": "fraud", "sample": "sample"}
+
+
+def _people(group, flag, sample, fraud, k, weight=1.0):
+    return [{"g": group, "flag": flag, "sample": sample, "fraud": fraud, "w": weight}] * k
+
+
+def hand_population() -> pd.DataFrame:
+    """Group A (100 people): 20 flagged, all investigated: 2 in the random sample (1
+    fraud), 18 selected by the model (7 fraud); 80 unflagged: 10 in the random sample
+    (1 fraud), 70 never investigated. Group B (50): 5 flagged by the model (1 fraud);
+    45 unflagged: 9 in the random sample (3 fraud), 36 never investigated."""
+    rows = (
+        _people("A", 1, "random", "yes", 1)
+        + _people("A", 1, "random", "no", 1)
+        + _people("A", 1, "model", "yes", 7)
+        + _people("A", 1, "model", "no", 11)
+        + _people("A", 0, "random", "yes", 1)
+        + _people("A", 0, "random", "no", 9)
+        + _people("A", 0, "none", "", 70)
+        + _people("B", 1, "model", "yes", 1)
+        + _people("B", 1, "model", "no", 4)
+        + _people("B", 0, "random", "yes", 3)
+        + _people("B", 0, "random", "no", 6)
+        + _people("B", 0, "none", "", 36)
+    )
+    return pd.DataFrame(rows)
+
+
+def _values(result, metric):
+    return result.metric(metric, "g").set_index("group")["value"]
+
+
+def test_hand_built_population_estimates():
+    r = biasaudit.audit(hand_population(), roles=ROLES, groups=["g"], min_cell=0)
+    assert r.data_shape == "random audit sample"
+    # A: p = 8/20 flagged with fraud -> TP 8, FP 12; q = 1/10 unflagged random with
+    #    fraud -> FN = 80 * 0.1 = 8, TN = 72.
+    # B: p = 1/5 -> TP 1, FP 4; q = 3/9 -> FN = 45 / 3 = 15, TN = 30.
+    expected = {
+        "false_positive_rate": {"A": 12 / 84, "B": 4 / 34},
+        "false_negative_rate": {"A": 8 / 16, "B": 15 / 16},
+        "precision": {"A": 8 / 20, "B": 1 / 5},
+        "innocent_flag_rate": {"A": 12 / 100, "B": 4 / 50},
+        "base_rate": {"A": 16 / 100, "B": 16 / 50},
+        "accuracy": {"A": 80 / 100, "B": 31 / 50},
+        "selection_rate": {"A": 20 / 100, "B": 5 / 50},  # counted, not estimated
+        # random-sample fraud: A 1 flagged + 1 unflagged = 2, B 3 -> 2/5, 3/5
+        "share_of_offenders": {"A": 2 / 5, "B": 3 / 5},
+        # share of flagged A 20/25 = 0.8 minus share of offenders 0.4
+        "equal_burden_gap": {"A": 0.8 - 0.4, "B": 0.2 - 0.6},
+        # fraud found among model-selected cases: A 7, B 1 -> 7/8, 1/8
+        "share_of_found": {"A": 7 / 8, "B": 1 / 8},
+        "found_gap": {"A": 7 / 8 - 0.4, "B": 1 / 8 - 0.6},
+    }
+    for metric, want in expected.items():
+        got = _values(r, metric)
+        for group, value in want.items():
+            assert got[group] == pytest.approx(value, abs=1e-12), (metric, group)
+    # the whole population is its own estimate: p = 9/25, q = 4/19, U = 125
+    fpr = r.metric("false_positive_rate").set_index("attribute").loc["(overall)", "value"]
+    assert fpr == pytest.approx(16 / (16 + 125 * 15 / 19))
+    row = r.metric("false_positive_rate", "g").set_index("group").loc["B"]
+    assert row["reference_group"] == "A"  # the largest group
+    assert row["ratio"] == pytest.approx((4 / 34) / (12 / 84))
+    assert row["ci_low"] <= row["value"] <= row["ci_high"]
+    assert row["test"] == "bootstrap" and 0 < row["p_value"] <= 1
+    assert "random audit sample" in r.ledger.notes[-1]
+    assert "probability sample" in row["note"]
+
+
+def test_only_the_investigated_with_population_sizes():
+    df = hand_population()
+    investigated = df[df["sample"] != "none"]
+    full = biasaudit.audit(df, roles=ROLES, groups=["g"], min_cell=0)
+    known = biasaudit.audit(
+        investigated,
+        roles=ROLES,
+        groups=["g"],
+        min_cell=0,
+        population={"total": 150, "groups": {"g": {"A": 100, "B": 50}}},
+    )
+    for metric in ("false_positive_rate", "false_negative_rate", "selection_rate"):
+        assert np.allclose(_values(full, metric), _values(known, metric))
+    # sizes unknown: U_A = (150 - 25 flagged) * 10/19 of the unflagged random sample
+    # = 65.789; FN_A = 0.1 * U_A, TN_A = 0.9 * U_A; FPR_A = 12 / (12 + 0.9 U_A)
+    total_only = biasaudit.audit(
+        investigated, roles=ROLES, groups=["g"], min_cell=0, population={"total": 150}
+    )
+    u_a = 125 * 10 / 19
+    assert _values(total_only, "false_positive_rate")["A"] == pytest.approx(12 / (12 + 0.9 * u_a))
+    assert _values(total_only, "selection_rate")["A"] == pytest.approx(20 / (20 + u_a))
+
+
+def test_inverse_probability_weights():
+    df = hand_population()
+    # of A's 9 innocent unflagged in the random sample, 5 had a 1-in-3 chance of
+    # being drawn: weight 3. q_A = 1 / (1 + 4 + 5 * 3) = 0.05 -> FN 4, TN 76
+    innocent = df.index[(df["g"] == "A") & (df["flag"] == 0) & (df["sample"] == "random")]
+    innocent = innocent[df.loc[innocent, "fraud"] == "no"][:5]
+    df.loc[innocent, "w"] = 3.0
+    r = biasaudit.audit(df, roles={**ROLES, "weight": "w"}, groups=["g"], min_cell=0)
+    assert _values(r, "false_positive_rate")["A"] == pytest.approx(12 / (12 + 76))
+    assert _values(r, "false_negative_rate")["A"] == pytest.approx(4 / 12)
+    # decision metrics count people, not weights
+    assert _values(r, "selection_rate")["A"] == pytest.approx(0.2)
+
+
+def test_reproducible_and_suppressed_small_groups():
+    df = hand_population()
+    a = biasaudit.audit(df, roles=ROLES, groups=["g"], seed=3)
+    b = biasaudit.audit(df, roles=ROLES, groups=["g"], seed=3)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    fpr = a.metric("false_positive_rate", "g").set_index("group")
+    # B: 5 flagged and 9 in the random sample; A: 2 frauds in the random sample; all
+    # below min_cell = 10. With min_cell = 2 no count is 1.
+    assert fpr.loc["B", "suppressed"] and fpr.loc["A", "suppressed"]
+    c = biasaudit.audit(df, roles=ROLES, groups=["g"], seed=3, min_cell=2)
+    assert not c.table["suppressed"].any()
+    published = a.published_table()
+    hidden = published[(published["group"] == "B") & (published["metric"] == "base_rate")]
+    assert hidden["value"].isna().all()
+
+
+def simulate(seed, *, n=20000, random_n=1500, design="simple"):
+    """A population where the truth is known. ``simple``: every flagged person is
+    investigated, the random sample is a simple random sample, every record given.
+    ``weighted``: a random sample stratified by group (B oversampled; weights N_g /
+    n_g), 80% of the flagged investigated, only the investigated and the flagged
+    given, with the population total."""
+    rng = np.random.default_rng(seed)
+    g = rng.choice(["A", "B"], size=n, p=[0.6, 0.4])
+    fraud = rng.random(n) < np.where(g == "A", 0.08, 0.12)
+    score = rng.normal(size=n) + 1.2 * fraud + 0.4 * (g == "B")
+    flagged = score >= np.quantile(score, 0.9)
+    weight = np.ones(n)
+    if design == "simple":
+        chosen = rng.choice(n, random_n, replace=False)
+        investigated_flagged = flagged
+    else:  # stratified: 600 people of A and 900 of B drawn at random, weight N_g / n_g
+        chosen = np.concatenate(
+            [
+                rng.choice(np.flatnonzero(g == k), size, replace=False)
+                for k, size in (("A", 600), ("B", 900))
+            ]
+        )
+        weight = np.where(g == "A", (g == "A").sum() / 600, (g == "B").sum() / 900)
+        investigated_flagged = flagged & (rng.random(n) < 0.8)
+    rnd = np.zeros(n, bool)
+    rnd[chosen] = True
+    sample = np.where(rnd, "random", np.where(investigated_flagged, "model", "none"))
+    known = rnd | investigated_flagged
+    df = pd.DataFrame(
+        {
+            "g": g,
+            "flag": flagged.astype(int),
+            "sample": sample,
+            "fraud": np.where(known, np.where(fraud, "yes", "no"), ""),
+            "w": weight,
+        }
+    )
+    truth = {
+        k: (flagged & ~fraud & (g == k)).sum() / (~fraud & (g == k)).sum() for k in ("A", "B")
+    }
+    if design == "simple":
+        return df, truth, {"roles": ROLES}
+    kept = df[(df["sample"] != "none") | (df["flag"] == 1)]
+    options = {"roles": {**ROLES, "weight": "w"}, "population": {"total": n}}
+    return kept, truth, options
+
+
+@pytest.mark.parametrize("design", ["simple", "weighted"])
+def test_ground_truth_recovery(design):
+    """The 90% interval of each group's false positive rate covers the truth in at
+    least 85% of 200 simulated populations, and the estimate is unbiased within
+    Monte Carlo error (3 standard errors)."""
+    runs = 200
+    covered = {"A": 0, "B": 0}
+    errors: dict[str, list[float]] = {"A": [], "B": []}
+    for s in range(runs):
+        df, truth, options = simulate(10_000 + s, design=design)
+        r = biasaudit.audit(
+            df,
+            groups=["g"],
+            metrics=["false_positive_rate"],
+            confidence=0.9,
+            bootstrap_samples=500,
+            seed=s,
+            **options,
+        )
+        fpr = r.metric("false_positive_rate", "g").set_index("group")
+        for k in ("A", "B"):
+            covered[k] += fpr.loc[k, "ci_low"] <= truth[k] <= fpr.loc[k, "ci_high"]
+            errors[k].append(fpr.loc[k, "value"] - truth[k])
+    for k in ("A", "B"):
+        assert covered[k] / runs >= 0.85, (k, covered[k])
+        e = np.array(errors[k])
+        assert abs(e.mean()) < 3 * e.std(ddof=1) / np.sqrt(runs), (k, e.mean())
+
+
+def test_impossible_inputs_are_listed_together():
+    df = hand_population()
+    df.loc[(df["g"] == "B") & (df["sample"] == "random"), "fraud"] = "no"  # no fraud in B
+    df.loc[df.index[-1], "sample"] = "model"  # unflagged but "selected by the model"
+    with pytest.raises(RecordsError) as err:
+        biasaudit.audit(df, roles=ROLES, groups=["g"], min_cell=0)
+    text = str(err.value)
+    assert "model but not flagged" in text
+    df.loc[df.index[-1], "sample"] = "none"
+    with pytest.raises(RecordsError, match="no fraud was found among its 9 people"):
+        biasaudit.audit(df, roles=ROLES, groups=["g"], min_cell=0)
+
+
+def test_random_sample_without_outcome_and_population_errors():
+    df = hand_population()
+    df.loc[(df["sample"] == "random").idxmax(), "fraud"] = ""
+    with pytest.raises(RecordsError, match="random audit sample but without an outcome"):
+        biasaudit.audit(df, roles=ROLES, groups=["g"])
+    investigated = hand_population().query("sample != 'none'")
+    with pytest.raises(RecordsError, match="smaller than the 25 flagged"):
+        biasaudit.audit(investigated, roles=ROLES, groups=["g"], population={"total": 20})
+    with pytest.raises(ConfigError) as err:
+        biasaudit.audit(
+            investigated,
+            roles={"flagged": "flag", "sample": "sample"},
+            groups=["g"],
+            population={"total": 150, "groups": {"g": {"A": 100, "B": 40}}},
+        )
+    text = str(err.value)
+    assert "needs the outcome column" in text and "add up to 140" in text
+    no_random = hand_population().replace({"sample": {"random": "model"}})
+    no_random = no_random[no_random["flag"] == 1]
+    with pytest.raises(RecordsError, match="no case is in the random audit sample"):
+        biasaudit.audit(no_random, roles=ROLES, groups=["g"])
+
+
+def test_config_file_with_a_random_sample(tmp_path):
+    hand_population().to_csv(tmp_path / "cases.csv", index=False)
+    (tmp_path / "audit.toml").write_text(
+        """
+[data]
+path = "cases.csv"
+[roles]
+flagged = "flag"
+outcome = "fraud"
+sample = "sample"
+[codes.sample]
+random = ["random"]
+model = ["model"]
+none = ["none"]
+[groups]
+attributes = ["g"]
+[metrics]
+include = ["false_positive_rate", "equal_burden_gap"]
+[stats]
+min_cell = 0
+""",
+        encoding="utf-8",
+    )
+    from biasaudit._config import load_config, run_config
+
+    r = run_config(load_config(tmp_path / "audit.toml"))
+    assert _values(r, "false_positive_rate")["B"] == pytest.approx(4 / 34)
+    assert _values(r, "equal_burden_gap")["A"] == pytest.approx(0.4)
