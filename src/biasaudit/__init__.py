@@ -6,10 +6,13 @@ investigations per person) out, with the denominators and what the data cannot s
 """
 
 from ._aggregate import Ledger
+from ._aggregated import audit_counts
 from ._audit import AuditResult, audit
 from ._counts import COUNT_COLUMNS, CountTable, count_table
 from ._exceptions import BiasAuditError, ConfigError, Problem, RecordsError, UndefinedRateWarning
 from ._functions import metric_function
+from ._funnel import FUNNEL_COLUMNS
+from ._funnel_audit import FunnelResult, funnel
 from ._metrics import TABLE_COLUMNS, compute_metrics
 from ._registry import ALIASES, METRICS, SAMPLE_METRICS, MetricSpec, metric
 from ._spec import Assumptions, Codes, Population, Roles, Threshold
@@ -19,6 +22,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "ALIASES",
     "COUNT_COLUMNS",
+    "FUNNEL_COLUMNS",
     "METRICS",
     "SAMPLE_METRICS",
     "TABLE_COLUMNS",
@@ -28,6 +32,7 @@ __all__ = [
     "Codes",
     "ConfigError",
     "CountTable",
+    "FunnelResult",
     "Ledger",
     "MetricSpec",
     "Population",
@@ -38,8 +43,10 @@ __all__ = [
     "UndefinedRateWarning",
     "__version__",
     "audit",
+    "audit_counts",
     "compute_metrics",
     "count_table",
+    "funnel",
     "metric",
     "metric_function",
 ]

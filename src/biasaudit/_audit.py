@@ -19,7 +19,7 @@ from ._counts import CountTable, count_table
 from ._disclosure import published, suppression
 from ._exceptions import ConfigError, Problem
 from ._io import Records, Source, open_records
-from ._metrics import TABLE_COLUMNS, compute_metrics
+from ._metrics import compute_metrics
 from ._registry import METRICS, SAMPLE_METRICS, metric
 from ._sample import ASSUMPTIONS, estimate_table
 from ._spec import (
@@ -68,7 +68,9 @@ class AuditResult:
     flag_rule : str or None
         How ``flagged`` was derived from the score, when it was.
     estimated : tuple of str
-        Metrics estimated from a random audit sample (bootstrap intervals).
+        Metrics whose uncertainty the table itself carries (estimates from a random
+        audit sample, with bootstrap intervals; ranges from an aggregated table):
+        left out of :attr:`summaries`.
     summaries : pandas.DataFrame
         Per attribute and metric: the largest ratio and the largest difference to the
         reference group, with bootstrap intervals (BCa in ``ci_low``/``ci_high``,
@@ -93,9 +95,9 @@ class AuditResult:
         Metrics estimated from a random audit sample carry their own bootstrap
         intervals in :attr:`table` and are left out here.
         """
-        names = self.table["metric"].drop_duplicates()
-        specs = [metric(m) for m in names if m not in self.estimated]
-        return attribute_summaries(self.table, self.counts, specs, self.spec.stats)
+        table = self.table[~self.table["metric"].isin(self.estimated)]
+        specs = [metric(m) for m in table["metric"].drop_duplicates()]
+        return attribute_summaries(table, self.counts, specs, self.spec.stats)
 
     def metric(self, name: str, attribute: str | None = None) -> pd.DataFrame:
         """Rows of the table for one metric (and attribute), as a new frame."""
@@ -128,7 +130,7 @@ class AuditResult:
         Suppressed rows are blanked unless ``restricted`` (the auditor's own copy).
         Returns the CSV text when ``path`` is None.
         """
-        table = _safe_for_spreadsheets(self._output_table(restricted))
+        table = safe_for_spreadsheets(self._output_table(restricted))
         return table.to_csv(path, index=False, lineterminator="\n")
 
     def to_dict(self, *, restricted: bool = False) -> dict[str, Any]:
@@ -150,7 +152,7 @@ class AuditResult:
             "flag_rule": self.flag_rule,
             "references": self.references,
             "row_ledger": self.ledger.to_dict(),
-            "columns": TABLE_COLUMNS,
+            "columns": list(table.columns),
             "results": rows,
             "summaries": json.loads(summaries.to_json(orient="records", double_precision=15)),
         }
@@ -165,9 +167,11 @@ class AuditResult:
         return None
 
     def summary(self) -> pd.DataFrame:
-        """Wide view: one row per attribute x group, one column per metric value."""
-        keys = pd.MultiIndex.from_frame(self.table[["attribute", "group"]].drop_duplicates())
-        wide = self.table.pivot(index=["attribute", "group"], columns="metric", values="value")
+        """Wide view: one row per attribute x group (per dataset when there are
+        several), one column per metric value."""
+        index = [c for c in ("dataset", "attribute", "group") if c in self.table]
+        keys = pd.MultiIndex.from_frame(self.table[index].drop_duplicates())
+        wide = self.table.pivot(index=index, columns="metric", values="value")
         return wide.reindex(keys)[list(self.table["metric"].unique())]
 
     def __repr__(self) -> str:
@@ -201,9 +205,12 @@ class AuditResult:
         return f"<p><strong>biasaudit</strong> {caption}<br><em>{note}</em></p>{body}"
 
 
-def _safe_for_spreadsheets(table: pd.DataFrame) -> pd.DataFrame:
+def safe_for_spreadsheets(
+    table: pd.DataFrame, columns: Sequence[str] = _TEXT_COLUMNS
+) -> pd.DataFrame:
+    """A copy whose text cells cannot start a spreadsheet formula (a leading quote)."""
     out = table.copy()
-    for col in _TEXT_COLUMNS:
+    for col in columns:
         out[col] = out[col].map(
             lambda s: "'" + s if isinstance(s, str) and s.startswith(_FORMULA_PREFIXES) else s
         )

@@ -13,15 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._aggregated import audit_counts
 from ._audit import AuditResult, open_spec_records, run_audit
 from ._exceptions import ConfigError, Problem
+from ._funnel_audit import FunnelResult, funnel
 from ._io import ENGINES
 from ._registry import ALIASES, METRICS, SAMPLE_METRICS
 from ._spec import AuditSpec, make_spec
 
 #: Allowed sections and their keys (None: any key, e.g. column names under [codes]).
 SECTIONS: dict[str, tuple[str, ...] | None] = {
-    "data": ("path", "sheet", "engine", "delimiter", "encoding"),
+    "data": ("path", "sheet", "engine", "delimiter", "encoding", "kind"),
     "roles": ("id", "score", "flagged", "investigated", "outcome", "weight", "sample"),
     "codes": ("flagged", "investigated", "outcome", "sample"),
     "threshold": ("score_at_least", "top_k", "top_fraction"),
@@ -30,9 +32,37 @@ SECTIONS: dict[str, tuple[str, ...] | None] = {
     "stats": ("confidence", "interval", "correction", "min_cell", "bootstrap_samples", "seed"),
     "assumptions": ("unlabelled_fraud_rate", "max_base_rate", "min_base_rate"),
     "population": ("total", "groups"),
+    "counts": (
+        "layout",
+        "cells",
+        "dataset",
+        "suppressed",
+        "withheld",
+        "below",
+        "zero_means_below",
+        "rounding",
+        "total_label",
+        "point",
+    ),
+    "funnel": (
+        "stages",
+        "layout",
+        "stage_column",
+        "stage_columns",
+        "attribute_column",
+        "group_column",
+        "count_column",
+    ),
     "output": ("dir", "mode"),
 }
 OUTPUT_MODES = ("public", "restricted")
+#: What ``[data] path`` holds: decision records, an aggregated table of counts per
+#: group, or a process funnel (records or stage counts). Sections used by each kind.
+KINDS: dict[str, tuple[str, ...]] = {
+    "records": ("roles", "codes", "threshold", "assumptions", "population"),
+    "counts": ("counts",),
+    "funnel": ("funnel",),
+}
 
 
 @dataclass(frozen=True)
@@ -48,7 +78,12 @@ class AuditConfig:
     read_options : dict
         ``sheet``, ``engine``, ``delimiter``, ``encoding`` as given.
     spec : AuditSpec
-        Roles, codes, threshold and groups.
+        Roles, codes, threshold and groups (``kind = "records"``; for the other kinds
+        the groups and statistics options only).
+    kind : str
+        ``records``, ``counts`` or ``funnel``.
+    options : dict
+        The ``[counts]`` or ``[funnel]`` section.
     metrics : tuple of str or None
         Metrics to compute (None: the default set).
     output_dir : Path
@@ -67,6 +102,8 @@ class AuditConfig:
     metrics: tuple[str, ...] | None = None
     raw: dict[str, Any] = field(default_factory=dict)
     restricted: bool = False
+    kind: str = "records"
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 def _suggest(word: str, allowed: tuple[str, ...] | list[str]) -> str:
@@ -124,6 +161,19 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
 
     data = _section(raw, "data")
     groups = _section(raw, "groups")
+    kind = data.get("kind", "records")
+    if kind not in KINDS:
+        bad("data.kind", f"expected one of {', '.join(map(repr, KINDS))}; got {kind!r}", kind)
+        kind = "records"
+    for other, names in KINDS.items():
+        for name in names:
+            if other != kind and name in raw:
+                bad(
+                    f"[{name}]",
+                    f"only used with [data] kind = {other!r}; this file has kind = {kind!r}",
+                    name,
+                    "conflict",
+                )
     data_path = base.parent / "(missing)"
     if "path" not in data:
         bad("data.path", "missing; name the decision records file", reason="missing_key")
@@ -147,22 +197,26 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         attributes = [attributes]
     include = _section(raw, "metrics").get("include")
     if include is not None:
-        names = [*METRICS, *SAMPLE_METRICS, *ALIASES]
+        known = [*METRICS, *SAMPLE_METRICS, *ALIASES]
         if not isinstance(include, list):
             bad("metrics.include", f"expected a list of metric names; got {include!r}", include)
             include = None
         else:
             for m in include:
-                if m not in names:
-                    bad("metrics.include", f"unknown metric {m!r}" + _suggest(str(m), names), m)
+                if m not in known:
+                    bad("metrics.include", f"unknown metric {m!r}" + _suggest(str(m), known), m)
     out = _section(raw, "output").get("dir", "reports/audit")
     mode = _section(raw, "output").get("mode", "public")
     if mode not in OUTPUT_MODES:
         bad("output.mode", f"expected 'public' or 'restricted'; got {mode!r}", mode)
     spec: AuditSpec | None = None
+    if kind != "records":  # no roles: a stand-in decision role keeps one spec type
+        roles_raw: dict[str, Any] = {"flagged": "(aggregated)"}
+    else:
+        roles_raw = _section(raw, "roles")
     try:
         spec = make_spec(
-            roles=_section(raw, "roles"),
+            roles=roles_raw,
             groups=attributes,
             intersections=groups.get("intersections", []),
             codes=_section(raw, "codes") or None,
@@ -190,6 +244,8 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         metrics=tuple(include) if include else None,
         raw=dict(raw),
         restricted=mode == "restricted",
+        kind=kind,
+        options=_section(raw, kind) if kind != "records" else {},
     )
 
 
@@ -211,7 +267,32 @@ def _section(raw: Mapping[str, Any], name: str) -> dict[str, Any]:
     return dict(body) if isinstance(body, Mapping) else {}
 
 
-def run_config(config: AuditConfig) -> AuditResult:
+def run_config(config: AuditConfig) -> AuditResult | FunnelResult:
     """Run the audit a configuration describes."""
-    records = open_spec_records(config.data_path, config.spec, **config.read_options)
-    return run_audit(records, config.spec, metrics=config.metrics)
+    spec, stats = config.spec, config.spec.stats
+    common: dict[str, Any] = {
+        "groups": spec.attributes,
+        "reference": dict(spec.reference) or None,
+        "confidence": stats.confidence,
+        "interval": stats.interval,
+        "correction": stats.correction,
+        "min_cell": stats.min_cell,
+    }
+    if config.kind == "counts":
+        return audit_counts(
+            config.data_path,
+            **common,
+            metrics=config.metrics,
+            sheet=config.read_options.get("sheet"),
+            **config.options,
+        )
+    if config.kind == "funnel":
+        return funnel(
+            config.data_path,
+            **common,
+            missing=spec.missing,
+            **config.read_options,
+            **config.options,
+        )
+    records = open_spec_records(config.data_path, spec, **config.read_options)
+    return run_audit(records, spec, metrics=config.metrics)

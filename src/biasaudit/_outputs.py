@@ -14,12 +14,16 @@ import platform
 import shutil
 import tempfile
 from collections.abc import Mapping
+from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from ._audit import AuditResult, spec_to_dict
 from ._exceptions import OutputError
+from ._funnel_audit import FunnelResult
+
+Result = AuditResult | FunnelResult
 
 _VERSIONED = ("biasaudit", "numpy", "scipy", "pandas", "narwhals", "pyarrow", "polars", "duckdb")
 
@@ -36,7 +40,7 @@ def package_versions() -> dict[str, str]:
 
 
 def manifest(
-    result: AuditResult, *, config: Mapping[str, Any] | None = None, restricted: bool = False
+    result: Result, *, config: Mapping[str, Any] | None = None, restricted: bool = False
 ) -> dict[str, Any]:
     """Provenance of an audit: input, row ledger, configuration, versions, disclosure."""
     out: dict[str, Any] = {
@@ -48,7 +52,11 @@ def manifest(
         "flag_rule": result.flag_rule,
         "references": result.references,
         "config": dict(config) if config is not None else None,
-        "spec": spec_to_dict(result.spec),
+        "spec": (
+            spec_to_dict(result.spec)
+            if isinstance(result, AuditResult)
+            else {"stages": [list(s) for s in result.counts.stages], **asdict(result.options)}
+        ),
         "versions": package_versions(),
     }
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -101,13 +109,15 @@ def check_output_dir(target: Path) -> None:
 
 
 def write_outputs(
-    result: AuditResult,
+    result: Result,
     out_dir: str | Path,
     *,
     config: Mapping[str, Any] | None = None,
     restricted: bool = False,
 ) -> Path:
     """Write results.csv, results.json and manifest.json into ``out_dir``.
+
+    For a funnel the results are the funnel table.
 
     Published outputs blank suppressed rows (disclosure control). ``restricted``
     writes every value instead, to ``results-restricted.csv`` / ``.json``, for the

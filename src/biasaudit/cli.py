@@ -17,7 +17,8 @@ from ._audit import AuditResult
 from ._bundled import bundled_dir
 from ._config import load_config, run_config
 from ._exceptions import BiasAuditError
-from ._outputs import write_outputs
+from ._funnel_audit import FunnelResult
+from ._outputs import Result, write_outputs
 
 EXIT_INPUT = 2
 #: Metrics the command line summarises: being flagged, and the two false-accusation
@@ -64,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _summary(result: AuditResult, out: Path | None, *, restricted: bool = False) -> str:
+def _summary(result: Result, out: Path | None, *, restricted: bool = False) -> str:
     led = result.ledger
     lines = [
         f"{result.source.name}: {led.rows_read:,} rows read, {led.rows_analysed:,} analysed, "
@@ -72,6 +73,29 @@ def _summary(result: AuditResult, out: Path | None, *, restricted: bool = False)
     ]
     lines += [f"  excluded {k:,}: {reason}" for reason, k in led.excluded]
     lines += [f"  note: {n}" for n in led.notes]
+    if isinstance(result, FunnelResult):
+        lines += [f"  {s}" for s in result.sentences()[:3]]
+        min_cell = result.options.min_cell
+    else:
+        lines += _headlines(result, restricted)
+        min_cell = result.spec.stats.min_cell
+    hidden = int(result.table["suppressed"].sum())
+    if hidden and not restricted:
+        lines.append(
+            f"  disclosure control: {hidden:,} rows suppressed in the published tables "
+            f"(counts below min_cell = {min_cell})"
+        )
+    if out is not None:
+        stem = "results-restricted" if restricted else "results"
+        lines.append(f"wrote {out}/{stem}.csv, {stem}.json, manifest.json")
+    if restricted:
+        lines.append("RESTRICTED output: small counts included; not for publication")
+    return "\n".join(lines)
+
+
+def _headlines(result: AuditResult, restricted: bool) -> list[str]:
+    """The two largest ratios of each headline metric the data can show."""
+    lines = []
     table = result.table if restricted else result.published_table()
     shown = table[
         table["metric"].isin(_HEADLINE)
@@ -93,18 +117,7 @@ def _summary(result: AuditResult, out: Path | None, *, restricted: bool = False)
             f"{r['reference_group']} {r['reference_value']:.1%} (ratio {r['ratio']:.2f}"
             f"{ci}{p_text})"
         )
-    hidden = int(result.table["suppressed"].sum())
-    if hidden and not restricted:
-        lines.append(
-            f"  disclosure control: {hidden:,} rows suppressed in the published tables "
-            f"(counts below min_cell = {result.spec.stats.min_cell})"
-        )
-    if out is not None:
-        stem = "results-restricted" if restricted else "results"
-        lines.append(f"wrote {out}/{stem}.csv, {stem}.json, manifest.json")
-    if restricted:
-        lines.append("RESTRICTED output: small counts included; not for publication")
-    return "\n".join(lines)
+    return lines
 
 
 def _audit(config_path: Path, out: Path | None, *, restricted: bool = False) -> Path:

@@ -1,0 +1,644 @@
+"""Process funnels: how far each group gets through ordered stages.
+
+A funnel is a tree of stages, e.g. population -> high risk -> selected -> home visit
+-> irregularity found / visit unfounded -> appeal -> appeal upheld. The first stage is
+everyone in the group; a person counts at a stage and at every stage above it. For each
+group and stage, :func:`funnel_table` gives the share of the group that reached the
+stage, the transition rate from the stage above, and both as ratios to the attribute's
+reference group (DESIGN.md §4: Wilson intervals for rates, Katz log intervals for
+ratios, a test of the transition, adjusted across the table).
+
+The counts come from :mod:`biasaudit._stages` (:func:`~biasaudit._stages.funnel_counts`
+for records, :func:`~biasaudit._stages.funnel_counts_from_table` for aggregated tables).
+
+Disclosure control (DESIGN.md §4): per group, a count of 1 to ``min_cell - 1`` people
+must be neither published nor computable from what is published, nor such a number of
+people between two stages (see :func:`_withheld` for what a reader can combine).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from typing import Any, Literal, cast
+
+import numpy as np
+import pandas as pd
+
+from ._counts import ALL, OVERALL
+from ._exceptions import ConfigError, Problem, RecordsError, UndefinedRateWarning
+from ._spec import MISSING_GROUP, REFERENCE_RULES, StatsOptions, check_stats
+from ._stages import (
+    FUNNEL_COUNT_COLUMNS,
+    FunnelCounts,
+    Tree,
+    _check_parents,
+    _lineage,
+    _shown,
+)
+from ._stats import (
+    Correction,
+    IntervalMethod,
+    adjust_pvalues,
+    proportion_interval,
+    ratio_interval,
+    two_proportion_test,
+)
+
+#: Columns of :func:`funnel_table`, always these, in this order.
+FUNNEL_COLUMNS = [
+    "attribute",
+    "group",
+    "stage",
+    "parent",
+    "count",
+    "n",
+    "share",
+    "share_ci_low",
+    "share_ci_high",
+    "transition",
+    "transition_ci_low",
+    "transition_ci_high",
+    "reference_group",
+    "share_ratio",
+    "share_ratio_ci_low",
+    "share_ratio_ci_high",
+    "transition_ratio",
+    "transition_ratio_ci_low",
+    "transition_ratio_ci_high",
+    "p_value",
+    "p_adjusted",
+    "suppressed",
+    "note",
+]
+#: Columns blanked in a suppressed row, and the comparison columns blanked when the
+#: reference group's row is suppressed.
+_ROW_VALUES = FUNNEL_COLUMNS[
+    FUNNEL_COLUMNS.index("count") : FUNNEL_COLUMNS.index("p_adjusted") + 1
+]
+_COMPARISONS = [c for c in _ROW_VALUES if "ratio" in c or c.startswith("p_")]
+_SUPPRESSED_NOTE = (
+    "suppressed: a count of fewer than min_cell people, or a count that would reveal one"
+)
+
+Key = tuple[str, str, str]  # attribute, group, stage
+
+
+def _row_keys(table: pd.DataFrame, group: str = "group") -> list[Key]:
+    """The key of each row; with ``group="reference_group"``, of its reference group's row."""
+    return list(zip(table["attribute"], table[group], table["stage"], strict=True))
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def funnel_table(
+    counts: FunnelCounts,
+    *,
+    reference: Mapping[str, str] | None = None,
+    options: StatsOptions | None = None,
+) -> pd.DataFrame:
+    """Share, transition and relative risks of every group at every stage.
+
+    For group g at stage s with parent stage p: ``share = count_s / n`` (n: everyone in
+    g), ``transition = count_s / count_p``; ``share_ratio`` and ``transition_ratio``
+    divide them by the reference group's. Rates get the interval of
+    ``options.interval`` (Wilson by default), ratios the Katz log interval (zero cells
+    as in :mod:`biasaudit._stats`). ``p_value`` tests the transition against the
+    reference group's (Fisher's exact test when an expected cell is below 5, else
+    chi-square); ``p_adjusted`` adjusts across the table (``options.correction``).
+    The first stage is the whole group: share 1, no transition, no comparison.
+
+    Rows whose counts must not be published (``options.min_cell``; see the module
+    notes) are marked ``suppressed`` with the reason in ``note``; the values stay, as
+    the auditor's view. :func:`published_funnel` blanks them.
+
+    Parameters
+    ----------
+    counts : FunnelCounts
+        From :func:`funnel_counts` or :func:`funnel_counts_from_table`.
+    reference : mapping of str to str, optional
+        Per attribute: a group name or ``"largest"`` (default: the group with the most
+        people at the first stage; ``"(missing)"`` only when it is the only group).
+    options : StatsOptions, optional
+        Confidence level, interval method, p-value correction, ``min_cell``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`FUNNEL_COLUMNS`, rows in the order of ``counts.table``.
+
+    Raises
+    ------
+    ConfigError
+        Invalid options or reference rules.
+    RecordsError
+        A named reference group is not in the counts.
+
+    Warns
+    -----
+    UndefinedRateWarning
+        Naming every group and stage whose rate has an empty denominator (NaN, never 0).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from biasaudit._stages import funnel_counts_from_table
+    >>> reply = pd.DataFrame({
+    ...     "nationality": ["Dutch", "Moroccan"],
+    ...     "population": [1000, 400],
+    ...     "home visit": [50, 48],
+    ... })
+    >>> counts = funnel_counts_from_table(
+    ...     reply, ["population", "home visit"], attributes="nationality"
+    ... )
+    >>> table = funnel_table(counts, reference={"nationality": "Dutch"})
+    >>> row = table.iloc[-1]  # Moroccan at "home visit": (48 / 400) / (50 / 1000)
+    >>> round(float(row["share_ratio"]), 2), round(float(row["share_ratio_ci_low"]), 2)
+    (2.4, 1.64)
+    """
+    options = options or StatsOptions()
+    problems = check_stats(options)
+    if problems:
+        raise ConfigError(problems)
+    _check_counts(counts)
+    tree, table = counts.stages, counts.table
+    refs = _references(counts, reference)
+    root = tree[0][0]
+    parent_of = dict(tree)
+    count = {key: float(c) for key, c in zip(_row_keys(table), table["count"], strict=True)}
+
+    def look(a: str, g: str | None, s: str | None) -> float:
+        return count.get((a, g, s), math.nan) if g is not None and s is not None else math.nan
+
+    attr = table["attribute"].to_numpy(dtype=object)
+    group = table["group"].to_numpy(dtype=object)
+    stage = table["stage"].to_numpy(dtype=object)
+    parent = np.array([parent_of[s] for s in stage], dtype=object)
+    ref = np.array([refs.get(a) for a in attr], dtype=object)
+    k = table["count"].to_numpy(dtype=float)
+    n = np.array([look(a, g, root) for a, g in zip(attr, group, strict=True)])
+    p = np.array([look(a, g, s) for a, g, s in zip(attr, group, parent, strict=True)])
+    rk = np.array([look(a, r, s) for a, r, s in zip(attr, ref, stage, strict=True)])
+    rn = np.array([look(a, r, root) for a, r in zip(attr, ref, strict=True)])
+    rp = np.array([look(a, r, s) for a, r, s in zip(attr, ref, parent, strict=True)])
+    first = stage == root
+    is_ref = group == ref
+    level, method = options.confidence, cast(IntervalMethod, options.interval)
+
+    def rate(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+    share, transition = rate(k, n), rate(k, p)
+    share_lo, share_hi = proportion_interval(k, n, method=method, confidence=level)
+    # at the first stage the share is 1 by definition, not an estimate
+    share_lo, share_hi = np.where(first, share, share_lo), np.where(first, share, share_hi)
+    trans_lo, trans_hi = proportion_interval(k, p, method=method, confidence=level)
+    ref_share, ref_transition = rate(rk, rn), rate(rk, rp)
+    share_ratio = np.where(first, np.nan, rate(share, ref_share))
+    transition_ratio = rate(transition, ref_transition)
+    on_share = ~first & ~is_ref & (n > 0) & (rn > 0)
+    on_transition = ~first & ~is_ref & (p > 0) & (rp > 0)
+    s_lo, s_hi = ratio_interval(k, n, rk, rn, confidence=level)
+    t_lo, t_hi = ratio_interval(k, p, rk, rp, confidence=level)
+    p_value = np.full(len(table), np.nan)
+    if on_transition.any():
+        idx = np.flatnonzero(on_transition)
+        p_value[idx], _ = two_proportion_test(k[idx], p[idx], rk[idx], rp[idx])
+
+    notes: list[list[str]] = [[] for _ in range(len(table))]
+    undefined: list[str] = []
+    for i in range(len(table)):
+        where = (
+            f"{'everyone' if attr[i] == OVERALL else f'{attr[i]} = {group[i]}'} at {stage[i]!r}"
+        )
+        if first[i]:
+            notes[i].append("first stage: the whole group")
+        if not n[i] > 0:
+            notes[i].append("undefined: nobody in this group (n = 0)")
+            undefined.append(where)
+        elif not first[i] and not p[i] > 0:
+            notes[i].append(f"transition undefined: nobody in this group reached {parent[i]!r}")
+            undefined.append(where)
+        if on_share[i] and ref_share[i] == 0:
+            notes[i].append(f"the reference group's share at {stage[i]!r} is 0: ratio undefined")
+        if on_transition[i] and ref_transition[i] == 0:
+            notes[i].append("the reference group's transition is 0: ratio undefined")
+    why = _suppression(table, tree, options.min_cell)
+    for i, reason in enumerate(why):
+        if reason:
+            notes[i].append(f"suppressed when published: {reason}")
+    out = pd.DataFrame(
+        {
+            "attribute": attr,
+            "group": group,
+            "stage": stage,
+            "parent": parent,
+            "count": table["count"].to_numpy(),
+            "n": n.astype(np.int64),
+            "share": share,
+            "share_ci_low": share_lo,
+            "share_ci_high": share_hi,
+            "transition": transition,
+            "transition_ci_low": trans_lo,
+            "transition_ci_high": trans_hi,
+            "reference_group": ref,
+            "share_ratio": share_ratio,
+            "share_ratio_ci_low": np.where(on_share, s_lo, np.nan),
+            "share_ratio_ci_high": np.where(on_share, s_hi, np.nan),
+            "transition_ratio": transition_ratio,
+            "transition_ratio_ci_low": np.where(on_transition, t_lo, np.nan),
+            "transition_ratio_ci_high": np.where(on_transition, t_hi, np.nan),
+            "p_value": p_value,
+            "p_adjusted": adjust_pvalues(p_value, method=cast(Correction, options.correction)),
+            "suppressed": np.array([bool(r) for r in why]),
+            "note": ["; ".join(x) for x in notes],
+        }
+    )
+    if undefined:
+        shown = ", ".join(undefined[:10]) + (
+            f" and {len(undefined) - 10} more" if len(undefined) > 10 else ""
+        )
+        warnings.warn(
+            f"Rates with an empty denominator are reported as NaN, not 0: {shown}",
+            UndefinedRateWarning,
+            stacklevel=2,
+        )
+    return out[FUNNEL_COLUMNS]
+
+
+def _check_counts(counts: FunnelCounts) -> None:
+    """A hand-built :class:`FunnelCounts` gets the checks the two builders make."""
+    table, names = counts.table, counts.stage_names
+    absent = [c for c in FUNNEL_COUNT_COLUMNS if c not in table.columns]
+    if absent:
+        raise RecordsError(
+            [
+                Problem(
+                    f"FunnelCounts.table: no column {', '.join(map(repr, absent))}; expected "
+                    f"{', '.join(FUNNEL_COUNT_COLUMNS)}",
+                    column=absent[0],
+                    reason="column_not_found",
+                )
+            ]
+        )
+    keys = ["attribute", "group", "stage"]
+    count = pd.to_numeric(table["count"], errors="coerce")
+    cells = table[keys].assign(count=count).drop_duplicates(keys)
+    wide = cells.set_index(keys)["count"].unstack("stage").reindex(columns=names)
+    problems = []
+    if len(cells) < len(table) or len(table) != len(wide) * len(names):
+        problems.append(
+            Problem(
+                "FunnelCounts.table: every attribute x group needs exactly one row per stage "
+                f"({_shown(names)}) and no other stages",
+                reason="missing_stage",
+            )
+        )
+    if not len(table) or table["attribute"].iat[0] != OVERALL:
+        problems.append(
+            Problem(f"FunnelCounts.table: the first rows must be the {OVERALL!r} counts")
+        )
+    if (count.isna() | (count < 0) | (count % 1 != 0)).any():
+        problems.append(
+            Problem(
+                "FunnelCounts.table: counts must be whole numbers >= 0",
+                column="count",
+                reason="invalid_count",
+            )
+        )
+    problems += _check_parents(
+        wide, counts.stages, ["attribute", "group"], pd.Series(np.nan, index=wide.index)
+    )
+    if problems:
+        raise RecordsError(problems, context="FunnelCounts")
+
+
+def _references(counts: FunnelCounts, reference: Mapping[str, str] | None) -> dict[str, str]:
+    """The reference group of each attribute."""
+    table, root = counts.table, counts.stages[0][0]
+    attrs = counts.attributes()
+    given = dict(reference or {})
+    config: list[Problem] = []
+    data: list[Problem] = []
+    for attr, rule in given.items():
+        key = f"reference.{attr}"
+        if attr not in attrs:
+            config.append(
+                Problem(
+                    f"{key}: not an attribute of these counts; attributes: {_shown(attrs)}",
+                    column=key,
+                    value=attr,
+                    reason="unknown_key",
+                )
+            )
+        elif not isinstance(rule, str):
+            config.append(
+                Problem(f"{key}: expected a group name or 'largest'; got {rule!r}", column=key)
+            )
+        elif rule in REFERENCE_RULES and rule != "largest":
+            config.append(
+                Problem(
+                    f"{key}: {rule!r} has no meaning for a funnel (reaching a home visit is a "
+                    "burden, an upheld appeal a relief); name a group or use 'largest'",
+                    column=key,
+                    value=rule,
+                )
+            )
+    if config:
+        raise ConfigError(config)
+    out: dict[str, str] = {}
+    for attr in attrs:
+        sizes = table[(table["attribute"] == attr) & (table["stage"] == root)]
+        groups = sizes["group"].tolist()
+        rule = given.get(attr, "largest")
+        if rule != "largest":
+            if rule not in groups:
+                data.append(
+                    Problem(
+                        f"reference group {rule!r} for {attr!r} is not in the data; groups: "
+                        f"{_shown(groups)}; or use 'largest'",
+                        column=attr,
+                        value=rule,
+                        reason="reference_not_found",
+                    )
+                )
+            out[attr] = rule
+            continue
+        # never pick "(missing)" by rule, unless it is the only group
+        candidates = sizes[sizes["group"] != MISSING_GROUP] if len(groups) > 1 else sizes
+        out[attr] = str(
+            candidates.sort_values("count", ascending=False, kind="stable")["group"].iat[0]
+        )
+    if data:
+        raise RecordsError(data)
+    return out
+
+
+# --------------------------------------------------------------------------- disclosure
+
+
+def _withheld(table: pd.DataFrame, tree: Tree, min_cell: int) -> dict[Key, str]:
+    """Counts that must be neither published nor computable, with why.
+
+    Protected quantities, per group (and overall): a count of 1 to ``min_cell - 1``;
+    1 to ``min_cell - 1`` people between a count and an earlier stage's; and, below a
+    branching stage, 1 to ``min_cell - 1`` people who stopped there (its count minus
+    the stages right below it). What a reader can combine: every published count, the
+    group's size and the parent count of every published row (its intervals depend on
+    them), the identity that the groups of an attribute sum to the overall count, and,
+    where a stage's count equals the sum of the stages right below it (e.g. every home
+    visit ends in "irregularity found" or "visit unfounded"), that sum. While a
+    protected quantity lies in the span of these, another count is withheld
+    (complementary): the smallest other group of the same attribute at that stage,
+    else the smallest count taking part in recovering it.
+    """
+    withheld: dict[Key, str] = {}
+    if min_cell <= 0 or table.empty:
+        return withheld
+    keys = _row_keys(table)
+    at = {key: i for i, key in enumerate(keys)}
+    count = table["count"].to_numpy(dtype=float)
+    root, parent_of, lineage = tree[0][0], dict(tree), _lineage(tree)
+    below = {s: [c for c, p in tree if p == s] for s, _ in tree}
+    eye = np.eye(len(keys))
+    sensitive: list[tuple[np.ndarray, Key]] = []  # protected quantity, count hidden for it
+    identities = []
+    for (a, g, s), i in at.items():
+        if 1 <= count[i] < min_cell:
+            withheld[(a, g, s)] = f"a count of fewer than {min_cell} people"
+            sensitive.append((eye[i], (a, g, s)))
+        for up in lineage[s]:
+            if 1 <= count[at[(a, g, up)]] - count[i] < min_cell:
+                withheld.setdefault(
+                    (a, g, s),
+                    f"fewer than {min_cell} people reached an earlier stage but not this one",
+                )
+                sensitive.append((eye[at[(a, g, up)]] - eye[i], (a, g, s)))
+        kids = [at[(a, g, c)] for c in below[s]]
+        if not kids:
+            continue
+        rest = eye[i] - eye[kids].sum(axis=0)
+        stopped = count[i] - count[kids].sum()
+        if stopped == 0:
+            identities.append(rest)
+        elif 1 <= stopped < min_cell and len(kids) > 1 and count[kids].max() > 0:
+            j = min(kids, key=lambda j: (count[j] <= 0, count[j]))
+            withheld.setdefault(
+                keys[j], f"fewer than {min_cell} people stopped at {s!r}, which this would show"
+            )
+            sensitive.append((rest, keys[j]))
+    groups: dict[str, list[str]] = {}
+    for a, g, _ in keys:
+        if a != OVERALL and g not in groups.setdefault(a, []):
+            groups[a].append(g)
+    for s, _ in tree:
+        for a, gs in groups.items():
+            identities.append(eye[at[(OVERALL, ALL, s)]] - eye[[at[(a, g, s)] for g in gs]].sum(0))
+    if not sensitive:
+        return withheld
+    vectors = np.array([v for v, _ in sensitive])
+    complement = "complementary: would let a suppressed count be computed"
+    for _ in range(len(keys)):
+        known = _revealed(at, withheld, root, parent_of)
+        system = np.vstack([*identities, eye[known]])
+        basis = _row_basis(system)
+        residual = vectors - (vectors @ basis.T) @ basis
+        exposed = np.flatnonzero(np.linalg.norm(residual, axis=1) < 1e-6)
+        if not len(exposed):
+            break
+        # one complement per attribute and stage per round: far-apart cells do not interact
+        handled: set[tuple[str, str]] = set()
+        for e in exposed:
+            a, g, s = sensitive[e][1]
+            if (a, s) in handled:
+                continue
+            handled.add((a, s))
+            free = [i for i in np.flatnonzero(known) if count[i] > 0 and keys[i] not in withheld]
+            margin = [i for i in free if keys[i][0] == a != OVERALL and keys[i][2] == s]
+            if not margin:
+                # the counts that take part in recovering it
+                x, *_ = np.linalg.lstsq(system.T, vectors[e], rcond=None)
+                weights = x[len(identities) :]  # one per known count, in order
+                used = set(np.flatnonzero(known)[np.abs(weights) > 1e-9])
+                margin = [i for i in free if i in used]
+            if margin:
+                pick = min(margin, key=lambda i: (keys[i][0] == OVERALL, count[i], i))
+                withheld[keys[pick]] = complement
+    return withheld
+
+
+def _revealed(
+    at: Mapping[Key, int],
+    withheld: Mapping[Key, str],
+    root: str,
+    parent_of: Mapping[str, str | None],
+) -> np.ndarray:
+    """Counts a reader learns from the published rows: each row's count, its group size
+    and its parent count (the intervals depend on them). ``at``: each row's position."""
+    known = np.zeros(len(at), dtype=bool)
+    for a, g, s in at:
+        up = parent_of[s]
+        shown = [(a, g, s), (a, g, root)] + ([(a, g, up)] if up is not None else [])
+        if not any(k in withheld for k in shown):
+            known[[at[k] for k in shown]] = True
+    return known
+
+
+def _row_basis(matrix: np.ndarray) -> np.ndarray:
+    """Orthonormal basis of the row space of ``matrix`` (eigenvectors of its Gram matrix)."""
+    if not len(matrix):
+        return np.zeros((0, matrix.shape[1]))
+    values, vectors = np.linalg.eigh(matrix.T @ matrix)
+    return vectors[:, values > max(values.max(), 1.0) * 1e-10].T
+
+
+def _suppression(table: pd.DataFrame, tree: Tree, min_cell: int) -> list[str]:
+    """Why each row must not be published ("" = publish): its count, its group size or
+    its parent count (the transition reveals it) is withheld."""
+    withheld = _withheld(table, tree, min_cell)
+    root, parent_of = tree[0][0], dict(tree)
+    out = []
+    for a, g, s in _row_keys(table):
+        up = parent_of[s]
+        if (a, g, s) in withheld:
+            out.append(withheld[(a, g, s)])
+        elif (a, g, root) in withheld:
+            out.append(f"the group's size at {root!r} is suppressed")
+        elif up is not None and (a, g, up) in withheld:
+            out.append(f"the count at {up!r} is suppressed")
+        else:
+            out.append("")
+    return out
+
+
+def published_funnel(table: pd.DataFrame) -> pd.DataFrame:
+    """The funnel table as it may be published: suppressed rows blanked.
+
+    Comparisons with a reference group whose row at that stage is suppressed are
+    blanked as well (a ratio and the group's own share would reveal the reference's).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from biasaudit._stages import funnel_counts_from_table
+    >>> reply = pd.DataFrame({
+    ...     "sex": ["F", "M", "X"], "all": [500, 400, 30], "visit": [60, 40, 4]
+    ... })
+    >>> counts = funnel_counts_from_table(reply, ["all", "visit"], attributes="sex")
+    >>> shown = published_funnel(funnel_table(counts))
+    >>> shown.loc[shown["stage"] == "visit", ["group", "count", "suppressed"]]
+       group  count  suppressed
+    1  (all)  104.0       False
+    3      F   60.0       False
+    5      M    NaN        True
+    7      X    NaN        True
+    """
+    out = table.copy()
+    out[["count", "n"]] = out[["count", "n"]].astype(float)
+    hidden = out["suppressed"].to_numpy(dtype=bool)
+    out.loc[hidden, _ROW_VALUES] = np.nan
+    out.loc[hidden, "note"] = _SUPPRESSED_NOTE
+    hidden_rows = {key for key, h in zip(_row_keys(out), hidden, strict=True) if h}
+    ref_hidden = ~hidden & np.array(
+        [key in hidden_rows for key in _row_keys(out, "reference_group")], dtype=bool
+    )
+    out.loc[ref_hidden, _COMPARISONS] = np.nan
+    out.loc[ref_hidden, "note"] = out.loc[ref_hidden, "note"].map(
+        lambda s: (
+            (s + "; " if s else "")
+            + "comparison suppressed: the reference group's counts at this stage are suppressed"
+        )
+    )
+    return out
+
+
+# --------------------------------------------------------------------------- words
+
+
+def _times(x: float) -> str:
+    return f"{x:,.0f}" if x >= 10 else (f"{x:.1f}" if x >= 1 else f"{x:.2f}")
+
+
+def funnel_sentence(
+    row: Mapping[str, Any],
+    *,
+    rate: Literal["share", "transition"] = "share",
+    confidence: float = 0.95,
+) -> str:
+    """One plain sentence for a row of :func:`funnel_table` (or of its published form).
+
+    Parameters
+    ----------
+    row : mapping or pandas.Series
+        A row of the funnel table.
+    rate : {"share", "transition"}, default="share"
+        Compare the share of the group reaching the stage, or the rate of going on to
+        it from the stage above.
+    confidence : float, default=0.95
+        The level the table was computed at (for the wording only).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from biasaudit._stages import funnel_counts_from_table
+    >>> reply = pd.DataFrame({
+    ...     "nationality": ["Dutch", "Moroccan"],
+    ...     "population": [1000, 400],
+    ...     "home visit": [50, 48],
+    ... })
+    >>> counts = funnel_counts_from_table(
+    ...     reply, ["population", "home visit"], attributes="nationality"
+    ... )
+    >>> table = funnel_table(counts, reference={"nationality": "Dutch"})
+    >>> funnel_sentence(table.iloc[-1])
+    "People with nationality = Moroccan were 2.4 times as likely as those with nationality = Dutch to reach 'home visit' (95% CI 1.6 to 3.5; 48 of 400 reached it)."
+    """
+    if rate not in ("share", "transition"):
+        raise ValueError(f"rate must be 'share' or 'transition'. Got {rate!r}.")
+    attr, group, stage, parent = row["attribute"], row["group"], row["stage"], row["parent"]
+    level = f"{confidence:.0%}"
+    if attr == OVERALL:
+        who, whom = "All people", "all people"
+    else:
+        who, whom = f"People with {attr} = {group}", f"people with {attr} = {group}"
+    if bool(row["suppressed"]):
+        return (
+            f"The figures for {whom} at {stage!r} are suppressed: they involve fewer than "
+            "the minimum number of people that may be published."
+        )
+    if not isinstance(parent, str):
+        size = "" if pd.isna(row["n"]) else f" ({int(row['n']):,} people)"
+        return f"{stage!r} is the first stage: everyone, {whom}{size}, is there."
+    value, lo, hi = row[rate], row[f"{rate}_ci_low"], row[f"{rate}_ci_high"]
+    ratio = row[f"{rate}_ratio"]
+    ratio_lo, ratio_hi = row[f"{rate}_ratio_ci_low"], row[f"{rate}_ratio_ci_high"]
+    reached = f"reach {stage!r}" if rate == "share" else f"go on from {parent!r} to {stage!r}"
+    ref = row["reference_group"]
+    if (
+        isinstance(ref, str)
+        and group != ref
+        and not any(map(pd.isna, (ratio, ratio_lo, ratio_hi)))
+    ):
+        counted = (
+            f"; {int(row['count']):,} of {int(row['n']):,} reached it" if rate == "share" else ""
+        )
+        if rate == "transition":
+            who = f"{who} who reached {parent!r}"
+            reached = f"go on to {stage!r}"
+        return (
+            f"{who} were {_times(ratio)} times as likely as those with {attr} = {ref} to "
+            f"{reached} ({level} CI {_times(ratio_lo)} to {_times(ratio_hi)}{counted})."
+        )
+    if pd.isna(value):
+        return f"For {whom}, the rate at {stage!r} is undefined: {row['note']}."
+    of = "of " + whom if rate == "share" else f"of {whom} who reached {parent!r}"
+    what = "reached" if rate == "share" else "went on to"
+    sentence = f"{value:.1%} {of} {what} {stage!r} ({level} CI {lo:.1%} to {hi:.1%})"
+    if group == ref:
+        sentence += f"; {group} is the reference group for {attr}"
+    elif isinstance(ref, str):
+        sentence += f"; no ratio to {attr} = {ref} can be given ({row['note'] or 'suppressed'})"
+    return sentence[0].upper() + sentence[1:] + "."
