@@ -275,3 +275,18 @@ min_cell = 0
     r = run_config(load_config(tmp_path / "audit.toml"))
     assert _values(r, "false_positive_rate")["B"] == pytest.approx(4 / 34)
     assert _values(r, "equal_burden_gap")["A"] == pytest.approx(0.4)
+
+
+def test_no_missed_fraud_in_the_random_sample_is_flagged_in_the_note():
+    df = hand_population()
+    df.loc[(df["g"] == "B") & (df["sample"] == "random"), "fraud"] = "no"
+    # B's one fraud in the random sample is a flagged person, so B can be estimated
+    df.loc[(df["g"] == "B") & (df["sample"] == "model") & (df["fraud"] == "yes"), "sample"] = (
+        "random"
+    )
+    r = biasaudit.audit(df, roles=ROLES, groups=["g"], min_cell=0)
+    fnr = r.metric("false_negative_rate", "g").set_index("group")
+    # q_B = 0 of 9 -> FN_B = 0, FNR_B = 0 in every resample
+    assert fnr.loc["B", "value"] == 0 and fnr.loc["B", "ci_high"] == 0
+    assert "understates the uncertainty" in fnr.loc["B", "note"]
+    assert "understates" not in fnr.loc["A", "note"]

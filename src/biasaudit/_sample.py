@@ -54,7 +54,7 @@ from ._counts import OVERALL, CountTable, partition_cells
 from ._exceptions import Problem, RecordsError, UndefinedRateWarning
 from ._metrics import TABLE_COLUMNS, _reference_groups
 from ._registry import MetricSpec, metric
-from ._spec import INTERSECTION_SEP, AuditSpec, Population
+from ._spec import INTERSECTION_SEP, MISSING_GROUP, AuditSpec, Population
 from ._stats import adjust_pvalues
 
 ASSUMPTIONS = (
@@ -62,6 +62,11 @@ ASSUMPTIONS = (
     "everyone scored with known selection probabilities, that the flagged with a known "
     "outcome represent all the flagged of their group, and that an investigation's "
     "outcome is the truth"
+)
+NONE_MISSED = (
+    "no fraud was found among this group's unflagged people in the random sample, so "
+    "no resample finds any either: the interval understates the uncertainty about "
+    "missed fraud"
 )
 
 
@@ -211,6 +216,7 @@ def estimate_cells(
         "random_fraud": (wr * y) @ by_group,
         "model_fraud": model_found @ member.T,
         "random_people": np.tile(sc.random["people"].to_numpy() @ by_group, (len(random), 1)),
+        "random_unflagged": q_den,
         "known_flagged": p_den,
     }
 
@@ -258,14 +264,23 @@ def check_sample(sc: SampleCounts, groups: pd.DataFrame, cells: dict[str, np.nda
                     reason="population_too_small",
                 )
             )
-        if cells["random_people"][0, i] > 0 and cells["random_fraud"][0, i] == 0:
+        if cells["random_fraud"][0, i] == 0:
+            k = cells["random_people"][0, i]
+            found = (
+                f"no fraud was found among its {k:,g} people in the random audit sample"
+                if k
+                else "nobody of this group is in the random audit sample"
+            )
+            fix = "merge it with another group, leave the attribute out, or enlarge the "
+            fix += "random sample" + (
+                "; or leave out rows with a missing value (missing = 'drop')"
+                if row.group == MISSING_GROUP
+                else ""
+            )
             problems.append(
                 Problem(
-                    f"{label}: no fraud was found among its "
-                    f"{cells['random_people'][0, i]:,g} people in the random audit sample, so "
-                    "its base rate, missed fraud and share of offenders cannot be estimated; "
-                    "merge it with another group, leave the attribute out, or enlarge the "
-                    "random sample",
+                    f"{label}: {found}, so its base rate, missed fraud and share of "
+                    f"offenders cannot be estimated; {fix}",
                     column=row.attribute,
                     value=row.group,
                     reason="no_fraud_in_random_sample",
@@ -288,6 +303,7 @@ def estimate_table(
     cells = estimate_cells(sc, groups, stats.bootstrap_samples, stats.seed)
     check_sample(sc, groups, cells)
     n = cells["tp"] + cells["fp"] + cells["fn"] + cells["tn"]
+    none_missed = (cells["fn"][0] == 0) & (cells["random_unflagged"][0] > 0)
     alpha = 1 - stats.confidence
     parts = []
     undefined: dict[str, list[str]] = {}
@@ -315,6 +331,9 @@ def estimate_table(
             continue
         lo, hi = _percentiles(rep[1:], alpha)
         note = np.full(len(groups), ASSUMPTIONS, dtype=object)
+        if spec_m.kind == "outcome":
+            # every resample then has no missed fraud either: the interval is too narrow
+            note[none_missed] = ASSUMPTIONS + "; " + NONE_MISSED
         empty = np.isnan(rep[0])
         if empty.any():
             note[empty] = "undefined: too few people of this group in the samples to estimate"
