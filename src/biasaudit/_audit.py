@@ -159,12 +159,7 @@ class AuditResult:
 
     def to_json(self, path: str | Path | None = None, *, restricted: bool = False) -> str | None:
         """Write :meth:`to_dict` as JSON; return the text when ``path`` is None."""
-        text = json.dumps(self.to_dict(restricted=restricted), indent=2, ensure_ascii=False)
-        text += "\n"
-        if path is None:
-            return text
-        Path(path).write_text(text, encoding="utf-8")
-        return None
+        return write_json(self.to_dict(restricted=restricted), path)
 
     def summary(self) -> pd.DataFrame:
         """Wide view: one row per attribute x group (per dataset when there are
@@ -203,6 +198,15 @@ class AuditResult:
         )
         note = html.escape(self._view_note())
         return f"<p><strong>biasaudit</strong> {caption}<br><em>{note}</em></p>{body}"
+
+
+def write_json(data: Mapping[str, Any], path: str | Path | None) -> str | None:
+    """Write ``data`` as indented UTF-8 JSON; return the text when ``path`` is None."""
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if path is None:
+        return text
+    Path(path).write_text(text, encoding="utf-8")
+    return None
 
 
 def safe_for_spreadsheets(

@@ -32,20 +32,14 @@ from ._counts import (
     count_table,
     partition_cells,
 )
-from ._metrics import TABLE_COLUMNS
+from ._metrics import COMPARISON_COLUMNS, TABLE_COLUMNS
 from ._registry import MetricSpec
 from ._spec import INTERSECTION_SEP
 
 #: Columns blanked in a suppressed row (the value and the counts behind it) and, when
 #: the reference group is suppressed, the comparison columns (test name aside).
 ROW_VALUES = TABLE_COLUMNS[TABLE_COLUMNS.index("value") : TABLE_COLUMNS.index("n") + 1]
-COMPARISON_VALUES = [
-    c
-    for c in TABLE_COLUMNS[
-        TABLE_COLUMNS.index("reference_value") : TABLE_COLUMNS.index("detectable_ratio") + 1
-    ]
-    if c != "test"
-]
+COMPARISON_VALUES = COMPARISON_COLUMNS
 
 
 def _variables(counts: CountTable) -> pd.DataFrame:

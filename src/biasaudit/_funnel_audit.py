@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from ._aggregate import Ledger
-from ._audit import safe_for_spreadsheets
+from ._audit import safe_for_spreadsheets, write_json
 from ._exceptions import ConfigError, Problem
 from ._funnel import funnel_sentence, funnel_table, published_funnel
 from ._io import Source, open_records
@@ -113,12 +113,7 @@ class FunnelResult:
 
     def to_json(self, path: str | Path | None = None, *, restricted: bool = False) -> str | None:
         """Write :meth:`to_dict` as JSON; return the text when ``path`` is None."""
-        text = json.dumps(self.to_dict(restricted=restricted), indent=2, ensure_ascii=False)
-        text += "\n"
-        if path is None:
-            return text
-        Path(path).write_text(text, encoding="utf-8")
-        return None
+        return write_json(self.to_dict(restricted=restricted), path)
 
     def __repr__(self) -> str:
         view = self.table[["attribute", "group", "stage", "count", "share", "share_ratio"]]

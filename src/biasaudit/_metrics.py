@@ -57,6 +57,14 @@ TABLE_COLUMNS = [
     "suppressed",
     "note",
 ]
+#: The comparison with the reference group (the test's name aside).
+COMPARISON_COLUMNS = [
+    c
+    for c in TABLE_COLUMNS[
+        TABLE_COLUMNS.index("reference_value") : TABLE_COLUMNS.index("detectable_ratio") + 1
+    ]
+    if c != "test"
+]
 _LABEL_CELLS = ("tp", "fp", "fn", "tn")
 #: Smallest denominator a "most_favourable" reference group should have (when any has).
 MIN_REFERENCE_SIZE = 30

@@ -58,7 +58,7 @@ from ._counts import ALL, OVERALL, partition_cells
 from ._exceptions import UndefinedRateWarning
 from ._inference import _adjust_family
 from ._margins import CELLS, CountModel, cell_label
-from ._metrics import TABLE_COLUMNS, compute_metrics
+from ._metrics import COMPARISON_COLUMNS, TABLE_COLUMNS, compute_metrics
 from ._registry import METRICS, MetricSpec, metric
 from ._spec import StatsOptions
 from ._tables import IntervalCounts
@@ -550,22 +550,8 @@ def _compare(
             "value",
         ].iloc[0]
         fill: dict[str, object] = {
+            **dict.fromkeys(COMPARISON_COLUMNS, np.nan),
             "reference_value": ref_value,
-            **dict.fromkeys(
-                [
-                    "ratio",
-                    "ratio_ci_low",
-                    "ratio_ci_high",
-                    "difference",
-                    "difference_ci_low",
-                    "difference_ci_high",
-                    "relative_difference",
-                    "p_value",
-                    "p_adjusted",
-                    "detectable_ratio",
-                ],
-                np.nan,
-            ),
             "test": "",
         }
         note = str(line.note).replace("; " + _REFERENCE_ZERO, "").replace(_REFERENCE_ZERO, "")

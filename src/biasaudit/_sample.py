@@ -52,7 +52,7 @@ import pandas as pd
 
 from ._counts import OVERALL, CountTable, partition_cells
 from ._exceptions import Problem, RecordsError, UndefinedRateWarning
-from ._metrics import TABLE_COLUMNS, _reference_groups
+from ._metrics import COMPARISON_COLUMNS, TABLE_COLUMNS, _reference_groups
 from ._registry import MetricSpec, metric
 from ._spec import INTERSECTION_SEP, MISSING_GROUP, AuditSpec, Population
 from ._stats import adjust_pvalues
@@ -417,20 +417,7 @@ def _compare(
         for i, (a, g) in enumerate(zip(groups["attribute"], groups["group"], strict=True))
     }
     names = {m.name for m in comparable}
-    cols = {
-        c: np.full(len(out), np.nan)
-        for c in (
-            "reference_value",
-            "ratio",
-            "ratio_ci_low",
-            "ratio_ci_high",
-            "difference",
-            "difference_ci_low",
-            "difference_ci_high",
-            "relative_difference",
-            "p_value",
-        )
-    }
+    cols = {c: np.full(len(out), np.nan) for c in COMPARISON_COLUMNS}
     test = out["test"].to_numpy(dtype=object)
     for k, row in enumerate(out.itertuples()):
         if row.metric not in names or not isinstance(row.reference_group, str):
@@ -459,7 +446,6 @@ def _compare(
     for c, v in cols.items():
         out[c] = v
     out["test"] = test
-    out["detectable_ratio"] = np.nan
     p = out["p_value"].to_numpy()
     adjusted = np.full(len(out), np.nan)
     has = ~np.isnan(p)
