@@ -167,3 +167,26 @@ def test_sections_of_another_kind_are_errors(tmp_path, capsys):
     assert "data.kind: expected one of 'records', 'counts', 'funnel'; got 'count'" in err
     assert "[funnel]: only used with [data] kind = 'funnel'" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_counts_results_do_not_reveal_small_counts():
+    """Regression (fresh-clone trial): a group of 7 flagged people was withheld in its
+    own rows but computable from the overall row and the other groups."""
+    table = pd.DataFrame(
+        {
+            "gender": ["F", "M", "=cmd"],
+            "n": [500, 480, 60],
+            "flagged": [60, 50, 7],
+            "TP": [20, 15, 4],
+            "FP": [40, 35, 3],
+        }
+    )
+    r = biasaudit.audit_counts(table, groups=["gender"])
+    published = r.published_table()
+    sel = published[published["metric"] == "selection_rate"].set_index("group")
+    # the overall flagged (117) minus F (60) and M (50) would give 7: one of them must go
+    assert pd.isna(sel.loc["=cmd", "numerator"])
+    assert sel.loc[["F", "M"], "numerator"].isna().any() or pd.isna(sel.loc["(all)", "numerator"])
+    assert not published["note"].fillna("").str.contains(r"\b7 flagged", regex=True).any()
+    csv = r.to_csv()
+    assert "'=cmd" in csv and "\n=cmd" not in csv  # no spreadsheet formula

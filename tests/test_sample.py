@@ -4,6 +4,8 @@ the simulated population's truth, never by the estimator itself."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -126,10 +128,16 @@ def test_reproducible_and_suppressed_small_groups():
     pd.testing.assert_frame_equal(a.table, b.table)
     fpr = a.metric("false_positive_rate", "g").set_index("group")
     # B: 5 flagged and 9 in the random sample; A: 2 frauds in the random sample; all
-    # below min_cell = 10. With min_cell = 2 no count is 1.
+    # below min_cell = 10.
     assert fpr.loc["B", "suppressed"] and fpr.loc["A", "suppressed"]
+    # min_cell = 2: B's fraud found among model-selected cases is 1 person (B's TP), so
+    # the comparisons built on it are withheld, for A too (A's share would give B's)
     c = biasaudit.audit(df, roles=ROLES, groups=["g"], seed=3, min_cell=2)
-    assert not c.table["suppressed"].any()
+    hidden = c.table[c.table["suppressed"]].set_index(["group", "metric"]).index
+    for group in ("A", "B"):
+        assert (group, "share_of_found") in hidden and (group, "found_gap") in hidden
+    assert ("B", "precision") in hidden  # TP = 1
+    assert ("A", "selection_rate") not in hidden
     published = a.published_table()
     hidden = published[(published["group"] == "B") & (published["metric"] == "base_rate")]
     assert hidden["value"].isna().all()
@@ -290,3 +298,65 @@ def test_no_missed_fraud_in_the_random_sample_is_flagged_in_the_note():
     assert fnr.loc["B", "value"] == 0 and fnr.loc["B", "ci_high"] == 0
     assert "understates the uncertainty" in fnr.loc["B", "note"]
     assert "understates" not in fnr.loc["A", "note"]
+
+
+def test_estimates_do_not_reveal_counts_the_counted_rows_withhold():
+    """Regression (fresh-clone trial): a group's selection rate was withheld, but its
+    estimated rows published the same flagged count."""
+    rows = (
+        _people("A", 1, "model", "yes", 60)
+        + _people("A", 1, "model", "no", 140)
+        + _people("A", 0, "random", "yes", 20)
+        + _people("A", 0, "random", "no", 180)
+        + _people("A", 0, "none", "", 1600)
+        + _people("B", 1, "model", "yes", 12)
+        + _people("B", 1, "model", "no", 40)
+        + _people("B", 0, "random", "yes", 15)
+        + _people("B", 0, "random", "no", 150)
+        + _people("B", 0, "none", "", 1300)
+        + _people("C", 1, "model", "yes", 3)
+        + _people("C", 1, "model", "no", 4)
+        + _people("C", 0, "random", "yes", 12)
+        + _people("C", 0, "random", "no", 100)
+        + _people("C", 0, "none", "", 900)
+    )
+    r = biasaudit.audit(pd.DataFrame(rows), roles=ROLES, groups=["g"])
+    table = r.table.set_index(["group", "metric"])
+    # C has 7 flagged: primary; B's selection rate is withheld so that C's 7 cannot be
+    # computed from the overall count; B's estimates and hit rates must follow
+    assert table.loc[("C", "selection_rate"), "suppressed"]
+    assert table.loc[("B", "selection_rate"), "suppressed"]
+    for name in ("false_discovery_rate", "precision", "false_positive_rate"):
+        assert table.loc[("B", name), "suppressed"], name
+    # hit rates are counted among the flagged with a known outcome (Wilson, Fisher)
+    assert table.loc[("A", "precision"), "test"] != "bootstrap"
+
+
+def test_byte_identical_across_processes(tmp_path):
+    """Float sums in a fixed order: the same results whatever the hash seed."""
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "from test_sample import simulate\n"
+        "import biasaudit\n"
+        "df, _, options = simulate(7)\n"
+        "r = biasaudit.audit(df, groups=['g'], bootstrap_samples=200, **options)\n"
+        "sys.stdout.write(r.to_csv())\n",
+        encoding="utf-8",
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, str(script)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1

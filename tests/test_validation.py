@@ -154,3 +154,26 @@ def test_messages_are_one_line_each_with_a_bullet(small_records):
         r"^\d+ problems? in decision records \(in-memory pandas.DataFrame, 10 rows\):$", lines[0]
     )
     assert all(line.startswith("* ") for line in lines[1:])
+
+
+def test_unlisted_outcome_and_sample_codes_are_errors_not_unknown():
+    """Regression: an unlisted text code used to fall back to the blank's meaning."""
+    import pandas as pd
+
+    import biasaudit
+
+    df = pd.DataFrame(
+        {
+            "g": ["a", "b", "a", "b"],
+            "flag": [1, 1, 0, 0],
+            "fraud": ["yes", "perhaps", "", ""],
+            "sample": ["model", "model", "modell", "none"],
+        }
+    )
+    with pytest.raises(biasaudit.RecordsError) as err:
+        biasaudit.audit(
+            df, roles={"flagged": "flag", "outcome": "fraud", "sample": "sample"}, groups="g"
+        )
+    text = str(err.value)
+    assert "value 'perhaps' not in the codes" in text
+    assert "value 'modell' not in the codes" in text

@@ -369,6 +369,18 @@ def _as_number(key: str | None) -> str | None:
     return value_key(number) if math.isfinite(number) else None
 
 
+def _lookup(lookup: dict[str | None, int | None], key: str | None) -> Any:
+    """The code of a raw value; a number written as text ("1.0") matches its code.
+
+    Only a blank may take the blank's meaning: a value that is no number must not fall
+    back to it (an unlisted "perhaps" is an error, not an unknown outcome).
+    """
+    if key in lookup:
+        return lookup[key]
+    number = _as_number(key)
+    return lookup.get(number, _UNMAPPED) if number is not None else _UNMAPPED
+
+
 def _rows(k: int) -> str:
     return f"{k:,} row" if k == 1 else f"{k:,} rows"
 
@@ -391,7 +403,7 @@ def _map_codes(
     lookup = spec.codes.lookup(role)
     keys = _keys(raw)
     mapped = pd.Series(
-        [lookup.get(k, lookup.get(_as_number(k), _UNMAPPED)) for k in keys],
+        [_lookup(lookup, k) for k in keys],
         index=raw.index,
         dtype=object,
     )

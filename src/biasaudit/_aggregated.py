@@ -11,10 +11,13 @@ import pandas as pd
 
 from ._aggregate import Ledger
 from ._audit import AuditResult
+from ._counts import OVERALL, count_table
+from ._disclosure import suppression
 from ._exceptions import ConfigError, Problem
 from ._ranges import range_metrics
+from ._registry import metric
 from ._spec import AuditSpec, Roles, StatsOptions, check_stats
-from ._tables import SUPPRESSED, TOTAL_LABELS, read_counts
+from ._tables import SUPPRESSED, TOTAL_LABELS, IntervalCounts, read_counts
 
 DATA_SHAPE = "aggregated counts"
 
@@ -130,7 +133,7 @@ def audit_counts(
         options=options,
         point=point,  # type: ignore[arg-type]
     )
-    table["suppressed"] = _small_counts(table, min_cell)
+    table["suppressed"] = _suppressed(table, counts, min_cell)
     rule: Literal["exact", "midpoint"] = "exact" if counts.exact else "midpoint"
     several = len(counts.datasets) > 1
     rows_read = int(counts.cells["row"].nunique())
@@ -152,9 +155,54 @@ def audit_counts(
     )
 
 
-def _small_counts(table: pd.DataFrame, min_cell: int) -> np.ndarray:
-    """Primary suppression of rows built on an exact count of 1 to min_cell - 1."""
+def _suppressed(table: pd.DataFrame, counts: IntervalCounts, min_cell: int) -> np.ndarray:
+    """Disclosure control on the table of counts behind the results.
+
+    Each attribute's groups are one table of people (its groups x the six partition
+    cells), checked with the records' rule: primary and complementary suppression.
+    Where cells are ranges the check runs on the midpoint table: a hidden cell then
+    counts as small, which withholds more, never less.
+    """
+    flags = np.zeros(len(table), dtype=bool)
     if min_cell <= 0:
-        return np.zeros(len(table), dtype=bool)
-    values = table[["numerator", "denominator", "n"]].to_numpy(dtype=float)
-    return np.any((values > 0) & (values < min_cell), axis=1)
+        return flags
+    specs = [metric(m) for m in table["metric"].drop_duplicates()]
+    several = "dataset" in table
+    for name in counts.datasets:
+        people = counts.to_count_table("midpoint", dataset=name).table
+        mine = (table["dataset"] == name).to_numpy() if several else np.ones(len(table), bool)
+        for attribute in people["attribute"].drop_duplicates():
+            if attribute == OVERALL:
+                continue
+            rows = mine & table["attribute"].isin([OVERALL, attribute]).to_numpy()
+            base = _finest(people[people["attribute"] == attribute], attribute)
+            why = suppression(table[rows], count_table(base, [attribute]), specs, min_cell)
+            flags[rows] |= (why != "").to_numpy()
+    return flags
+
+
+def _finest(groups: pd.DataFrame, attribute: str) -> pd.DataFrame:
+    """One attribute's groups as the finest cells of people (flag x outcome)."""
+    codes = {  # cell: (flagged, outcome); -1 is an unknown outcome
+        "tp": (1, 1),
+        "fp": (1, 0),
+        "fn": (0, 1),
+        "tn": (0, 0),
+        "flagged_unlabelled": (1, -1),
+        "unflagged_unlabelled": (0, -1),
+    }
+    parts = [
+        pd.DataFrame(
+            {
+                attribute: groups["group"].to_numpy(),
+                "flagged": flag,
+                "investigated": int(outcome >= 0),
+                "outcome": outcome,
+                "rows": groups[cell].to_numpy(dtype=np.int64),
+            }
+        )
+        for cell, (flag, outcome) in codes.items()
+    ]
+    base = pd.concat(parts, ignore_index=True)
+    base = base[base["rows"] > 0].reset_index(drop=True)
+    return base.assign(w=base["rows"].astype(float), w2=base["rows"].astype(float))

@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import html
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from ._aggregate import Aggregation, Ledger, aggregate
 from ._bootstrap import attribute_summaries
 from ._counts import CountTable, count_table
 from ._disclosure import published, suppression
-from ._exceptions import ConfigError, Problem
+from ._exceptions import ConfigError, Problem, UndefinedRateWarning
 from ._io import Records, Source, open_records
 from ._metrics import compute_metrics
 from ._registry import METRICS, SAMPLE_METRICS, metric
@@ -419,9 +420,15 @@ def _sample_audit(
 ) -> AuditResult:
     """Audit with a random audit sample: outcome metrics are population estimates.
 
-    With every person's record, decision metrics are counted exactly (people, not
-    weights: the weights belong to the random sample); with only the investigated
-    cases and ``[population]``, every metric is estimated.
+    Hit rates (precision, false discovery rate) are counted among the flagged with a
+    known outcome, as without a random sample. With every person's record, decision
+    metrics are counted exactly (people, not weights: the weights belong to the random
+    sample); with only the investigated cases and ``[population]``, they are estimated.
+
+    Disclosure control: the counted rows, and the counts behind every estimate, are
+    checked as one table of counts (primary and complementary suppression); an
+    estimate is withheld wherever the same row of that table is, and wherever the
+    random sample behind it is small.
     """
     wanted = (
         [metric(m) for m in metrics]
@@ -431,7 +438,8 @@ def _sample_audit(
             *SAMPLE_METRICS.values(),
         ]
     )
-    counted = [m.name for m in wanted if m.kind == "decision" and spec.population is None]
+    kinds = {"among_labelled"} | ({"decision"} if spec.population is None else set())
+    counted = [m.name for m in wanted if m.name in METRICS and m.kind in kinds]
     estimated = [m for m in wanted if m.name not in counted]
     base = agg.counts.base
     assert base is not None
@@ -440,16 +448,31 @@ def _sample_audit(
         spec.attributes,
         spec.intersections,
     )
+    # every count the table publishes, checked together (shadow rows are not shown)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedRateWarning)
+        shadow, references = compute_metrics(
+            people,
+            metrics=[m.name for m in wanted if m.name in METRICS],
+            reference=spec.reference,
+            options=spec.stats,
+        )
+    _suppress(shadow, people, spec)
+    keys = ["attribute", "group", "metric"]
+    withheld = shadow.set_index(keys)[["suppressed", "note"]]
     parts: list[pd.DataFrame] = []
-    references: dict[str, str] = {}
     if counted:
         exact, references = compute_metrics(
             people, metrics=counted, reference=spec.reference, options=spec.stats
         )
-        _suppress(exact, people, spec)
+        found = withheld.reindex(pd.MultiIndex.from_frame(exact[keys]))
+        exact["suppressed"] = found["suppressed"].to_numpy(dtype=bool)
+        exact["note"] = found["note"].to_numpy()
         parts.append(exact)
     if estimated:
         rows, references = estimate_table(people, spec, estimated)
+        found = withheld.reindex(pd.MultiIndex.from_frame(rows[keys]))
+        rows["suppressed"] |= found["suppressed"].fillna(False).to_numpy(dtype=bool)
         parts.append(rows)
     table = pd.concat(parts, ignore_index=True)
     order = {a: i for i, a in enumerate(people.table["attribute"].drop_duplicates())}

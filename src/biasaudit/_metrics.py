@@ -156,7 +156,7 @@ def check_assumptions(table: pd.DataFrame, assumptions: Assumptions) -> None:
         Problem(
             f"assumptions: no way to fill in the unknown outcomes of {_label(row)} "
             f"({_fmt(row.tp + row.fn)} fraud known among {_fmt(row.n)} people) is consistent "
-            f"with {assumptions.describe()}; widen the assumptions",
+            f"with the assumption that {assumptions.describe()}; widen the assumptions",
             column="assumptions",
             value=_label(row),
             reason="impossible_assumption",
@@ -177,7 +177,7 @@ def _bounds(
     """Smallest and largest value over all admissible completions of unknown outcomes."""
     vertices = _completions(table, assumptions)
     num, den = (
-        np.sum([vertices[c] for c in partition_cells(names)], axis=0)
+        np.sum([vertices[c] for c in sorted(partition_cells(names))], axis=0)
         for names in (spec.numerator, spec.denominator)
     )
     if spec.scope == "overall":

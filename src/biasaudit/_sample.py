@@ -384,10 +384,10 @@ def estimate_table(
 def _evaluate(spec: MetricSpec, cells: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Numerator and denominator of a registry metric from estimated cells."""
     if "expected_flagged" in spec.denominator:  # flagged / (n_g x overall selection rate)
-        n = np.sum([cells[c] for c in partition_cells(["n"])], axis=0)
+        n = np.sum([cells[c] for c in sorted(partition_cells(["n"]))], axis=0)
         return cells["flagged"], n * (cells["flagged"][:, :1] / n[:, :1])
     num, den = (
-        np.sum([cells[c] for c in partition_cells(names)], axis=0)
+        np.sum([cells[c] for c in sorted(partition_cells(names))], axis=0)
         for names in (spec.numerator, spec.denominator)
     )
     if spec.scope == "overall":
@@ -458,12 +458,35 @@ def _compare(
 def _small(
     groups: pd.DataFrame, cells: dict[str, np.ndarray], min_cell: int, out: pd.DataFrame
 ) -> np.ndarray:
-    """Primary suppression: a group with 1 to min_cell - 1 people behind an estimate."""
+    """Suppression of estimates: a group with 1 to min_cell - 1 people behind an
+    estimate (primary) and, where an attribute has exactly one such group, its
+    smallest other group too (shares of a whole add up to 1). The fraud found among
+    model-selected cases matters only to the comparisons built on it."""
     if min_cell <= 0:
         return np.zeros(len(out), dtype=bool)
-    small = np.zeros(len(groups), dtype=bool)
-    for name in ("random_people", "flagged", "known_flagged", "random_fraud"):
-        k = cells[name][0]
-        small |= (k > 0) & (k < min_cell)
-    key = dict(zip(zip(groups["attribute"], groups["group"], strict=True), small, strict=True))
-    return np.array([key[(a, g)] for a, g in zip(out["attribute"], out["group"], strict=True)])
+
+    def flags(names: Sequence[str]) -> dict[tuple[str, str], bool]:
+        small = np.zeros(len(groups), dtype=bool)
+        for name in names:
+            k = cells[name][0]
+            small |= (k > 0) & (k < min_cell)
+        size = cells["random_people"][0]
+        attrs = groups["attribute"].to_numpy()
+        for attribute in np.unique(attrs[attrs != OVERALL]):
+            mine = np.flatnonzero(attrs == attribute)
+            others = [i for i in mine if not small[i]]
+            if small[mine].sum() == 1 and others:
+                small[min(others, key=lambda i: size[i])] = True
+        return dict(
+            zip(zip(groups["attribute"], groups["group"], strict=True), small, strict=True)
+        )
+
+    common = ("random_people", "flagged", "known_flagged", "random_fraud")
+    plain = flags(common)
+    found = flags((*common, "model_fraud"))
+    return np.array(
+        [
+            (found if m in ("share_of_found", "found_gap") else plain)[(a, g)]
+            for a, g, m in zip(out["attribute"], out["group"], out["metric"], strict=True)
+        ]
+    )

@@ -278,16 +278,19 @@ class Assumptions:
         )
 
     def describe(self) -> str:
-        """Plain-language statement of the assumptions made."""
+        """Plain-language statement of the assumptions made ("" when none)."""
         parts = []
         lo, hi = self.unlabelled_fraud_rate
         if (lo, hi) != (0.0, 1.0):
-            parts.append(f"between {lo:.0%} and {hi:.0%} of people with no known outcome")
+            parts.append(
+                f"between {lo:.0%} and {hi:.0%} of the people with no known outcome "
+                "committed fraud"
+            )
         if self.min_base_rate is not None or self.max_base_rate is not None:
             low = 0.0 if self.min_base_rate is None else self.min_base_rate
             high = 1.0 if self.max_base_rate is None else self.max_base_rate
-            parts.append(f"between {low:.0%} and {high:.0%} of each group")
-        return "assumed fraud " + " and ".join(parts) if parts else ""
+            parts.append(f"between {low:.0%} and {high:.0%} of each group committed fraud")
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True)
