@@ -190,3 +190,15 @@ def test_counts_results_do_not_reveal_small_counts():
     assert not published["note"].fillna("").str.contains(r"\b7 flagged", regex=True).any()
     csv = r.to_csv()
     assert "'=cmd" in csv and "\n=cmd" not in csv  # no spreadsheet formula
+
+
+def test_a_misspelled_count_column_is_an_error_not_an_absent_cell():
+    table = pd.DataFrame(
+        {"g": ["a", "b"], "n": [100, 100], "flaged": [20, 10], "TP": [5, 5], "FP": [10, 4]}
+    )
+    with pytest.raises(biasaudit.RecordsError, match="'flaged' looks like cell 'flagged'"):
+        biasaudit.audit_counts(table, groups=["g"])
+    # a column that is no cell at all (a percentage, say) is only noted
+    ok = table.rename(columns={"flaged": "flagged"}).assign(pct=["20%", "10%"])
+    r = biasaudit.audit_counts(ok, groups=["g"], min_cell=0)
+    assert "columns not used: 'pct'" in r.ledger.notes

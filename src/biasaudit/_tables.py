@@ -52,6 +52,7 @@ taken into account, are worked out in :mod:`biasaudit._margins`.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import zipfile
@@ -597,6 +598,17 @@ class _Reader:
             used[col] = cell
             out["cells"][cell] = col
         unused = [c for c in available if c not in used]
+        for col in unused:  # a misspelled cell would silently count as absent
+            near = difflib.get_close_matches(col.lower(), [*CELLS, "tp", "fp", "fn", "tn"], 1)
+            if near and near[0] not in out["cells"]:
+                self.problems.append(
+                    Problem(
+                        f"column {col!r} looks like cell {cell_label(near[0])!r} but is not "
+                        f"one; rename it, or map it with cells = {{ {near[0]} = {col!r} }}",
+                        column=col,
+                        reason="unknown_cell_column",
+                    )
+                )
         if unused:
             self.notes.append("columns not used: " + ", ".join(map(repr, unused)))
         return out

@@ -18,7 +18,7 @@ from ._bundled import bundled_dir
 from ._config import load_config, run_config
 from ._exceptions import BiasAuditError
 from ._funnel_audit import FunnelResult
-from ._outputs import Result, write_outputs
+from ._outputs import Result, check_output_dir, write_outputs
 
 EXIT_INPUT = 2
 #: Metrics the command line summarises: being flagged, and the two false-accusation
@@ -122,6 +122,7 @@ def _headlines(result: AuditResult, restricted: bool) -> list[str]:
 
 def _audit(config_path: Path, out: Path | None, *, restricted: bool = False) -> Path:
     config = load_config(config_path)
+    check_output_dir(out or config.output_dir)  # refuse a bad folder before the work
     result = run_config(config)
     restricted = restricted or config.restricted
     target = write_outputs(
