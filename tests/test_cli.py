@@ -32,7 +32,9 @@ def test_demo_writes_the_report_folder(tmp_path):
     assert proc.returncode == 0, proc.stderr
     out = tmp_path / "reports" / "demo"
     assert sorted(p.name for p in out.iterdir()) == [
+        "charts",
         "manifest.json",
+        "report.html",
         "results.csv",
         "results.json",
     ]
@@ -49,7 +51,7 @@ def test_demo_writes_the_report_folder(tmp_path):
 def test_demo_is_reproducible_byte_for_byte(tmp_path):
     assert main(["demo", "--out", str(tmp_path / "a")]) == 0
     assert main(["demo", "--out", str(tmp_path / "b")]) == 0
-    for name in ("results.csv", "results.json", "manifest.json"):
+    for name in ("results.csv", "results.json", "manifest.json", "report.html"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 

@@ -139,7 +139,13 @@ def test_restricted_output_shows_everything_clearly_labelled(people, tmp_path):
     r = run(people, warns=True)
     out = write_outputs(r, tmp_path / "restricted", restricted=True)
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["manifest.json", "results-restricted.csv", "results-restricted.json"]
+    assert names == [
+        "charts",
+        "manifest.json",
+        "report.html",
+        "results-restricted.csv",
+        "results-restricted.json",
+    ]
     data = json.loads((out / "results-restricted.json").read_text())
     assert data["disclosure"]["mode"] == "restricted"
     assert data["disclosure"]["warning"].startswith("RESTRICTED")

@@ -100,6 +100,23 @@ class AuditResult:
         specs = [metric(m) for m in table["metric"].drop_duplicates()]
         return attribute_summaries(table, self.counts, specs, self.spec.stats)
 
+    def report(self, out_dir: str | Path, *, restricted: bool = False) -> Path:
+        """Write the output folder: report.html, charts/ (PNG and SVG), results.csv,
+        results.json and manifest.json; see :func:`biasaudit.write_outputs`."""
+        from ._outputs import write_outputs  # the output layer sits above this one
+
+        return write_outputs(self, out_dir, restricted=restricted)
+
+    def plot(self, kind: str, attribute: str, metric: str | None = None) -> Any:
+        """One chart of the report as a figure (for notebooks).
+
+        ``kind``: ``"disparity"``, ``"rates"``, ``"burden"`` or ``"heatmap"`` (an
+        intersection). Drawn from the published table.
+        """
+        from ._charts import plot  # the chart layer sits above this one
+
+        return plot(self.published_table(), kind, attribute, metric)
+
     def metric(self, name: str, attribute: str | None = None) -> pd.DataFrame:
         """Rows of the table for one metric (and attribute), as a new frame."""
         rows = self.table[self.table["metric"] == name]

@@ -61,6 +61,19 @@ class FunnelResult:
         """The table as it may be published: suppressed rows blanked."""
         return published_funnel(self.table)
 
+    def report(self, out_dir: str | Path, *, restricted: bool = False) -> Path:
+        """Write the output folder: report.html, charts/, results.csv, results.json
+        and manifest.json."""
+        from ._outputs import write_outputs  # the output layer sits above this one
+
+        return write_outputs(self, out_dir, restricted=restricted)
+
+    def plot(self, attribute: str) -> Any:
+        """The funnel chart of one attribute as a figure (for notebooks)."""
+        from ._charts import funnel_chart  # the chart layer sits above this one
+
+        return funnel_chart(self.published_table(), attribute).figure
+
     def sentences(self, *, rate: str = "share") -> list[str]:
         """Plain sentences for every compared, published row, largest ratio first.
 

@@ -22,6 +22,7 @@ from typing import Any
 from ._audit import AuditResult, spec_to_dict
 from ._exceptions import OutputError
 from ._funnel_audit import FunnelResult
+from ._report import render_report
 
 Result = AuditResult | FunnelResult
 
@@ -115,9 +116,10 @@ def write_outputs(
     config: Mapping[str, Any] | None = None,
     restricted: bool = False,
 ) -> Path:
-    """Write results.csv, results.json and manifest.json into ``out_dir``.
+    """Write results.csv, results.json, report.html, charts/ and manifest.json.
 
-    For a funnel the results are the funnel table.
+    For a funnel the results are the funnel table. The report and its charts show
+    only what may be published, also in restricted mode.
 
     Published outputs blank suppressed rows (disclosure control). ``restricted``
     writes every value instead, to ``results-restricted.csv`` / ``.json``, for the
@@ -140,9 +142,14 @@ def write_outputs(
         stem = "results-restricted" if restricted else "results"
         result.to_csv(tmp / f"{stem}.csv", restricted=restricted)
         result.to_json(tmp / f"{stem}.json", restricted=restricted)
+        # the report shows the published view only, whatever the mode
+        report = render_report(result, tmp / "charts")
+        (tmp / "report.html").write_text(report, encoding="utf-8")
         info = manifest(result, config=config, restricted=restricted)
         info["outputs"] = {
-            p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(tmp.iterdir())
+            p.relative_to(tmp).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(tmp.rglob("*"))
+            if p.is_file()
         }
         (tmp / "manifest.json").write_text(
             json.dumps(info, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"

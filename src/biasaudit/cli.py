@@ -87,7 +87,7 @@ def _summary(result: Result, out: Path | None, *, restricted: bool = False) -> s
         )
     if out is not None:
         stem = "results-restricted" if restricted else "results"
-        lines.append(f"wrote {out}/{stem}.csv, {stem}.json, manifest.json")
+        lines.append(f"wrote {out}/report.html, {stem}.csv, {stem}.json, charts/, manifest.json")
     if restricted:
         lines.append("RESTRICTED output: small counts included; not for publication")
     return "\n".join(lines)

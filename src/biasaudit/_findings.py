@@ -1,0 +1,146 @@
+"""Key findings: the largest, best-supported disparities as plain sentences.
+
+Each sentence gives the two rates with their denominators, the ratio and its interval,
+in the house wording ("flagged", "unfounded investigation", "disparity"; never a
+verdict such as "fair"). Findings are built from the published table, so a suppressed
+row never reaches a sentence.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ._counts import OVERALL
+
+#: Metrics a key finding can be about, in the order they are told.
+HEADLINE = (
+    "selection_rate",
+    "false_positive_rate",
+    "innocent_flag_rate",
+    "false_discovery_rate",
+)
+_TEMPLATES = {
+    "selection_rate": "{g} were flagged {times} as often as {r}",
+    "false_positive_rate": (
+        "Among people in whom no fraud was found, {g_lower} were flagged {times} as often as {r}"
+    ),
+    "innocent_flag_rate": "{g} had {times} as many unfounded investigations per person as {r}",
+    "false_discovery_rate": (
+        "Investigations of {g_lower} were unfounded {times} as often as investigations of {r}"
+    ),
+}
+STRENGTHS = ("clear", "uncertain", "too few to tell")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One disparity between a group and its reference group, told in words."""
+
+    attribute: str
+    group: str
+    reference_group: str
+    metric: str
+    ratio: float
+    strength: str
+    sentence: str
+
+
+def people(attribute: str, group: str) -> str:
+    """How a group is named in a sentence, e.g. ``people with gender = F``."""
+    return f"people with {attribute} = {group}"
+
+
+def _times(ratio: float) -> str:
+    return f"{ratio:.1f} times" if ratio >= 0.995 else f"{ratio:.2f} times"
+
+
+def _rate(value: float, denominator: float) -> str:
+    den = f"{denominator:,.0f}" if float(denominator).is_integer() else f"{denominator:,.1f}"
+    return f"{value:.1%} of {den}"
+
+
+def key_findings(table: pd.DataFrame, *, confidence: float = 0.95) -> list[Finding]:
+    """Findings for every group compared with its reference on a headline metric.
+
+    Ordered by strength of evidence (a clear disparity first: adjusted p below
+    ``1 - confidence``, or a bootstrap interval excluding 1), then by size (the
+    ratio's distance from 1 on a log scale). A group too small for the power
+    analysis to detect its own ratio is "too few to tell".
+
+    Examples
+    --------
+    >>> import pandas as pd, biasaudit
+    >>> df = pd.DataFrame({"sex": ["F"] * 200 + ["M"] * 200,
+    ...                    "flag": [1] * 60 + [0] * 140 + [1] * 20 + [0] * 180})
+    >>> r = biasaudit.audit(df, roles={"flagged": "flag"}, groups=["sex"],
+    ...                     reference={"sex": "M"})
+    >>> print(key_findings(r.published_table())[0].sentence)  # doctest: +NORMALIZE_WHITESPACE
+    People with sex = F were flagged 3.0 times as often as people with sex = M (30.0% of
+    200 vs 10.0% of 200; 95% CI 1.9 to 4.8).
+    """
+    level = f"{confidence:.0%}"
+    rows = table[
+        table["metric"].isin(HEADLINE)
+        & (table["attribute"] != OVERALL)
+        & table["ratio"].notna()
+        & table["reference_group"].notna()
+        & (table["group"] != table["reference_group"])
+        & ~table["suppressed"].astype(bool)
+    ]
+    refs = table.set_index(["attribute", "metric", "group"])
+    found: list[tuple[int, float, Finding]] = []
+    for row in rows.itertuples():
+        ref = refs.loc[(row.attribute, row.metric, row.reference_group)]
+        g = people(str(row.attribute), str(row.group))
+        r = people(str(row.attribute), str(row.reference_group))
+        strength = _strength(row, confidence)
+        numbers = (
+            f"{_rate(row.value, row.denominator)} vs {_rate(ref['value'], ref['denominator'])}"
+        )
+        ci = ""
+        if not (math.isnan(row.ratio_ci_low) or math.isnan(row.ratio_ci_high)):
+            ci = f"; {level} CI {row.ratio_ci_low:.1f} to {row.ratio_ci_high:.1f}"
+        if strength == "too few to tell":
+            sentence = (
+                f"There are too few {g} to tell whether their {row.metric.replace('_', ' ')} "
+                f"differs from that of {r} ({numbers}{ci})."
+            )
+        else:
+            text = _TEMPLATES[str(row.metric)].format(
+                g=g[0].upper() + g[1:], g_lower=g, r=r, times=_times(row.ratio)
+            )
+            sentence = f"{text} ({numbers}{ci})."
+            if strength == "uncertain":
+                sentence += " The interval includes 1: the data cannot rule out no disparity."
+        finding = Finding(
+            str(row.attribute),
+            str(row.group),
+            str(row.reference_group),
+            str(row.metric),
+            float(row.ratio),
+            strength,
+            sentence,
+        )
+        size = abs(math.log(row.ratio)) if row.ratio > 0 else math.inf
+        found.append((STRENGTHS.index(strength), -size, finding))
+    found.sort(key=lambda t: (t[0], t[1]))
+    return [f for _, _, f in found]
+
+
+def _strength(row: Any, confidence: float) -> str:
+    lo, hi, ratio = row.ratio_ci_low, row.ratio_ci_high, row.ratio
+    excludes_one = not (math.isnan(lo) or math.isnan(hi)) and (lo > 1 or hi < 1)
+    if row.test == "bootstrap":  # estimates from a random audit sample: no power analysis
+        return "clear" if excludes_one else "uncertain"
+    detectable = row.detectable_ratio
+    if not excludes_one and (
+        math.isnan(detectable) or max(ratio, 1 / ratio if ratio else math.inf) < detectable
+    ):
+        return "too few to tell"
+    if not math.isnan(row.p_adjusted) and row.p_adjusted < 1 - confidence:
+        return "clear"
+    return "uncertain"

@@ -1,0 +1,305 @@
+"""The self-contained HTML report: findings, what the data can show, provenance,
+one section per attribute with its charts and table, methods, disclosure control.
+
+One HTML file with every chart inline (SVG as a data URI), no scripts, fonts or
+network requests; readable at phone width and in print. Every string from the data
+or the configuration is escaped. Built only from the published tables, so nothing
+disclosure control withholds can appear in it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from ._audit import AuditResult
+from ._charts import Chart, charts_for, save_chart
+from ._counts import OVERALL
+from ._findings import key_findings
+from ._funnel_audit import FunnelResult
+from ._registry import metric
+
+_SHAPES = {
+    "full labels": ("Outcomes are known for everyone: every rate is a number, with its interval."),
+    "selective labels": (
+        "Outcomes are known only for the people who were investigated (mostly the "
+        "flagged). Hit rates (precision, false discovery rate) are measured among them. "
+        "The false positive rate, false negative rate and base rate involve people "
+        "nobody investigated: they are not identifiable and are shown as worst- and "
+        "best-case bounds."
+    ),
+    "partial labels": (
+        "Outcomes are known for some people, flagged or not. Rates that involve the "
+        "others are shown as worst- and best-case bounds."
+    ),
+    "random audit sample": (
+        "A random sample of everyone scored was investigated regardless of score. "
+        "Error rates are estimated for the whole population from it, with bootstrap "
+        "intervals; the assumptions are stated with every estimate."
+    ),
+    "aggregated counts": (
+        "Only a table of counts per group was available. Cells hidden or rounded by the "
+        "source are intervals, so rates built on them are ranges over every table "
+        "consistent with the published cells."
+    ),
+    "no outcomes": "No outcomes are known: only decision rates can be shown.",
+    "funnel": "Counts per group at each stage of the process.",
+}
+_TABLE_COLUMNS = {
+    "group": "Group",
+    "metric": "Metric",
+    "value": "Value",
+    "ci_low": "CI low",
+    "ci_high": "CI high",
+    "lower_bound": "Lower bound",
+    "upper_bound": "Upper bound",
+    "denominator": "Denominator",
+    "ratio": "Ratio to reference",
+    "ratio_ci_low": "Ratio CI low",
+    "ratio_ci_high": "Ratio CI high",
+    "p_adjusted": "Adjusted p",
+    "note": "Note",
+}
+_FUNNEL_COLUMNS = {
+    "group": "Group",
+    "stage": "Stage",
+    "count": "People",
+    "share": "Share of group",
+    "transition": "From stage above",
+    "share_ratio": "Share ratio",
+    "share_ratio_ci_low": "CI low",
+    "share_ratio_ci_high": "CI high",
+    "note": "Note",
+}
+_CSS = """
+:root { color: #1a1a1a; background: #fff; font-family: system-ui, -apple-system,
+  "Segoe UI", Roboto, sans-serif; line-height: 1.5; }
+body { max-width: 62rem; margin: 0 auto; padding: 1rem; }
+h1 { font-size: 1.6rem; } h2 { font-size: 1.3rem; border-bottom: 2px solid #444;
+  margin-top: 2rem; } h3 { font-size: 1.1rem; }
+figure { margin: 1rem 0; } figure img { width: 100%; height: auto; border: 1px solid #ddd; }
+figcaption { font-size: .9rem; color: #333; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; font-size: .85rem; }
+th, td { border: 1px solid #999; padding: .25rem .4rem; text-align: left; vertical-align: top; }
+th { background: #eee; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.finding-clear { border-left: 4px solid #0b5394; padding-left: .5rem; }
+.finding-uncertain, .finding-too-few { border-left: 4px dashed #666; padding-left: .5rem; }
+.meta { color: #333; font-size: .9rem; }
+code { overflow-wrap: anywhere; }
+@media (max-width: 600px) { body { padding: .5rem; } table { font-size: .75rem; } }
+@media print { body { max-width: none; } h2 { break-before: auto; }
+  figure, table, li { break-inside: avoid; } .table-wrap { overflow: visible; }
+  a { color: inherit; text-decoration: none; } }
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _number(x: object) -> str:
+    if isinstance(x, float):
+        if x != x:
+            return ""
+        return f"{x:,.4f}" if abs(x) < 1000 else f"{x:,.0f}"
+    return "" if x is None else _e(x)
+
+
+def _html_table(frame: pd.DataFrame, columns: dict[str, str], caption: str) -> str:
+    cols = [c for c in columns if c in frame.columns]
+    head = "".join(f'<th scope="col">{_e(columns[c])}</th>' for c in cols)
+    body = []
+    for _, row in frame.iterrows():
+        cells = []
+        for c in cols:
+            v = row[c]
+            numeric = isinstance(v, float | int) and not isinstance(v, bool)
+            text = _number(float(v)) if numeric else ("" if v is None else _e(v))
+            cells.append(f'<td class="num">{text}</td>' if numeric else f"<td>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<div class="table-wrap"><table><caption>{_e(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def _figure(chart: Chart, folder: Path) -> str:
+    _, svg = save_chart(chart, folder)
+    data = base64.b64encode(svg.read_bytes()).decode("ascii")
+    return (
+        f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{_e(chart.alt)}">'
+        f"<figcaption>{_e(chart.title)}</figcaption></figure>"
+    )
+
+
+def _generated() -> str:
+    """When the report was made: only from SOURCE_DATE_EPOCH, so that the same input
+    and configuration give the same bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return ""
+    when = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return " on " + when.isoformat().replace("+00:00", "Z")
+
+
+def _provenance(result: AuditResult | FunnelResult) -> str:
+    led, src = result.ledger, result.source
+    items = [
+        f"<li>Data: {_e(src.name)} ({_e(src.kind)}, read with {_e(src.engine)})</li>",
+        f"<li>SHA-256: <code>{_e(src.sha256 or 'not a file')}</code></li>",
+        f"<li>Rows read: {led.rows_read:,}; analysed: {led.rows_analysed:,}; "
+        f"excluded: {led.rows_excluded:,}</li>",
+    ]
+    items += [f"<li>Excluded {k:,} rows: {_e(reason)}</li>" for reason, k in led.excluded]
+    items += [f"<li>Note: {_e(n)}</li>" for n in led.notes]
+    return f'<section id="provenance"><h2>Row ledger and provenance</h2><ul>{"".join(items)}</ul></section>'
+
+
+def _can_show(result: AuditResult) -> str:
+    table = result.published_table()
+    table = table[table["attribute"] != OVERALL]
+    lines = []
+    for name, rows in table.groupby("metric", sort=False):
+        label = metric(str(name)).label
+        ranged = rows["value"].isna() & rows["lower_bound"].notna()
+        if ranged.all():
+            how = "bounds or ranges only"
+        elif ranged.any():
+            how = "a number for some groups, bounds or ranges for others"
+        else:
+            how = "a number"
+        lines.append(f"<li>{_e(label)}: {how}</li>")
+    shape = _SHAPES.get(result.data_shape, "")
+    return (
+        '<section id="data-shape"><h2>What this data can and cannot show</h2>'
+        f"<p>Shape of the data: <strong>{_e(result.data_shape)}</strong>. {_e(shape)}</p>"
+        f"<ul>{''.join(lines)}</ul></section>"
+    )
+
+
+def _methods(names: Sequence[str]) -> str:
+    rows = []
+    for name in names:
+        m = metric(name)
+        plain = m.plain.format(group="the group")
+        rows.append(
+            f'<tr><th scope="row"><code>{_e(m.name)}</code></th><td>{_e(m.label)}</td>'
+            f"<td>{_e(m.formula)}</td><td>{_e(plain)}</td></tr>"
+        )
+    return (
+        '<section id="methods"><h2>Methods and glossary</h2>'
+        "<p>Rates get Wilson score intervals unless configured otherwise; ratios get Katz "
+        "log intervals and differences Newcombe intervals; each group is tested against "
+        "its reference group on the metric's own denominator (Fisher exact or "
+        "chi-square), with p-values adjusted across the audit. Estimates from a random "
+        "audit sample carry bootstrap intervals. TP, FP, FN, TN count people with a known "
+        "outcome; n is everyone in the group. The 0.8 to 1.25 band in the charts is a "
+        "reference, not a verdict.</p>"
+        '<div class="table-wrap"><table><caption>Metrics in this report</caption><thead><tr>'
+        '<th scope="col">Name</th><th scope="col">Label</th><th scope="col">Formula</th>'
+        f'<th scope="col">In plain words</th></tr></thead><tbody>{"".join(rows)}</tbody>'
+        "</table></div></section>"
+    )
+
+
+def _disclosure(suppressed: int, min_cell: int) -> str:
+    if min_cell <= 0:
+        rule = "Disclosure control was turned off (min_cell = 0): small counts may appear."
+    else:
+        rule = (
+            f"Counts of 1 to {min_cell - 1} people are not published, nor any row that "
+            "would let such a count be computed from the others (complementary "
+            f"suppression). {suppressed:,} rows of the results table were suppressed; "
+            "they appear as blanks."
+        )
+    return f'<section id="disclosure"><h2>Disclosure control</h2><p>{_e(rule)}</p></section>'
+
+
+def _findings_section(result: AuditResult) -> str:
+    findings = key_findings(result.published_table(), confidence=result.spec.stats.confidence)
+    if not findings:
+        items = "<li>No comparison of a group with its reference group could be made.</li>"
+    else:
+        css = {"clear": "finding-clear", "uncertain": "finding-uncertain"}
+        items = "".join(
+            f'<li class="{css.get(f.strength, "finding-too-few")}">{_e(f.sentence)}</li>'
+            for f in findings[:12]
+        )
+    return (
+        '<section id="key-findings"><h2>Key findings</h2>'
+        "<p>The largest disparities with the strongest evidence first. A ratio is the "
+        "group's rate divided by its reference group's.</p>"
+        f"<ol>{items}</ol></section>"
+    )
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>{body}</body></html>\n"
+    )
+
+
+def render_report(result: AuditResult | FunnelResult, folder: str | Path) -> str:
+    """Write every chart into ``folder`` (PNG and SVG) and return the report's HTML."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    header = (
+        f"<header><h1>Disparity audit: {_e(result.source.name)}</h1>"
+        f'<p class="meta">Generated by biasaudit{_e(_generated())}. Wording: '
+        '"flagged" means selected for investigation; an "unfounded investigation" found '
+        "no fraud.</p></header>"
+    )
+    if isinstance(result, FunnelResult):
+        return _page(result.source.name, header + _funnel_body(result, folder))
+    table = result.published_table()
+    charts = charts_for(table)
+    parts = [header, _findings_section(result), _can_show(result), _provenance(result)]
+    for attribute in result.counts.attributes():
+        rows = table[table["attribute"] == attribute]
+        if rows.empty:
+            continue
+        figures = "".join(_figure(c, folder) for c in charts if c.attribute == attribute)
+        ref = result.references.get(attribute, "largest")
+        parts.append(
+            f'<section class="attribute"><h2>{_e(attribute)}</h2>'
+            f"<p>Reference group rule: {_e(ref)}.</p>{figures}"
+            + _html_table(rows, _TABLE_COLUMNS, f"All metrics for {attribute}")
+            + "</section>"
+        )
+    parts.append(_methods(list(table["metric"].drop_duplicates())))
+    parts.append(_disclosure(int(result.table["suppressed"].sum()), result.spec.stats.min_cell))
+    return _page(result.source.name, "".join(parts))
+
+
+def _funnel_body(result: FunnelResult, folder: Path) -> str:
+    table = result.published_table()
+    items = "".join(f"<li>{_e(s)}</li>" for s in result.sentences()[:12])
+    parts = [
+        '<section id="key-findings"><h2>Key findings</h2>'
+        f"<ol>{items or '<li>No comparison could be made.</li>'}</ol></section>",
+        '<section id="data-shape"><h2>What this data can and cannot show</h2>'
+        f"<p>{_e(_SHAPES['funnel'])} Shares and transitions are exact counts; intervals "
+        "describe sampling uncertainty.</p></section>",
+        _provenance(result),
+    ]
+    charts = charts_for(None, table)
+    for attribute in result.counts.attributes():
+        rows = table[table["attribute"] == attribute]
+        figures = "".join(_figure(c, folder) for c in charts if c.attribute == attribute)
+        parts.append(
+            f'<section class="attribute"><h2>{_e(attribute)}</h2>{figures}'
+            + _html_table(rows, _FUNNEL_COLUMNS, f"Funnel for {attribute}")
+            + "</section>"
+        )
+    parts.append(_disclosure(int(result.table["suppressed"].sum()), result.options.min_cell))
+    return "".join(parts)

@@ -1,0 +1,194 @@
+"""The HTML report: structure, escaping, disclosure, reproducibility, and a real
+browser (Debian's Chromium driven by Playwright; the test command installs both)."""
+
+from __future__ import annotations
+
+import html
+import html.parser
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import biasaudit
+from biasaudit._bundled import bundled_dir
+from biasaudit._config import load_config, run_config
+from biasaudit.cli import main
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+SECTIONS = ("key-findings", "data-shape", "provenance", "methods", "disclosure")
+
+
+class _Parser(html.parser.HTMLParser):
+    """Collects ids, headings, table headers, images and scripts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.tags: list[str] = []
+        self.images: list[dict[str, str | None]] = []
+        self.th_scopes: list[str | None] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.append(tag)
+        if "id" in a:
+            self.ids.append(str(a["id"]))
+        if tag == "img":
+            self.images.append(a)
+        if tag == "th":
+            self.th_scopes.append(a.get("scope"))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _parse(text: str) -> _Parser:
+    parser = _Parser()
+    parser.feed(text)
+    return parser
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("demo") / "report"
+    assert main(["demo", "--out", str(out)]) == 0
+    return out
+
+
+def test_report_structure(demo_report):
+    text = (demo_report / "report.html").read_text(encoding="utf-8")
+    page = _parse(text)
+    for section in SECTIONS:
+        assert section in page.ids, section
+    assert page.tags.count("h1") == 1 and "h2" in page.tags
+    assert "script" not in page.tags and "link" not in page.tags  # self-contained
+    assert "http://" not in text and "https://" not in text
+    assert page.images and all(i.get("alt") for i in page.images)
+    assert all(str(i.get("src", "")).startswith("data:image/svg+xml;base64,") for i in page.images)
+    assert page.th_scopes and all(s in ("col", "row") for s in page.th_scopes)
+    body = " ".join(page.text)
+    # a key finding with both rates, their denominators and the interval
+    assert "were flagged 3.2 times as often as people with nationality = Dutch" in body
+    assert "of 27,802" in body and "95% CI" in body
+    for word in (" fair ", " unbiased", "biased "):
+        assert word not in body.lower()
+    charts = {p.suffix for p in (demo_report / "charts").iterdir()}
+    assert charts == {".png", ".svg"}
+
+
+def test_report_is_byte_identical(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert main(["demo", "--out", str(tmp_path / "a")]) == 0
+    assert main(["demo", "--out", str(tmp_path / "b")]) == 0
+    for path in sorted((tmp_path / "a").rglob("*")):
+        if path.is_file():
+            twin = tmp_path / "b" / path.relative_to(tmp_path / "a")
+            assert path.read_bytes() == twin.read_bytes(), path.name
+    assert "2023-11-14T22:13:20Z" in (tmp_path / "a" / "report.html").read_text()
+
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+def _hostile_result(min_cell: int = 10):
+    n = 400
+    df = pd.DataFrame(
+        {
+            "grp": ([HOSTILE] * 200 + ["=HYPERLINK(1)"] * 180 + ["tiny"] * 20)[:n],
+            "flag": ([1] * 60 + [0] * 140) + ([1] * 20 + [0] * 160) + ([1] * 3 + [0] * 17),
+            "fraud": (["yes"] * 20 + ["no"] * 40 + [""] * 140)
+            + (["yes"] * 5 + ["no"] * 15 + [""] * 160)
+            + (["yes"] * 1 + ["no"] * 2 + [""] * 17),
+        }
+    )
+    return biasaudit.audit(
+        df, roles={"flagged": "flag", "outcome": "fraud"}, groups=["grp"], min_cell=min_cell
+    )
+
+
+def test_hostile_group_names_are_text(tmp_path):
+    result = _hostile_result()
+    out = result.report(tmp_path / "r")
+    text = (out / "report.html").read_text(encoding="utf-8")
+    assert HOSTILE not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "script" not in _parse(text).tags
+    csv = (out / "results.csv").read_text(encoding="utf-8")
+    assert "\n=HYPERLINK" not in csv and ",=HYPERLINK" not in csv
+    assert "'=HYPERLINK(1)" in csv
+
+
+def test_no_suppressed_value_in_the_report(tmp_path):
+    result = _hostile_result()
+    hidden = result.table[result.table["suppressed"]]
+    assert len(hidden) and "tiny" in set(hidden["group"])
+    out = result.report(tmp_path / "r")
+    text = (out / "report.html").read_text(encoding="utf-8")
+    # "tiny" has 3 flagged of 20: neither its selection rate nor its counts appear
+    assert "15.0% of 20" not in text and "3 of 20" not in text
+    # every table row of a suppressed group and metric shows no number at all
+    import re
+
+    for row in hidden.itertuples():
+        cells = re.search(
+            rf"<tr><td>{re.escape(html.escape(row.group))}</td><td>{row.metric}</td>(.*?)</tr>",
+            text,
+        )
+        assert cells is not None, (row.group, row.metric)
+        assert re.findall(r'<td class="num">([^<]+)</td>', cells.group(1)) == []
+    assert "Counts of 1 to 9 people are not published" in text
+
+
+def test_funnel_report(tmp_path):
+    reply = pd.DataFrame(
+        {"background": ["none", "migration"], "students": [9000, 3000], "visit": [90, 120]}
+    )
+    r = biasaudit.funnel(reply, groups=["background"], layout="wide", stages=["students", "visit"])
+    out = r.report(tmp_path / "f")
+    page = _parse((out / "report.html").read_text(encoding="utf-8"))
+    assert "key-findings" in page.ids and page.images
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.fail("chromium is not installed: run ./scripts/test, which installs it")
+    return path
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_report_in_a_real_browser(demo_report, width):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    errors: list[str] = []
+    failed: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("requestfailed", lambda r: failed.append(r.url))
+        page.goto((demo_report / "report.html").as_uri())
+        page.wait_for_load_state("load")
+        images = page.evaluate(
+            "Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.naturalHeight])"
+        )
+        assert images and all(ok and w > 0 and h > 0 for ok, w, h in images)
+        assert page.locator("#key-findings li").count() > 0
+        # nothing wider than the screen: wide tables scroll inside their own box
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(ARTIFACTS / f"report-{width}.png"), full_page=True)
+        browser.close()
+    assert errors == [] and failed == []
+
+
+def test_config_audit_writes_the_report(tmp_path):
+    config = load_config(bundled_dir("welfare-synthetic") / "audit.toml")
+    result = run_config(config)
+    assert isinstance(result, biasaudit.AuditResult)
+    fig = result.plot("disparity", "gender", "selection_rate")
+    assert fig.axes
