@@ -169,13 +169,16 @@ def _can_show(result: AuditResult) -> str:
     lines = []
     for name, rows in table.groupby("metric", sort=False):
         label = metric(str(name)).label
-        ranged = rows["value"].isna() & rows["lower_bound"].notna()
-        if ranged.all():
-            how = "bounds or ranges only"
-        elif ranged.any():
+        numbers = int(rows["value"].notna().sum())
+        ranged = int((rows["value"].isna() & rows["lower_bound"].notna()).sum())
+        if numbers and ranged:
             how = "a number for some groups, bounds or ranges for others"
-        else:
+        elif ranged:
+            how = "bounds or ranges only"
+        elif numbers:
             how = "a number"
+        else:
+            how = "not available (undefined or suppressed)"
         lines.append(f"<li>{_e(label)}: {how}</li>")
     shape = _SHAPES.get(result.data_shape, "")
     return (
@@ -224,7 +227,14 @@ def _disclosure(suppressed: int, min_cell: int) -> str:
 
 
 def _findings_section(result: AuditResult) -> str:
-    findings = key_findings(result.published_table(), confidence=result.spec.stats.confidence)
+    every = key_findings(result.published_table(), confidence=result.spec.stats.confidence)
+    # the strongest few of each metric, so one metric does not crowd out the others
+    per_metric: dict[str, int] = {}
+    findings = []
+    for f in every:
+        per_metric[f.metric] = per_metric.get(f.metric, 0) + 1
+        if per_metric[f.metric] <= 4:
+            findings.append(f)
     if not findings:
         items = "<li>No comparison of a group with its reference group could be made.</li>"
     else:
