@@ -32,8 +32,9 @@ selected.
 
 Intervals: a seeded bootstrap of people. The random sample is drawn again as a
 whole within each design stratum (people with the same weight were drawn together).
-The flagged with a known outcome are drawn again within their group cell only where
-some flagged people of that cell have no known outcome: when every flagged case was
+Where only some of a group cell's flagged have a known outcome, the investigated are
+drawn again, and the fraud among the uninvestigated flagged from the resampled rate
+(the rate of all the cell's flagged is the target); when every flagged case was
 investigated, the flagged are a census and their outcomes carry no sampling error.
 Population sizes are held fixed.
 Percentile intervals; two-sided bootstrap p-values for each comparison with the
@@ -154,10 +155,16 @@ def _membership(sc: SampleCounts, groups: pd.DataFrame) -> np.ndarray:
 
 def _replicates(
     sc: SampleCounts, samples: int, seed: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Random-sample people per cell, and fraud found among the flagged with a known
-    outcome (all of them; those the model selected) per finest cell. Row 0 is the
-    data, rows 1.. the bootstrap resamples."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Resampled counts; row 0 is the data, rows 1.. the bootstrap resamples.
+
+    Returns the random sample's people per cell, then per finest cell: the fraud and
+    the people behind the fraud rate of the flagged, and the fraud found among the
+    cases the model selected. Where only some of a cell's flagged have a known
+    outcome, a resample draws the investigated again and then the fraud among the
+    uninvestigated flagged from the resampled rate: the rate of all the cell's flagged
+    (a finite population) is what is estimated, so its known part has no error.
+    """
     rng = np.random.default_rng([seed, zlib.crc32(b"random audit sample")])
     r = sc.random["people"].to_numpy(dtype=float)
     random = np.tile(r, (samples + 1, 1))
@@ -166,17 +173,24 @@ def _replicates(
         idx = np.flatnonzero(weights == w)
         size = int(r[idx].sum())
         random[1:, idx] = rng.multinomial(size, r[idx] / size, size=samples)
-    # a census of a cell's flagged has no sampling error: resample only partial cells
-    partial = sc.known["trials"].to_numpy() < sc.cells["flagged"].to_numpy()
-    draws = []
-    for trials, found in (("trials", "found"), ("model_trials", "model_found")):
-        n, k = sc.known[trials].to_numpy(dtype=float), sc.known[found].to_numpy(dtype=float)
-        out = np.tile(k, (samples + 1, 1))
-        share = np.divide(k, n, where=n > 0, out=np.zeros(len(n)))
-        drawn = rng.binomial(n.astype(np.int64), share, size=(samples, len(n)))
-        out[1:] = np.where(partial, drawn, k)
-        draws.append(out)
-    return random, draws[0], draws[1]
+    flagged = sc.cells["flagged"].to_numpy(dtype=float)
+    n, k = sc.known["trials"].to_numpy(dtype=float), sc.known["found"].to_numpy(dtype=float)
+    partial = n < flagged  # a census of a cell's flagged has no sampling error
+    share = np.divide(k, n, where=n > 0, out=np.zeros(len(n)))
+    again = rng.binomial(n.astype(np.int64), share, size=(samples, len(n)))
+    rate = np.divide(again, n, where=n > 0, out=np.zeros_like(again, dtype=float))
+    unseen = rng.binomial((flagged - n).astype(np.int64), rate)
+    found = np.tile(k, (samples + 1, 1))
+    trials = np.tile(n, (samples + 1, 1))
+    found[1:] = np.where(partial, k + unseen, k)
+    trials[1:] = np.where(partial, flagged, n)
+    m_n = sc.known["model_trials"].to_numpy(dtype=float)
+    m_k = sc.known["model_found"].to_numpy(dtype=float)
+    model = np.tile(m_k, (samples + 1, 1))
+    m_share = np.divide(m_k, m_n, where=m_n > 0, out=np.zeros(len(m_n)))
+    drawn = rng.binomial(m_n.astype(np.int64), m_share, size=(samples, len(m_n)))
+    model[1:] = np.where(partial, drawn, m_k)
+    return random, found, trials, model
 
 
 def estimate_cells(
@@ -187,7 +201,7 @@ def estimate_cells(
     Row 0 is the estimate from the data, rows 1.. the bootstrap replicates.
     """
     member = _membership(sc, groups).astype(float)
-    random, found, model_found = _replicates(sc, samples, seed)
+    random, found, trials, model_found = _replicates(sc, samples, seed)
     rc = sc.random["cell"].to_numpy()
     y = sc.random["outcome"].to_numpy() == 1
     fl = sc.random["flagged"].to_numpy() == 1
@@ -196,7 +210,7 @@ def estimate_cells(
     q_num = (wr * (y & ~fl)) @ by_group
     q_den = (wr * ~fl) @ by_group
     p_num = found @ member.T
-    p_den = np.tile(sc.known["trials"].to_numpy(dtype=float) @ member.T, (len(random), 1))
+    p_den = trials @ member.T
     flagged = np.tile(member @ sc.cells["flagged"].to_numpy(dtype=float), (len(random), 1))
     sizes = _known_sizes(sc, groups, member)
     u_total = sc.total - flagged[:, :1]
