@@ -20,6 +20,7 @@ LAYERS = {
     "_margins": 2,
     "_tables": 2,
     "_stages": 2,
+    "_scores": 2,
     "_inference": 3,
     "_metrics": 3,
     "_bootstrap": 3,

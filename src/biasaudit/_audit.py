@@ -23,6 +23,7 @@ from ._io import Records, Source, open_records
 from ._metrics import compute_metrics
 from ._registry import METRICS, SAMPLE_METRICS, metric
 from ._sample import ASSUMPTIONS, estimate_table
+from ._scores import ScoreHistogram, score_histograms
 from ._spec import (
     Assumptions,
     AuditSpec,
@@ -68,6 +69,9 @@ class AuditResult:
         ``"random audit sample"`` or ``"no outcomes"``.
     flag_rule : str or None
         How ``flagged`` was derived from the score, when it was.
+    scores : ScoreHistogram or None
+        People per attribute, group and score bin, when a score is given
+        (``scores.quantiles()`` for medians and percentiles per group).
     estimated : tuple of str
         Metrics whose uncertainty the table itself carries (estimates from a random
         audit sample, with bootstrap intervals; ranges from an aggregated table):
@@ -87,6 +91,7 @@ class AuditResult:
     data_shape: str
     flag_rule: str | None = None
     estimated: tuple[str, ...] = ()
+    scores: ScoreHistogram | None = None
 
     @functools.cached_property
     def summaries(self) -> pd.DataFrame:
@@ -418,6 +423,7 @@ def run_audit(
         references=references,
         data_shape=data_shape(agg.counts),
         flag_rule=agg.flag_rule,
+        scores=score_histograms(records, spec),
     )
 
 
@@ -505,6 +511,7 @@ def _sample_audit(
         data_shape="random audit sample",
         flag_rule=agg.flag_rule,
         estimated=tuple(m.name for m in estimated),
+        scores=score_histograms(records, spec),
     )
 
 

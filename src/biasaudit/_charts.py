@@ -1381,6 +1381,84 @@ def charts_for(
     return out
 
 
+def score_chart(
+    quantiles: pd.DataFrame,
+    attribute: str,
+    *,
+    min_people: int = 10,
+    score_name: str = "risk score",
+    colors: Mapping[tuple[str, str], str] | None = None,
+) -> Chart:
+    """Score distribution per group: the middle half as a box, 5th to 95th percentile
+    as a line, the median as a marker (from :meth:`ScoreHistogram.quantiles`).
+
+    Groups with fewer than ``min_people`` scored people are left out and named under
+    the chart: their quantiles would come close to single people's scores.
+
+    Examples
+    --------
+    >>> q = pd.DataFrame({"attribute": "sex", "group": ["F", "M"], "n": [50, 50],
+    ...                   "mean": [.6, .4], "q5": [.1, .0], "q25": [.4, .2],
+    ...                   "q50": [.6, .4], "q75": [.8, .6], "q95": [.95, .9]})
+    >>> score_chart(q, "sex").title
+    'Median risk score by sex: highest for F (0.6), lowest for M (0.4)'
+    """
+    rows = quantiles[quantiles["attribute"] == attribute]
+    if rows.empty:
+        raise ValueError(f"attribute {attribute!r} has no scores. Got {attribute!r}.")
+    shown = rows[rows["n"] >= max(min_people, 1)]
+    left_out = [str(g) for g in rows.loc[rows["n"] < max(min_people, 1), "group"]]
+    groups = [str(g) for g in shown["group"]]
+    labels = [_wrap(g) for g in groups]
+    looks = _looks(rows, attribute, groups, colors)
+    fig = _figure(7.5, 1.6 + _row_heights(labels or ["-"]))
+    ax = fig.add_subplot()
+    for i, row in enumerate(shown.itertuples()):
+        color, marker = looks[str(row.group)]
+        ax.hlines(i, row.q5, row.q95, color=color, linewidth=1.5)
+        ax.add_patch(
+            Rectangle(
+                (row.q25, i - 0.25),
+                row.q75 - row.q25,
+                0.5,
+                facecolor=color,
+                alpha=0.35,
+                edgecolor=color,
+            )
+        )
+        ax.plot([row.q50], [i], marker=marker, color=color, markersize=8, linestyle="none")
+    _group_axis(ax, labels, attribute)
+    ax.set_xlabel(_literal(f"{score_name}: 5th, 25th, 50th (marker), 75th, 95th percentile"))
+    if left_out:
+        ax.text(
+            0,
+            -0.22 - 0.03 * len(labels),
+            _literal("too few people to show: " + ", ".join(left_out)),
+            transform=ax.transAxes,
+            fontsize=9,
+        )
+    if len(shown):
+        top, bottom = shown.loc[shown["q50"].idxmax()], shown.loc[shown["q50"].idxmin()]
+        title = (
+            f"Median {score_name} by {_short(attribute)}: highest for {_short(top['group'])} "
+            f"({top['q50']:.3g}), lowest for {_short(bottom['group'])} ({bottom['q50']:.3g})"
+        )
+        alt = (
+            title
+            + ". "
+            + "; ".join(
+                f"{r.group}: median {r.q50:.3g}, middle half {r.q25:.3g} to {r.q75:.3g}, "
+                f"{r.n:,} people"
+                for r in shown.itertuples()
+            )
+        )
+    else:
+        title = f"{score_name} by {_short(attribute)}: every group too small to show"
+        alt = title
+    _title(fig, title)
+    return _chart(f"scores-{_slug(attribute)}", title, alt, fig, attribute)
+
+
 def plot(
     table: pd.DataFrame,
     kind: str,

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._audit import AuditResult
-from ._charts import Chart, charts_for, save_chart
+from ._charts import Chart, charts_for, group_colors, save_chart, score_chart
 from ._counts import OVERALL
 from ._findings import key_findings
 from ._funnel_audit import FunnelResult
@@ -273,6 +273,19 @@ def render_report(result: AuditResult | FunnelResult, folder: str | Path) -> str
         return _page(result.source.name, header + _funnel_body(result, folder))
     table = result.published_table()
     charts = charts_for(table)
+    if result.scores is not None:
+        quantiles = result.scores.quantiles()
+        score = result.spec.roles.score or "score"
+        charts += [
+            score_chart(
+                quantiles,
+                a,
+                min_people=max(result.spec.stats.min_cell, 1) * 2,
+                score_name=score,
+                colors=group_colors(table),
+            )
+            for a in result.spec.attributes
+        ]
     parts = [header, _findings_section(result), _can_show(result), _provenance(result)]
     for attribute in result.counts.attributes():
         rows = table[table["attribute"] == attribute]
