@@ -135,6 +135,13 @@ def score_histograms(records: Records, spec: AuditSpec) -> ScoreHistogram | None
     table = table.groupby(["attribute", "group", "low", "high"], as_index=False, sort=True)[
         "count"
     ].sum()
+    # attributes in the audit's order, "(missing)" last, as in the results table
+    table = table.assign(
+        _a=table["attribute"].map({a: i for i, a in enumerate(spec.attributes)}),
+        _m=table["group"] == MISSING_GROUP,
+    )
+    table = table.sort_values(["_a", "_m", "group", "low"], kind="stable")
+    table = table.drop(columns=["_a", "_m"]).reset_index(drop=True)
     everyone = table[table["attribute"] == spec.attributes[0]]
     overall = everyone.groupby(["low", "high"], as_index=False)["count"].sum()
     overall.insert(0, "group", "(all)")
