@@ -86,3 +86,13 @@ def test_demo_report_has_score_charts(tmp_path):
     assert (tmp_path / "d" / "charts" / "scores-gender.svg").exists()
     text = (tmp_path / "d" / "report.html").read_text(encoding="utf-8")
     assert "Median risk_score by gender" in text
+
+
+def test_plot_scores_in_a_notebook():
+    df = _records(1, discrete=False)
+    r = biasaudit.audit(df, roles={"flagged": "flag", "score": "score"}, groups=["g"])
+    fig = r.plot("scores", "g")
+    assert fig.get_suptitle().startswith("Median score by g")
+    plain = biasaudit.audit(df, roles={"flagged": "flag"}, groups=["g"])
+    with pytest.raises(ValueError, match="needs roles.score"):
+        plain.plot("scores", "g")

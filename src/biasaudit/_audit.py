@@ -115,11 +115,21 @@ class AuditResult:
     def plot(self, kind: str, attribute: str, metric: str | None = None) -> Any:
         """One chart of the report as a figure (for notebooks).
 
-        ``kind``: ``"disparity"``, ``"rates"``, ``"burden"`` or ``"heatmap"`` (an
-        intersection). Drawn from the published table.
+        ``kind``: ``"disparity"``, ``"rates"``, ``"burden"``, ``"heatmap"`` (an
+        intersection) or ``"scores"`` (score distributions, when a score is given).
+        Drawn from the published table.
         """
-        from ._charts import plot  # the chart layer sits above this one
+        from ._charts import plot, score_chart  # the chart layer sits above this one
 
+        if kind == "scores":
+            if self.scores is None:
+                raise ValueError("kind='scores' needs roles.score. Got no score column.")
+            minimum = max(self.spec.stats.min_cell, 1) * 2
+            name = self.spec.roles.score or "score"
+            chart = score_chart(
+                self.scores.quantiles(), attribute, min_people=minimum, score_name=name
+            )
+            return chart.figure
         return plot(self.published_table(), kind, attribute, metric)
 
     def metric(self, name: str, attribute: str | None = None) -> pd.DataFrame:
