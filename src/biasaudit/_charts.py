@@ -1358,14 +1358,12 @@ def charts_for(
     """
     colors = group_colors(result_table, funnel_table)
     charts: list[Chart] = []
-    if result_table is None:
-        pass
-    elif "dataset" in result_table.columns:
+    if result_table is not None and "dataset" in result_table.columns:
         for dataset, part in result_table.groupby("dataset", sort=False, dropna=False):
             label = str(dataset)
             for chart in _table_charts(part, colors, band, confidence):
                 charts.append(_for_dataset(chart, label))
-    else:
+    elif result_table is not None:
         charts += _table_charts(result_table, colors, band, confidence)
     if funnel_table is not None:
         for attribute in funnel_table["attribute"].drop_duplicates():
