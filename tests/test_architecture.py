@@ -36,11 +36,14 @@ LAYERS = {
     "_outputs": 5,
     "_config": 5,
     "_generate": 5,
+    "_scenarios": 5,
     "_starter": 5,
     "_bundled": 5,
+    "_datasets": 5,
     "_charts": 5,
     "_report": 5,
     "cli": 6,
+    "datasets": 6,
     "__init__": 6,
 }
 

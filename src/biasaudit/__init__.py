@@ -5,6 +5,7 @@ false-accusation rates (false positive rate, false discovery rate, unfounded
 investigations per person) out, with the denominators and what the data cannot show.
 """
 
+from . import datasets
 from ._aggregate import Ledger
 from ._aggregated import audit_counts
 from ._audit import AuditResult, audit
@@ -46,6 +47,7 @@ __all__ = [
     "audit_counts",
     "compute_metrics",
     "count_table",
+    "datasets",
     "funnel",
     "metric",
     "metric_function",
