@@ -192,3 +192,19 @@ def test_config_audit_writes_the_report(tmp_path):
     assert isinstance(result, biasaudit.AuditResult)
     fig = result.plot("disparity", "gender", "selection_rate")
     assert fig.axes
+
+
+def test_findings_are_told_from_the_side_with_the_higher_rate():
+    from biasaudit._findings import key_findings
+
+    # the reference (largest group, M) is flagged more: 30 of 300 vs 10 of 200
+    df = pd.DataFrame(
+        {"sex": ["M"] * 300 + ["F"] * 200, "flag": [1] * 30 + [0] * 270 + [1] * 10 + [0] * 190}
+    )
+    r = biasaudit.audit(df, roles={"flagged": "flag"}, groups=["sex"])
+    [finding] = key_findings(r.published_table())
+    # (30 / 300) / (10 / 200) = 2.0, the inverse of F's ratio 0.5
+    assert finding.sentence.startswith(
+        "People with sex = M were flagged 2.0 times as often as people with sex = F "
+        "(10.0% of 300 vs 5.0% of 200; 95% CI"
+    )

@@ -59,8 +59,14 @@ def _times(ratio: float) -> str:
 
 
 def _rate(value: float, denominator: float) -> str:
-    den = f"{denominator:,.0f}" if float(denominator).is_integer() else f"{denominator:,.1f}"
-    return f"{value:.1%} of {den}"
+    if float(denominator).is_integer():
+        return f"{value:.1%} of {denominator:,.0f}"
+    return f"{value:.1%} of an estimated {denominator:,.0f}"  # a random-sample estimate
+
+
+def _ci(low: float, high: float) -> str:
+    digits = 1 if min(low, high) >= 0.995 else 2
+    return f"{low:.{digits}f} to {high:.{digits}f}"
 
 
 def key_findings(table: pd.DataFrame, *, confidence: float = 0.95) -> list[Finding]:
@@ -98,12 +104,20 @@ def key_findings(table: pd.DataFrame, *, confidence: float = 0.95) -> list[Findi
         g = people(str(row.attribute), str(row.group))
         r = people(str(row.attribute), str(row.reference_group))
         strength = _strength(row, confidence)
-        numbers = (
-            f"{_rate(row.value, row.denominator)} vs {_rate(ref['value'], ref['denominator'])}"
-        )
+        mine = _rate(row.value, row.denominator)
+        theirs = _rate(ref["value"], ref["denominator"])
+        ratio, low, high = row.ratio, row.ratio_ci_low, row.ratio_ci_high
+        if 0 < ratio < 1:  # told from the side with the higher rate: "2.7 times", not "0.37"
+            g, r, mine, theirs = r, g, theirs, mine
+            ratio, low, high = (
+                1 / ratio,
+                1 / high if high > 0 else math.nan,
+                1 / low if low > 0 else math.nan,
+            )
+        numbers = f"{mine} vs {theirs}"
         ci = ""
-        if not (math.isnan(row.ratio_ci_low) or math.isnan(row.ratio_ci_high)):
-            ci = f"; {level} CI {row.ratio_ci_low:.1f} to {row.ratio_ci_high:.1f}"
+        if not (math.isnan(low) or math.isnan(high)):
+            ci = f"; {level} CI {_ci(low, high)}"
         if strength == "too few to tell":
             sentence = (
                 f"There are too few {g} to tell whether their {row.metric.replace('_', ' ')} "
@@ -111,7 +125,7 @@ def key_findings(table: pd.DataFrame, *, confidence: float = 0.95) -> list[Findi
             )
         else:
             text = _TEMPLATES[str(row.metric)].format(
-                g=g[0].upper() + g[1:], g_lower=g, r=r, times=_times(row.ratio)
+                g=g[0].upper() + g[1:], g_lower=g, r=r, times=_times(ratio)
             )
             sentence = f"{text} ({numbers}{ci})."
             if strength == "uncertain":
