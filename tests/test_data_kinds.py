@@ -202,3 +202,26 @@ def test_a_misspelled_count_column_is_an_error_not_an_absent_cell():
     ok = table.rename(columns={"flaged": "flagged"}).assign(pct=["20%", "10%"])
     r = biasaudit.audit_counts(ok, groups=["g"], min_cell=0)
     assert "columns not used: 'pct'" in r.ledger.notes
+
+
+def test_a_suppressed_reference_in_one_dataset_leaves_the_others_compared():
+    """Regression (review): comparisons were blanked in every dataset."""
+    table = pd.DataFrame(
+        {
+            "dataset": ["train", "train", "pilot", "pilot"],
+            "gender": ["F", "M", "F", "M"],
+            "n": ["4000", "3900", "500", "<10"],
+            "flagged": ["310", "150", "40", "<10"],
+            "TP": ["105", "62", "12", "<10"],
+            "FP": ["205", "88", "28", "<10"],
+        }
+    )
+    r = biasaudit.audit_counts(table, groups=["gender"], dataset="dataset")
+    published = r.published_table()
+    train = published[
+        (published["dataset"] == "train") & (published["metric"] == "selection_rate")
+    ]
+    m = train.set_index("group").loc["M"]
+    assert m["reference_group"] == "F"
+    # (150 / 3900) / (310 / 4000)
+    assert m["ratio"] == pytest.approx((150 / 3900) / (310 / 4000))

@@ -360,3 +360,15 @@ def test_byte_identical_across_processes(tmp_path):
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1
+
+
+def test_rates_the_records_identify_are_counted_not_bootstrapped():
+    """Regression (review): unfounded investigations per person, FP / n, is exact when
+    every flagged case was investigated; a bootstrap gave it a zero-width interval."""
+    r = biasaudit.audit(hand_population(), roles=ROLES, groups=["g"], min_cell=0)
+    row = r.metric("innocent_flag_rate", "g").set_index("group").loc["B"]
+    assert row["value"] == pytest.approx(4 / 50)
+    assert row["ci_low"] < row["value"] < row["ci_high"]  # Wilson, not a point
+    assert row["test"] in ("fisher", "chi2")
+    assert "innocent_flag_rate" not in r.estimated
+    assert "false_positive_rate" in r.estimated  # needs the random sample

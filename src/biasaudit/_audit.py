@@ -455,8 +455,9 @@ def _sample_audit(
 
     Hit rates (precision, false discovery rate) are counted among the flagged with a
     known outcome, as without a random sample. With every person's record, decision
-    metrics are counted exactly (people, not weights: the weights belong to the random
-    sample); with only the investigated cases and ``[population]``, they are estimated.
+    metrics, and any outcome metric the records identify for every group, are counted
+    exactly (people, not weights: the weights belong to the random sample); with only
+    the investigated cases and ``[population]``, they are estimated.
 
     Disclosure control: the counted rows, and the counts behind every estimate, are
     checked as one table of counts (primary and complementary suppression); an
@@ -471,9 +472,6 @@ def _sample_audit(
             *SAMPLE_METRICS.values(),
         ]
     )
-    kinds = {"among_labelled"} | ({"decision"} if spec.population is None else set())
-    counted = [m.name for m in wanted if m.name in METRICS and m.kind in kinds]
-    estimated = [m for m in wanted if m.name not in counted]
     base = agg.counts.base
     assert base is not None
     people = count_table(
@@ -491,6 +489,19 @@ def _sample_audit(
             options=spec.stats,
         )
     _suppress(shadow, people, spec)
+    # counted where the records identify the rate for every group (e.g. unfounded
+    # investigations per person when every flagged case was investigated): an exact
+    # count has no bootstrap error to estimate
+    unknown = shadow["note"].str.contains("not identifiable", regex=False)
+    identified = set(shadow["metric"]) - set(shadow.loc[unknown, "metric"])
+    kinds = {"among_labelled"} | ({"decision"} if spec.population is None else set())
+    counted = [
+        m.name
+        for m in wanted
+        if m.name in METRICS
+        and (m.kind in kinds or (spec.population is None and m.name in identified))
+    ]
+    estimated = [m for m in wanted if m.name not in counted]
     keys = ["attribute", "group", "metric"]
     withheld = shadow.set_index(keys)[["suppressed", "note"]]
     parts: list[pd.DataFrame] = []

@@ -285,8 +285,11 @@ def published(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     out.loc[hidden, ROW_VALUES] = np.nan
     out.loc[hidden, COMPARISON_VALUES] = np.nan
     out.loc[hidden, "test"] = ""
+    # several datasets side by side: a comparison is within its own dataset
+    scope = out["dataset"] if "dataset" in out else pd.Series("", index=out.index)
     hidden_keys = set(
         zip(
+            scope[hidden],
             out.loc[hidden, "attribute"],
             out.loc[hidden, "group"],
             out.loc[hidden, "metric"],
@@ -295,9 +298,9 @@ def published(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     )
     ref_hidden = np.array(
         [
-            (a, r, m) in hidden_keys
-            for a, r, m in zip(
-                out["attribute"], out["reference_group"], out["metric"], strict=True
+            (d, a, r, m) in hidden_keys
+            for d, a, r, m in zip(
+                scope, out["attribute"], out["reference_group"], out["metric"], strict=True
             )
         ]
     )
