@@ -31,6 +31,7 @@ LAYERS = {
     "_sample": 3,
     "_audit": 4,
     "_findings": 4,
+    "_regression": 4,
     "_aggregated": 4,
     "_funnel_audit": 4,
     "_outputs": 5,

@@ -16,12 +16,14 @@ from ._funnel import FUNNEL_COLUMNS
 from ._funnel_audit import FunnelResult, funnel
 from ._metrics import TABLE_COLUMNS, compute_metrics
 from ._registry import ALIASES, METRICS, SAMPLE_METRICS, MetricSpec, metric
+from ._regression import AdjustedDisparity, adjusted_disparity
 from ._spec import Assumptions, Codes, Population, Roles, Threshold
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "ALIASES",
+    "AdjustedDisparity",
     "COUNT_COLUMNS",
     "FUNNEL_COLUMNS",
     "METRICS",
@@ -43,6 +45,7 @@ __all__ = [
     "Threshold",
     "UndefinedRateWarning",
     "__version__",
+    "adjusted_disparity",
     "audit",
     "audit_counts",
     "compute_metrics",
