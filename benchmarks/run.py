@@ -697,32 +697,10 @@ def parent_main(args: argparse.Namespace) -> int:
             )
             if "error" in runs[-1]:
                 break
-        row = {k: v for k, v in spec.items() if k not in ("side",)}
-        row["busy_cores_before"] = round(busy, 2)
-        if busy > BUSY:
-            print(
-                f"  note: {busy:.1f} cores were busy with other work before a run", file=sys.stderr
-            )
-        good = [r for r in runs if "error" not in r]
-        if len(good) < len(runs):
-            row.update(error=runs[-1]["error"], peak_rss_mb=runs[-1]["peak_rss_mb"])
-            print(f"  FAILED: {row['error']}", file=sys.stderr)
-        else:
-            walls = [r["wall_s"] for r in good]
-            row.update(
-                wall_s=statistics.median(walls),
-                wall_all_s=walls,
-                cpu_s=statistics.median(r["cpu_s"] for r in good),
-                peak_rss_mb=max(r["peak_rss_mb"] for r in good),
-                vm_hwm_mb=max(r["vm_hwm_mb"] or 0 for r in good),
-                import_s=statistics.median(r["import_s"] for r in good),
-                process_s=statistics.median(r["process_s"] for r in good),
-                rows_read=good[0]["rows_read"],
-                table_rows=good[0]["table_rows"],
-            )
+        row, good = summarise_runs(spec, runs, busy)
+        if good:
+            walls = row["wall_all_s"]
             versions.update(good[0]["versions"])
-            if "imported_from" in good[0]:
-                row["imported_from"] = good[0]["imported_from"]
             print(
                 f"  wall {row['wall_s']:.2f} s (runs: {', '.join(f'{w:.2f}' for w in walls)}),"
                 f" peak RSS {row['peak_rss_mb']:.0f} MB",
@@ -828,6 +806,39 @@ def parent_main(args: argparse.Namespace) -> int:
         )
         print(f"\nwrote {args.output}", file=sys.stderr)
     return 0
+
+
+def summarise_runs(
+    spec: dict[str, Any], runs: list[dict[str, Any]], busy: float
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One result row from the repeated runs of a case: medians of the successful runs
+    (the largest peak memory), or the error of the failed one. Also returns the
+    successful runs (empty when one failed)."""
+    row = {k: v for k, v in spec.items() if k != "side"}
+    row["busy_cores_before"] = round(busy, 2)
+    if busy > BUSY:
+        print(f"  note: {busy:.1f} cores were busy with other work before a run", file=sys.stderr)
+    good = [r for r in runs if "error" not in r]
+    if len(good) < len(runs):
+        row.update(error=runs[-1]["error"], peak_rss_mb=runs[-1]["peak_rss_mb"])
+        print(f"  FAILED: {row['error']}", file=sys.stderr)
+        return row, []
+    walls = [r["wall_s"] for r in good]
+    row.update(
+        wall_s=statistics.median(walls),
+        wall_all_s=walls,
+        cpu_s=statistics.median(r["cpu_s"] for r in good),
+        peak_rss_mb=max(r["peak_rss_mb"] for r in good),
+        vm_hwm_mb=max(r["vm_hwm_mb"] or 0 for r in good),
+        import_s=statistics.median(r["import_s"] for r in good),
+        process_s=statistics.median(r["process_s"] for r in good),
+        rows_read=good[0]["rows_read"],
+        table_rows=good[0]["table_rows"],
+    )
+    for extra in ("ranged_rows", "data_shape", "imported_from"):
+        if extra in good[0]:
+            row[extra] = good[0][extra]
+    return row, good
 
 
 def main(argv: list[str] | None = None) -> int:

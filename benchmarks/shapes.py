@@ -23,7 +23,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,6 +48,7 @@ from run import (
     render_text,
     snapshot,
     src_fingerprint,
+    summarise_runs,
     wait_idle,
 )
 
@@ -878,32 +878,9 @@ def parent_main(args: argparse.Namespace) -> int:
             )
             if "error" in runs[-1]:
                 break
-        row = {k: v for k, v in spec.items() if k != "side"}
-        row["busy_cores_before"] = round(busy, 2)
-        if busy > BUSY:
-            print(
-                f"  note: {busy:.1f} cores were busy with other work before a run", file=sys.stderr
-            )
-        good = [r for r in runs if "error" not in r]
-        if len(good) < len(runs):
-            row.update(error=runs[-1]["error"], peak_rss_mb=runs[-1]["peak_rss_mb"])
-            print(f"  FAILED: {row['error']}", file=sys.stderr)
-        else:
-            walls = [r["wall_s"] for r in good]
-            row.update(
-                wall_s=statistics.median(walls),
-                wall_all_s=walls,
-                cpu_s=statistics.median(r["cpu_s"] for r in good),
-                peak_rss_mb=max(r["peak_rss_mb"] for r in good),
-                vm_hwm_mb=max(r["vm_hwm_mb"] or 0 for r in good),
-                import_s=statistics.median(r["import_s"] for r in good),
-                process_s=statistics.median(r["process_s"] for r in good),
-                rows_read=good[0]["rows_read"],
-                table_rows=good[0]["table_rows"],
-            )
-            for extra in ("ranged_rows", "data_shape", "imported_from"):
-                if extra in good[0]:
-                    row[extra] = good[0][extra]
+        row, good = summarise_runs(spec, runs, busy)
+        if good:
+            walls = row["wall_all_s"]
             versions.update(good[0]["versions"])
             print(
                 f"  wall {row['wall_s']:.2f} s (runs: {', '.join(f'{w:.2f}' for w in walls)}),"
