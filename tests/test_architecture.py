@@ -13,6 +13,7 @@ LAYERS = {
     "_exceptions": 0,
     "_registry": 0,
     "_spec": 0,
+    "_analysis_spec": 0,
     "_stats": 0,
     "_io": 1,
     "_counts": 2,

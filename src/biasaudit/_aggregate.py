@@ -20,6 +20,7 @@ import pandas as pd
 from ._counts import CountTable, count_table
 from ._exceptions import Problem, RecordsError
 from ._io import Records
+from ._scores import ScoreBinning, ScoreCube, score_binning, score_cube
 from ._spec import MISSING_GROUP, AuditSpec, value_key
 
 _UNMAPPED = object()
@@ -68,11 +69,16 @@ class Ledger:
 
 @dataclass(frozen=True)
 class Aggregation:
-    """Result of the one pass: count table and row ledger."""
+    """Result of the one pass: count table, row ledger and, with a score, the score bins.
+
+    ``cutoff`` is the score cut-off of a derived flag (``score >= cutoff``).
+    """
 
     counts: CountTable
     ledger: Ledger
     flag_rule: str | None = None
+    scores: ScoreCube | None = None
+    cutoff: float | None = None
 
 
 def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
@@ -99,6 +105,7 @@ def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
     keys: dict[str, str] = {}  # role or attribute -> key column in the grouped table
     exprs: list[Any] = []
     flag_rule = None
+    cutoff = None
     if spec.threshold is not None and roles.score is not None:
         score = nw.col(roles.score)
         cutoff, flag_rule = _cutoff(frame, spec)
@@ -132,16 +139,33 @@ def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
             (w < 0).fill_null(False).cast(nw.Int64).alias("__w_neg"),
         ]
         sums += ["__w", "__w2", "__w_null", "__w_neg"]
+    binning = None
     if roles.score is not None:
         exprs.append(nw.col(roles.score).is_null().cast(nw.Int64).alias("__score_null"))
         sums.append("__score_null")
+        # the score bins ride along in the same group-by: every score analysis is
+        # read off these counts, exact at the cut-offs named beforehand
+        binning = score_binning(frame, roles.score, _named_cutoffs(spec, cutoff))
+        if binning is not None:
+            exprs += binning.expressions(roles.score)
+            group_cols += ["__bin", "__cut"]
+            sums += ["__s", "__s2"]
     aggs = [nw.len().alias("__rows"), *(nw.col(c).sum() for c in sums)]
     query = frame.with_columns(*exprs) if exprs else frame
     grouped = query.group_by(*group_cols, drop_null_keys=False).agg(*aggs)
     if isinstance(grouped, nw.LazyFrame):
         grouped = grouped.collect()
     raw = grouped.to_pandas()
-    return _build(raw, keys, records, spec, flag_rule)
+    agg = _build(raw, keys, records, spec, flag_rule, binning)
+    return Aggregation(agg.counts, agg.ledger, flag_rule, agg.scores, cutoff)
+
+
+def _named_cutoffs(spec: AuditSpec, cutoff: float | None) -> list[float]:
+    """Score values where results must be exact: the audit's cut-off, swept values."""
+    named = [] if cutoff is None else [cutoff]
+    if spec.scores.sweep == "score":
+        named += [float(p) for p in spec.scores.points]
+    return named
 
 
 def _missing_columns(records: Records, spec: AuditSpec) -> list[Problem]:
@@ -235,6 +259,7 @@ def _build(
     records: Records,
     spec: AuditSpec,
     flag_rule: str | None,
+    binning: ScoreBinning | None = None,
 ) -> Aggregation:
     roles = spec.roles
     problems: list[Problem] = []
@@ -348,6 +373,10 @@ def _build(
         raise RecordsError(problems, context=f"{records.source.name}, {rows_read:,} rows")
 
     cells = cells[keep]
+    cube = None
+    if binning is not None:
+        extra = raw.loc[cells.index, ["__bin", "__cut", "__s", "__s2"]]
+        cube = score_cube(cells.join(extra), spec.attributes, binning)
     cells = (
         cells.groupby(
             [*spec.attributes, "flagged", "investigated", "outcome", *extra_keys], observed=True
@@ -357,7 +386,7 @@ def _build(
     )
     counts = count_table(cells, spec.attributes, spec.intersections, weighted=weighted)
     ledger = Ledger(rows_read, tuple(excluded), _ledger_notes(counts, spec))
-    return Aggregation(counts, ledger, flag_rule)
+    return Aggregation(counts, ledger, flag_rule, cube)
 
 
 def _as_number(key: str | None) -> str | None:
@@ -401,15 +430,13 @@ def _map_codes(
     spec: AuditSpec,
 ) -> tuple[pd.Series, list[Problem]]:
     lookup = spec.codes.lookup(role)
-    keys = _keys(raw)
-    mapped = pd.Series(
-        [_lookup(lookup, k) for k in keys],
-        index=raw.index,
-        dtype=object,
-    )
-    bad = pd.Series(
-        [v is _UNMAPPED or (v is None and role != "outcome") for v in mapped], index=raw.index
-    )
+    # look each distinct value up once: the grouped table repeats them (per score bin)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    unique_keys = [value_key(u) for u in uniques] + [None]  # code -1 (missing) -> None
+    unique_mapped = [_lookup(lookup, k) for k in unique_keys]
+    unique_bad = [v is _UNMAPPED or (v is None and role != "outcome") for v in unique_mapped]
+    keys = pd.Series(np.array(unique_keys, dtype=object)[codes], index=raw.index, dtype=object)
+    bad = pd.Series(np.array(unique_bad, dtype=bool)[codes], index=raw.index)
     problems = []
     if bad.any():
         per_value = rows[bad].groupby(keys[bad].fillna("")).sum().sort_values(ascending=False)
@@ -459,13 +486,14 @@ def _map_codes(
                 )
             )
     # -1: unknown outcome; UNMAPPED_CODE: an error already reported above
-    out = pd.Series(
+    unique_codes = np.array(
         [
             UNMAPPED_CODE if b else (-1 if v is None else int(v))
-            for v, b in zip(mapped, bad, strict=True)
+            for v, b in zip(unique_mapped, unique_bad, strict=True)
         ],
-        index=raw.index,
+        dtype=np.int64,
     )
+    out = pd.Series(unique_codes[codes], index=raw.index)
     return out, problems
 
 

@@ -23,7 +23,7 @@ from ._io import Records, Source, open_records
 from ._metrics import compute_metrics
 from ._registry import METRICS, SAMPLE_METRICS, metric
 from ._sample import ASSUMPTIONS, estimate_table
-from ._scores import ScoreHistogram, score_histograms
+from ._scores import ScoreHistogram
 from ._spec import (
     Assumptions,
     AuditSpec,
@@ -433,7 +433,7 @@ def run_audit(
         references=references,
         data_shape=data_shape(agg.counts),
         flag_rule=agg.flag_rule,
-        scores=score_histograms(records, spec),
+        scores=None if agg.scores is None else agg.scores.histogram(),
     )
 
 
@@ -532,7 +532,7 @@ def _sample_audit(
         data_shape="random audit sample",
         flag_rule=agg.flag_rule,
         estimated=tuple(m.name for m in estimated),
-        scores=score_histograms(records, spec),
+        scores=None if agg.scores is None else agg.scores.histogram(),
     )
 
 

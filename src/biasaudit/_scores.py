@@ -1,31 +1,50 @@
-"""Risk scores by group: per-attribute score histograms and the quantiles read off them.
+"""Risk scores by group: the score bins counted in the one pass, and the histograms.
 
-Counts are the interface here too: the rows are grouped once per attribute by score bin
-(on whatever engine holds them), and everything after works on those small tables.
+Counts are the interface here too (DESIGN.md §5): the one pass over the rows
+(:func:`._aggregate.aggregate`) groups them by score bin together with the protected
+attributes, the decision, the investigation and the outcome, giving a
+:class:`ScoreCube`; every score analysis (distributions, deciles, AUC, calibration, the
+threshold sweep) works on that small table.
+
 A score with at most :data:`EXACT_LIMIT` distinct values is counted value by value, so
-its quantiles are exact; a continuous score goes into :data:`BINS` equal-width bins
-between its minimum and maximum, and quantiles are interpolated within a bin (off by
-at most one bin width).
+everything read off it is exact; a continuous score goes into :data:`BINS` equal-width
+bins between its minimum and maximum, each split once more at every cut-off named
+beforehand (the audit's threshold, the swept score values), so results at those
+cut-offs are exact too, and quantiles elsewhere are off by at most one bin width.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from ._aggregate import _keys
 from ._counts import OVERALL
-from ._io import Records
-from ._spec import MISSING_GROUP, AuditSpec
+from ._spec import MISSING_GROUP
 
 BINS = 200
 EXACT_LIMIT = 200
 #: Quantiles summarised per group.
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: Columns of :attr:`ScoreCube.table` after the attributes.
+CUBE_COLUMNS = (
+    "flagged",
+    "investigated",
+    "outcome",
+    "bin",
+    "low",
+    "high",
+    "rows",
+    "w",
+    "w2",
+    "score_sum",
+    "score_sq_sum",
+)
 
 
 @dataclass(frozen=True)
@@ -81,69 +100,151 @@ class ScoreHistogram:
         return pd.DataFrame(rows)
 
 
-def score_histograms(records: Records, spec: AuditSpec) -> ScoreHistogram | None:
-    """Histograms of ``roles.score`` per protected attribute (None without a score).
+@dataclass(frozen=True)
+class ScoreBinning:
+    """How the one pass bins the score: its range, exactness and named cut-offs.
 
-    Rows with a missing score are left out; rows with a missing protected value form
-    the ``(missing)`` group, or are left out with ``missing = "drop"``.
+    Examples
+    --------
+    >>> b = ScoreBinning(0.0, 1.0, exact=False, cuts=(0.3,))
+    >>> b.bounds(60, 0), b.bounds(60, 1)  # bin 60 is [0.3, 0.305): only above the cut
+    ((0.3, 0.3), (0.3, 0.305))
     """
-    col = spec.roles.score
-    if col is None:
-        return None
-    frame = records.frame.filter(~nw.col(col).is_null())
-    stats = frame.select(
-        nw.col(col).min().alias("lo"),
-        nw.col(col).max().alias("hi"),
-        nw.col(col).n_unique().alias("distinct"),
+
+    lo: float
+    hi: float
+    exact: bool
+    cuts: tuple[float, ...] = ()
+
+    @property
+    def width(self) -> float:
+        """Width of a bin (continuous scores)."""
+        return (self.hi - self.lo) / BINS or 1.0
+
+    def expressions(self, column: str) -> list[Any]:
+        """Columns added before the group-by: bin, cut-offs passed, score and its square."""
+        score = nw.col(column)
+        if self.exact:
+            key = score
+        else:
+            # a float bin number: an integer cast fails on pandas when a score is missing
+            key = ((score - self.lo) / self.width).floor().clip(0, BINS - 1)
+        cut = nw.lit(0)
+        for c in self.cuts:  # how many cut-offs lie at or below the score
+            cut = cut + (score >= c).cast(nw.Int64)
+        return [
+            key.alias("__bin"),
+            cut.alias("__cut"),
+            score.alias("__s"),
+            (score * score).alias("__s2"),
+        ]
+
+    def bounds(self, b: float, c: int) -> tuple[float, float]:
+        """Lowest and highest possible score of bin ``b`` above ``c`` cut-offs."""
+        if self.exact:
+            return float(b), float(b)
+        low = self.lo + b * self.width
+        high = self.hi if b == BINS - 1 else self.lo + (b + 1) * self.width
+        if c:
+            low = max(low, self.cuts[c - 1])
+        if c < len(self.cuts):
+            high = min(high, self.cuts[c])
+        return float(low), float(high)
+
+
+def score_binning(frame: Any, column: str, cuts: Sequence[float]) -> ScoreBinning | None:
+    """Range and number of distinct values of the score (None when every score is missing)."""
+    stats = frame.filter(~nw.col(column).is_null()).select(
+        nw.col(column).min().alias("lo"),
+        nw.col(column).max().alias("hi"),
+        nw.col(column).n_unique().alias("distinct"),
     )
     stats = stats.collect() if isinstance(stats, nw.LazyFrame) else stats
     lo, hi, distinct = stats.to_pandas().iloc[0]
     if pd.isna(lo):
         return None
     exact = int(distinct) <= EXACT_LIMIT
-    width = (float(hi) - float(lo)) / BINS or 1.0
-    key = (
-        nw.col(col)
-        if exact
-        else ((nw.col(col) - float(lo)) / width).floor().clip(0, BINS - 1).cast(nw.Int64)
-    ).alias("__bin")
-    parts = []
-    for attr in spec.attributes:
-        grouped = (
-            frame.with_columns(key)
-            .group_by(attr, "__bin", drop_null_keys=False)
-            .agg(nw.len().alias("count"))
-        )
-        grouped = grouped.collect() if isinstance(grouped, nw.LazyFrame) else grouped
-        raw = grouped.to_pandas()
-        labels = _keys(raw[attr])
-        if spec.missing == "drop":
-            raw, labels = raw[labels.notna()], labels[labels.notna()]
-        b = raw["__bin"].to_numpy(dtype=float)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "attribute": attr,
-                    "group": labels.fillna(MISSING_GROUP).to_numpy(),
-                    "low": b if exact else float(lo) + b * width,
-                    "high": b if exact else float(lo) + (b + 1) * width,
-                    "count": raw["count"].to_numpy(dtype=np.int64),
-                }
+    inside = sorted({float(c) for c in cuts if math.isfinite(c) and lo < c <= hi})
+    return ScoreBinning(float(lo), float(hi), exact, () if exact else tuple(inside))
+
+
+@dataclass(frozen=True)
+class ScoreCube:
+    """People per protected group, decision, investigation, outcome and score bin.
+
+    ``table`` has the protected attributes, then :data:`CUBE_COLUMNS`: ``flagged``,
+    ``investigated`` (1/0), ``outcome`` (1, 0 or -1 unknown), ``bin`` (0, 1, ... in
+    score order), its ``low`` and ``high`` score, ``rows``, ``w`` / ``w2`` (weighted
+    count and sum of squared weights; equal to ``rows`` without weights) and
+    ``score_sum`` and ``score_sq_sum`` (the scores and their squares added up, for
+    exact means and standard deviations).
+    Every score in a bin is at least ``low``, so "score >= low" flags whole bins.
+    """
+
+    table: pd.DataFrame
+    attributes: tuple[str, ...]
+    exact: bool
+
+    def groups(self, attribute: str, by: Sequence[str] = ()) -> pd.DataFrame:
+        """Rows and score sums per group of ``attribute`` (or everyone), bin and ``by``.
+
+        ``attribute`` may be :data:`OVERALL`, which gives one group ``"(all)"``.
+        """
+        t = self.table
+        keys = [*by, "bin", "low", "high"]
+        if attribute == OVERALL:
+            t = t.assign(__g="(all)")
+            attribute = "__g"
+        out = t.groupby([attribute, *keys], sort=True, observed=True)[
+            ["rows", "w", "w2", "score_sum", "score_sq_sum"]
+        ].sum()
+        return out.reset_index().rename(columns={attribute: "group"})
+
+    def histogram(self) -> ScoreHistogram:
+        """People per attribute, group and score bin (everyone first)."""
+        parts = []
+        for attr in (OVERALL, *self.attributes):
+            g = self.groups(attr)
+            g = g.assign(_m=g["group"] == MISSING_GROUP).sort_values(
+                ["_m", "group", "bin"], kind="stable"
             )
-        )
-    table = pd.concat(parts, ignore_index=True)
-    table = table.groupby(["attribute", "group", "low", "high"], as_index=False, sort=True)[
-        "count"
-    ].sum()
-    # attributes in the audit's order, "(missing)" last, as in the results table
-    table = table.assign(
-        _a=table["attribute"].map({a: i for i, a in enumerate(spec.attributes)}),
-        _m=table["group"] == MISSING_GROUP,
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "attribute": attr,
+                        "group": g["group"].to_numpy(),
+                        "low": g["low"].to_numpy(dtype=float),
+                        "high": g["high"].to_numpy(dtype=float),
+                        "count": g["rows"].to_numpy(dtype=np.int64),
+                    }
+                )
+            )
+        return ScoreHistogram(pd.concat(parts, ignore_index=True), self.exact)
+
+
+def score_cube(
+    cells: pd.DataFrame, attributes: Sequence[str], binning: ScoreBinning
+) -> ScoreCube:
+    """Sum the one pass's cells (``__bin``, ``__cut``, ``__s``, ``__s2``) into a cube.
+
+    Rows whose score is missing (no bin) are left out.
+    """
+    scored = cells[cells["__bin"].notna()]
+    keys = [*attributes, "flagged", "investigated", "outcome", "__bin", "__cut"]
+    t = (
+        scored.groupby(keys, sort=True, observed=True)[["rows", "w", "w2", "__s", "__s2"]]
+        .sum()
+        .reset_index()
+        .rename(columns={"__s": "score_sum", "__s2": "score_sq_sum"})
     )
-    table = table.sort_values(["_a", "_m", "group", "low"], kind="stable")
-    table = table.drop(columns=["_a", "_m"]).reset_index(drop=True)
-    everyone = table[table["attribute"] == spec.attributes[0]]
-    overall = everyone.groupby(["low", "high"], as_index=False)["count"].sum()
-    overall.insert(0, "group", "(all)")
-    overall.insert(0, "attribute", OVERALL)
-    return ScoreHistogram(pd.concat([overall, table], ignore_index=True), exact)
+    pairs = t[["__bin", "__cut"]].drop_duplicates().sort_values(["__bin", "__cut"])
+    bounds = [binning.bounds(b, int(c)) for b, c in zip(pairs["__bin"], pairs["__cut"])]
+    pairs = pairs.assign(
+        bin=np.arange(len(pairs)),
+        low=[b[0] for b in bounds],
+        high=[b[1] for b in bounds],
+    )
+    t = t.merge(pairs, on=["__bin", "__cut"]).drop(columns=["__bin", "__cut"])
+    t["rows"] = t["rows"].astype(np.int64)
+    columns = [*attributes, *CUBE_COLUMNS]
+    return ScoreCube(t[columns].reset_index(drop=True), tuple(attributes), binning.exact)

@@ -12,6 +12,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
+from ._analysis_spec import (
+    RegressionOptions,
+    ScoreOptions,
+    as_options,
+    check_regression_options,
+    check_score_options,
+)
 from ._exceptions import ConfigError, Problem
 
 MissingPolicy = Literal["as_group", "drop", "error"]
@@ -326,11 +333,15 @@ class AuditSpec:
     stats: StatsOptions = field(default_factory=StatsOptions)
     assumptions: Assumptions = field(default_factory=Assumptions)
     population: Population | None = None
+    scores: ScoreOptions = field(default_factory=ScoreOptions)
+    regression: RegressionOptions | None = None
 
     @property
     def columns(self) -> list[str]:
         """Every column the audit reads, each once, in a stable order."""
         cols = [c for _, c in self.roles.items()] + list(self.attributes)
+        if self.regression is not None:
+            cols += self.regression.columns
         return list(dict.fromkeys(cols))
 
 
@@ -352,6 +363,8 @@ def make_spec(
     stats: StatsOptions | Mapping[str, Any] | None = None,
     assumptions: Assumptions | Mapping[str, Any] | None = None,
     population: Population | Mapping[str, Any] | None = None,
+    scores: ScoreOptions | Mapping[str, Any] | None = None,
+    regression: RegressionOptions | Mapping[str, Any] | None = None,
 ) -> AuditSpec:
     """Build an :class:`AuditSpec` from plain Python values, collecting every problem.
 
@@ -375,6 +388,18 @@ def make_spec(
     population_obj = (
         None if population is None else _build(Population, population, "population", problems)
     )
+    scores_obj = (
+        ScoreOptions()
+        if scores is None
+        else _build(ScoreOptions, as_options(ScoreOptions, scores), "scores", problems)
+    )
+    regression_obj = (
+        None
+        if regression is None
+        else _build(
+            RegressionOptions, as_options(RegressionOptions, regression), "regression", problems
+        )
+    )
     attrs = (groups,) if isinstance(groups, str) else tuple(groups)
     inter = tuple(tuple(x) for x in intersections)
     spec = AuditSpec(
@@ -389,8 +414,21 @@ def make_spec(
         stats=stats_obj or StatsOptions(),
         assumptions=assumptions_obj or Assumptions(),
         population=population_obj,
+        scores=scores_obj or ScoreOptions(),
+        regression=regression_obj,
     )
     problems += check_spec(spec)
+    problems += check_score_options(spec.scores)
+    if spec.regression is not None:
+        problems += check_regression_options(spec.regression)
+        if spec.regression.decision is None and spec.roles.flagged is None:
+            problems.append(
+                Problem(
+                    "regression.decision: name the column modelled (there is no "
+                    "roles.flagged to default to)",
+                    column="regression.decision",
+                )
+            )
     problems += check_stats(spec.stats)
     if problems:
         raise ConfigError(problems)
