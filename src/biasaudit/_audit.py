@@ -23,6 +23,8 @@ from ._io import Records, Source, open_records
 from ._metrics import compute_metrics
 from ._registry import METRICS, SAMPLE_METRICS, metric
 from ._sample import ASSUMPTIONS, estimate_table
+from ._regression import AdjustedDisparity, fit_adjusted
+from ._score_audit import ScoreAnalysis, analyse_scores
 from ._scores import ScoreHistogram
 from ._spec import (
     Assumptions,
@@ -38,6 +40,7 @@ RESTRICTED_WARNING = (
     "RESTRICTED: contains counts of fewer than min_cell people; for the auditor's own use, "
     "not for publication"
 )
+_RULES = ("largest", "most_favourable")  # reference rules, not group names
 _TEXT_COLUMNS = ("attribute", "group", "metric", "reference_group", "note")
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -76,6 +79,11 @@ class AuditResult:
         Metrics whose uncertainty the table itself carries (estimates from a random
         audit sample, with bootstrap intervals; ranges from an aggregated table):
         left out of :attr:`summaries`.
+    score_analysis : ScoreAnalysis or None
+        With a score (records audits without a random sample): distributions,
+        deciles, excess shares, AUC, calibration, threshold sweep and what-if tables.
+    adjusted : AdjustedDisparity or None
+        The regression-adjusted disparity, when ``regression`` was asked for.
     summaries : pandas.DataFrame
         Per attribute and metric: the largest ratio and the largest difference to the
         reference group, with bootstrap intervals (BCa in ``ci_low``/``ci_high``,
@@ -92,6 +100,8 @@ class AuditResult:
     flag_rule: str | None = None
     estimated: tuple[str, ...] = ()
     scores: ScoreHistogram | None = None
+    score_analysis: ScoreAnalysis | None = None
+    adjusted: AdjustedDisparity | None = None
 
     @functools.cached_property
     def summaries(self) -> pd.DataFrame:
@@ -291,6 +301,8 @@ def audit(
     seed: int = 0,
     assumptions: Assumptions | Mapping[str, Any] | None = None,
     population: Population | Mapping[str, Any] | None = None,
+    scores: Mapping[str, Any] | None = None,
+    regression: Mapping[str, Any] | None = None,
 ) -> AuditResult:
     """Audit decision records for group disparities and false-accusation rates.
 
@@ -393,6 +405,8 @@ def audit(
         },
         assumptions=assumptions,
         population=population,
+        scores=scores,
+        regression=regression,
     )
     opened = open_spec_records(
         records, spec, engine=engine, sheet=sheet, delimiter=delimiter, encoding=encoding
@@ -403,6 +417,9 @@ def audit(
 def open_spec_records(records: Any, spec: AuditSpec, **options: Any) -> Records:
     """Open ``records`` reading only the columns ``spec`` needs."""
     text = [c for r, c in spec.roles.items() if r not in ("score", "weight")]
+    if spec.regression is not None:
+        model = spec.regression
+        text += [c for c in model.columns if c not in model.numeric]
     return open_records(
         records, columns=spec.columns, text_columns=[*text, *spec.attributes], **options
     )
@@ -424,6 +441,16 @@ def run_audit(
         assumptions=spec.assumptions,
     )
     _suppress(table, agg.counts, spec)
+    analysis = None
+    if agg.scores is not None:
+        analysis = analyse_scores(
+            agg.scores,
+            spec,
+            reference_groups(table),
+            metrics=metrics,
+            cutoff=agg.cutoff,
+            flagged=float(agg.counts.overall["flagged"]),
+        )
     return AuditResult(
         table=table,
         counts=agg.counts,
@@ -434,6 +461,38 @@ def run_audit(
         data_shape=data_shape(agg.counts),
         flag_rule=agg.flag_rule,
         scores=None if agg.scores is None else agg.scores.histogram(),
+        score_analysis=analysis,
+        adjusted=_adjusted(records, spec),
+    )
+
+
+def reference_groups(table: pd.DataFrame) -> dict[str, str]:
+    """The reference group of each attribute (of its selection-rate rows when there)."""
+    rows = table.sort_values("metric", key=lambda m: m != "selection_rate", kind="stable")
+    rows = rows.drop_duplicates("attribute")
+    return {a: g for a, g in zip(rows["attribute"], rows["reference_group"]) if g}
+
+
+def _adjusted(records: Records, spec: AuditSpec) -> AdjustedDisparity | None:
+    """The regression the spec asks for, on the same opened records."""
+    model = spec.regression
+    if model is None:
+        return None
+    decision = model.decision or spec.roles.flagged
+    assert decision is not None  # make_spec insists on one
+    positive = list(model.positive) or [
+        k for k, v in spec.codes.lookup("flagged").items() if v == 1 and k is not None
+    ]
+    return fit_adjusted(
+        records.frame,
+        decision=decision,
+        positive=positive,
+        groups=spec.attributes,
+        covariates=model.covariates,
+        numeric=model.numeric,
+        reference={a: g for a, g in spec.reference.items() if g not in _RULES},
+        confidence=spec.stats.confidence,
+        decision_label=model.label,
     )
 
 
@@ -533,6 +592,7 @@ def _sample_audit(
         flag_rule=agg.flag_rule,
         estimated=tuple(m.name for m in estimated),
         scores=None if agg.scores is None else agg.scores.histogram(),
+        adjusted=_adjusted(records, spec),
     )
 
 

@@ -165,7 +165,35 @@ def adjusted_disparity(
     opened = open_records(
         records, columns=[decision, *variables], text_columns=[decision, *categorical]
     )
-    grouped = opened.frame.group_by(decision, *variables, drop_null_keys=False).agg(
+    return fit_adjusted(
+        opened.frame,
+        decision=decision,
+        positive=positive,
+        groups=groups,
+        covariates=covariates,
+        numeric=numeric,
+        reference=reference,
+        confidence=confidence,
+        decision_label=decision_label,
+    )
+
+
+def fit_adjusted(
+    frame: Any,
+    *,
+    decision: str,
+    positive: Sequence[Any],
+    groups: Sequence[str],
+    covariates: Sequence[str] = (),
+    numeric: Sequence[str] = (),
+    reference: Mapping[str, str] | None = None,
+    confidence: float = 0.95,
+    decision_label: str | None = None,
+) -> AdjustedDisparity:
+    """:func:`adjusted_disparity` on an opened narwhals frame (one group-by, then a fit)."""
+    reference = dict(reference or {})
+    variables = [*groups, *covariates]
+    grouped = frame.group_by(decision, *variables, drop_null_keys=False).agg(
         nw.len().alias("__k")
     )
     grouped = grouped.collect() if isinstance(grouped, nw.LazyFrame) else grouped
