@@ -177,12 +177,11 @@ def histograms(
     """
     bins = cube.table[["bin", "low", "high"]].drop_duplicates("bin").sort_values("bin")
     nbins = len(bins)
-    t = cube.table
+    sub = cube.groups(attribute, by=("outcome",))
     if outcome == "known":
-        t = t[t["outcome"] >= 0]
+        sub = sub[sub["outcome"] >= 0]
     elif outcome is not None:
-        t = t[t["outcome"] == outcome]
-    sub = ScoreCube(t, cube.attributes, cube.exact).groups(attribute)
+        sub = sub[sub["outcome"] == outcome]
     # every group of the attribute gets a row, even one with nobody in the subset
     every = ["(all)"] if attribute == OVERALL else cube.table[attribute].unique()
     groups = sorted(set(every), key=lambda g: (g == MISSING_GROUP, str(g)))
@@ -556,8 +555,8 @@ def calibration_table(cube: ScoreCube, bins: int, options: StatsOptions) -> pd.D
     for attr in (OVERALL, *cube.attributes):
         pos = histograms(cube, attr, outcome=1)
         neg = histograms(cube, attr, outcome=0)
-        labelled = cube.table[cube.table["outcome"] >= 0]
-        sums = ScoreCube(labelled, cube.attributes, cube.exact).groups(attr)
+        sums = cube.groups(attr, by=("outcome",))
+        sums = sums[sums["outcome"] >= 0]
         bin_of = dict(zip(range(len(which)), which, strict=True))
         sums = sums.assign(cal=sums["bin"].map(bin_of))
         score_sum = sums.groupby(["group", "cal"])["score_sum"].sum()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import narwhals as nw
@@ -184,12 +184,21 @@ class ScoreCube:
     table: pd.DataFrame
     attributes: tuple[str, ...]
     exact: bool
+    # sums already taken: every analysis asks for the same few (the cube never changes)
+    _sums: dict[Any, pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
     def groups(self, attribute: str, by: Sequence[str] = ()) -> pd.DataFrame:
         """Rows and score sums per group of ``attribute`` (or everyone), bin and ``by``.
 
         ``attribute`` may be :data:`OVERALL`, which gives one group ``"(all)"``.
+        Do not modify the table returned: it is shared between callers.
         """
+        key = (attribute, tuple(by))
+        if key not in self._sums:
+            self._sums[key] = self._groups(attribute, by)
+        return self._sums[key]
+
+    def _groups(self, attribute: str, by: Sequence[str]) -> pd.DataFrame:
         t = self.table
         keys = [*by, "bin", "low", "high"]
         if attribute == OVERALL:
