@@ -22,8 +22,8 @@ from ._exceptions import ConfigError, Problem, UndefinedRateWarning
 from ._io import Records, Source, open_records
 from ._metrics import compute_metrics
 from ._registry import METRICS, SAMPLE_METRICS, metric
-from ._sample import ASSUMPTIONS, estimate_table
 from ._regression import AdjustedDisparity, fit_adjusted
+from ._sample import ASSUMPTIONS, estimate_table
 from ._score_audit import ScoreAnalysis, analyse_scores
 from ._scores import ScoreHistogram
 from ._spec import (
@@ -470,7 +470,7 @@ def reference_groups(table: pd.DataFrame) -> dict[str, str]:
     """The reference group of each attribute (of its selection-rate rows when there)."""
     rows = table.sort_values("metric", key=lambda m: m != "selection_rate", kind="stable")
     rows = rows.drop_duplicates("attribute")
-    return {a: g for a, g in zip(rows["attribute"], rows["reference_group"]) if g}
+    return {a: g for a, g in zip(rows["attribute"], rows["reference_group"], strict=True) if g}
 
 
 def _adjusted(records: Records, spec: AuditSpec) -> AdjustedDisparity | None:

@@ -193,9 +193,7 @@ def fit_adjusted(
     """:func:`adjusted_disparity` on an opened narwhals frame (one group-by, then a fit)."""
     reference = dict(reference or {})
     variables = [*groups, *covariates]
-    grouped = frame.group_by(decision, *variables, drop_null_keys=False).agg(
-        nw.len().alias("__k")
-    )
+    grouped = frame.group_by(decision, *variables, drop_null_keys=False).agg(nw.len().alias("__k"))
     grouped = grouped.collect() if isinstance(grouped, nw.LazyFrame) else grouped
     cells = grouped.to_pandas()
     wanted = {value_key(v) for v in positive}

@@ -159,7 +159,7 @@ def analyse_scores(
     low = float(cube.table["low"].min())
     high = float(cube.table["high"].max())
     gap = calibration_gap_table(
-        calibration, references, options, probability=0 <= low and high <= 1
+        calibration, references, options, probability=low >= 0 and high <= 1
     )
     sweep = sweep_table(cube, spec, metrics=metrics, include=cutoff)
     common = cutoff if cutoff is not None else _threshold_flagging(cube, flagged)

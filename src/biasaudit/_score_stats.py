@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -40,7 +41,7 @@ from scipy import stats
 from ._counts import OVERALL
 from ._scores import ScoreCube
 from ._spec import MISSING_GROUP, StatsOptions
-from ._stats import adjust_pvalues, proportion_interval
+from ._stats import IntervalMethod, adjust_pvalues, proportion_interval
 
 DISTRIBUTION_COLUMNS = [
     "attribute",
@@ -167,9 +168,7 @@ class Histograms:
         return self.counts.sum(axis=1)
 
 
-def histograms(
-    cube: ScoreCube, attribute: str, *, outcome: int | str | None = None
-) -> Histograms:
+def histograms(cube: ScoreCube, attribute: str, *, outcome: int | str | None = None) -> Histograms:
     """The cube's people of ``attribute`` (or :data:`OVERALL`) by group and bin.
 
     ``outcome`` keeps only people with that outcome (1, 0 or -1 unknown), or with a
@@ -204,7 +203,9 @@ def histograms(
     )
 
 
-def order_statistic(count: np.ndarray, low: np.ndarray, high: np.ndarray, k: float, exact: bool) -> float:
+def order_statistic(
+    count: np.ndarray, low: np.ndarray, high: np.ndarray, k: float, exact: bool
+) -> float:
     """The ``k``-th smallest score (1-based, may be fractional) of one histogram.
 
     Exact scores give the value of the bin holding it; binned scores are interpolated
@@ -350,9 +351,10 @@ def distribution_table(
             }
             q["q90"] = order_statistic(c, h.low, h.high, 0.9 * n, h.exact)
             mlo, mhi = quantile_interval(c, h.low, h.high, 0.5, h.exact, options.confidence)
-            compare = ref_counts is not None and group != ref
-            d, pk = ks_test(c, ref_counts) if compare else (math.nan, math.nan)
-            prob, pm = mann_whitney(c, ref_counts) if compare else (math.nan, math.nan)
+            d = pk = prob = pm = math.nan
+            if ref_counts is not None and group != ref:
+                d, pk = ks_test(c, ref_counts)
+                prob, pm = mann_whitney(c, ref_counts)
             rows.append(
                 {
                     "attribute": attr,
@@ -453,7 +455,10 @@ def excess_table(
                 n = h.counts[i].sum()
                 k = h.counts[i, above_bin].sum()
                 lo, hi = proportion_interval(
-                    k, n, method=options.interval, confidence=options.confidence
+                    k,
+                    n,
+                    method=cast(IntervalMethod, options.interval),
+                    confidence=options.confidence,
                 )
                 p = (
                     stats.binomtest(int(k), int(n), overall).pvalue
@@ -568,7 +573,10 @@ def calibration_table(cube: ScoreCube, bins: int, options: StatsOptions) -> pd.D
                 k = pos.counts[i, inside].sum()
                 n = k + neg.counts[i, inside].sum()
                 lo, hi = proportion_interval(
-                    k, n, method=options.interval, confidence=options.confidence
+                    k,
+                    n,
+                    method=cast(IntervalMethod, options.interval),
+                    confidence=options.confidence,
                 )
                 rows.append(
                     {
@@ -579,9 +587,7 @@ def calibration_table(cube: ScoreCube, bins: int, options: StatsOptions) -> pd.D
                         "score_high": float(pos.high[inside].max()),
                         "people": int(n),
                         "positives": int(k),
-                        "mean_score": score_sum.get((group, b), math.nan) / n
-                        if n
-                        else math.nan,
+                        "mean_score": score_sum.get((group, b), math.nan) / n if n else math.nan,
                         "observed": k / n if n else math.nan,
                         "observed_ci_low": float(lo),
                         "observed_ci_high": float(hi),
@@ -658,4 +664,3 @@ def calibration_gap_table(
     out = pd.DataFrame(rows, columns=[c for c in CALIBRATION_GAP_COLUMNS if c != "p_adjusted"])
     out["p_adjusted"] = _adjust(out["p_value"], options.correction)
     return out[CALIBRATION_GAP_COLUMNS]
-

@@ -124,11 +124,9 @@ class ScoreBinning:
     def expressions(self, column: str) -> list[Any]:
         """Columns added before the group-by: bin, cut-offs passed, score and its square."""
         score = nw.col(column)
-        if self.exact:
-            key = score
-        else:
-            # a float bin number: an integer cast fails on pandas when a score is missing
-            key = ((score - self.lo) / self.width).floor().clip(0, BINS - 1)
+        # a float bin number: an integer cast fails on pandas when a score is missing
+        binned = ((score - self.lo) / self.width).floor().clip(0, BINS - 1)
+        key = score if self.exact else binned
         cut = nw.lit(0)
         for c in self.cuts:  # how many cut-offs lie at or below the score
             cut = cut + (score >= c).cast(nw.Int64)
@@ -231,9 +229,7 @@ class ScoreCube:
         return ScoreHistogram(pd.concat(parts, ignore_index=True), self.exact)
 
 
-def score_cube(
-    cells: pd.DataFrame, attributes: Sequence[str], binning: ScoreBinning
-) -> ScoreCube:
+def score_cube(cells: pd.DataFrame, attributes: Sequence[str], binning: ScoreBinning) -> ScoreCube:
     """Sum the one pass's cells (``__bin``, ``__cut``, ``__s``, ``__s2``) into a cube.
 
     Rows whose score is missing (no bin) are left out.
@@ -247,7 +243,9 @@ def score_cube(
         .rename(columns={"__s": "score_sum", "__s2": "score_sq_sum"})
     )
     pairs = t[["__bin", "__cut"]].drop_duplicates().sort_values(["__bin", "__cut"])
-    bounds = [binning.bounds(b, int(c)) for b, c in zip(pairs["__bin"], pairs["__cut"])]
+    bounds = [
+        binning.bounds(b, int(c)) for b, c in zip(pairs["__bin"], pairs["__cut"], strict=True)
+    ]
     pairs = pairs.assign(
         bin=np.arange(len(pairs)),
         low=[b[0] for b in bounds],

@@ -68,7 +68,7 @@ def sweep_thresholds(
     if kind == "score" and not points:  # the score's deciles
         decile = decile_edges(everyone)
         points = tuple(float(low[decile == d].min()) for d in sorted(set(decile))[1:])
-    out = []
+    out: list[tuple[str, float, float]] = []
     for p in points:
         if kind == "score":
             threshold = _at_or_above(low, p)
@@ -221,14 +221,16 @@ def what_if_table(cube: ScoreCube, common: float, name: str, min_cell: int) -> p
     out = pd.DataFrame(rows, columns=WHAT_IF_COLUMNS)
     out["flagged_at_needed"] = out["flagged_at_needed"].where(out["flagged_at_needed"] >= 0)
     small = [
-        (0 < out[c]) & (out[c] < min_cell)
+        (out[c] > 0) & (out[c] < min_cell)
         for c in ("flagged_at_common", "flagged_at_needed", "people")
     ]
     out["suppressed"] = small[0] | small[1] | small[2] if min_cell > 0 else False
     return out
 
 
-def _curves(cube: ScoreCube, attribute: str, name: str) -> list[tuple[str, np.ndarray, np.ndarray]]:
+def _curves(
+    cube: ScoreCube, attribute: str, name: str
+) -> list[tuple[str, np.ndarray, np.ndarray]]:
     pos = histograms(cube, attribute, outcome=1)
     neg = histograms(cube, attribute, outcome=0)
     unknown = histograms(cube, attribute, outcome=-1)
