@@ -53,13 +53,23 @@ SECTIONS: dict[str, tuple[str, ...] | None] = {
         "group_column",
         "count_column",
     ),
+    "scores": ("sweep", "points", "calibration_bins", "equalise"),
+    "regression": ("decision", "positive", "covariates", "numeric", "label"),
     "output": ("dir", "mode"),
 }
 OUTPUT_MODES = ("public", "restricted")
 #: What ``[data] path`` holds: decision records, an aggregated table of counts per
 #: group, or a process funnel (records or stage counts). Sections used by each kind.
 KINDS: dict[str, tuple[str, ...]] = {
-    "records": ("roles", "codes", "threshold", "assumptions", "population"),
+    "records": (
+        "roles",
+        "codes",
+        "threshold",
+        "assumptions",
+        "population",
+        "scores",
+        "regression",
+    ),
     "counts": ("counts",),
     "funnel": ("funnel",),
 }
@@ -227,6 +237,8 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
             stats=_section(raw, "stats") or None,
             assumptions=_section(raw, "assumptions") or None,
             population=_section(raw, "population") or None,
+            scores=_section(raw, "scores") or None,
+            regression=_section(raw, "regression") if "regression" in raw else None,
         )
     except ConfigError as exc:
         problems += exc.problems_list

@@ -1,4 +1,4 @@
-"""Writing an audit's output folder: results.csv, results.json, manifest.json.
+"""Writing an audit's output folder: results.csv, results.json, tables/, manifest.json.
 
 Files are written to a temporary folder beside the target and moved into place at
 the end, so a failure never leaves half an output folder.
@@ -19,7 +19,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ._audit import AuditResult, spec_to_dict
+import pandas as pd
+
+from ._audit import AuditResult, safe_for_spreadsheets, spec_to_dict
 from ._exceptions import OutputError
 from ._funnel_audit import FunnelResult
 from ._report import render_report
@@ -77,8 +79,36 @@ OUTPUT_NAMES = frozenset(
         "results-restricted.json",
         "report.html",
         "charts",
+        "tables",
     }
 )
+#: Text columns of the analysis tables that a spreadsheet could read as a formula.
+_TEXT = ("attribute", "group", "reference_group", "cut", "metric", "sweep", "note")
+
+
+def analysis_tables(result: Result, *, restricted: bool = False) -> dict[str, pd.DataFrame]:
+    """The score and regression tables by file stem (published unless ``restricted``)."""
+    out: dict[str, pd.DataFrame] = {}
+    analysis = getattr(result, "score_analysis", None)
+    if analysis is not None:
+        for name in analysis.tables:
+            table = analysis.tables[name] if restricted else analysis.published(name)
+            out[f"scores-{name.replace('_', '-')}"] = table
+    adjusted = getattr(result, "adjusted", None)
+    if adjusted is not None:
+        out["adjusted-disparity"] = adjusted.table
+    return out
+
+
+def _write_tables(result: Result, folder: Path, restricted: bool) -> None:
+    tables = analysis_tables(result, restricted=restricted)
+    if not tables:
+        return
+    folder.mkdir()
+    suffix = "-restricted" if restricted else ""
+    for stem, table in tables.items():
+        safe = safe_for_spreadsheets(table, [c for c in _TEXT if c in table.columns])
+        safe.to_csv(folder / f"{stem}{suffix}.csv", index=False, lineterminator="\n")
 
 
 def _umask() -> int:
@@ -116,7 +146,10 @@ def write_outputs(
     config: Mapping[str, Any] | None = None,
     restricted: bool = False,
 ) -> Path:
-    """Write results.csv, results.json, report.html, charts/ and manifest.json.
+    """Write results.csv, results.json, report.html, charts/, tables/ and manifest.json.
+
+    ``tables/`` holds the score analyses (``scores-*.csv``) and the regression
+    (``adjusted-disparity.csv``) when the audit has them.
 
     For a funnel the results are the funnel table. The report and its charts show
     only what may be published, also in restricted mode.
@@ -142,6 +175,7 @@ def write_outputs(
         stem = "results-restricted" if restricted else "results"
         result.to_csv(tmp / f"{stem}.csv", restricted=restricted)
         result.to_json(tmp / f"{stem}.json", restricted=restricted)
+        _write_tables(result, tmp / "tables", restricted)
         # the report shows the published view only, whatever the mode
         report = render_report(result, tmp / "charts")
         (tmp / "report.html").write_text(report, encoding="utf-8")

@@ -18,7 +18,7 @@ from ._bundled import bundled_dir
 from ._config import load_config, run_config
 from ._exceptions import BiasAuditError
 from ._funnel_audit import FunnelResult
-from ._outputs import Result, check_output_dir, write_outputs
+from ._outputs import Result, analysis_tables, check_output_dir, write_outputs
 
 EXIT_INPUT = 2
 #: Metrics the command line summarises: being flagged, and the two false-accusation
@@ -78,6 +78,7 @@ def _summary(result: Result, out: Path | None, *, restricted: bool = False) -> s
         min_cell = result.options.min_cell
     else:
         lines += _headlines(result, restricted)
+        lines += _score_headlines(result, restricted)
         min_cell = result.spec.stats.min_cell
     hidden = int(result.table["suppressed"].sum())
     if hidden and not restricted:
@@ -87,10 +88,47 @@ def _summary(result: Result, out: Path | None, *, restricted: bool = False) -> s
         )
     if out is not None:
         stem = "results-restricted" if restricted else "results"
-        lines.append(f"wrote {out}/report.html, {stem}.csv, {stem}.json, charts/, manifest.json")
+        tables = ", tables/" if analysis_tables(result) else ""
+        lines.append(
+            f"wrote {out}/report.html, {stem}.csv, {stem}.json, charts/{tables}, manifest.json"
+        )
     if restricted:
         lines.append("RESTRICTED output: small counts included; not for publication")
     return "\n".join(lines)
+
+
+def _score_headlines(result: AuditResult, restricted: bool) -> list[str]:
+    """The largest excess share in the top score decile, and the adjusted disparity."""
+    lines = []
+    analysis = result.score_analysis
+    if analysis is not None:
+        excess = analysis.excess if restricted else analysis.published("excess")
+        top = excess[(excess["cut"] == "top decile") & excess["excess"].notna()]
+        if len(top):
+            r = top.loc[top["excess"].astype(float).idxmax()]
+            level = f"{result.spec.stats.confidence:.0%}"
+            lines.append(
+                f"  top score decile: {r['attribute']} = {r['group']} {r['share']:.1%} vs "
+                f"everyone {r['overall_share']:.1%} ({100 * r['excess']:+.1f} points, {level} "
+                f"CI {100 * r['excess_ci_low']:+.1f} to {100 * r['excess_ci_high']:+.1f})"
+            )
+    if result.adjusted is not None:
+        t = result.adjusted.table
+        alpha = 1 - result.spec.stats.confidence
+        terms = t[t["variable"].isin(result.spec.attributes) & (t["p_value"] < alpha)]
+        if len(terms):  # the clearest adjusted disparity, not the widest
+            r = terms.loc[terms["p_value"].idxmin()]
+            lines.append(
+                "  adjusted: "
+                + result.adjusted.sentence(
+                    str(r["variable"]),
+                    str(r["level"]),
+                    covariates=", ".join(result.spec.regression.covariates)
+                    if result.spec.regression
+                    else "",
+                )
+            )
+    return lines
 
 
 def _headlines(result: AuditResult, restricted: bool) -> list[str]:
