@@ -20,7 +20,7 @@ import pandas as pd
 from ._counts import CountTable, count_table
 from ._exceptions import Problem, RecordsError
 from ._io import Records
-from ._scores import ScoreBinning, ScoreCube, score_binning, score_cube
+from ._scores import ScoreBinning, ScoreCube, kth_highest, score_binning, score_cube
 from ._spec import MISSING_GROUP, AuditSpec, value_key
 
 _UNMAPPED = object()
@@ -229,16 +229,10 @@ def _cutoff(frame: Any, spec: AuditSpec) -> tuple[float, str]:
         total = scored.select(nw.len().alias("n"))
         total = total.collect() if isinstance(total, nw.LazyFrame) else total
         k = math.floor(float(thr.top_fraction or 0) * int(total.item()) + 1e-9)
-    if k < 1:
+    cut = kth_highest(frame, score, k)
+    if not math.isfinite(cut):
         return math.inf, thr.describe()
-    if isinstance(scored, nw.LazyFrame):
-        # sort + head stays on the relation's own connection (DuckDB turns it into a
-        # top-k); narwhals' top_k would query DuckDB's default connection instead
-        top = scored.sort(score, descending=True).head(k).select(nw.col(score).min()).collect()
-    else:
-        top = scored.top_k(k, by=score).select(nw.col(score).min())
-    cut = top.item()
-    return (math.inf if cut is None else float(cut)), f"{thr.describe()}; cut-off score {cut:g}"
+    return cut, f"{thr.describe()}; cut-off score {cut:g}"
 
 
 def _first_row(records: Records, col: str, raw: Any) -> int | None:

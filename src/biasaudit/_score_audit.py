@@ -124,9 +124,15 @@ class ScoreAnalysis:
         """Table ``name`` as it may be published: numbers of suppressed rows blanked."""
         table = self.tables[name].copy()
         hidden = table["suppressed"].to_numpy(dtype=bool)
-        numbers = [c for c in table.columns if c not in _KEYS]
-        table[numbers] = table[numbers].astype(object)
-        table.loc[hidden, numbers] = None
+        for column in (c for c in table.columns if c not in _KEYS):
+            if pd.api.types.is_bool_dtype(table[column]):
+                table[column] = table[column].astype("boolean").where(~hidden)
+            elif pd.api.types.is_integer_dtype(table[column]):  # counts stay whole
+                table[column] = table[column].astype("Int64").where(~hidden)
+            elif pd.api.types.is_numeric_dtype(table[column]):
+                table[column] = table[column].astype(float).where(~hidden)  # blank is NaN
+            else:
+                table[column] = table[column].where(~hidden, None)
         return table
 
 

@@ -382,20 +382,26 @@ def distribution_table(
     return out[DISTRIBUTION_COLUMNS]
 
 
-def decile_edges(everyone: Histograms) -> np.ndarray:
-    """Decile (1-10) of every bin: 1 + the number of tenths whose quantile lies below it."""
+def decile_edges(everyone: Histograms, top: float | None = None) -> np.ndarray:
+    """Decile (1-10) of every bin: 1 + the number of tenths whose quantile lies below it.
+
+    ``top``, the exact top-10% cut-off of a continuous score, decides the top decile.
+    """
     c = everyone.counts[0]
     n = c.sum()
     cut = [order_statistic(c, everyone.low, everyone.high, k / 10 * n, True) for k in range(1, 10)]
     # a bin belongs to the decile of its lowest score (its whole range when binned)
     lows = everyone.low if everyone.exact else (everyone.low + everyone.high) / 2
-    return 1 + np.sum(lows[:, None] > np.asarray(cut)[None, :], axis=1)
+    decile = 1 + np.sum(lows[:, None] > np.asarray(cut)[None, :], axis=1)
+    if top is not None and math.isfinite(top):
+        decile = np.where(everyone.low >= top, 10, np.minimum(decile, 9))
+    return decile
 
 
 def decile_table(cube: ScoreCube) -> pd.DataFrame:
     """Each group's people per score decile of everyone, and each decile's make-up."""
     everyone = histograms(cube, OVERALL)
-    decile = decile_edges(everyone)
+    decile = decile_edges(everyone, cube.top_decile)
     total = everyone.counts[0]
     total_n = total.sum()
     rows = []
@@ -427,9 +433,15 @@ def decile_table(cube: ScoreCube) -> pd.DataFrame:
 
 
 def top_decile_threshold(cube: ScoreCube) -> float:
-    """The lowest score in the top decile of everyone."""
+    """The lowest score in the top decile of everyone.
+
+    Exact for both kinds of score: a continuous score's top-10% cut-off was found
+    before the pass (and its bins split there); an exact score's is read off its values.
+    """
+    if cube.top_decile is not None and math.isfinite(cube.top_decile):
+        return float(cube.top_decile)
     everyone = histograms(cube, OVERALL)
-    decile = decile_edges(everyone)
+    decile = decile_edges(everyone, cube.top_decile)
     top = decile == decile.max()
     return float(everyone.low[top].min())
 

@@ -115,6 +115,8 @@ class ScoreBinning:
     hi: float
     exact: bool
     cuts: tuple[float, ...] = ()
+    scored: int = 0
+    top_decile: float | None = None
 
     @property
     def width(self) -> float:
@@ -156,14 +158,35 @@ def score_binning(frame: Any, column: str, cuts: Sequence[float]) -> ScoreBinnin
         nw.col(column).min().alias("lo"),
         nw.col(column).max().alias("hi"),
         nw.col(column).n_unique().alias("distinct"),
+        nw.len().alias("scored"),
     )
     stats = stats.collect() if isinstance(stats, nw.LazyFrame) else stats
-    lo, hi, distinct = stats.to_pandas().iloc[0]
+    lo, hi, distinct, scored = stats.to_pandas().iloc[0]
     if pd.isna(lo):
         return None
-    exact = int(distinct) <= EXACT_LIMIT
-    inside = sorted({float(c) for c in cuts if math.isfinite(c) and lo < c <= hi})
-    return ScoreBinning(float(lo), float(hi), exact, () if exact else tuple(inside))
+    if int(distinct) <= EXACT_LIMIT:
+        return ScoreBinning(float(lo), float(hi), True, (), int(scored))
+    # a continuous score's top decile is a cut-off of its own (the Rotterdam measure)
+    top = kth_highest(frame, column, math.floor(0.1 * int(scored) + 1e-9))
+    named = [*cuts, top] if math.isfinite(top) else list(cuts)
+    inside = sorted({float(c) for c in named if math.isfinite(c) and lo < c <= hi})
+    return ScoreBinning(float(lo), float(hi), False, tuple(inside), int(scored), top)
+
+
+def kth_highest(frame: Any, column: str, k: int) -> float:
+    """The ``k``-th highest score (``inf`` when ``k < 1``): flagging scores at or above
+    it flags the top ``k`` (and anyone tied with the last)."""
+    if k < 1:
+        return math.inf
+    scored = frame.filter(~nw.col(column).is_null())
+    if isinstance(scored, nw.LazyFrame):
+        # sort + head stays on the relation's own connection (DuckDB turns it into a
+        # top-k); narwhals' top_k would query DuckDB's default connection instead
+        top = scored.sort(column, descending=True).head(k).select(nw.col(column).min()).collect()
+    else:
+        top = scored.top_k(k, by=column).select(nw.col(column).min())
+    cut = top.item()
+    return math.inf if cut is None else float(cut)
 
 
 @dataclass(frozen=True)
@@ -175,13 +198,15 @@ class ScoreCube:
     score order), its ``low`` and ``high`` score, ``rows``, ``w`` / ``w2`` (weighted
     count and sum of squared weights; equal to ``rows`` without weights) and
     ``score_sum`` and ``score_sq_sum`` (the scores and their squares added up, for
-    exact means and standard deviations).
+    exact means and standard deviations). ``top_decile`` is the exact cut-off of a
+    continuous score's top 10% (None for an exact score: read off the values).
     Every score in a bin is at least ``low``, so "score >= low" flags whole bins.
     """
 
     table: pd.DataFrame
     attributes: tuple[str, ...]
     exact: bool
+    top_decile: float | None = None
     # sums already taken: every analysis asks for the same few (the cube never changes)
     _sums: dict[Any, pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
@@ -254,4 +279,6 @@ def score_cube(cells: pd.DataFrame, attributes: Sequence[str], binning: ScoreBin
     t = t.merge(pairs, on=["__bin", "__cut"]).drop(columns=["__bin", "__cut"])
     t["rows"] = t["rows"].astype(np.int64)
     columns = [*attributes, *CUBE_COLUMNS]
-    return ScoreCube(t[columns].reset_index(drop=True), tuple(attributes), binning.exact)
+    return ScoreCube(
+        t[columns].reset_index(drop=True), tuple(attributes), binning.exact, binning.top_decile
+    )

@@ -66,7 +66,7 @@ def sweep_thresholds(
     kind = options.sweep
     points = options.resolved_points()
     if kind == "score" and not points:  # the score's deciles
-        decile = decile_edges(everyone)
+        decile = decile_edges(everyone, cube.top_decile)
         points = tuple(float(low[decile == d].min()) for d in sorted(set(decile))[1:])
     out: list[tuple[str, float, float]] = []
     for p in points:
