@@ -85,6 +85,7 @@ def test_cli_writes_every_score_table_without_identifying_columns(compas_run):
         "scores-deciles.csv",
         "scores-distribution.csv",
         "scores-excess.csv",
+        "scores-quantiles.csv",
         "scores-sweep.csv",
         "scores-what-if.csv",
     ]

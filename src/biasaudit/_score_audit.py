@@ -31,6 +31,7 @@ from ._score_stats import (
     decile_table,
     distribution_table,
     excess_table,
+    quantile_table,
     top_decile_threshold,
 )
 from ._scores import ScoreCube
@@ -43,6 +44,7 @@ _KEYS = {
     "group",
     "reference_group",
     "decile",
+    "quantile",
     "bin",
     "cut",
     "threshold",
@@ -76,6 +78,9 @@ class ScoreAnalysis:
         order-statistic interval, Kolmogorov-Smirnov and Mann-Whitney comparisons with
         the reference group (``prob_higher``: chance a member of the group scores
         higher than a member of the reference group), adjusted p-values.
+    quantiles : DataFrame
+        Per group and quantile (10th, 25th, 50th, 75th, 90th percentile): the score
+        and its distribution-free interval (order statistics).
     deciles : DataFrame
         Each group's people in each score decile of everyone.
     excess : DataFrame
@@ -100,6 +105,7 @@ class ScoreAnalysis:
     """
 
     distribution: pd.DataFrame
+    quantiles: pd.DataFrame
     deciles: pd.DataFrame
     excess: pd.DataFrame
     auc: pd.DataFrame
@@ -158,6 +164,7 @@ def analyse_scores(
     if cutoff is not None and math.isfinite(cutoff):
         cuts.append((f"score >= {cutoff:g} (the audit's cut-off)", cutoff))
     distribution = distribution_table(cube, references, options)
+    quantiles = quantile_table(cube, options)
     deciles = decile_table(cube)
     excess = excess_table(cube, cuts, options)
     auc = auc_table(cube, references, options)
@@ -173,6 +180,7 @@ def analyse_scores(
 
     small = 2 * min_cell if min_cell > 0 else 0
     distribution["suppressed"] = distribution["people"] < small
+    quantiles["suppressed"] = quantiles["people"] < small
     gap["suppressed"] = gap["people"] < small
     auc["suppressed"] = _lines(auc, ["positives", "negatives"], min_cell) | (
         (auc["positives"] + auc["negatives"]) < small
@@ -197,6 +205,7 @@ def analyse_scores(
     ]
     return ScoreAnalysis(
         distribution,
+        quantiles,
         deciles,
         excess,
         auc,

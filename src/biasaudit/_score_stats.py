@@ -676,3 +676,42 @@ def calibration_gap_table(
     out = pd.DataFrame(rows, columns=[c for c in CALIBRATION_GAP_COLUMNS if c != "p_adjusted"])
     out["p_adjusted"] = _adjust(out["p_value"], options.correction)
     return out[CALIBRATION_GAP_COLUMNS]
+
+
+QUANTILE_COLUMNS = [
+    "attribute",
+    "group",
+    "quantile",
+    "value",
+    "ci_low",
+    "ci_high",
+    "people",
+    "suppressed",
+]
+
+
+def quantile_table(
+    cube: ScoreCube, options: StatsOptions, probs: Sequence[float] = (0.1, 0.25, 0.5, 0.75, 0.9)
+) -> pd.DataFrame:
+    """Score quantiles per group with distribution-free (order-statistic) intervals."""
+    rows = []
+    for attr in (OVERALL, *cube.attributes):
+        h = histograms(cube, attr)
+        for i, group in enumerate(h.groups):
+            c = h.counts[i]
+            n = c.sum()
+            for p in probs:
+                lo, hi = quantile_interval(c, h.low, h.high, p, h.exact, options.confidence)
+                rows.append(
+                    {
+                        "attribute": attr,
+                        "group": group,
+                        "quantile": p,
+                        "value": order_statistic(c, h.low, h.high, p * n, h.exact),
+                        "ci_low": lo,
+                        "ci_high": hi,
+                        "people": int(n),
+                        "suppressed": False,
+                    }
+                )
+    return pd.DataFrame(rows, columns=QUANTILE_COLUMNS)
