@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import textwrap
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,6 +15,7 @@ from sklearn.metrics import roc_auc_score
 
 from biasaudit._config import load_config
 from biasaudit._exceptions import ConfigError
+from biasaudit._regression import fit_adjusted
 from biasaudit.cli import main
 from conftest import COMPAS
 
@@ -175,3 +177,30 @@ def test_bad_scores_config_exits_2_and_writes_nothing(tmp_path, capsys):
     assert "scores.points: sweep = 'top_k' needs the numbers to flag" in err
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_regression_terms_of_few_people_are_blanked_when_published(compas_run):
+    folder, rows = compas_run
+    table = pd.read_csv(folder / "out" / "tables" / "adjusted-disparity.csv")
+    sizes = rows["race"].value_counts()
+    assert sizes["Native American"] == 11 and sizes["Asian"] == 31  # min_cell is 10
+    # 11 people and more are published: the published table keeps their coefficients
+    native = table[table["level"] == "Native American"].iloc[0]
+    assert native["people"] == 11 and np.isfinite(native["coefficient"])
+    import narwhals as nw
+
+    from biasaudit._regression import fit_adjusted  # a stricter threshold blanks them
+
+    fit = fit_adjusted(
+        nw.from_native(rows),
+        decision="score_text",
+        positive=["Medium", "High"],
+        groups=["race"],
+        reference={"race": "Caucasian"},
+    )
+    strict = fit.published(20).set_index("level")
+    assert strict.loc["Native American", ["coefficient", "odds_ratio"]].isna().all()
+    assert (
+        strict.loc["Asian", "coefficient"]
+        == fit.table.set_index("level").loc["Asian", "coefficient"]
+    )

@@ -94,9 +94,11 @@ def analysis_tables(result: Result, *, restricted: bool = False) -> dict[str, pd
         for name in analysis.tables:
             table = analysis.tables[name] if restricted else analysis.published(name)
             out[f"scores-{name.replace('_', '-')}"] = table
-    adjusted = getattr(result, "adjusted", None)
-    if adjusted is not None:
-        out["adjusted-disparity"] = adjusted.table
+    if isinstance(result, AuditResult) and result.adjusted is not None:
+        fit = result.adjusted
+        out["adjusted-disparity"] = (
+            fit.table if restricted else fit.published(result.spec.stats.min_cell)
+        )
     return out
 
 

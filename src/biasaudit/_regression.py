@@ -42,6 +42,7 @@ REGRESSION_COLUMNS = [
     "relative_risk_ci_low",
     "relative_risk_ci_high",
     "p_value",
+    "people",
 ]
 
 
@@ -68,6 +69,17 @@ class AdjustedDisparity:
     rows_excluded: int
     decision: str
     confidence: float = 0.95
+
+    def published(self, min_cell: int) -> pd.DataFrame:
+        """The table as it may be published: terms of levels with 1 to ``min_cell - 1``
+        people are blanked (their estimate says too much about those few people)."""
+        table = self.table.copy()
+        few = (table["people"] > 0) & (table["people"] < min_cell)
+        numbers = [
+            c for c in REGRESSION_COLUMNS if c not in ("variable", "level", "reference_level")
+        ]
+        table.loc[few, numbers] = np.nan
+        return table
 
     def sentence(self, variable: str, level: str, *, covariates: str = "") -> str:
         """The disparity of one group as a plain sentence.
@@ -204,10 +216,12 @@ def fit_adjusted(
     cells, y, k = cells[~missing], y[~missing], k[~missing]
     columns: list[np.ndarray] = [np.ones(len(cells))]
     terms: list[tuple[str, str, str]] = [("(intercept)", "", "")]
+    people: list[float] = [np.nan]  # rows at each categorical level
     for v in variables:
         if v in numeric:
             columns.append(cells[v].to_numpy(dtype=float))
             terms.append((v, "", ""))
+            people.append(np.nan)
             continue
         labels = _keys(cells[v])
         counts = pd.Series(k, index=labels.index).groupby(labels).sum()
@@ -226,6 +240,7 @@ def fit_adjusted(
         for level in sorted(set(counts.index) - {ref}):
             columns.append((labels == level).to_numpy(dtype=float))
             terms.append((v, str(level), ref))
+            people.append(float(counts[level]))
     exog = np.column_stack(columns)
     fit = sm.GLM(y, exog, family=sm.families.Binomial(), freq_weights=k).fit()
     z = norm.ppf(0.5 + confidence / 2)
@@ -252,6 +267,7 @@ def fit_adjusted(
             "relative_risk_ci_low": risk(lo),
             "relative_risk_ci_high": risk(hi),
             "p_value": np.asarray(fit.pvalues),
+            "people": people,
         }
     )
     table.loc[0, ["odds_ratio", "odds_ratio_ci_low", "odds_ratio_ci_high"]] = np.nan
