@@ -187,11 +187,7 @@ def test_regression_terms_of_few_people_are_blanked_when_published(compas_run):
     # 11 people and more are published: the published table keeps their coefficients
     native = table[table["level"] == "Native American"].iloc[0]
     assert native["people"] == 11 and np.isfinite(native["coefficient"])
-    import narwhals as nw
-
-    from biasaudit._regression import fit_adjusted  # a stricter threshold blanks them
-
-    fit = fit_adjusted(
+    fit = fit_adjusted(  # a stricter threshold blanks them
         nw.from_native(rows),
         decision="score_text",
         positive=["Medium", "High"],
