@@ -181,16 +181,17 @@ def what_if_table(cube: ScoreCube, common: float, name: str, min_cell: int) -> p
     low = histograms(cube, OVERALL).low
     edges = np.append(low, math.inf)  # edges[b]: flag bins b.. ; the last flags nobody
     at_common = int(np.searchsorted(edges, common - 1e-12 * max(1.0, abs(common))))
-    needs_labels = name != "selection_rate"
-    unknown_any = bool((cube.table["outcome"] < 0).any())
+    # a label-based rate among the labelled only is not the rate (the plain audit
+    # reports it as not identifiable): no numbers then, only the note
+    unidentified = name != "selection_rate" and bool((cube.table["outcome"] < 0).any())
     rows = []
     everyone = _curves(cube, OVERALL, name)
-    target = float(everyone[0][1][at_common])
+    target = math.nan if unidentified else float(everyone[0][1][at_common])
     for attr in cube.attributes:
         for group, rate, flagged in _curves(cube, attr, name):
             note = ""
             finite = np.isfinite(rate)
-            if needs_labels and unknown_any:
+            if unidentified:
                 note = f"{name} needs every outcome known; some are not"
                 best = None
             elif not finite.any() or not math.isfinite(target):
@@ -208,7 +209,7 @@ def what_if_table(cube: ScoreCube, common: float, name: str, min_cell: int) -> p
                     "metric": name,
                     "target": target,
                     "common_threshold": float(edges[at_common]),
-                    "rate_at_common": float(rate[at_common]),
+                    "rate_at_common": math.nan if unidentified else float(rate[at_common]),
                     "threshold_needed": float(edges[best]) if best is not None else math.nan,
                     "rate_at_needed": float(rate[best]) if best is not None else math.nan,
                     "people": people,
