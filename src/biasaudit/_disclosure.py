@@ -317,36 +317,3 @@ def published(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     )
     return out
 
-
-def line_suppression(counts: np.ndarray, min_cell: int) -> np.ndarray:
-    """Cells of a two-way table with published row and column totals to withhold.
-
-    Primary: counts from 1 to ``min_cell - 1``. Complementary: while a row or column
-    has exactly one withheld cell (which its total would give away), its smallest
-    other cell is withheld too, non-zero cells first. This guards against recomputing
-    a cell from one line's total; it does not solve every linear system the way
-    :func:`suppression` does for the results table, which is why the score tables
-    publish shares of groups of at least ``2 * min_cell`` only.
-
-    Examples
-    --------
-    >>> line_suppression(np.array([[3, 20, 30], [40, 50, 60]]), 10).astype(int).tolist()
-    [[1, 1, 0], [1, 1, 0]]
-    """
-    counts = np.asarray(counts, dtype=float)
-    hide = (counts > 0) & (counts < min_cell) if min_cell > 0 else np.zeros(counts.shape, bool)
-    changed = bool(hide.any())
-    while changed:
-        changed = False
-        for view, values in ((hide, counts), (hide.T, counts.T)):
-            for i in range(view.shape[0]):
-                if view[i].sum() != 1:
-                    continue
-                others = np.flatnonzero(~view[i])
-                if not len(others):
-                    continue
-                # the smallest non-zero cell, or a zero one when nothing else is left
-                order = sorted(others, key=lambda j: (values[i, j] == 0, values[i, j]))
-                view[i, order[0]] = True
-                changed = True
-    return hide

@@ -3,12 +3,15 @@
 :func:`analyse_scores` runs every analysis of :mod:`._score_stats` and :mod:`._sweep` on
 the score cube of the one pass and marks what may not be published:
 
-* distributions, AUCs and calibration gaps of groups with fewer than ``2 * min_cell``
-  people (quantiles of a handful of people show their scores);
-* decile, excess-share and calibration cells with 1 to ``min_cell - 1`` people, and
-  the complementary cells :func:`._disclosure.line_suppression` picks so that a row or
-  column total does not give them away;
-* sweep rows exactly as the plain audit's disclosure control marks them.
+* distributions, quantiles, AUCs and calibration gaps of groups with fewer than
+  ``2 * min_cell`` people (quantiles of a handful of people show their scores);
+* every row of a group with a count of 1 to ``min_cell - 1`` in a family of score
+  tables, in the whole family at once, plus a complementary group
+  (:func:`withheld_groups`): suppressing table by table would let one table give away
+  what another hides. The families: people by score range (distribution, quantiles,
+  deciles, excess, what-if) and people with a known outcome by score range (AUC,
+  calibration, calibration gap);
+* sweep rows as the plain audit's disclosure control marks them at each threshold.
 
 Published tables (``published()``) blank every number of a marked row.
 """
@@ -23,7 +26,6 @@ import numpy as np
 import pandas as pd
 
 from ._counts import OVERALL
-from ._disclosure import line_suppression
 from ._score_stats import (
     auc_table,
     calibration_gap_table,
@@ -182,18 +184,50 @@ def analyse_scores(
     distribution["suppressed"] = distribution["people"] < small
     quantiles["suppressed"] = quantiles["people"] < small
     gap["suppressed"] = gap["people"] < small
-    auc["suppressed"] = _lines(auc, ["positives", "negatives"], min_cell) | (
-        (auc["positives"] + auc["negatives"]) < small
+    auc["suppressed"] = (auc["positives"] + auc["negatives"]) < small
+
+    def people(table: pd.DataFrame, column: str) -> pd.DataFrame:
+        return table[["attribute", "group"]].assign(people=table[column].to_numpy())
+
+    # Two families, each withheld as one: people by score range (deciles, excess,
+    # what-if) and people with a known outcome by score range (calibration, AUC).
+    scored = [
+        people(deciles, "people"),
+        people(excess, "above"),
+        people(excess.assign(below=excess["people"] - excess["above"]), "below"),
+        people(what_if, "flagged_at_common"),
+        people(what_if, "flagged_at_needed"),
+    ]
+    labelled = [
+        people(calibration, "positives"),
+        people(
+            calibration.assign(negatives=calibration["people"] - calibration["positives"]),
+            "negatives",
+        ),
+        people(auc, "positives"),
+        people(auc, "negatives"),
+    ]
+    families = (
+        (scored, (distribution, quantiles, deciles, excess, what_if)),
+        (labelled, (auc, calibration, gap)),
     )
-    deciles["suppressed"] = _grid(deciles, "decile", ["people"], min_cell)
-    excess["above_not"] = excess["people"] - excess["above"]
-    excess["suppressed"] = _grid(excess, "cut", ["above", "above_not"], min_cell)
-    excess = excess.drop(columns="above_not")
-    calibration["negatives"] = calibration["people"] - calibration["positives"]
-    calibration["suppressed"] = _grid(calibration, "bin", ["positives", "negatives"], min_cell)
-    calibration = calibration.drop(columns="negatives")
+    for counts, tables in families:
+        hidden = withheld_groups(pd.concat(counts, ignore_index=True), references, min_cell)
+        for table in tables:
+            keys = zip(table["attribute"], table["group"], strict=True)
+            withheld = np.array([k in hidden for k in keys], dtype=bool)
+            newly = withheld & ~table["suppressed"].to_numpy(dtype=bool)
+            if "note" in table.columns:
+                table.loc[newly, "note"] = [
+                    (f"{note}; " if note else "")
+                    + "withheld from the score tables: a count below min_cell "
+                    "(disclosure control)"
+                    for note in table.loc[newly, "note"]
+                ]
+            table["suppressed"] = table["suppressed"].to_numpy(dtype=bool) | withheld
     for table in (distribution, gap, auc):
-        table.loc[table["suppressed"], "note"] = "suppressed when published (fewer people)"
+        few = table["suppressed"] & ~table["note"].astype(str).str.contains("withheld")
+        table.loc[few, "note"] = "suppressed when published (fewer people)"
     notes = [
         "AUC and calibration use the people whose outcome is known"
         + (" (the investigated only: the others are not in them)" if _selective(cube) else ""),
@@ -231,35 +265,40 @@ def _threshold_flagging(cube: ScoreCube, flagged: float) -> float:
     return float(ok.max()) if len(ok) else float(t["low"].min())
 
 
-def _lines(table: pd.DataFrame, columns: list[str], min_cell: int) -> np.ndarray:
-    """Per attribute: rows x ``columns`` as a two-way table with both totals published."""
-    hide = np.zeros(len(table), dtype=bool)
-    for _, part in table.groupby("attribute", sort=False):
-        if part["attribute"].iloc[0] == OVERALL:
-            continue
-        marked = line_suppression(part[columns].to_numpy(dtype=float), min_cell)
-        hide[table.index.get_indexer(part.index)] = marked.any(axis=1)
-    return hide
+def withheld_groups(
+    counts: pd.DataFrame, references: Mapping[str, str], min_cell: int
+) -> set[tuple[str, str]]:
+    """``(attribute, group)`` pairs withheld from every score table.
 
+    ``counts`` lists every count the score tables publish (columns attribute, group,
+    people). A group with a count of 1 to ``min_cell - 1`` anywhere is withheld from
+    all the score tables at once, so no table gives away what another hides; when that
+    leaves one withheld group in an attribute, the smallest other group is withheld too
+    (the everyone rows would give it away). A withheld reference group withholds its
+    whole attribute: the other groups' rows compare with it.
 
-def _grid(table: pd.DataFrame, by: str, columns: list[str], min_cell: int) -> np.ndarray:
-    """Per attribute, groups x (``by`` levels x ``columns``) with row and column totals."""
-    hide = np.zeros(len(table), dtype=bool)
-    for attr, part in table.groupby("attribute", sort=False):
-        if attr == OVERALL:
-            continue
-        wide = part.pivot_table(index="group", columns=by, values=columns, aggfunc="sum")
-        wide = wide.fillna(0)
-        marked = np.zeros(wide.shape, dtype=bool)
-        for c in columns:  # each layer is its own table with its own totals
-            cols = [i for i, key in enumerate(wide.columns) if key[0] == c]
-            marked[:, cols] = line_suppression(wide.iloc[:, cols].to_numpy(), min_cell)
-        hidden = {
-            (g, key[1])
-            for i, g in enumerate(wide.index)
-            for j, key in enumerate(wide.columns)
-            if marked[i, j]
-        }
-        mask = [(g, b) in hidden for g, b in zip(part["group"], part[by], strict=True)]
-        hide[table.index.get_indexer(part.index)] = mask
-    return hide
+    Not covered: differences between tables whose score ranges nearly coincide (a
+    decile and a swept threshold, or a calibration bin and a decile across the two
+    families) can still isolate a few people; the threshold sweep is controlled
+    threshold by threshold, like the results table.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"attribute": "g", "group": ["a", "b", "c"], "people": [3, 50, 20]})
+    >>> sorted(withheld_groups(c, {"g": "b"}, 10))  # a, and c to protect it
+    [('g', 'a'), ('g', 'c')]
+    """
+    if min_cell <= 0:
+        return set()
+    counts = counts[counts["attribute"] != OVERALL].dropna(subset=["people"])
+    hidden: set[tuple[str, str]] = set()
+    for attr, part in counts.groupby("attribute", sort=False):
+        small = part[(part["people"] > 0) & (part["people"] < min_cell)]
+        unsafe = set(small["group"])
+        if len(unsafe) == 1:
+            size = part.groupby("group")["people"].max().sort_values(kind="stable")
+            unsafe |= set([g for g in size.index if g not in unsafe][:1])
+        if references.get(str(attr)) in unsafe:
+            unsafe = set(part["group"])
+        hidden |= {(str(attr), g) for g in unsafe}
+    return hidden
