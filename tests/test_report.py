@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import html
 import html.parser
+import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -208,3 +210,112 @@ def test_findings_are_told_from_the_side_with_the_higher_rate():
         "People with sex = M were flagged 2.0 times as often as people with sex = F "
         "(10.0% of 300 vs 5.0% of 200; 95% CI"
     )
+
+
+def test_report_has_the_risk_score_section(demo_report):
+    text = (demo_report / "report.html").read_text(encoding="utf-8")
+    page = _parse(text)
+    assert "scores" in page.ids
+    assert "adjusted" not in page.ids  # the demo has no regression
+    body = " ".join(page.text)
+    # one chart of each kind per attribute, with its finding as the alt text
+    alts = [str(i.get("alt")) for i in page.images]
+    for head in ("Share in the top decile of risk_score by", "Top decile of risk_score"):
+        assert sum(a.startswith(head) for a in alts) == 4, head
+    assert sum(a.startswith("Flagging by risk_score threshold") for a in alts) == 4
+    # the what-if table is analysis, not a recommendation
+    assert "not a recommendation" in body
+    # key findings on the top decile, checked against the records: the top decile is
+    # everyone at or above the 90th percentile (inverted CDF) of the risk score
+    told = re.findall(
+        r"Of people with (\w+) = ([^,]+), (\d+\.\d)% of ([\d,]+) had a score in the top "
+        r"decile, against (\d+\.\d)% of everyone \(\+(\d+\.\d) points, 95% CI",
+        body,
+    )
+    assert told
+    records = pd.read_csv(bundled_dir("welfare-synthetic") / "decisions.csv")
+    cut = np.quantile(records["risk_score"], 0.9, method="inverted_cdf")
+    top = records["risk_score"] >= cut
+    for attribute, group, share, people, everyone, excess in told:
+        mine = top[records[attribute].astype(str) == group]
+        assert (share, people) == (f"{mine.mean():.1%}"[:-1], f"{len(mine):,}")
+        assert everyone == f"{top.mean():.1%}"[:-1]
+        assert excess == f"{100 * (mine.mean() - top.mean()):.1f}"
+
+
+def _score_records() -> pd.DataFrame:
+    from test_score_charts import _records
+
+    df = _records(tiny=True)
+    df["high"] = (df["score"] >= 6).astype(int)
+    df["older"] = np.arange(len(df)) % 3
+    return df
+
+
+def test_no_suppressed_value_in_the_score_tables(tmp_path):
+    result = biasaudit.audit(
+        _score_records(),
+        roles={"score": "score", "outcome": "y"},
+        threshold={"score_at_least": 5},
+        groups=["g"],
+        reference={"g": "A"},
+    )
+    excess = result.score_analysis.published("excess")
+    hidden = excess[excess["suppressed"].astype(bool)]
+    assert "tiny" in set(hidden["group"])
+    text = (result.report(tmp_path / "r") / "report.html").read_text(encoding="utf-8")
+    assert "scores" in _parse(text).ids
+    for row in hidden.itertuples():
+        cells = re.search(
+            rf'<tr><th scope="row">{re.escape(html.escape(row.group))}</th>'
+            rf"<td>{re.escape(html.escape(row.cut))}</td>(.*?)</tr>",
+            text,
+        )
+        assert cells is not None, (row.group, row.cut)
+        assert re.findall(r'<td class="num">([^<]+)</td>', cells.group(1)) == []
+        assert "suppressed" in cells.group(1)
+
+
+def test_adjusted_disparity_section(tmp_path):
+    import statsmodels.api as sm
+
+    df = _score_records()
+    result = biasaudit.audit(
+        df,
+        roles={"score": "score", "outcome": "y"},
+        threshold={"score_at_least": 5},
+        groups=["g"],
+        reference={"g": "A"},
+        regression={
+            "decision": "high",
+            "positive": [1],
+            "covariates": ["older"],
+            "numeric": ["older"],
+        },
+    )
+    text = (result.report(tmp_path / "r") / "report.html").read_text(encoding="utf-8")
+    page = _parse(text)
+    assert "adjusted" in page.ids
+    section = text[text.index('<section id="adjusted">') :]
+    section = section[: section.index("</section>")]
+    # odds ratios of B and C from statsmodels' Logit on the rows, as the table shows them
+    exog = sm.add_constant(
+        pd.DataFrame(
+            {
+                "B": (df["g"] == "B").astype(float),
+                "C": (df["g"] == "C").astype(float),
+                "tiny": (df["g"] == "tiny").astype(float),
+                "older": df["older"].astype(float),
+            }
+        )
+    )
+    fit = sm.Logit(df["high"].astype(float), exog).fit(disp=0)
+    for level in ("B", "C"):
+        odds = f"{np.exp(fit.params[level]):.3f}"
+        assert re.search(rf'<th scope="row">g = {level}</th>.*?>{odds}</td>', section), level
+    # "tiny" (4 people) is blanked by disclosure control: its row has no number
+    tiny = re.search(r'<th scope="row">g = tiny</th>(.*?)</tr>', section)
+    assert tiny is not None and re.findall(r'<td class="num">([^<]+)</td>', tiny.group(1)) == []
+    assert "g = tiny were" not in section
+    assert "After accounting for older, people with g = B were" in section
+    assert 'alt="Adjusted odds of high' in section

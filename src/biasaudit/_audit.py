@@ -122,20 +122,68 @@ class AuditResult:
 
         return write_outputs(self, out_dir, restricted=restricted)
 
-    def plot(self, kind: str, attribute: str, metric: str | None = None) -> Any:
+    def plot(self, kind: str, attribute: str | None = None, metric: str | None = None) -> Any:
         """One chart of the report as a figure (for notebooks).
 
         ``kind``: ``"disparity"``, ``"rates"``, ``"burden"``, ``"heatmap"`` (an
         intersection) or ``"scores"`` (score distributions, when a score is given).
-        Drawn from the published table.
+        With a score: ``"deciles"`` (each group's share per score decile),
+        ``"excess"`` (share in the top decile minus everyone's), ``"calibration"``
+        (observed outcome rate per score bin) and ``"thresholds"`` (ratios to the
+        reference group across the threshold sweep; ``metric`` picks the error rate).
+        With ``regression``: ``"adjusted"`` (odds ratios and relative risks; an
+        ``attribute`` keeps only its terms). Drawn from the published tables.
         """
         from ._charts import plot, score_chart  # the chart layer sits above this one
+        from ._score_charts import (
+            adjusted_chart,
+            calibration_chart,
+            decile_chart,
+            excess_chart,
+            threshold_chart,
+        )
 
+        name = self.spec.roles.score or "score"
+        if kind == "adjusted":
+            if self.adjusted is None:
+                raise ValueError("kind='adjusted' needs regression=... Got no regression.")
+            only = None if attribute is None else [attribute]
+            groups = self.spec.attributes
+            return adjusted_chart(self.adjusted, groups=groups, variables=only).figure
+        if attribute is None:
+            raise ValueError(f"kind={kind!r} needs an attribute. Got None.")
+        analysis = self.score_analysis
+        if kind in ("deciles", "excess", "calibration", "thresholds"):
+            if analysis is None:
+                raise ValueError(f"kind={kind!r} needs roles.score. Got no score column.")
+            if kind == "deciles":
+                chart = decile_chart(analysis.published("deciles"), attribute, score_name=name)
+            elif kind == "excess":
+                confidence = self.spec.stats.confidence
+                table = analysis.published("excess")
+                chart = excess_chart(table, attribute, score_name=name, confidence=confidence)
+            elif kind == "calibration":
+                chart = calibration_chart(
+                    analysis.published("calibration"),
+                    attribute,
+                    gap=analysis.published("calibration_gap"),
+                    score_name=name,
+                    outcome_name=self.spec.roles.outcome or "the outcome",
+                    confidence=self.spec.stats.confidence,
+                )
+            else:
+                chart = threshold_chart(
+                    analysis.published("sweep"),
+                    attribute,
+                    cutoff=analysis.cutoff,
+                    metric=metric,
+                    score_name=name,
+                )
+            return chart.figure
         if kind == "scores":
             if self.scores is None:
                 raise ValueError("kind='scores' needs roles.score. Got no score column.")
             minimum = max(self.spec.stats.min_cell, 1) * 2
-            name = self.spec.roles.score or "score"
             chart = score_chart(
                 self.scores.quantiles(), attribute, min_people=minimum, score_name=name
             )

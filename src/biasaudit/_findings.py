@@ -3,18 +3,24 @@
 Each sentence gives the two rates with their denominators, the ratio and its interval,
 in the house wording ("flagged", "unfounded investigation", "disparity"; never a
 verdict such as "fair"). Findings are built from the published table, so a suppressed
-row never reaches a sentence.
+row never reaches a sentence. :func:`score_findings` and :func:`adjusted_findings` tell
+the score analyses (over-representation in the top score decile) and the
+regression-adjusted disparity the same way, only where the evidence is clear.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ._counts import OVERALL
+from ._regression import AdjustedDisparity
+from ._stats import adjust_pvalues
 
 #: Metrics a key finding can be about, in the order they are told.
 HEADLINE = (
@@ -158,3 +164,97 @@ def _strength(row: Any, confidence: float) -> str:
     if not math.isnan(row.p_adjusted) and row.p_adjusted < 1 - confidence:
         return "clear"
     return "uncertain"
+
+
+def score_findings(
+    excess: pd.DataFrame, *, confidence: float = 0.95, score_name: str = "score"
+) -> list[str]:
+    """Groups over-represented in the top score decile, one sentence per attribute.
+
+    Only rows of the published excess table with a clear excess: above everyone's
+    share, adjusted p below ``1 - confidence`` and an interval that excludes 0. Per
+    attribute the largest excess is told; attributes in order of that excess.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame([{"attribute": "nat", "group": "X", "cut": "top decile",
+    ...     "people": 3139, "share": .191, "overall_share": .1, "excess": .091,
+    ...     "excess_ci_low": .078, "excess_ci_high": .105, "p_adjusted": 1e-50,
+    ...     "suppressed": False}])
+    >>> print(score_findings(t)[0])  # doctest: +NORMALIZE_WHITESPACE
+    Of people with nat = X, 19.1% of 3,139 had a score in the top decile, against 10.0% of
+    everyone (+9.1 points, 95% CI 7.8 to 10.5).
+    """
+    level = f"{confidence:.0%}"
+    best: dict[str, Any] = {}
+    for row in excess.itertuples():
+        values = (row.excess, row.excess_ci_low, row.excess_ci_high, row.p_adjusted, row.share)
+        if (
+            row.cut != "top decile"
+            or row.attribute == OVERALL
+            or _suppressed(row.suppressed)
+            or not all(_number(v) for v in values)
+            or not (row.excess > 0 and row.excess_ci_low > 0)
+            or not row.p_adjusted < 1 - confidence
+        ):
+            continue
+        if row.attribute not in best or row.excess > best[row.attribute].excess:
+            best[row.attribute] = row
+    out = []
+    for row in sorted(best.values(), key=lambda r: -r.excess):
+        of = f" of {int(row.people):,}" if _number(row.people) else ""
+        out.append(
+            f"Of {people(str(row.attribute), str(row.group))}, {row.share:.1%}{of} had a "
+            f"{score_name} in the top decile, against {row.overall_share:.1%} of everyone "
+            f"({100 * row.excess:+.1f} points, {level} CI {100 * row.excess_ci_low:.1f} to "
+            f"{100 * row.excess_ci_high:.1f})."
+        )
+    return out
+
+
+def adjusted_findings(
+    adjusted: AdjustedDisparity,
+    groups: Sequence[str],
+    *,
+    covariates: Sequence[str] = (),
+    min_cell: int = 10,
+) -> list[str]:
+    """Clear regression-adjusted disparities of the protected attributes, as sentences.
+
+    Terms of ``groups`` in the published table (``adjusted.published(min_cell)``)
+    whose Holm-adjusted p-value (across those terms) is below ``1 - confidence`` and
+    whose relative-risk interval excludes 1, the largest first (distance of the
+    relative risk from 1 on a log scale).
+    """
+    t = adjusted.published(min_cell)
+    rows = t[t["variable"].isin(list(groups)) & (t["level"] != "")].copy()
+    if rows.empty:
+        return []
+    rows["p_adjusted"] = adjust_pvalues(rows["p_value"].to_numpy(dtype=float))
+    alpha = 1 - adjusted.confidence
+    text = _and(covariates)
+    found = []
+    for row in rows.itertuples():
+        rr, lo, hi = row.relative_risk, row.relative_risk_ci_low, row.relative_risk_ci_high
+        if not all(_number(v) and v > 0 for v in (rr, lo, hi)):
+            continue
+        if row.p_adjusted < alpha and (lo > 1 or hi < 1):
+            sentence = adjusted.sentence(str(row.variable), str(row.level), covariates=text)
+            found.append((-abs(float(np.log(rr))), sentence))
+    return [s for _, s in sorted(found, key=lambda f: f[0])]
+
+
+def _and(names: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    names = [str(n) for n in names]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _number(x: Any) -> bool:
+    return isinstance(x, float | int | np.number) and not pd.isna(x) and bool(np.isfinite(x))
+
+
+def _suppressed(x: Any) -> bool:
+    return bool(x) and not pd.isna(x)

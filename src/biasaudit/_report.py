@@ -1,5 +1,6 @@
 """The self-contained HTML report: findings, what the data can show, provenance,
-one section per attribute with its charts and table, methods, disclosure control.
+one section per attribute with its charts and table, the risk scores and the
+regression-adjusted disparity (when the audit has them), methods, disclosure control.
 
 One HTML file with every chart inline (SVG as a data URI), no scripts, fonts or
 network requests; readable at phone width and in print. Every string from the data
@@ -12,18 +13,27 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from ._audit import AuditResult
 from ._charts import Chart, charts_for, group_colors, save_chart, score_chart
 from ._counts import OVERALL
-from ._findings import key_findings
+from ._findings import adjusted_findings, key_findings, score_findings
 from ._funnel_audit import FunnelResult
 from ._registry import metric
+from ._score_charts import (
+    adjusted_chart,
+    calibration_chart,
+    decile_chart,
+    excess_chart,
+    threshold_chart,
+)
 
 _SHAPES = {
     "full labels": ("Outcomes are known for everyone: every rate is a number, with its interval."),
@@ -94,6 +104,9 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .finding-uncertain, .finding-too-few { border-left: 4px dashed #666; padding-left: .5rem; }
 .meta { color: #333; font-size: .9rem; }
 code { overflow-wrap: anywhere; }
+.chart-grid { display: grid; gap: 0 1rem;
+  grid-template-columns: repeat(auto-fit, minmax(min(100%, 26rem), 1fr)); }
+.chart-grid figure { margin: .5rem 0; }
 @media (max-width: 600px) { body { padding: .5rem; } table { font-size: .75rem; } }
 @media print { body { max-width: none; } h2 { break-before: auto; }
   figure, table, li { break-inside: avoid; } .table-wrap { overflow: visible; }
@@ -235,20 +248,39 @@ def _findings_section(result: AuditResult) -> str:
         per_metric[f.metric] = per_metric.get(f.metric, 0) + 1
         if per_metric[f.metric] <= 4:
             findings.append(f)
-    if not findings:
+    css = {"clear": "finding-clear", "uncertain": "finding-uncertain"}
+    items = "".join(
+        f'<li class="{css.get(f.strength, "finding-too-few")}">{_e(f.sentence)}</li>'
+        for f in findings[:12]
+    )
+    items += "".join(f'<li class="finding-clear">{_e(s)}</li>' for s in _more_findings(result))
+    if not items:
         items = "<li>No comparison of a group with its reference group could be made.</li>"
-    else:
-        css = {"clear": "finding-clear", "uncertain": "finding-uncertain"}
-        items = "".join(
-            f'<li class="{css.get(f.strength, "finding-too-few")}">{_e(f.sentence)}</li>'
-            for f in findings[:12]
-        )
     return (
         '<section id="key-findings"><h2>Key findings</h2>'
         "<p>The largest disparities with the strongest evidence first. A ratio is the "
         "group's rate divided by its reference group's.</p>"
         f"<ol>{items}</ol></section>"
     )
+
+
+def _more_findings(result: AuditResult) -> list[str]:
+    """The clearest score and regression findings (a few of each)."""
+    out: list[str] = []
+    analysis = result.score_analysis
+    if analysis is not None:
+        out += score_findings(
+            analysis.published("excess"), confidence=result.spec.stats.confidence
+        )[:3]
+    if result.adjusted is not None:
+        covariates = result.spec.regression.covariates if result.spec.regression else ()
+        out += adjusted_findings(
+            result.adjusted,
+            result.spec.attributes,
+            covariates=covariates,
+            min_cell=result.spec.stats.min_cell,
+        )[:3]
+    return out
 
 
 def _page(title: str, body: str) -> str:
@@ -299,6 +331,8 @@ def render_report(result: AuditResult | FunnelResult, folder: str | Path) -> str
             + _html_table(rows, _TABLE_COLUMNS, f"All metrics for {attribute}")
             + "</section>"
         )
+    parts.append(_scores_section(result, group_colors(table), folder))
+    parts.append(_adjusted_section(result, group_colors(table), folder))
     parts.append(_methods(list(table["metric"].drop_duplicates())))
     parts.append(_disclosure(int(result.table["suppressed"].sum()), result.spec.stats.min_cell))
     return _page(result.source.name, "".join(parts))
@@ -326,3 +360,275 @@ def _funnel_body(result: FunnelResult, folder: Path) -> str:
         )
     parts.append(_disclosure(int(result.table["suppressed"].sum()), result.options.min_cell))
     return "".join(parts)
+
+
+# --------------------------------------------------------------------------- scores
+
+#: How a cell of a score table is written: share, difference in points, score, ...
+_KINDS = {
+    "pct": lambda x: f"{100 * x:.1f}%",
+    "pts": lambda x: f"{100 * x:+.1f}",
+    "score": lambda x: f"{x:.4g}",
+    "int": lambda x: f"{x:,.0f}",
+    "p": lambda x: "< 0.001" if x < 0.001 else f"{x:.3f}",
+    "num": lambda x: f"{x:.3f}",
+}
+
+
+def _value(x: Any) -> float:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return math.nan
+    return v
+
+
+def _score_table(
+    frame: pd.DataFrame, columns: Sequence[tuple[str, str, str]], caption: str
+) -> str:
+    """A compact table: the first column is the row header, numbers formatted by kind.
+
+    ``columns`` are ``(column, heading, kind)``; kind ``text`` is escaped as is. A
+    suppressed row shows no number, only its keys and the word "suppressed".
+    """
+    head = "".join(f'<th scope="col">{_e(h)}</th>' for _, h, _ in columns)
+    head += '<th scope="col">Note</th>'
+    body = []
+    for _, row in frame.iterrows():
+        hidden = bool(row.get("suppressed")) and not pd.isna(row.get("suppressed"))
+        cells = []
+        for i, (c, _, kind) in enumerate(columns):
+            v = row.get(c)
+            if kind == "text":
+                text = "" if v is None or (isinstance(v, float) and math.isnan(v)) else _e(v)
+                cells.append(f'<th scope="row">{text}</th>' if i == 0 else f"<td>{text}</td>")
+                continue
+            x = math.nan if hidden else _value(v)
+            shown = _KINDS[kind](x) if math.isfinite(x) else ""
+            cells.append(f'<td class="num">{_e(shown)}</td>')
+        note = "suppressed" if hidden else str(row.get("note") or "")
+        cells.append(f"<td>{_e(note)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<div class="table-wrap"><table><caption>{_e(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def _summary(analysis: Any, attribute: str) -> pd.DataFrame:
+    """Distribution, AUC and calibration gap of each group side by side (published)."""
+    keys = ["group", "people", "mean", "median", "prob_higher", "suppressed", "note"]
+    dist = analysis.published("distribution")
+    dist = dist.loc[dist["attribute"] == attribute, keys]
+    auc = analysis.published("auc")
+    auc = auc.loc[auc["attribute"] == attribute, ["group", "auc", "auc_ci_low", "auc_ci_high"]]
+    gap = analysis.published("calibration_gap")
+    gap = gap.loc[gap["attribute"] == attribute, ["group", "gap", "gap_ci_low", "gap_ci_high"]]
+    out = dist.merge(auc, on="group", how="left").merge(gap, on="group", how="left")
+    # a group whose distribution is withheld shows nothing (its other parts blank too)
+    return out
+
+
+_SUMMARY = [
+    ("group", "Group", "text"),
+    ("people", "People", "int"),
+    ("mean", "Mean score", "score"),
+    ("median", "Median", "score"),
+    ("prob_higher", "Chance of scoring higher than reference", "num"),
+    ("auc", "AUC", "num"),
+    ("auc_ci_low", "AUC CI low", "num"),
+    ("auc_ci_high", "AUC CI high", "num"),
+    ("gap", "Calibration gap (points)", "pts"),
+    ("gap_ci_low", "Gap CI low", "pts"),
+    ("gap_ci_high", "Gap CI high", "pts"),
+]
+_EXCESS = [
+    ("group", "Group", "text"),
+    ("cut", "Cut", "text"),
+    ("people", "People", "int"),
+    ("above", "At or above", "int"),
+    ("share", "Share", "pct"),
+    ("share_ci_low", "CI low", "pct"),
+    ("share_ci_high", "CI high", "pct"),
+    ("overall_share", "Everyone", "pct"),
+    ("excess", "Excess (points)", "pts"),
+    ("excess_ci_low", "CI low", "pts"),
+    ("excess_ci_high", "CI high", "pts"),
+    ("p_adjusted", "Adjusted p", "p"),
+]
+_WHAT_IF = [
+    ("group", "Group", "text"),
+    ("attribute", "Attribute", "text"),
+    ("metric", "Rate", "text"),
+    ("people", "People", "int"),
+    ("common_threshold", "Common threshold", "score"),
+    ("rate_at_common", "Rate at common", "pct"),
+    ("target", "Everyone's rate", "pct"),
+    ("threshold_needed", "Threshold for that rate", "score"),
+    ("rate_at_needed", "Rate there", "pct"),
+]
+
+
+def _scores_section(
+    result: AuditResult, colors: Mapping[tuple[str, str], str], folder: Path
+) -> str:
+    analysis = result.score_analysis
+    if analysis is None:
+        return ""
+    score = result.spec.roles.score or "score"
+    outcome = result.spec.roles.outcome or "the outcome"
+    confidence = result.spec.stats.confidence
+    deciles, excess = analysis.published("deciles"), analysis.published("excess")
+    calibration, sweep = analysis.published("calibration"), analysis.published("sweep")
+    gap, what_if = analysis.published("calibration_gap"), analysis.published("what_if")
+    common = [t for t in what_if["common_threshold"] if math.isfinite(_value(t))]
+    if analysis.cutoff is not None:
+        cutoff, label = analysis.cutoff, None
+        flagging = f"The audit flagged people with {score} ≥ {analysis.cutoff:g}."
+    elif common:
+        cutoff, label = float(common[0]), "flags about as many as the audit flagged"
+        flagging = (
+            f"The flag was not derived from the score; the threshold charts mark "
+            f"{score} ≥ {cutoff:.4g}, which flags about as many people as were flagged."
+        )
+    else:
+        cutoff, label, flagging = None, None, ""
+    notes = "".join(f"<li>{_e(n[0].upper() + n[1:])}.</li>" for n in analysis.notes)
+    parts = [
+        '<section id="scores"><h2>Risk scores</h2>'
+        f"<p>How the {_e(score)} is spread over the groups, how often a group is among the "
+        f"highest scores (the top decile of everyone starts at {_e(score)} ≥ "
+        f"{analysis.top_decile:.4g}), how well the score matches the observed "
+        f"{_e(outcome)} for each group, and how the disparity changes with the threshold. "
+        f"{_e(flagging)} Built from the published tables: cells with too few people are "
+        f"blank and not drawn.</p><ul>{notes}</ul>"
+    ]
+    for attribute in result.spec.attributes:
+        if attribute not in set(deciles["attribute"]):
+            continue
+        charts = [
+            decile_chart(deciles, attribute, score_name=score, colors=colors),
+            excess_chart(
+                excess, attribute, score_name=score, colors=colors, confidence=confidence
+            ),
+            calibration_chart(
+                calibration,
+                attribute,
+                gap=gap,
+                score_name=score,
+                outcome_name=outcome,
+                colors=colors,
+                confidence=confidence,
+            ),
+            threshold_chart(
+                sweep,
+                attribute,
+                cutoff=cutoff,
+                cutoff_label=label,
+                score_name=score,
+                colors=colors,
+            ),
+        ]
+        figures = "".join(_figure(c, folder) for c in charts)
+        rows = excess[excess["attribute"] == attribute]
+        parts.append(
+            f"<h3>{_e(attribute)}: {_e(score)}</h3>"
+            f'<div class="chart-grid">{figures}</div>'
+            + _score_table(
+                _summary(analysis, attribute),
+                _SUMMARY,
+                f"{score} by {attribute}: distribution, AUC (people with a known outcome) "
+                "and calibration gap (outcome rate minus the reference group's at the same "
+                "score)",
+            )
+            + _score_table(
+                rows,
+                _EXCESS,
+                f"Share of each group of {attribute} at or above each cut, and the "
+                "difference from everyone's share",
+            )
+        )
+    parts.append(
+        "<h3>What-if thresholds</h3>"
+        "<p>For each group, the threshold at which its rate would come closest to "
+        "everyone's rate at the common threshold. This is analysis of how unequal the "
+        "score is, not a recommendation: group-specific thresholds would themselves "
+        "treat people differently by a protected attribute.</p>"
+        + _score_table(
+            what_if.sort_values("attribute", key=lambda a: a.map(_order(result)), kind="stable"),
+            _WHAT_IF,
+            "What-if thresholds (analysis, not a recommendation)",
+        )
+        + "</section>"
+    )
+    return "".join(parts)
+
+
+def _order(result: AuditResult) -> dict[str, int]:
+    return {a: i for i, a in enumerate(result.spec.attributes)}
+
+
+# --------------------------------------------------------------------------- adjusted
+
+_ADJUSTED = [
+    ("term", "Term", "text"),
+    ("reference_level", "Reference", "text"),
+    ("people", "People", "int"),
+    ("coefficient", "Coefficient", "num"),
+    ("std_error", "SE", "num"),
+    ("odds_ratio", "Odds ratio", "num"),
+    ("odds_ratio_ci_low", "CI low", "num"),
+    ("odds_ratio_ci_high", "CI high", "num"),
+    ("relative_risk", "Relative risk", "num"),
+    ("relative_risk_ci_low", "CI low", "num"),
+    ("relative_risk_ci_high", "CI high", "num"),
+    ("p_value", "p", "p"),
+]
+
+
+def _adjusted_section(
+    result: AuditResult, colors: Mapping[tuple[str, str], str], folder: Path
+) -> str:
+    fit = result.adjusted
+    if fit is None:
+        return ""
+    groups = list(result.spec.attributes)
+    model = result.spec.regression
+    covariates = list(model.covariates) if model is not None else []
+    min_cell = result.spec.stats.min_cell
+    table = fit.published(min_cell)
+    table["suppressed"] = ((fit.table["people"] > 0) & (fit.table["people"] < min_cell)).to_numpy()
+    table["term"] = [
+        f"{v} = {lv}" if lv else str(v)
+        for v, lv in zip(table["variable"], table["level"], strict=True)
+    ]
+    table["suppressed"] = False
+    table["note"] = [
+        "" if v in groups or v == "(intercept)" else "covariate" for v in table["variable"]
+    ]
+    chart = adjusted_chart(fit, groups=groups, min_cell=min_cell, colors=colors)
+    sentences = [
+        fit.sentence(str(r.variable), str(r.level), covariates=", ".join(covariates))
+        for r in table.itertuples()
+        if r.variable in groups
+        and r.level
+        and not r.suppressed
+        and math.isfinite(_value(r.relative_risk))
+    ]
+    items = "".join(f"<li>{_e(s)}</li>" for s in sentences)
+    cov = ", ".join(covariates) or "no covariates"
+    return (
+        '<section id="adjusted"><h2>Adjusted disparity</h2>'
+        f"<p>Logistic regression of {_e(fit.decision)} on {_e(', '.join(groups))} and "
+        f"{_e(cov)}, fitted to {fit.rows_used:,} records ({fit.rows_excluded:,} left out "
+        "for a missing value). An odds ratio compares a group's odds with its reference "
+        "level's at the same covariates; a relative risk is the same comparison as a "
+        f"ratio of probabilities, at the reference profile's probability "
+        f"({fit.baseline:.1%}). The covariates are treated as legitimate reasons for "
+        "a difference; where a covariate itself reflects unequal treatment, adjusting for "
+        "it hides part of the disparity.</p>"
+        + _figure(chart, folder)
+        + f"<ul>{items}</ul>"
+        + _score_table(table, _ADJUSTED, f"Regression of {fit.decision}")
+        + "</section>"
+    )
