@@ -37,7 +37,9 @@ def test_demo_writes_the_report_folder(tmp_path):
         "report.html",
         "results.csv",
         "results.json",
+        "tables",  # the demo data has a risk score: the score analyses
     ]
+    assert len(list((out / "tables").glob("scores-*.csv"))) == 9
     table = pd.read_csv(out / "results.csv")
     assert {"attribute", "group", "metric", "value", "ratio", "note"} <= set(table.columns)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ._counts import OVERALL
+from ._disclosure import published
 from ._score_stats import (
     auc_table,
     calibration_gap_table,
@@ -104,6 +105,8 @@ class ScoreAnalysis:
         The lowest score of the top decile.
     notes : tuple of str
         What the analyses assume (e.g. outcomes known only for the investigated).
+    min_cell : int
+        The disclosure threshold the tables were checked against.
     """
 
     distribution: pd.DataFrame
@@ -118,6 +121,7 @@ class ScoreAnalysis:
     cutoff: float | None
     top_decile: float
     notes: tuple[str, ...] = field(default=())
+    min_cell: int = 10
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -129,7 +133,15 @@ class ScoreAnalysis:
         }
 
     def published(self, name: str) -> pd.DataFrame:
-        """Table ``name`` as it may be published: numbers of suppressed rows blanked."""
+        """Table ``name`` as it may be published: numbers of suppressed rows blanked.
+
+        The sweep is published threshold by threshold like the results table, so a
+        comparison with a suppressed reference group is blanked too.
+        """
+        if name == "sweep":
+            parts = self.sweep.groupby(["sweep", "point"], sort=False)
+            blanked = [published(part, self.min_cell) for _, part in parts]
+            return pd.concat(blanked).loc[self.sweep.index]
         table = self.tables[name].copy()
         hidden = table["suppressed"].to_numpy(dtype=bool)
         for column in (c for c in table.columns if c not in _KEYS):
@@ -250,6 +262,7 @@ def analyse_scores(
         cutoff,
         top,
         tuple(n for n in notes if n),
+        min_cell,
     )
 
 

@@ -77,8 +77,10 @@ def sweep_thresholds(
             ok = np.flatnonzero(at_or_above >= k) if k >= 1 else np.array([], dtype=int)
             threshold = float(low[ok.max()]) if len(ok) else math.inf
         out.append((kind, float(p), threshold))
-    if include is not None and all(t != include for _, _, t in out):
-        out.append(("audit", include, _at_or_above(low, include)))
+    if include is not None:
+        at = _at_or_above(low, include)
+        if all(t != at for _, _, t in out):
+            out.append(("audit", include, at))
     return sorted(out, key=lambda x: -x[2])
 
 
