@@ -316,4 +316,3 @@ def published(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
         )
     )
     return out
-
