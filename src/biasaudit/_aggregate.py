@@ -106,9 +106,10 @@ def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
     exprs: list[Any] = []
     flag_rule = None
     cutoff = None
+    ranked: dict[int, float] = {}  # k -> k-th highest score, already queried
     if spec.threshold is not None and roles.score is not None:
         score = nw.col(roles.score)
-        cutoff, flag_rule = _cutoff(frame, spec)
+        cutoff, flag_rule, ranked = _cutoff(frame, spec)
         exprs.append(
             nw.when(score.is_null())
             .then(nw.lit(-1))
@@ -145,7 +146,7 @@ def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
         sums.append("__score_null")
         # the score bins ride along in the same group-by: every score analysis is
         # read off these counts, exact at the cut-offs named beforehand
-        binning = score_binning(frame, roles.score, _named_cutoffs(spec, cutoff))
+        binning = score_binning(frame, roles.score, _named_cutoffs(spec, cutoff), ranked)
         if binning is not None:
             exprs += binning.expressions(roles.score)
             group_cols += ["__bin", "__cut"]
@@ -217,11 +218,13 @@ def _non_numeric(records: Records, col: str, role: str) -> list[Problem]:
     ]
 
 
-def _cutoff(frame: Any, spec: AuditSpec) -> tuple[float, str]:
+def _cutoff(frame: Any, spec: AuditSpec) -> tuple[float, str, dict[int, float]]:
+    """The score cut-off of the threshold, its description, and ``{k: cut}`` when it
+    was the k-th highest score (the top-decile cut-off may need the same query)."""
     thr, score = spec.threshold, spec.roles.score
     assert thr is not None and score is not None
     if thr.score_at_least is not None:
-        return float(thr.score_at_least), thr.describe()
+        return float(thr.score_at_least), thr.describe(), {}
     scored = frame.filter(~nw.col(score).is_null())
     if thr.top_k is not None:
         k = thr.top_k
@@ -231,8 +234,8 @@ def _cutoff(frame: Any, spec: AuditSpec) -> tuple[float, str]:
         k = math.floor(float(thr.top_fraction or 0) * int(total.item()) + 1e-9)
     cut = kth_highest(frame, score, k)
     if not math.isfinite(cut):
-        return math.inf, thr.describe()
-    return cut, f"{thr.describe()}; cut-off score {cut:g}"
+        return math.inf, thr.describe(), {k: cut}
+    return cut, f"{thr.describe()}; cut-off score {cut:g}", {k: cut}
 
 
 def _first_row(records: Records, col: str, raw: Any) -> int | None:

@@ -39,7 +39,7 @@ from ._score_stats import (
 )
 from ._scores import ScoreCube
 from ._spec import AuditSpec
-from ._sweep import sweep_table, what_if_table
+from ._sweep import sweep_table, threshold_flagging, what_if_table
 
 #: Columns that stay visible in a suppressed row.
 _KEYS = {
@@ -189,7 +189,7 @@ def analyse_scores(
         calibration, references, options, probability=low >= 0 and high <= 1
     )
     sweep = sweep_table(cube, spec, metrics=metrics, include=cutoff)
-    common = cutoff if cutoff is not None else _threshold_flagging(cube, flagged)
+    common = cutoff if cutoff is not None else threshold_flagging(cube, flagged)
     what_if = what_if_table(cube, common, spec.scores.equalise, min_cell)
 
     small = 2 * min_cell if min_cell > 0 else 0
@@ -268,14 +268,6 @@ def analyse_scores(
 
 def _selective(cube: ScoreCube) -> bool:
     return bool((cube.table["outcome"] < 0).any())
-
-
-def _threshold_flagging(cube: ScoreCube, flagged: float) -> float:
-    """The highest bin edge that flags at least ``flagged`` people."""
-    t = cube.table.groupby("bin")[["rows", "low"]].agg({"rows": "sum", "low": "first"})
-    at_or_above = t["rows"][::-1].cumsum()[::-1]
-    ok = t["low"][at_or_above >= flagged]
-    return float(ok.max()) if len(ok) else float(t["low"].min())
 
 
 def withheld_groups(

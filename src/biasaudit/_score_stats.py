@@ -39,7 +39,7 @@ import pandas as pd
 from scipy import stats
 
 from ._counts import OVERALL
-from ._scores import ScoreCube
+from ._scores import ScoreCube, order_statistic
 from ._spec import MISSING_GROUP, StatsOptions
 from ._stats import IntervalMethod, adjust_pvalues, proportion_interval
 
@@ -201,32 +201,6 @@ def histograms(cube: ScoreCube, attribute: str, *, outcome: int | str | None = N
         squares,
         cube.exact,
     )
-
-
-def order_statistic(
-    count: np.ndarray, low: np.ndarray, high: np.ndarray, k: float, exact: bool
-) -> float:
-    """The ``k``-th smallest score (1-based, may be fractional) of one histogram.
-
-    Exact scores give the value of the bin holding it; binned scores are interpolated
-    linearly within the bin.
-
-    Examples
-    --------
-    >>> order_statistic(np.array([1.0, 2, 1]), np.array([1.0, 2, 3]), np.array([1.0, 2, 3]), 2, True)
-    2.0
-    """
-    n = count.sum()
-    if n == 0 or not np.isfinite(k):
-        return math.nan
-    k = min(max(k, 1e-12), n)
-    cum = np.cumsum(count)
-    i = int(np.searchsorted(cum, k - 1e-9))
-    if exact:
-        return float(low[i])
-    before = cum[i] - count[i]
-    share = (k - before) / count[i] if count[i] else 0.0
-    return float(low[i] + share * (high[i] - low[i]))
 
 
 def quantile_interval(

@@ -16,7 +16,7 @@ cut-offs are exact too, and quantiles elsewhere are off by at most one bin width
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,23 +81,38 @@ class ScoreHistogram:
             count = part["count"].to_numpy(dtype=float)
             n = count.sum()
             low, high = part["low"].to_numpy(dtype=float), part["high"].to_numpy(dtype=float)
-            cum = np.cumsum(count)
             row = {"attribute": attribute, "group": group, "n": int(n)}
             row["mean"] = float(np.sum(count * (low + high) / 2) / n) if n else np.nan
             for p in probs:
-                key = f"q{round(p * 100):d}"
-                if not n:
-                    row[key] = np.nan
-                    continue
-                i = int(np.searchsorted(cum, p * n - 1e-9))
-                if self.exact:
-                    row[key] = float(low[i])
-                else:
-                    before = cum[i] - count[i]
-                    share = (p * n - before) / count[i] if count[i] else 0.0
-                    row[key] = float(low[i] + share * (high[i] - low[i]))
+                row[f"q{round(p * 100):d}"] = order_statistic(count, low, high, p * n, self.exact)
             rows.append(row)
         return pd.DataFrame(rows)
+
+
+def order_statistic(
+    count: np.ndarray, low: np.ndarray, high: np.ndarray, k: float, exact: bool
+) -> float:
+    """The ``k``-th smallest score (1-based, may be fractional) of one histogram.
+
+    Exact scores give the value of the bin holding it; binned scores are interpolated
+    linearly within the bin.
+
+    Examples
+    --------
+    >>> order_statistic(np.array([1.0, 2, 1]), np.array([1.0, 2, 3]), np.array([1.0, 2, 3]), 2, True)
+    2.0
+    """
+    n = count.sum()
+    if n == 0 or not np.isfinite(k):
+        return math.nan
+    k = min(max(k, 1e-12), n)
+    cum = np.cumsum(count)
+    i = int(np.searchsorted(cum, k - 1e-9))
+    if exact:
+        return float(low[i])
+    before = cum[i] - count[i]
+    share = (k - before) / count[i] if count[i] else 0.0
+    return float(low[i] + share * (high[i] - low[i]))
 
 
 @dataclass(frozen=True)
@@ -152,8 +167,13 @@ class ScoreBinning:
         return float(low), float(high)
 
 
-def score_binning(frame: Any, column: str, cuts: Sequence[float]) -> ScoreBinning | None:
-    """Range and number of distinct values of the score (None when every score is missing)."""
+def score_binning(
+    frame: Any, column: str, cuts: Sequence[float], ranked: Mapping[int, float] | None = None
+) -> ScoreBinning | None:
+    """Range and number of distinct values of the score (None when every score is missing).
+
+    ``ranked`` holds k-th highest scores already queried (``{k: score}``).
+    """
     stats = frame.filter(~nw.col(column).is_null()).select(
         nw.col(column).min().alias("lo"),
         nw.col(column).max().alias("hi"),
@@ -167,7 +187,9 @@ def score_binning(frame: Any, column: str, cuts: Sequence[float]) -> ScoreBinnin
     if int(distinct) <= EXACT_LIMIT:
         return ScoreBinning(float(lo), float(hi), True, (), int(scored))
     # a continuous score's top decile is a cut-off of its own (the Rotterdam measure)
-    top = kth_highest(frame, column, math.floor(0.1 * int(scored) + 1e-9))
+    k = math.floor(0.1 * int(scored) + 1e-9)
+    top = (ranked or {}).get(k)
+    top = kth_highest(frame, column, k) if top is None else top
     named = [*cuts, top] if math.isfinite(top) else list(cuts)
     inside = sorted({float(c) for c in named if math.isfinite(c) and lo < c <= hi})
     return ScoreBinning(float(lo), float(hi), False, tuple(inside), int(scored), top)

@@ -61,7 +61,6 @@ def sweep_thresholds(
     """
     everyone = histograms(cube, OVERALL)
     c, low = everyone.counts[0], everyone.low
-    at_or_above = c[::-1].cumsum()[::-1]
     n = c.sum()
     kind = options.sweep
     points = options.resolved_points()
@@ -74,14 +73,27 @@ def sweep_thresholds(
             threshold = _at_or_above(low, p)
         else:
             k = p if kind == "top_k" else math.floor(p * n + 1e-9)
-            ok = np.flatnonzero(at_or_above >= k) if k >= 1 else np.array([], dtype=int)
-            threshold = float(low[ok.max()]) if len(ok) else math.inf
+            threshold = _flagging_at_least(low, c, k)
         out.append((kind, float(p), threshold))
     if include is not None:
         at = _at_or_above(low, include)
         if all(t != at for _, _, t in out):
             out.append(("audit", include, at))
     return sorted(out, key=lambda x: -x[2])
+
+
+def _flagging_at_least(low: np.ndarray, counts: np.ndarray, k: float) -> float:
+    """The highest bin edge that flags at least ``k`` people (``inf``: nobody, k < 1)."""
+    at_or_above = counts[::-1].cumsum()[::-1]
+    ok = np.flatnonzero(at_or_above >= k) if k >= 1 else np.array([], dtype=int)
+    return float(low[ok.max()]) if len(ok) else math.inf
+
+
+def threshold_flagging(cube: ScoreCube, k: float) -> float:
+    """The highest bin edge that flags at least ``k`` people (the lowest edge if none does)."""
+    everyone = histograms(cube, OVERALL)
+    edge = _flagging_at_least(everyone.low, everyone.counts[0], max(k, 1))
+    return edge if math.isfinite(edge) else float(everyone.low.min())
 
 
 def _at_or_above(low: np.ndarray, value: float) -> float:
