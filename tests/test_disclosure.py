@@ -180,17 +180,21 @@ def test_selective_labels_publish_no_small_counts(small_records):
         assert not ((v > 0) & (v < MIN_CELL)).any(), col
 
 
-def test_count_table_without_finest_cells_is_refused_not_published_unchecked(people):
+def test_weighted_counts_without_people_are_refused_not_published_unchecked(people):
     import dataclasses
 
     from biasaudit import METRICS
     from biasaudit._disclosure import suppression
 
     r = run(people, warns=True)
-    bare = dataclasses.replace(r.counts, base=None)
-    with pytest.raises(ValueError, match="disclosure control needs the finest table"):
-        suppression(r.table, bare, list(METRICS.values()), MIN_CELL)
-    assert not suppression(r.table, bare, list(METRICS.values()), 0).any()
+    bare = dataclasses.replace(r.counts, base=None)  # group counts of people suffice
+    assert suppression(r.table, bare, list(METRICS.values()), MIN_CELL).eq(
+        suppression(r.table, r.counts, list(METRICS.values()), MIN_CELL)
+    ).all()
+    weighted = dataclasses.replace(r.counts, base=None, weighted=True)
+    with pytest.raises(ValueError, match="disclosure control counts people"):
+        suppression(r.table, weighted, list(METRICS.values()), MIN_CELL)
+    assert not suppression(r.table, weighted, list(METRICS.values()), 0).any()
 
 
 def _published_vectors(people: pd.DataFrame, pub: pd.DataFrame) -> np.ndarray:

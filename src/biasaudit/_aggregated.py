@@ -11,7 +11,7 @@ import pandas as pd
 
 from ._aggregate import Ledger
 from ._audit import AuditResult
-from ._counts import OVERALL, count_table
+from ._counts import PARTITION, partition_cells
 from ._disclosure import suppression
 from ._exceptions import ConfigError, Problem
 from ._ranges import range_metrics
@@ -158,10 +158,11 @@ def audit_counts(
 def _suppressed(table: pd.DataFrame, counts: IntervalCounts, min_cell: int) -> np.ndarray:
     """Disclosure control on the table of counts behind the results.
 
-    Each attribute's groups are one table of people (its groups x the six partition
-    cells), checked with the records' rule: primary and complementary suppression.
-    Where cells are ranges the check runs on the midpoint table: a hidden cell then
-    counts as small, which withholds more, never less.
+    Each attribute's groups are one block of the one recoverability check. Counts the
+    source published as ranges (suppressed or rounded cells) are unknowns to everyone:
+    they protect their neighbours and are never withheld again, unless the source's
+    own cells and totals pin them exactly. The source's exact cells are known to
+    everyone whatever is withheld here.
     """
     flags = np.zeros(len(table), dtype=bool)
     if min_cell <= 0:
@@ -169,40 +170,21 @@ def _suppressed(table: pd.DataFrame, counts: IntervalCounts, min_cell: int) -> n
     specs = [metric(m) for m in table["metric"].drop_duplicates()]
     several = "dataset" in table
     for name in counts.datasets:
-        people = counts.to_count_table("midpoint", dataset=name).table
+        people = counts.to_count_table("midpoint", dataset=name)
+        cells = counts.cells[
+            counts.cells["dataset"].isna() if name is None else counts.cells["dataset"] == name
+        ]
+        exact: dict[tuple[str, str], np.ndarray] = {}
+        always: list[tuple[tuple[str, str], frozenset[str]]] = []
+        for (attribute, group), part in cells.groupby(["attribute", "group"], sort=False):
+            by_cell = part.set_index("cell")
+            pinned = by_cell["implied_low"] == by_cell["implied_high"]
+            exact[(attribute, group)] = (
+                pinned.reindex(list(PARTITION)).fillna(False).to_numpy(bool)
+            )
+            given = by_cell.index[(by_cell["status"] == "exact") & pinned]
+            always += [((attribute, group), partition_cells([c])) for c in given]
         mine = (table["dataset"] == name).to_numpy() if several else np.ones(len(table), bool)
-        for attribute in people["attribute"].drop_duplicates():
-            if attribute == OVERALL:
-                continue
-            rows = mine & table["attribute"].isin([OVERALL, attribute]).to_numpy()
-            base = _finest(people[people["attribute"] == attribute], attribute)
-            why = suppression(table[rows], count_table(base, [attribute]), specs, min_cell)
-            flags[rows] |= (why != "").to_numpy()
+        why = suppression(table[mine], people, specs, min_cell, exact=exact, always=always)
+        flags[mine] |= (why != "").to_numpy()
     return flags
-
-
-def _finest(groups: pd.DataFrame, attribute: str) -> pd.DataFrame:
-    """One attribute's groups as the finest cells of people (flag x outcome)."""
-    codes = {  # cell: (flagged, outcome); -1 is an unknown outcome
-        "tp": (1, 1),
-        "fp": (1, 0),
-        "fn": (0, 1),
-        "tn": (0, 0),
-        "flagged_unlabelled": (1, -1),
-        "unflagged_unlabelled": (0, -1),
-    }
-    parts = [
-        pd.DataFrame(
-            {
-                attribute: groups["group"].to_numpy(),
-                "flagged": flag,
-                "investigated": int(outcome >= 0),
-                "outcome": outcome,
-                "rows": groups[cell].to_numpy(dtype=np.int64),
-            }
-        )
-        for cell, (flag, outcome) in codes.items()
-    ]
-    base = pd.concat(parts, ignore_index=True)
-    base = base[base["rows"] > 0].reset_index(drop=True)
-    return base.assign(w=base["rows"].astype(float), w2=base["rows"].astype(float))

@@ -1,0 +1,480 @@
+"""Cell suppression, block by block: the one recoverability check of biasaudit.
+
+Every table biasaudit publishes is a set of sums over a *block*: a table of people
+whose cells are the groups of one attribute (or of one intersection of attributes)
+and whose columns are *layers*, the disjoint kinds of people in a group (e.g. flagged
+and fraud found, flagged and nothing found, ...). A group of the block is a set of
+its cells: each cell, each group of a coarser attribute (a margin) and everyone.
+Every published count is the sum of one group over a set of layers.
+
+The rule (DESIGN.md §4): no count of 1 to ``min_cell - 1`` people, published or not,
+may be computable exactly from what is published. A count is computable exactly
+when its vector (over the block's cells x layers) lies in the span of the published
+sums' vectors; counts that are already known (a cell whose every layer is published)
+are constants, so the check needs only the cells that are not fully published,
+which keeps the linear algebra small whatever the size of the data.
+
+What is withheld comes in *levels*: each published sum of a group has a rank, and a
+group at level ``L`` withholds its sums of rank ``L`` or less (for decision records:
+1 = the outcome-based sums, 2 = also the flagged count, 3 = also the group size).
+Primary suppression raises a group to the level of its small count; complementary
+suppression then raises, one at a time, the cheapest other group whose withholding
+protects an exposed count: the smallest cells of the block first, margins only when
+no cell suffices, everyone last (as statistical offices' cell-suppression tools do,
+table block by table block). Blocks that share a group (an attribute's groups are
+the margins of its intersections) are solved again until none changes.
+
+Counts that can be narrowed to a range but not computed exactly are not protected
+further (no interval-disclosure control). Cells that are themselves only known as
+ranges (an aggregated table whose source hid them) are unknowns to everyone: they
+protect their neighbours and never need withholding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+Key = Hashable
+
+#: Relative tolerance of the span test (the vectors hold small integers).
+_TOL = 1e-8
+
+
+@dataclass(frozen=True)
+class Block:
+    """One table of people: its cells and the groups published over them.
+
+    Parameters
+    ----------
+    name : str
+        For messages (e.g. the attribute or intersection).
+    cells : sequence of Key
+        The finest groups of the block (each is also a group).
+    groups : dict
+        Every group of the block (cells, margins, everyone) -> the indices of the
+        cells it sums.
+    """
+
+    name: str
+    cells: tuple[Key, ...]
+    groups: dict[Key, tuple[int, ...]]
+
+
+@dataclass
+class Problem:
+    """What is published, over which blocks, and the counts behind it.
+
+    Parameters
+    ----------
+    layers : sequence of str
+        The layers (disjoint kinds of people) every group is split into.
+    values : dict
+        Group -> people per layer (every group of every block).
+    sums : dict
+        Group -> list of ``(layer mask, rank)``: the sums the outputs publish for it.
+    blocks : sequence of Block
+    min_cell : int
+    exact : dict, optional
+        Group -> per-layer flag: False where the count is known only as a range
+        (an aggregated table's hidden cell). Missing groups are exact.
+    always : sequence of (Key, layer mask), optional
+        Sums everyone knows whatever biasaudit withholds (e.g. the totals an
+        aggregated table's source published).
+    max_rank : int
+        The rank of the group size (withholding it withholds every sum).
+    """
+
+    layers: tuple[str, ...]
+    values: dict[Key, np.ndarray]
+    sums: dict[Key, list[tuple[np.ndarray, int]]]
+    blocks: Sequence[Block]
+    min_cell: int
+    exact: dict[Key, np.ndarray] = field(default_factory=dict)
+    always: Sequence[tuple[Key, np.ndarray]] = ()
+    max_rank: int = 3
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """The solution: each group's level and why it was raised."""
+
+    level: dict[Key, int]
+    primary: dict[Key, int]
+
+    def hides(self, key: Key, rank: int) -> bool:
+        """Whether a sum of ``key`` with ``rank`` is withheld."""
+        return self.level.get(key, 0) >= rank
+
+    def reason(self, key: Key, rank: int) -> str:
+        """``"primary"``, ``"complementary"`` or ``""`` for a sum of ``key``."""
+        if not self.hides(key, rank):
+            return ""
+        return "primary" if self.primary.get(key, 0) >= rank else "complementary"
+
+
+def solve(problem: Problem) -> Withheld:
+    """Withhold the fewest sums so that no small count can be computed exactly.
+
+    Returns
+    -------
+    Withheld
+        Each group's level (0: everything published).
+
+    Examples
+    --------
+    Two groups and their total, one layer: a group of 3 people is withheld, and so is
+    the other group, which would otherwise give it away by difference.
+
+    >>> one = np.array([True])
+    >>> p = Problem(
+    ...     layers=("people",),
+    ...     values={"a": np.array([3]), "b": np.array([40]), "all": np.array([43])},
+    ...     sums={g: [(one, 1)] for g in ("a", "b", "all")},
+    ...     blocks=[Block("g", ("a", "b"), {"a": (0,), "b": (1,), "all": (0, 1)})],
+    ...     min_cell=10,
+    ...     max_rank=1,
+    ... )
+    >>> w = solve(p)
+    >>> w.reason("a", 1), w.reason("b", 1), w.reason("all", 1)
+    ('primary', 'complementary', '')
+    """
+    # many small matrices: BLAS threads only contend (100x slower on a busy machine)
+    with threadpool_limits(1, user_api="blas"):
+        return _Solver(problem).run()
+
+
+class _Solver:
+    def __init__(self, problem: Problem) -> None:
+        self.p = problem
+        self.level: dict[Key, int] = {}
+        self.primary: dict[Key, int] = {}
+        k = len(problem.layers)
+        self.subsets = [
+            np.array([j in s for j in range(k)])
+            for r in range(1, k + 1)
+            for s in combinations(range(k), r)
+        ]
+        self._needed: dict[tuple[Key, int], int] = {}
+        self._bases: dict[tuple[Key, int], np.ndarray] = {}
+        self._frees: dict[tuple[Key, int], np.ndarray] = {}
+        self._always: dict[Key, list[np.ndarray]] = {}
+        for key, mask in problem.always:
+            self._always.setdefault(key, []).append(mask)
+
+    # ---- what a group publishes -------------------------------------------------
+    def _exact(self, key: Key) -> np.ndarray:
+        got = self.p.exact.get(key)
+        return np.ones(len(self.p.layers), bool) if got is None else got
+
+    def _published(self, key: Key) -> list[np.ndarray]:
+        """Layer masks of the exact sums ``key`` publishes at its current level."""
+        level, exact = self.level.get(key, 0), self._exact(key)
+        return [
+            mask for mask, rank in self.p.sums.get(key, ()) if rank > level and exact[mask].all()
+        ]
+
+    def _needed_level(self, key: Key, mask: np.ndarray) -> int:
+        """The lowest level at which ``key``'s own sums no longer give ``mask`` away."""
+        memo = (key, int(np.packbits(mask, bitorder="little")[0]) if len(mask) <= 8 else -1)
+        if memo[1] >= 0 and memo in self._needed:
+            return self._needed[memo]
+        target = mask.astype(float)
+        live = self.p.values[key] > 0  # a zero layer adds nothing to the count
+        target = target * live
+        out = self.p.max_rank
+        for level in range(1, self.p.max_rank + 1):
+            rest = [m.astype(float) * live for m, rank in self.p.sums.get(key, ()) if rank > level]
+            if not rest or not _in_span(np.array(rest), target[None, :])[0]:
+                out = level
+                break
+        if memo[1] >= 0:
+            self._needed[memo] = out
+        return out
+
+    # ---- main loop --------------------------------------------------------------
+    def run(self) -> Withheld:
+        p = self.p
+        if p.min_cell <= 1:
+            return Withheld({}, {})
+        for key, sums in p.sums.items():  # primary: every small count published
+            values, exact = p.values[key], self._exact(key)
+            for mask, rank in sums:
+                v = values[mask].sum()
+                if exact[mask].all() and 1 <= v < p.min_cell:
+                    self._raise(key, rank, primary=True)
+        of_group: dict[Key, list[int]] = {}
+        for b, block in enumerate(p.blocks):
+            for key in block.groups:
+                of_group.setdefault(key, []).append(b)
+        todo = list(range(len(p.blocks)))
+        queued = set(todo)
+        rounds = 0
+        while todo:
+            rounds += 1
+            if rounds > 50 * len(p.blocks) + 100:  # cannot happen: levels only rise
+                raise RuntimeError("disclosure control did not settle; please report this")
+            b = todo.pop(0)
+            queued.discard(b)
+            for key in self._solve_block(p.blocks[b]):
+                for other in of_group[key]:
+                    if other not in queued:
+                        todo.append(other)
+                        queued.add(other)
+        return Withheld(dict(self.level), dict(self.primary))
+
+    def _raise(self, key: Key, level: int, *, primary: bool = False) -> bool:
+        if self.level.get(key, 0) >= level:
+            return False
+        self.level[key] = level
+        if primary:
+            self.primary[key] = max(self.primary.get(key, 0), level)
+        return True
+
+    def _solve_block(self, block: Block) -> set[Key]:
+        """Raise levels in ``block`` until no small count is exposed; the raised groups."""
+        changed: set[Key] = set()
+        targets = self._targets(block)
+        if not targets:
+            return changed
+        while True:
+            changed |= self._lines(block)
+            exposed = self._exposed(block, targets)
+            if not exposed:
+                return changed
+            seen: set[Key] = set()
+            for key, mask, _ in exposed:  # one fix per group and round, smallest first
+                if key in seen:
+                    continue
+                seen.add(key)
+                need = self._needed_level(key, mask)
+                if self.level.get(key, 0) < need:  # its own sums give it away
+                    self._raise(key, need)
+                    changed.add(key)
+                    continue
+                pick = self._complement(block, key, mask, need)
+                self._raise(pick, max(need, self.level.get(pick, 0) + 1))
+                changed.add(pick)
+
+    def _lines(self, block: Block) -> set[Key]:
+        """Classic complementary suppression along the block's lines, to a fixed point.
+
+        A published total (a margin, everyone) with exactly one withheld member gives
+        that member away by difference: withhold the cheapest other member too. A
+        withheld total whose members are all published is their sum: withhold its
+        cheapest member. This settles most blocks; the exact check catches the rest.
+        """
+        changed: set[Key] = set()
+        cells = block.cells
+        people = {c: float(self.p.values[c].sum()) for c in cells}
+        lines = [
+            (g, members)
+            for g, members in block.groups.items()
+            if len(members) > 1 and self.p.values[g].sum() > 0
+        ]
+
+        def open_(c: Key, level: int) -> bool:  # unknown to the attacker at this level
+            return people[c] > 0 and (self.level.get(c, 0) >= level or not self._exact(c).all())
+
+        def cost(c: Key) -> tuple[int, float]:
+            return (0 if self.level.get(c, 0) > 0 else 1, people[c])
+
+        for level in range(self.p.max_rank, 0, -1):
+            moved = True
+            while moved:
+                moved = False
+                for g, members in lines:
+                    hidden = [cells[i] for i in members if open_(cells[i], level)]
+                    if self.level.get(g, 0) < level and len(hidden) != 1:
+                        continue
+                    if self.level.get(g, 0) >= level and hidden:
+                        continue
+                    others = [
+                        cells[i]
+                        for i in members
+                        if people[cells[i]] > 0 and not open_(cells[i], level)
+                    ]
+                    if not others:
+                        continue
+                    pick = min(others, key=cost)
+                    self._raise(pick, level)
+                    changed.add(pick)
+                    moved = True
+        return changed
+
+    def _targets(self, block: Block) -> list[tuple[Key, np.ndarray, float]]:
+        """Every small exact count of every group of the block: (group, layers, value)."""
+        out = []
+        lo, hi = 1, self.p.min_cell
+        for key in block.groups:
+            values, exact = self.p.values[key], self._exact(key)
+            for mask in self.subsets:
+                v = values[mask].sum()
+                if lo <= v < hi and exact[mask].all():
+                    out.append((key, mask, float(v)))
+        out.sort(key=lambda t: t[2])
+        return out
+
+    def _system(self, block: Block) -> tuple[np.ndarray, dict[int, tuple[int, np.ndarray]]]:
+        """The block's published sums over what is still unknown of its cells.
+
+        A cell's own published sums are eliminated exactly: each cell keeps only the
+        directions of its layers that they leave open (``free``), so the system has
+        one row per independent published sum of a margin and one column per open
+        direction of a cell, however many people and cells the block has.
+        """
+        coords: dict[int, tuple[int, np.ndarray]] = {}
+        width = 0
+        for i, cell in enumerate(block.cells):
+            free = self._free(cell)
+            if free.shape[1]:
+                coords[i] = (width, free)
+                width += free.shape[1]
+        rows = []
+        cells = set(block.cells)
+        for key, members in block.groups.items():
+            if key in cells or not members:
+                continue
+            for b in self._basis(key):
+                row = self._vector(members, b, coords, width)
+                if row.any():
+                    rows.append(row)
+        matrix = np.array(rows) if rows else np.zeros((0, width))
+        return matrix, coords
+
+    def _known_sums(self, key: Key) -> list[np.ndarray]:
+        """Layer masks of every exact sum of ``key`` anyone can read."""
+        return [*self._published(key), *self._always.get(key, ())]
+
+    def _basis(self, key: Key) -> np.ndarray:
+        """Orthonormal basis of the sums of ``key`` anyone can read (over layers)."""
+        memo = (key, self.level.get(key, 0))
+        if memo not in self._bases:
+            sums = self._known_sums(key)
+            self._bases[memo] = _row_basis(np.array(sums, float)) if sums else np.zeros((0, 0))
+        return self._bases[memo]
+
+    def _free(self, cell: Key) -> np.ndarray:
+        """Directions of a cell's layers (columns) that no published sum determines.
+
+        Layers without people are known to be empty (the cautious choice: an attacker
+        may know them), unless the count is only known as a range.
+        """
+        memo = (cell, self.level.get(cell, 0))
+        if memo not in self._frees:
+            k = len(self.p.layers)
+            open_layers = (self.p.values[cell] > 0) | ~self._exact(cell)
+            projector = np.diag(open_layers.astype(float))
+            sums = self._known_sums(cell)
+            if sums:
+                known = _row_basis(np.array(sums, float) * open_layers)
+                projector = projector - known.T @ known
+            values, vectors = np.linalg.eigh(projector)
+            self._frees[memo] = vectors[:, values > 0.5] if k else np.zeros((0, 0))
+        return self._frees[memo]
+
+    @staticmethod
+    def _vector(
+        members: Sequence[int],
+        layers: np.ndarray,
+        coords: dict[int, tuple[int, np.ndarray]],
+        width: int,
+    ) -> np.ndarray:
+        """A sum over ``members`` with layer weights ``layers``, over the open directions."""
+        out = np.zeros(width)
+        weights = np.asarray(layers, float)
+        for i in members:
+            got = coords.get(i)
+            if got is not None:
+                start, free = got
+                out[start : start + free.shape[1]] += weights @ free
+        return out
+
+    def _exposed(
+        self, block: Block, targets: list[tuple[Key, np.ndarray, float]]
+    ) -> list[tuple[Key, np.ndarray, float]]:
+        matrix, coords = self._system(block)
+        width = matrix.shape[1]
+        vectors = np.array(
+            [self._vector(block.groups[key], mask, coords, width) for key, mask, _ in targets]
+        )
+        hit = _in_span(matrix, vectors)
+        return [t for t, h in zip(targets, hit, strict=True) if h]
+
+    def _complement(
+        self,
+        block: Block,
+        key: Key,
+        mask: np.ndarray,
+        need: int,
+    ) -> Key:
+        """The cheapest group whose withholding at ``need`` protects ``(key, mask)``."""
+        cells = set(block.cells)
+        everyone = max(block.groups, key=lambda g: len(block.groups[g]))
+        candidates = [
+            g
+            for g in block.groups
+            if g != key
+            and self.level.get(g, 0) < need
+            and any(r <= need for _, r in self.p.sums.get(g, ()))
+            and np.any(self.p.values[g][mask] > 0)
+        ]
+
+        def cost(g: Key) -> tuple[int, int, float]:
+            tier = 0 if g in cells else (2 if g == everyone else 1)
+            return (tier, int(self.p.values[g].sum()), float(len(block.groups[g])))
+
+        candidates.sort(key=cost)
+        if not candidates:  # nothing else in the block: withhold the count's group itself
+            return key
+        me = [(key, mask, 0.0)]
+        for g in candidates[:8]:
+            before = self.level.get(g, 0)
+            self.level[g] = need
+            safe = not self._exposed(block, me)
+            self.level[g] = before
+            if safe:
+                return g
+        # no single group suffices (a table of two dimensions needs a rectangle):
+        # withhold the cheapest one that shares the count's people, and look again
+        return next(
+            (g for g in candidates if set(block.groups[g]) & set(block.groups[key])),
+            candidates[0],
+        )
+
+
+def _row_basis(matrix: np.ndarray) -> np.ndarray:
+    """Orthonormal basis of the row space of a small matrix."""
+    if not len(matrix):
+        return np.zeros((0, matrix.shape[1] if matrix.ndim == 2 else 0))
+    _, s, vt = np.linalg.svd(matrix, full_matrices=False)
+    return vt[s > max(s.max(initial=0.0), 1.0) * _TOL]
+
+
+def _in_span(matrix: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """Whether each row of ``vectors`` lies in the row space of ``matrix``."""
+    vectors = np.atleast_2d(vectors)
+    if vectors.shape[1] == 0:
+        return np.ones(len(vectors), bool)  # nothing unknown: computable
+    norms = np.linalg.norm(vectors, axis=1)
+    if not len(matrix):
+        return norms < _TOL
+    basis = _row_basis(matrix)
+    residual = vectors - (vectors @ basis.T) @ basis
+    return np.linalg.norm(residual, axis=1) <= _TOL * np.maximum(norms, 1.0) * 10
+
+
+def subset_masks(k: int) -> list[np.ndarray]:
+    """Every nonempty subset of ``k`` layers as a mask (for callers' targets)."""
+    return [
+        np.array([j in s for j in range(k)])
+        for r in range(1, k + 1)
+        for s in combinations(range(k), r)
+    ]
+
+
+RankOf = Callable[[np.ndarray], int]
