@@ -127,7 +127,10 @@ def _plan(
     else:
         shown.append(("group", partition_cells(spec.denominator)))
     bounds: list[tuple[str, frozenset[str]]] = []
-    if spec.kind != "decision":  # the worst/best-case bounds publish the corners too
+    if spec.kind != "decision":
+        # the note counts the flagged and unflagged without a known outcome, and the
+        # worst/best-case bounds publish the corners
+        bounds += [("group", frozenset({c})) for c in PARTITION[4:]]
         for guilty in (False, True):
             for unflagged_guilty in (False, True):
                 for names in (spec.numerator, spec.denominator):
