@@ -25,8 +25,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.optimize import linprog
 
 from ._counts import OVERALL, PARTITION, partition_cells
 from ._exceptions import Problem
@@ -72,6 +70,8 @@ class CountModel:
         absent: np.ndarray,
         margins: Sequence[Sequence[int]],
     ) -> None:
+        from scipy import sparse
+
         self.rows = low.shape[0]
         self.size = self.rows * self.WIDTH
         ub: list[np.ndarray] = []
@@ -143,6 +143,8 @@ class CountModel:
         return w
 
     def _solve(self, c: np.ndarray) -> Any:
+        from scipy.optimize import linprog
+
         return linprog(
             c,
             A_ub=self.a_ub if self.a_ub.shape[0] else None,
@@ -183,6 +185,9 @@ class CountModel:
         numbers, so a defined rate has a denominator of at least 1. None when the
         denominator is 0 in every table.
         """
+        from scipy import sparse
+        from scipy.optimize import linprog
+
         # den @ z >= 1, i.e. t <= den @ y; and den @ y = 1
         a_ub = sparse.vstack([self._cc_ub, np.append(-den, 1.0)[None, :]], format="csr")
         a_eq = sparse.vstack([self._cc_eq, np.append(den, 0.0)[None, :]], format="csr")
@@ -218,6 +223,9 @@ class CountModel:
         weight) the smallest largest distance. None when no table of whole numbers
         satisfies the constraints.
         """
+        from scipy import sparse
+        from scipy.optimize import linprog
+
         m, k = self.size, len(targets)
         width = 2 + max((abs(t) for _, t in targets), default=0.0)
         weight = 0.25 / (width * (k + 1))

@@ -24,7 +24,6 @@ import pandas as pd
 from ._audit import AuditResult, safe_for_spreadsheets, spec_to_dict
 from ._exceptions import OutputError
 from ._funnel_audit import FunnelResult
-from ._report import render_report
 
 Result = AuditResult | FunnelResult
 
@@ -168,6 +167,8 @@ def write_outputs(
         When ``out_dir`` is a file, the current folder or one of its parents, or a
         folder holding files biasaudit did not write.
     """
+    from ._report import render_report  # the chart stack loads only to write a report
+
     target = Path(out_dir)
     check_output_dir(target)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -20,8 +20,6 @@ from typing import Any
 import narwhals as nw
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy.stats import norm
 
 from ._aggregate import _keys
 from ._exceptions import ConfigError, Problem
@@ -241,6 +239,9 @@ def fit_adjusted(
             columns.append((labels == level).to_numpy(dtype=float))
             terms.append((v, str(level), ref))
             people.append(float(counts[level]))
+    import statsmodels.api as sm  # after the checks: a configuration error stays quick
+    from scipy.stats import norm
+
     exog = np.column_stack(columns)
     fit = sm.GLM(y, exog, family=sm.families.Binomial(), freq_weights=k).fit()
     z = norm.ppf(0.5 + confidence / 2)

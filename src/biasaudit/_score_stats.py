@@ -36,7 +36,6 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ._counts import OVERALL
 from ._scores import ScoreCube, order_statistic
@@ -211,6 +210,8 @@ def quantile_interval(
     Ranks ``l = F^-1(alpha/2)`` and ``u = F^-1(1 - alpha/2) + 1`` of the binomial(n, p)
     distribution F; an end beyond the data (small n) is NaN.
     """
+    from scipy import stats
+
     n = int(round(count.sum()))
     if n == 0:
         return math.nan, math.nan
@@ -231,6 +232,8 @@ def ks_test(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     >>> d
     0.5
     """
+    from scipy import stats
+
     n, m = a.sum(), b.sum()
     if n == 0 or m == 0:
         return math.nan, math.nan
@@ -251,6 +254,8 @@ def mann_whitney(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     >>> prob  # (1 * (1 + 0.5) + 1 * 2) / (2 * 2): a tie counts half
     0.875
     """
+    from scipy import stats
+
     n, m = a.sum(), b.sum()
     if n == 0 or m == 0:
         return math.nan, math.nan
@@ -293,10 +298,14 @@ def _adjust(p: Sequence[float], method: str) -> np.ndarray:
 
 
 def _t(confidence: float, dof: float) -> float:
+    from scipy import stats
+
     return float(stats.t.ppf(0.5 + confidence / 2, dof)) if dof > 0 else math.nan
 
 
 def _z(confidence: float) -> float:
+    from scipy import stats
+
     return float(stats.norm.ppf(0.5 + confidence / 2))
 
 
@@ -430,6 +439,8 @@ def excess_table(
     share's Wilson interval shifted by everyone's share (fixed by the cut's definition);
     the p-value is the binomial test of the group's count at everyone's share.
     """
+    from scipy import stats
+
     everyone = histograms(cube, OVERALL)
     rows = []
     for label, threshold in cuts:
@@ -480,6 +491,8 @@ def auc_table(
     cube: ScoreCube, references: Mapping[str, str], options: StatsOptions
 ) -> pd.DataFrame:
     """AUC per group among people with a known outcome, and its difference to the reference."""
+    from scipy import stats
+
     z = _z(options.confidence)
     rows = []
     for attr in (OVERALL, *cube.attributes):
@@ -599,6 +612,8 @@ def calibration_gap_table(
     the group as riskier than it turned out). ``calibration_error`` (only for scores
     that are probabilities) is the people-weighted mean of |observed - mean score|.
     """
+    from scipy import stats
+
     z = _z(options.confidence)
     rows = []
     for attr, part in calibration.groupby("attribute", sort=False):

@@ -25,7 +25,6 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from scipy import special, stats
 
 IntervalMethod = Literal["wilson", "clopper-pearson", "jeffreys"]
 INTERVAL_METHODS = ("wilson", "clopper-pearson", "jeffreys")
@@ -34,6 +33,8 @@ CORRECTIONS = ("holm", "fdr_bh", "none")
 
 
 def _z(confidence: float) -> float:
+    from scipy import stats  # scipy on first use: importing biasaudit stays quick
+
     return float(stats.norm.ppf(0.5 + confidence / 2))
 
 
@@ -59,6 +60,8 @@ def proportion_interval(
     >>> round(float(lo), 4), round(float(hi), 4)
     (0.699, 0.9721)
     """
+    from scipy import stats
+
     k = np.asarray(count, dtype=float)
     n = np.asarray(nobs, dtype=float)
     alpha = 1 - confidence
@@ -170,6 +173,8 @@ def two_proportion_test(
     >>> list(test)
     ['fisher', 'chi2']
     """
+    from scipy import stats
+
     k1, n1, k2, n2 = (np.atleast_1d(np.asarray(x, dtype=float)) for x in (k1, n1, k2, n2))
     table = np.stack([k1, n1 - k1, k2, n2 - k2], axis=-1).reshape(-1, 2, 2)
     valid = (n1 > 0) & (n2 > 0) & np.all(table >= 0, axis=(1, 2))
@@ -231,6 +236,8 @@ def power_two_proportions(
     >>> round(float(power_two_proportions(0.3, 0.2, 300, 300)), 3)
     0.809
     """
+    from scipy import special
+
     p1, p2, n1, n2 = (np.asarray(x, dtype=float) for x in (p1, p2, n1, n2))
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = n2 / n1
