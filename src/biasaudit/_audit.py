@@ -498,6 +498,7 @@ def run_audit(
             metrics=metrics,
             cutoff=agg.cutoff,
             flagged=float(agg.counts.overall["flagged"]),
+            withheld=_withheld_levels(table),
         )
     return AuditResult(
         table=table,
@@ -542,6 +543,17 @@ def _adjusted(records: Records, spec: AuditSpec) -> AdjustedDisparity | None:
         confidence=spec.stats.confidence,
         decision_label=model.label,
     )
+
+
+def _withheld_levels(table: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """What the results table withholds of each group: 2 its decision counts (and so
+    everything), 1 only its outcome-based counts (for the score tables)."""
+    hidden = table[table["suppressed"].to_numpy(dtype=bool)]
+    out: dict[tuple[str, str], int] = {}
+    for attribute, group, name in hidden[["attribute", "group", "metric"]].itertuples(index=False):
+        level = 2 if metric(name).kind == "decision" else 1
+        out[(attribute, group)] = max(out.get((attribute, group), 0), level)
+    return out
 
 
 def _suppress(table: pd.DataFrame, counts: CountTable, spec: AuditSpec) -> None:

@@ -29,17 +29,21 @@ from ._counts import OVERALL
 from ._disclosure import published
 from ._score_stats import (
     auc_table,
+    calibration_bins,
     calibration_gap_table,
     calibration_table,
+    decile_edges,
     decile_table,
     distribution_table,
     excess_table,
+    histograms,
     quantile_table,
     top_decile_threshold,
 )
 from ._scores import ScoreCube
 from ._spec import AuditSpec
 from ._sweep import sweep_table, threshold_flagging, what_if_table
+from .disclosure import ScoreBins, score_suppression
 
 #: Columns that stay visible in a suppressed row.
 _KEYS = {
@@ -164,13 +168,15 @@ def analyse_scores(
     metrics: Sequence[str] | None,
     cutoff: float | None,
     flagged: float,
+    withheld: Mapping[tuple[str, str], int] | None = None,
 ) -> ScoreAnalysis:
     """Every score analysis of one audit, with the rows to withhold marked.
 
     ``references`` maps each attribute to its reference group (as in the results
     table); ``cutoff`` is the audit's score cut-off, if any, and ``flagged`` the number
     of people flagged (without a cut-off, the what-if table uses the threshold that
-    flags about as many).
+    flags about as many). ``withheld``: (attribute, group) -> what the results table
+    withholds of the group (2: everything, 1: its outcome-based counts).
     """
     options, min_cell = spec.stats, spec.stats.min_cell
     top = top_decile_threshold(cube)
@@ -198,45 +204,40 @@ def analyse_scores(
     gap["suppressed"] = gap["people"] < small
     auc["suppressed"] = (auc["positives"] + auc["negatives"]) < small
 
-    def people(table: pd.DataFrame, column: str) -> pd.DataFrame:
-        return table[["attribute", "group"]].assign(people=table[column].to_numpy())
-
-    # Two families, each withheld as one: people by score range (deciles, excess,
-    # what-if) and people with a known outcome by score range (calibration, AUC).
-    scored = [
-        people(deciles, "people"),
-        people(excess, "above"),
-        people(excess.assign(below=excess["people"] - excess["above"]), "below"),
-        people(what_if, "flagged_at_common"),
-        people(what_if, "flagged_at_needed"),
-    ]
-    labelled = [
-        people(calibration, "positives"),
-        people(
-            calibration.assign(negatives=calibration["people"] - calibration["positives"]),
-            "negatives",
-        ),
-        people(auc, "positives"),
-        people(auc, "negatives"),
-    ]
-    families = (
-        (scored, (distribution, quantiles, deciles, excess, what_if)),
-        (labelled, (auc, calibration, gap)),
+    tables = {
+        "distribution": distribution,
+        "quantiles": quantiles,
+        "deciles": deciles,
+        "excess": excess,
+        "auc": auc,
+        "calibration": calibration,
+        "calibration_gap": gap,
+        "what_if": what_if,
+        "sweep": sweep,
+    }
+    everyone = histograms(cube, OVERALL)
+    marks = score_suppression(
+        score_bins(cube),
+        tables,
+        min_cell=min_cell,
+        decile_of=decile_edges(everyone, cube.top_decile),
+        calibration_of=calibration_bins(cube, spec.scores.calibration_bins),
+        forced=withheld or {},
     )
-    for counts, tables in families:
-        hidden = withheld_groups(pd.concat(counts, ignore_index=True), references, min_cell)
-        for table in tables:
-            keys = zip(table["attribute"], table["group"], strict=True)
-            withheld = np.array([k in hidden for k in keys], dtype=bool)
-            newly = withheld & ~table["suppressed"].to_numpy(dtype=bool)
-            if "note" in table.columns:
-                table.loc[newly, "note"] = [
-                    (f"{note}; " if note else "")
-                    + "withheld from the score tables: a count below min_cell "
-                    "(disclosure control)"
-                    for note in table.loc[newly, "note"]
-                ]
-            table["suppressed"] = table["suppressed"].to_numpy(dtype=bool) | withheld
+    why = {
+        "primary": "withheld from the score tables: a count below min_cell (disclosure control)",
+        "complementary": "withheld from the score tables: publishing it would let a count "
+        "below min_cell elsewhere be computed (complementary disclosure control)",
+    }
+    for name, table in tables.items():
+        marked = marks[name] != ""
+        newly = marked & ~table["suppressed"].to_numpy(dtype=bool)
+        if "note" in table.columns:
+            table.loc[newly, "note"] = [
+                (f"{note}; " if isinstance(note, str) and note else "") + why[reason]
+                for note, reason in zip(table.loc[newly, "note"], marks[name][newly], strict=True)
+            ]
+        table["suppressed"] = table["suppressed"].to_numpy(dtype=bool) | marked
     for table in (distribution, gap, auc):
         few = table["suppressed"] & ~table["note"].astype(str).str.contains("withheld")
         table.loc[few, "note"] = "suppressed when published (fewer people)"
@@ -270,40 +271,14 @@ def _selective(cube: ScoreCube) -> bool:
     return bool((cube.table["outcome"] < 0).any())
 
 
-def withheld_groups(
-    counts: pd.DataFrame, references: Mapping[str, str], min_cell: int
-) -> set[tuple[str, str]]:
-    """``(attribute, group)`` pairs withheld from every score table.
-
-    ``counts`` lists every count the score tables publish (columns attribute, group,
-    people). A group with a count of 1 to ``min_cell - 1`` anywhere is withheld from
-    all the score tables at once, so no table gives away what another hides; when that
-    leaves one withheld group in an attribute, the smallest other group is withheld too
-    (the everyone rows would give it away). A withheld reference group withholds its
-    whole attribute: the other groups' rows compare with it.
-
-    Not covered: differences between tables whose score ranges nearly coincide (a
-    decile and a swept threshold, or a calibration bin and a decile across the two
-    families) can still isolate a few people; the threshold sweep is controlled
-    threshold by threshold, like the results table.
-
-    Examples
-    --------
-    >>> c = pd.DataFrame({"attribute": "g", "group": ["a", "b", "c"], "people": [3, 50, 20]})
-    >>> sorted(withheld_groups(c, {"g": "b"}, 10))  # a, and c to protect it
-    [('g', 'a'), ('g', 'c')]
-    """
-    if min_cell <= 0:
-        return set()
-    counts = counts[counts["attribute"] != OVERALL].dropna(subset=["people"])
-    hidden: set[tuple[str, str]] = set()
-    for attr, part in counts.groupby("attribute", sort=False):
-        small = part[(part["people"] > 0) & (part["people"] < min_cell)]
-        unsafe = set(small["group"])
-        if len(unsafe) == 1:
-            size = part.groupby("group")["people"].max().sort_values(kind="stable")
-            unsafe |= set([g for g in size.index if g not in unsafe][:1])
-        if references.get(str(attr)) in unsafe:
-            unsafe = set(part["group"])
-        hidden |= {(str(attr), g) for g in unsafe}
-    return hidden
+def score_bins(cube: ScoreCube) -> ScoreBins:
+    """People per attribute, group, score bin and outcome status (for disclosure control)."""
+    groups, counts = {}, {}
+    low = high = np.zeros(0)
+    exact = cube.exact
+    for attr in (OVERALL, *cube.attributes):
+        parts = [histograms(cube, attr, outcome=o) for o in (1, 0, -1)]
+        groups[attr] = list(parts[0].groups)
+        counts[attr] = np.stack([p.counts for p in parts], axis=-1)
+        low, high, exact = parts[0].low, parts[0].high, parts[0].exact
+    return ScoreBins(groups, counts, low, high, exact)

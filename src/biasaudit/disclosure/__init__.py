@@ -5,6 +5,15 @@ One recoverability check (:func:`solve`, block by block) serves every table kind
 """
 
 from ._results import suppression
+from ._scores import ScoreBins, score_suppression
 from ._solver import Block, Problem, Withheld, solve
 
-__all__ = ["Block", "Problem", "Withheld", "solve", "suppression"]
+__all__ = [
+    "Block",
+    "Problem",
+    "ScoreBins",
+    "Withheld",
+    "score_suppression",
+    "solve",
+    "suppression",
+]

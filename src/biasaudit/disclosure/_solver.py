@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -57,12 +58,18 @@ class Block:
         The finest groups of the block (each is also a group).
     groups : dict
         Every group of the block (cells, margins, everyone) -> the indices of the
-        cells it sums.
+        cells it sums. A group that publishes nothing (no entry in
+        ``Problem.sums``) is a count to protect only, e.g. a range of score bins.
+    weights : dict, optional
+        Group -> one weight per member cell, for published sums that are not counts
+        of people (e.g. the sum of scores behind a mean). Such a group is only ever
+        published knowledge, never a count to protect.
     """
 
     name: str
     cells: tuple[Key, ...]
     groups: dict[Key, tuple[int, ...]]
+    weights: dict[Key, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -87,6 +94,12 @@ class Problem:
         aggregated table's source published).
     max_rank : int
         The rank of the group size (withholding it withholds every sum).
+    forced : dict, optional
+        Group -> level it starts at (withheld elsewhere, e.g. a group the results
+        table withholds, in the score tables); reported as complementary.
+    priority : dict, optional
+        Group -> how much its rows matter to readers (default 0): complementary
+        suppression withholds lower priorities first, then smaller groups.
     """
 
     layers: tuple[str, ...]
@@ -97,6 +110,8 @@ class Problem:
     exact: dict[Key, np.ndarray] = field(default_factory=dict)
     always: Sequence[tuple[Key, np.ndarray]] = ()
     max_rank: int = 3
+    forced: dict[Key, int] = field(default_factory=dict)
+    priority: dict[Key, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -163,6 +178,8 @@ class _Solver:
         self._bases: dict[tuple[Key, int], np.ndarray] = {}
         self._frees: dict[tuple[Key, int], np.ndarray] = {}
         self._always: dict[Key, list[np.ndarray]] = {}
+        self._members: dict[str, tuple[dict[Key, int], Any]] = {}
+        self._unfixable: set[tuple[Key, bytes]] = set()
         for key, mask in problem.always:
             self._always.setdefault(key, []).append(mask)
 
@@ -183,6 +200,8 @@ class _Solver:
         memo = (key, int(np.packbits(mask, bitorder="little")[0]) if len(mask) <= 8 else -1)
         if memo[1] >= 0 and memo in self._needed:
             return self._needed[memo]
+        if not self.p.sums.get(key):  # a count to protect only: any sum will do
+            return 1
         target = mask.astype(float)
         live = self.p.values[key] > 0  # a zero layer adds nothing to the count
         target = target * live
@@ -201,7 +220,12 @@ class _Solver:
         p = self.p
         if p.min_cell <= 1:
             return Withheld({}, {})
+        weighted = {key for block in p.blocks for key in block.weights}
+        for key, level in p.forced.items():  # withheld elsewhere: complementary here
+            self._raise(key, level)
         for key, sums in p.sums.items():  # primary: every small count published
+            if key in weighted:
+                continue
             values, exact = p.values[key], self._exact(key)
             for mask, rank in sums:
                 v = values[mask].sum()
@@ -247,18 +271,37 @@ class _Solver:
             if not exposed:
                 return changed
             seen: set[Key] = set()
+            moved = False
             for key, mask, _ in exposed:  # one fix per group and round, smallest first
-                if key in seen:
+                if key in seen or (key, mask.tobytes()) in self._unfixable:
                     continue
                 seen.add(key)
                 need = self._needed_level(key, mask)
-                if self.level.get(key, 0) < need:  # its own sums give it away
-                    self._raise(key, need)
+                mine = self.p.sums.get(key)
+                if mine and self._raise(key, need):  # its own sums give it away
                     changed.add(key)
+                    moved = True
                     continue
                 pick = self._complement(block, key, mask, need)
-                self._raise(pick, max(need, self.level.get(pick, 0) + 1))
-                changed.add(pick)
+                if pick is not None and self._raise(*pick):
+                    changed.add(pick[0])
+                    moved = True
+                    continue
+                # nothing cheap helps: withhold every sum sharing its people
+                share, fixed = set(block.groups[key]), False
+                for g, members in block.groups.items():
+                    if (
+                        g not in block.weights
+                        and self.p.sums.get(g)
+                        and share & set(members)
+                        and self._raise(g, self.p.max_rank)
+                    ):
+                        changed.add(g)
+                        fixed = moved = True
+                if not fixed:  # only sums everyone knows anyway give it away
+                    self._unfixable.add((key, mask.tobytes()))
+            if not moved and all((k, m.tobytes()) in self._unfixable for k, m, _ in exposed):
+                return changed
 
     def _lines(self, block: Block) -> set[Key]:
         """Classic complementary suppression along the block's lines, to a fixed point.
@@ -272,9 +315,9 @@ class _Solver:
         cells = block.cells
         people = {c: float(self.p.values[c].sum()) for c in cells}
         lines = [
-            (g, members)
+            (g, members, max((r for _, r in self.p.sums.get(g, ())), default=0))
             for g, members in block.groups.items()
-            if len(members) > 1 and self.p.values[g].sum() > 0
+            if len(members) > 1 and self.p.values[g].sum() > 0 and g not in block.weights
         ]
 
         def open_(c: Key, level: int) -> bool:  # unknown to the attacker at this level
@@ -287,7 +330,9 @@ class _Solver:
             moved = True
             while moved:
                 moved = False
-                for g, members in lines:
+                for g, members, top in lines:
+                    if top < level:  # publishes nothing at this level
+                        continue
                     hidden = [cells[i] for i in members if open_(cells[i], level)]
                     if self.level.get(g, 0) < level and len(hidden) != 1:
                         continue
@@ -311,6 +356,8 @@ class _Solver:
         out = []
         lo, hi = 1, self.p.min_cell
         for key in block.groups:
+            if key in block.weights:
+                continue
             values, exact = self.p.values[key], self._exact(key)
             for mask in self.subsets:
                 v = values[mask].sum()
@@ -319,32 +366,68 @@ class _Solver:
         out.sort(key=lambda t: t[2])
         return out
 
-    def _system(self, block: Block) -> tuple[np.ndarray, dict[int, tuple[int, np.ndarray]]]:
+    def _system(self, block: Block) -> tuple[np.ndarray, np.ndarray]:
         """The block's published sums over what is still unknown of its cells.
 
         A cell's own published sums are eliminated exactly: each cell keeps only the
         directions of its layers that they leave open (``free``), so the system has
         one row per independent published sum of a margin and one column per open
-        direction of a cell, however many people and cells the block has.
+        direction of a cell, however many people and cells the block has. Returns
+        the system and, per cell and layer, its coordinates (cells x layers x width).
         """
-        coords: dict[int, tuple[int, np.ndarray]] = {}
-        width = 0
-        for i, cell in enumerate(block.cells):
-            free = self._free(cell)
+        frees = [self._free(cell) for cell in block.cells]
+        width = sum(f.shape[1] for f in frees)
+        k = len(self.p.layers)
+        coords = np.zeros((len(block.cells), k, width))
+        at = 0
+        for i, free in enumerate(frees):
             if free.shape[1]:
-                coords[i] = (width, free)
-                width += free.shape[1]
+                coords[i, :, at : at + free.shape[1]] = free
+                at += free.shape[1]
+        index, members = self._membership(block)
+        flat = coords.reshape(len(block.cells), k * width)
         rows = []
         cells = set(block.cells)
-        for key, members in block.groups.items():
-            if key in cells or not members:
+        for key in block.groups:
+            if key in cells:
                 continue
-            for b in self._basis(key):
-                row = self._vector(members, b, coords, width)
-                if row.any():
-                    rows.append(row)
-        matrix = np.array(rows) if rows else np.zeros((0, width))
-        return matrix, coords
+            basis = self._basis(key)
+            if not len(basis):
+                continue
+            summed = (members[index[key]] @ flat).reshape(k, width)
+            rows.append(basis @ summed)
+        matrix = np.vstack(rows) if rows else np.zeros((0, width))
+        return matrix[np.abs(matrix).max(axis=1, initial=0.0) > _TOL], coords
+
+    def _membership(self, block: Block) -> tuple[dict[Key, int], Any]:
+        """Each group's row of a sparse groups x cells matrix (weights where given)."""
+        memo = self._members.get(block.name)
+        if memo is None:
+            from scipy import sparse
+
+            index = {key: i for i, key in enumerate(block.groups)}
+            rows, cols, vals = [], [], []
+            for key, i in index.items():
+                scale = block.weights.get(key)
+                for j, c in enumerate(block.groups[key]):
+                    rows.append(i)
+                    cols.append(c)
+                    vals.append(1.0 if scale is None else float(scale[j]))
+            matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(index), len(block.cells)))
+            memo = self._members[block.name] = (index, matrix)
+        return memo
+
+    def _vectors(
+        self, block: Block, coords: np.ndarray, items: Sequence[tuple[Key, np.ndarray]]
+    ) -> np.ndarray:
+        """Each (group, layer mask) as a vector over the open directions."""
+        index, members = self._membership(block)
+        picked = members[[index[key] for key, _ in items]]
+        masks = np.array([np.asarray(m, float) for _, m in items])
+        out = np.zeros((len(items), coords.shape[2]))
+        for layer in range(coords.shape[1]):
+            out += masks[:, layer : layer + 1] * (picked @ coords[:, layer, :])
+        return out
 
     def _known_sums(self, key: Key) -> list[np.ndarray]:
         """Layer masks of every exact sum of ``key`` anyone can read."""
@@ -377,31 +460,11 @@ class _Solver:
             self._frees[memo] = vectors[:, values > 0.5] if k else np.zeros((0, 0))
         return self._frees[memo]
 
-    @staticmethod
-    def _vector(
-        members: Sequence[int],
-        layers: np.ndarray,
-        coords: dict[int, tuple[int, np.ndarray]],
-        width: int,
-    ) -> np.ndarray:
-        """A sum over ``members`` with layer weights ``layers``, over the open directions."""
-        out = np.zeros(width)
-        weights = np.asarray(layers, float)
-        for i in members:
-            got = coords.get(i)
-            if got is not None:
-                start, free = got
-                out[start : start + free.shape[1]] += weights @ free
-        return out
-
     def _exposed(
         self, block: Block, targets: list[tuple[Key, np.ndarray, float]]
     ) -> list[tuple[Key, np.ndarray, float]]:
         matrix, coords = self._system(block)
-        width = matrix.shape[1]
-        vectors = np.array(
-            [self._vector(block.groups[key], mask, coords, width) for key, mask, _ in targets]
-        )
+        vectors = self._vectors(block, coords, [(key, mask) for key, mask, _ in targets])
         hit = _in_span(matrix, vectors)
         return [t for t, h in zip(targets, hit, strict=True) if h]
 
@@ -411,40 +474,45 @@ class _Solver:
         key: Key,
         mask: np.ndarray,
         need: int,
-    ) -> Key:
-        """The cheapest group whose withholding at ``need`` protects ``(key, mask)``."""
+    ) -> tuple[Key, int] | None:
+        """The cheapest group (and level) whose withholding protects ``(key, mask)``."""
         cells = set(block.cells)
         everyone = max(block.groups, key=lambda g: len(block.groups[g]))
-        candidates = [
-            g
-            for g in block.groups
-            if g != key
-            and self.level.get(g, 0) < need
-            and any(r <= need for _, r in self.p.sums.get(g, ()))
-            and np.any(self.p.values[g][mask] > 0)
-        ]
+        share = set(block.groups[key])
 
-        def cost(g: Key) -> tuple[int, int, float]:
+        def cost(g: Key) -> tuple[int, int, int, float]:
             tier = 0 if g in cells else (2 if g == everyone else 1)
-            return (tier, int(self.p.values[g].sum()), float(len(block.groups[g])))
+            people = int(self.p.values[g].sum())
+            return (tier, self.p.priority.get(g, 0), people, float(len(block.groups[g])))
 
-        candidates.sort(key=cost)
-        if not candidates:  # nothing else in the block: withhold the count's group itself
-            return key
-        me = [(key, mask, 0.0)]
-        for g in candidates[:8]:
-            before = self.level.get(g, 0)
-            self.level[g] = need
-            safe = not self._exposed(block, me)
-            self.level[g] = before
-            if safe:
-                return g
-        # no single group suffices (a table of two dimensions needs a rectangle):
-        # withhold the cheapest one that shares the count's people, and look again
-        return next(
-            (g for g in candidates if set(block.groups[g]) & set(block.groups[key])),
-            candidates[0],
-        )
+        for level in range(need, self.p.max_rank + 1):
+            candidates = sorted(
+                (
+                    g
+                    for g in block.groups
+                    if g != key
+                    and g not in block.weights
+                    and self.level.get(g, 0) < level
+                    and any(r <= level for _, r in self.p.sums.get(g, ()))
+                    and np.any(self.p.values[g][mask] > 0)
+                ),
+                key=cost,
+            )
+            if not candidates:
+                continue
+            me = [(key, mask, 0.0)]
+            for g in candidates[:16]:
+                before = self.level.get(g, 0)
+                self.level[g] = level
+                safe = not self._exposed(block, me)
+                self.level[g] = before
+                if safe:
+                    return g, level
+            # no single group suffices (a table of two dimensions needs a rectangle):
+            # withhold the cheapest one that shares the count's people, and look again
+            pick = next((g for g in candidates if set(block.groups[g]) & share), candidates[0])
+            return pick, level
+        return None
 
 
 def _row_basis(matrix: np.ndarray) -> np.ndarray:
