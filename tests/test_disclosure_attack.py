@@ -457,14 +457,6 @@ def test_score_tables_attack_results_counts(score_case, score_out, mode):
     check(att, partition_targets(att.finest))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13, a leak in today's code: the sweep's accuracy numerators at two "
-    "adjacent cut-offs (score >= 8, >= 9) differ by (no fraud - fraud) at score 8, and the "
-    "deciles table gives their sum (12 women at score 8), so '7 women at score 8 with "
-    "fraud' is recovered; the distribution's mean and sd add two moment equations that "
-    "pin single-score counts of a race (docs/config.md: 'Not covered')",
-)
 @pytest.mark.parametrize("mode", MODES)
 def test_score_tables_attack_score_range_counts(score_case, score_out, mode):
     """Nor a small count of a group in a score range (decile, bin, above a cut-off)."""
