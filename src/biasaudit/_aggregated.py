@@ -135,7 +135,6 @@ def audit_counts(
     )
     table["suppressed"] = _suppressed(table, counts, min_cell)
     rule: Literal["exact", "midpoint"] = "exact" if counts.exact else "midpoint"
-    several = len(counts.datasets) > 1
     rows_read = int(counts.cells["row"].nunique())
     notes = list(counts.notes)
     if point == "midpoint":
@@ -151,7 +150,7 @@ def audit_counts(
         spec=spec,
         references={a: (reference or {}).get(a, "largest") for a in attrs},
         data_shape=DATA_SHAPE,
-        estimated=tuple(table["metric"].unique()) if several or not counts.exact else (),
+        estimated=() if counts.exact else tuple(table["metric"].unique()),
     )
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ._aggregate import Aggregation, Ledger, aggregate
-from ._bootstrap import attribute_summaries
+from ._bootstrap import SUMMARY_COLUMNS, attribute_summaries
 from ._counts import CountTable, count_table
 from ._disclosure import published, suppression
 from ._exceptions import ConfigError, Problem, UndefinedRateWarning
@@ -87,7 +87,8 @@ class AuditResult:
     summaries : pandas.DataFrame
         Per attribute and metric: the largest ratio and the largest difference to the
         reference group, with bootstrap intervals (BCa in ``ci_low``/``ci_high``,
-        percentile beside them).
+        percentile beside them); per dataset, in a leading ``dataset`` column, when
+        the table holds several.
     """
 
     table: pd.DataFrame
@@ -113,7 +114,16 @@ class AuditResult:
         """
         table = self.table[~self.table["metric"].isin(self.estimated)]
         specs = [metric(m) for m in table["metric"].drop_duplicates()]
-        return attribute_summaries(table, self.counts, specs, self.spec.stats)
+        if "dataset" not in table.columns:
+            return attribute_summaries(table, self.counts, specs, self.spec.stats)
+        # several datasets (aggregated counts): each is summarised on its own
+        parts = [pd.DataFrame(columns=["dataset", *SUMMARY_COLUMNS])]
+        for name, part in table.groupby("dataset", sort=False):
+            out = attribute_summaries(
+                part.drop(columns="dataset"), self.counts, specs, self.spec.stats, stream=name
+            )
+            parts.append(out.assign(dataset=name)[["dataset", *SUMMARY_COLUMNS]])
+        return pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
 
     def report(self, out_dir: str | Path, *, restricted: bool = False) -> Path:
         """Write the output folder: report.html, charts/ (PNG and SVG), results.csv,
@@ -204,9 +214,10 @@ class AuditResult:
     def published_summaries(self) -> pd.DataFrame:
         """The summaries as they may be published: blank where any group is suppressed."""
         out = self.summaries.copy()
-        hidden = self.table.loc[self.table["suppressed"], ["attribute", "metric"]]
-        keys = set(zip(hidden["attribute"], hidden["metric"], strict=True))
-        mask = [(a, m) in keys for a, m in zip(out["attribute"], out["metric"], strict=True)]
+        by = [c for c in ("dataset", "attribute", "metric") if c in out.columns]
+        hidden = self.table.loc[self.table["suppressed"], by]
+        keys = set(hidden.itertuples(index=False, name=None))
+        mask = [k in keys for k in out[by].itertuples(index=False, name=None)]
         cols = ["group", "value", "ci_low", "ci_high", "percentile_low", "percentile_high"]
         out.loc[mask, cols] = None
         out.loc[mask, "note"] = "suppressed: a group of this attribute has suppressed counts"

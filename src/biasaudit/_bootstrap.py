@@ -94,12 +94,15 @@ def attribute_summaries(
     counts: CountTable,
     specs: Sequence[MetricSpec],
     options: StatsOptions,
+    *,
+    stream: str = "",
 ) -> pd.DataFrame:
     """Largest ratio and largest difference to the reference group, per attribute and
     metric, with bootstrap intervals.
 
     Only metrics that are proportions of each group's people and defined for every
     group are summarised; ``(missing)`` is left out unless it is the reference.
+    ``stream`` (e.g. a dataset's name) gives the resamples a seed stream of their own.
     """
     rows = []
     by_name = {s.name: s for s in specs}
@@ -118,7 +121,8 @@ def attribute_summaries(
         groups = part["group"].tolist()
         ref = groups.index(ref_name)
         # a stream of its own per summary: it depends on nothing but its own counts
-        rng = np.random.default_rng([options.seed, zlib.crc32(f"{attr}\0{name}".encode())])
+        key = f"{stream}\0{attr}\0{name}" if stream else f"{attr}\0{name}"
+        rng = np.random.default_rng([options.seed, zlib.crc32(key.encode())])
         num, den, n = (part[c].to_numpy(float) for c in ("numerator", "denominator", "n"))
         factor = np.array([scale.get((attr, g), 1.0) for g in groups])
         cells = np.column_stack([num, den - num, n - den]) * factor[:, None]

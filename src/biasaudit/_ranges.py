@@ -46,6 +46,7 @@ next to each other.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -68,10 +69,8 @@ POINTS = ("none", "midpoint")
 _EPS = 1e-9
 _LABELLED = frozenset({"tp", "fp", "fn", "tn"})
 _REFERENCE_ZERO = "reference value is 0: ratio undefined, see difference"
-_COMPARISON = (
-    "ratio_ci_low/high and difference_ci_low/high are the ranges of the ratio and the "
-    "difference to {ref} over these tables, not confidence intervals"
-)
+_RANGED = "ratio_ci_low/high and difference_ci_low/high are the ranges of the ratio"
+_COMPARISON = _RANGED + " and the difference to {ref} over these tables, not confidence intervals"
 
 
 def range_metrics(
@@ -295,6 +294,34 @@ def _context(tallies: Mapping[str, int], rounding: int | None) -> str:
         if k:
             parts.append(f"{k:,} {'cell' if k == 1 else 'cells'} {what}")
     return ", ".join(parts)
+
+
+_CAUSE = re.compile(r"\b[\d,]+ cells? (suppressed|withheld|rounded)\b")
+
+
+def range_causes(note: str) -> tuple[str, ...]:
+    """Why a row of :func:`range_metrics` is a range, read back from its note.
+
+    The kinds of interval cell (``"rounded"``, ``"suppressed"``, ``"withheld"``)
+    that the note of a ranged row names, in the order the note gives them; empty
+    when the note names none (an exact row).
+
+    Examples
+    --------
+    >>> range_causes("range over every table consistent with the published cells "
+    ...              "(n 995 to 1,005; 2 cells suppressed, 6 cells rounded to a multiple of 10)")
+    ('suppressed', 'rounded')
+    """
+    return tuple(dict.fromkeys(_CAUSE.findall(str(note))))
+
+
+def ranged_comparison(note: str) -> bool:
+    """Whether a row's ``ratio_ci_*`` and ``difference_ci_*`` are ranges, not intervals.
+
+    True for the comparisons :func:`range_metrics` made where either rate is a range
+    (its note says so); False for a comparison with confidence intervals.
+    """
+    return _RANGED in str(note)
 
 
 class _Solver:

@@ -62,6 +62,7 @@ _SHAPES = {
     "funnel": "Counts per group at each stage of the process.",
 }
 _TABLE_COLUMNS = {
+    "dataset": "Dataset",
     "group": "Group",
     "metric": "Metric",
     "value": "Value",
@@ -240,27 +241,46 @@ def _disclosure(suppressed: int, min_cell: int) -> str:
 
 
 def _findings_section(result: AuditResult) -> str:
-    every = key_findings(result.published_table(), confidence=result.spec.stats.confidence)
-    # the strongest few of each metric, so one metric does not crowd out the others
-    per_metric: dict[str, int] = {}
-    findings = []
-    for f in every:
-        per_metric[f.metric] = per_metric.get(f.metric, 0) + 1
-        if per_metric[f.metric] <= 4:
-            findings.append(f)
+    table = result.published_table()
+    every = key_findings(table, confidence=result.spec.stats.confidence)
+    several = "dataset" in table.columns
+    datasets = list(dict.fromkeys(table["dataset"])) if several else [None]
     css = {"clear": "finding-clear", "uncertain": "finding-uncertain"}
-    items = "".join(
-        f'<li class="{css.get(f.strength, "finding-too-few")}">{_e(f.sentence)}</li>'
-        for f in findings[:12]
-    )
-    items += "".join(f'<li class="finding-clear">{_e(s)}</li>' for s in _more_findings(result))
-    if not items:
-        items = "<li>No comparison of a group with its reference group could be made.</li>"
+    lists = []
+    for dataset in datasets:  # comparisons are within a dataset: each has its own list
+        # the strongest few of each metric, so one metric does not crowd out the others
+        per_metric: dict[str, int] = {}
+        findings = []
+        for f in every:
+            if several and f.dataset != str(dataset):
+                continue
+            per_metric[f.metric] = per_metric.get(f.metric, 0) + 1
+            if per_metric[f.metric] <= 4:
+                findings.append(f)
+        items = "".join(
+            f'<li class="{css.get(f.strength, "finding-too-few")}">{_e(f.sentence)}</li>'
+            for f in findings[:12]
+        )
+        if not several:
+            items += "".join(
+                f'<li class="finding-clear">{_e(s)}</li>' for s in _more_findings(result)
+            )
+        if not items:
+            items = "<li>No comparison of a group with its reference group could be made.</li>"
+        head = f"<h3>{_e(dataset)}</h3>" if several else ""
+        lists.append(f"{head}<ol>{items}</ol>")
+    ranges = ""
+    if any(f.ratio_range is not None for f in every):
+        ranges = (
+            " Where counts were rounded or suppressed, the ratio is a range over every "
+            "table consistent with the published cells, not a confidence interval."
+        )
+    per_dataset = " Each dataset is compared within itself." if several else ""
     return (
         '<section id="key-findings"><h2>Key findings</h2>'
         "<p>The largest disparities with the strongest evidence first. A ratio is the "
-        "group's rate divided by its reference group's.</p>"
-        f"<ol>{items}</ol></section>"
+        f"group's rate divided by its reference group's.{ranges}{per_dataset}</p>"
+        f"{''.join(lists)}</section>"
     )
 
 

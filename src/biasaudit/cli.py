@@ -17,6 +17,7 @@ from ._audit import AuditResult
 from ._bundled import bundled_dir
 from ._config import load_config, run_config
 from ._exceptions import BiasAuditError
+from ._findings import compared, range_rates, range_source
 from ._funnel_audit import FunnelResult
 from ._outputs import Result, analysis_tables, check_output_dir, write_outputs
 
@@ -132,29 +133,46 @@ def _score_headlines(result: AuditResult, restricted: bool) -> list[str]:
 
 
 def _headlines(result: AuditResult, restricted: bool) -> list[str]:
-    """The two largest ratios of each headline metric the data can show."""
+    """The two largest ratios of each headline metric the data can show, per dataset.
+
+    Each comparison is within its dataset, and each line names the dataset when the
+    table holds several. A comparison of rounded or suppressed counts is the range of
+    the ratio over the tables consistent with the published cells (sorted by its low
+    end: the ratio is at least that).
+    """
     lines = []
     table = result.table if restricted else result.published_table()
-    shown = table[
-        table["metric"].isin(_HEADLINE)
-        & table["ratio"].notna()
-        & (table["group"] != table["reference_group"])
-        & table["attribute"].isin(result.spec.attributes)
-    ].sort_values("ratio", ascending=False)
-    # the two largest ratios of each headline metric the data can show
-    for _, r in shown.groupby("metric", sort=False).head(2).iterrows():
-        level = f"{result.spec.stats.confidence:.0%}"
-        p = r["p_adjusted"]
-        p_text = (
-            "" if p != p else ("; adjusted p < 0.001" if p < 0.001 else f"; adjusted p = {p:.3f}")
-        )
-        lo, hi = r["ratio_ci_low"], r["ratio_ci_high"]
-        ci = f", {level} CI {lo:.2f} to {hi:.2f}" if lo == lo and hi == hi else ""
-        lines.append(
-            f"  {r['metric']}: {r['attribute']} = {r['group']} {r['value']:.1%} vs "
-            f"{r['reference_group']} {r['reference_value']:.1%} (ratio {r['ratio']:.2f}"
-            f"{ci}{p_text})"
-        )
+    shown = compared(table, _HEADLINE)
+    shown = shown[shown["attribute"].isin(result.spec.attributes)]
+    shown = shown.assign(_key=shown["ratio"].where(~shown["ranged"], shown["ratio_ci_low"]))
+    shown = shown.sort_values("_key", ascending=False, kind="stable")
+    level = f"{result.spec.stats.confidence:.0%}"
+    several = "dataset" in table.columns
+    for dataset in dict.fromkeys(table["dataset"]) if several else [None]:
+        part = shown[shown["dataset"] == dataset] if several else shown
+        prefix = f"{dataset}: " if several else ""
+        for _, r in part.groupby("metric", sort=False).head(2).iterrows():
+            if r["ranged"]:
+                mine, theirs = range_rates(r)
+                lo, hi = r["ratio_ci_low"], r["ratio_ci_high"]
+                ratio = f"ratio {lo:.2f} to {hi:.2f}" if hi == hi else f"ratio at least {lo:.2f}"
+                source = range_source(r["note"], r["ref_note"])
+                detail = f"{ratio}: a range from {source}, not a confidence interval"
+            else:
+                mine, theirs = f"{r['value']:.1%}", f"{r['ref_value']:.1%}"
+                p = r["p_adjusted"]
+                p_text = (
+                    ""
+                    if p != p
+                    else ("; adjusted p < 0.001" if p < 0.001 else f"; adjusted p = {p:.3f}")
+                )
+                lo, hi = r["ratio_ci_low"], r["ratio_ci_high"]
+                ci = f", {level} CI {lo:.2f} to {hi:.2f}" if lo == lo and hi == hi else ""
+                detail = f"ratio {r['ratio']:.2f}{ci}{p_text}"
+            lines.append(
+                f"  {prefix}{r['metric']}: {r['attribute']} = {r['group']}{' ' if mine else ''}"
+                f"{mine} vs {r['reference_group']}{' ' if theirs else ''}{theirs} ({detail})"
+            )
     return lines
 
 
