@@ -188,9 +188,11 @@ def test_weighted_counts_without_people_are_refused_not_published_unchecked(peop
 
     r = run(people, warns=True)
     bare = dataclasses.replace(r.counts, base=None)  # group counts of people suffice
-    assert suppression(r.table, bare, list(METRICS.values()), MIN_CELL).eq(
-        suppression(r.table, r.counts, list(METRICS.values()), MIN_CELL)
-    ).all()
+    assert (
+        suppression(r.table, bare, list(METRICS.values()), MIN_CELL)
+        .eq(suppression(r.table, r.counts, list(METRICS.values()), MIN_CELL))
+        .all()
+    )
     weighted = dataclasses.replace(r.counts, base=None, weighted=True)
     with pytest.raises(ValueError, match="disclosure control counts people"):
         suppression(r.table, weighted, list(METRICS.values()), MIN_CELL)

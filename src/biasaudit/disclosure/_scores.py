@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -334,12 +335,12 @@ def _problem(sums: _Sums, min_cell: int, forced: Mapping[tuple[str, str], int]) 
     for attribute in (a for a in bins.counts if a != OVERALL):  # one block per range
         for first, last in ranges:
             line = (OVERALL, ALL, first, last)
-            cells = tuple((attribute, g, first, last) for g in bins.groups[attribute])
-            if line not in values or not all(c in values for c in cells):
+            of_line = tuple((attribute, g, first, last) for g in bins.groups[attribute])
+            if line not in values or not all(c in values for c in of_line):
                 continue
-            members = {c: (i,) for i, c in enumerate(cells)}
-            members[line] = tuple(range(len(cells)))
-            blocks.append(Block(f"{attribute} {first}-{last}", cells, members))
+            on_line: dict[Any, tuple[int, ...]] = {c: (i,) for i, c in enumerate(of_line)}
+            on_line[line] = tuple(range(len(of_line)))
+            blocks.append(Block(f"{attribute} {first}-{last}", of_line, on_line))
     start = {(a, g, 0, nb - 1): level for (a, g), level in forced.items() if level > 0}
     return Problem(
         layers=STATUSES,

@@ -32,7 +32,7 @@ protect their neighbours and never need withholding.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-Key = Hashable
+Key = Any  # any hashable: a group, a cell, a range of score bins
 
 #: Relative tolerance of the span test (the vectors hold small integers).
 _TOL = 1e-8
