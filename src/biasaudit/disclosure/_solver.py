@@ -323,14 +323,31 @@ class _Solver:
         def open_(c: Key, level: int) -> bool:  # unknown to the attacker at this level
             return people[c] > 0 and (self.level.get(c, 0) >= level or not self._exact(c).all())
 
-        def cost(c: Key) -> tuple[int, float]:
-            return (0 if self.level.get(c, 0) > 0 else 1, people[c])
+        through: dict[int, list[int]] = {}  # cell -> the lines it lies on
+        for n, (_, members, _) in enumerate(lines):
+            for i in members:
+                through.setdefault(i, []).append(n)
+
+        def cost(i: int, line: int, level: int) -> tuple[int, int, float]:
+            # a partner that also mends another line with one withheld member is
+            # cheapest (the rectangle of a two-way table); one that would leave a new
+            # line with a single withheld member costs a further partner
+            mends = opens = 0
+            for n in through.get(i, ()):
+                g, members, top = lines[n]
+                if n == line or top < level or self.level.get(g, 0) >= level:
+                    continue
+                k = sum(open_(cells[j], level) for j in members)
+                mends += k == 1
+                opens += k == 0
+            c = cells[i]
+            return (opens - mends, 0 if self.level.get(c, 0) > 0 else 1, people[c])
 
         for level in range(self.p.max_rank, 0, -1):
             moved = True
             while moved:
                 moved = False
-                for g, members, top in lines:
+                for n, (g, members, top) in enumerate(lines):
                     if top < level:  # publishes nothing at this level
                         continue
                     hidden = [cells[i] for i in members if open_(cells[i], level)]
@@ -339,13 +356,11 @@ class _Solver:
                     if self.level.get(g, 0) >= level and hidden:
                         continue
                     others = [
-                        cells[i]
-                        for i in members
-                        if people[cells[i]] > 0 and not open_(cells[i], level)
+                        i for i in members if people[cells[i]] > 0 and not open_(cells[i], level)
                     ]
                     if not others:
                         continue
-                    pick = min(others, key=cost)
+                    pick = cells[min(others, key=lambda i, n=n: cost(i, n, level))]
                     self._raise(pick, level)
                     changed.add(pick)
                     moved = True
