@@ -491,9 +491,12 @@ def test_small_group_distribution_auc_and_gap_suppressed(small_group):
         t = sa.tables[name].set_index("group")
         assert t.loc["d", "suppressed"], name
         # one more group is withheld, so the everyone row does not give d away; the
-        # reference group stays
+        # reference group's distribution stays (its calibration gap may go: its
+        # outcome split over the whole score range is the last complement left for a
+        # small count of fraud found at the top scores of group a)
         assert t.drop(index="d")["suppressed"].sum() >= 1, name
-        assert not t.loc["a", "suppressed"], name
+        if name == "distribution":
+            assert not t.loc["a", "suppressed"], name
         published = sa.published(name).set_index("group")
         assert pd.isna(published.loc["d", "people"]), name
     assert sa.auc.set_index("group").loc["d", "suppressed"]

@@ -93,6 +93,12 @@ def suppression(
         exact=exact_live,
         always=[(k, mask(cells)) for k, cells in always],
         max_rank=SIZE,
+        # every comparison is with the reference group: withhold it last
+        priority={
+            (a, r): 1
+            for a, r in zip(table["attribute"], table["reference_group"], strict=True)
+            if isinstance(r, str) and r
+        },
     )
     withheld = solve(problem)
     # a row is withheld when any sum it shows is; "primary" when one is a small count

@@ -34,6 +34,7 @@ from ._solver import Block, Problem, solve
 STATUSES = ("positive", "negative", "unknown")
 _ALL3 = np.ones(3, bool)
 _PEOPLE, _FINE = 2, 1  # ranks: a range's people vs. its split by outcome
+_REFERENCE = 9  # above every table: its rows are what the others are compared with
 #: What complementary suppression spares first: the tables readers rely on most.
 _PRIORITY = {
     "sweep": 0,
@@ -215,6 +216,14 @@ def score_suppression(
             _threshold_sums(sums, a, g, hi, full, r["metric"], nan=not np.isfinite(r["value"])),
         )
 
+    # every comparison is with the reference group: withhold it last
+    for name in ("distribution", "auc", "calibration_gap"):
+        for r in _records(tables.get(name)):
+            ref = r.get("reference_group")
+            if isinstance(ref, str) and ref:
+                for key in list(sums.sums):
+                    if key[:2] == (r["attribute"], ref):
+                        sums.priority[key] = _REFERENCE
     problem = _problem(sums, min_cell, forced or {})
     withheld = solve(problem)
     for name, rows in sums.rows.items():

@@ -294,7 +294,7 @@ class _Solver:
                         g not in block.weights
                         and self.p.sums.get(g)
                         and share & set(members)
-                        and self._raise(g, self.p.max_rank)
+                        and self._raise(g, need)
                     ):
                         changed.add(g)
                         fixed = moved = True
@@ -500,7 +500,7 @@ class _Solver:
             people = int(self.p.values[g].sum())
             return (tier, self.p.priority.get(g, 0), people, float(len(block.groups[g])))
 
-        for level in range(need, self.p.max_rank + 1):
+        for level in (need,):  # a count of one level never costs a higher level's rows
             candidates = sorted(
                 (
                     g
