@@ -263,6 +263,12 @@ class _Solver:
         """Raise levels in ``block`` until no small count is exposed; the raised groups."""
         changed: set[Key] = set()
         targets = self._targets(block)
+        if targets and self.p.always:  # counts the source's own cells give away anyway
+            before = dict(self.level)
+            self.level.update({g: self.p.max_rank for g in block.groups})
+            public = {(k, m.tobytes()) for k, m, _ in self._exposed(block, targets)}
+            self.level = before
+            targets = [t for t in targets if (t[0], t[1].tobytes()) not in public]
         if not targets:
             return changed
         while True:
