@@ -265,7 +265,7 @@ class _Solver:
         targets = self._targets(block)
         if targets and self.p.always:  # counts the source's own cells give away anyway
             before = dict(self.level)
-            self.level.update({g: self.p.max_rank for g in block.groups})
+            self.level.update(dict.fromkeys(block.groups, self.p.max_rank))
             public = {(k, m.tobytes()) for k, m, _ in self._exposed(block, targets)}
             self.level = before
             targets = [t for t in targets if (t[0], t[1].tobytes()) not in public]
