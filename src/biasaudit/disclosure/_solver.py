@@ -366,7 +366,8 @@ class _Solver:
                     ]
                     if not others:
                         continue
-                    pick = cells[min(others, key=lambda i, n=n: cost(i, n, level))]
+                    costs = [cost(i, n, level) for i in others]
+                    pick = cells[others[costs.index(min(costs))]]
                     self._raise(pick, level)
                     changed.add(pick)
                     moved = True
