@@ -11,7 +11,7 @@ import pandas as pd
 
 from ._aggregate import Ledger
 from ._audit import AuditResult
-from ._counts import PARTITION, partition_cells
+from ._counts import OVERALL, PARTITION, partition_cells
 from ._disclosure import suppression
 from ._exceptions import ConfigError, Problem
 from ._ranges import range_metrics
@@ -160,8 +160,8 @@ def _suppressed(table: pd.DataFrame, counts: IntervalCounts, min_cell: int) -> n
     Each attribute's groups are one block of the one recoverability check. Counts the
     source published as ranges (suppressed or rounded cells) are unknowns to everyone:
     they protect their neighbours and are never withheld again, unless the source's
-    own cells and totals pin them exactly. The source's exact cells are known to
-    everyone whatever is withheld here.
+    own cells and totals pin them exactly. The source's grand totals are known to
+    everyone whatever is withheld here; its small exact cells are still not repeated.
     """
     flags = np.zeros(len(table), dtype=bool)
     if min_cell <= 0:
@@ -181,8 +181,9 @@ def _suppressed(table: pd.DataFrame, counts: IntervalCounts, min_cell: int) -> n
             exact[(attribute, group)] = (
                 pinned.reindex(list(PARTITION)).fillna(False).to_numpy(bool)
             )
-            given = by_cell.index[(by_cell["status"] == "exact") & pinned]
-            always += [((attribute, group), partition_cells([c])) for c in given]
+            if attribute == OVERALL:  # the source's grand totals are public anyway
+                given = by_cell.index[(by_cell["status"] == "exact") & pinned]
+                always += [((attribute, group), partition_cells([c])) for c in given]
         mine = (table["dataset"] == name).to_numpy() if several else np.ones(len(table), bool)
         why = suppression(table[mine], people, specs, min_cell, exact=exact, always=always)
         flags[mine] |= (why != "").to_numpy()
