@@ -34,7 +34,7 @@ from ._solver import Block, Problem, solve
 STATUSES = ("positive", "negative", "unknown")
 _ALL3 = np.ones(3, bool)
 _PEOPLE, _FINE = 2, 1  # ranks: a range's people vs. its split by outcome
-_REFERENCE = 9  # above every table: its rows are what the others are compared with
+_REFERENCE = 1  # one step dearer: the other groups' rows are compared with its
 #: What complementary suppression spares first: the tables readers rely on most.
 _PRIORITY = {
     "sweep": 0,
@@ -223,7 +223,7 @@ def score_suppression(
             if isinstance(ref, str) and ref:
                 for key in list(sums.sums):
                     if key[:2] == (r["attribute"], ref):
-                        sums.priority[key] = _REFERENCE
+                        sums.priority[key] = sums.priority.get(key, 0) + _REFERENCE
     problem = _problem(sums, min_cell, forced or {})
     withheld = solve(problem)
     for name, rows in sums.rows.items():
