@@ -22,7 +22,11 @@ suppression then raises, one at a time, the cheapest other group whose withholdi
 protects an exposed count: the smallest cells of the block first, margins only when
 no cell suffices, everyone last (as statistical offices' cell-suppression tools do,
 table block by table block). Blocks that share a group (an attribute's groups are
-the margins of its intersections) are solved again until none changes.
+the margins of its intersections) are solved again until none changes. A group that
+two blocks share, with no block holding both (two attributes without their
+intersection share everyone), is how one block's published sums reach the other: each
+takes the group's withheld sums as unknown, so none may be computable in either,
+whatever its size.
 
 Counts that can be narrowed to a range but not computed exactly are not protected
 further (no interval-disclosure control). Cells that are themselves only known as
@@ -159,10 +163,13 @@ class _Solver:
             for r in range(1, k + 1)
             for s in combinations(range(k), r)
         ]
+        self._masks = np.array(self.subsets, float).reshape(len(self.subsets), k)
         self._needed: dict[tuple[Key, int], int] = {}
         self._bases: dict[tuple[Key, int], np.ndarray] = {}
         self._frees: dict[tuple[Key, int], np.ndarray] = {}
         self._always: dict[Key, list[np.ndarray]] = {}
+        self._linked: dict[int, set[Key]] = {}  # id(block) -> groups shared as above
+        self._given_up: set[tuple[int, Key, bytes]] = set()  # (id(block), target)
         for key, mask in problem.always:
             self._always.setdefault(key, []).append(mask)
 
@@ -211,6 +218,14 @@ class _Solver:
         for b, block in enumerate(p.blocks):
             for key in block.groups:
                 of_group.setdefault(key, []).append(b)
+        groups = [set(block.groups) for block in p.blocks]
+        for b, block in enumerate(p.blocks):
+            apart = {  # blocks no block holds together with this one
+                o
+                for o in range(len(groups))
+                if not any(groups[b] | groups[o] <= g for g in groups)
+            }
+            self._linked[id(block)] = {k for k in block.groups if apart & set(of_group[k])}
         todo = list(range(len(p.blocks)))
         queued = set(todo)
         rounds = 0
@@ -238,16 +253,21 @@ class _Solver:
     def _solve_block(self, block: Block) -> set[Key]:
         """Raise levels in ``block`` until no small count is exposed; the raised groups."""
         changed: set[Key] = set()
-        targets = self._targets(block)
-        if not targets:
+        small = self._targets(block)
+        if not small and not self._linked_targets(block):
             return changed
         while True:
             changed |= self._lines(block)
-            exposed = self._exposed(block, targets)
+            targets = [  # withheld linked sums grow with the levels
+                t
+                for t in [*small, *self._linked_targets(block)]
+                if (id(block), t[0], t[1].tobytes()) not in self._given_up
+            ]
+            exposed = self._exposed(block, targets) if targets else []
             if not exposed:
                 return changed
             seen: set[Key] = set()
-            for key, mask, _ in exposed:  # one fix per group and round, smallest first
+            for key, mask, value in exposed:  # one fix per group and round, smallest first
                 if key in seen:
                     continue
                 seen.add(key)
@@ -256,9 +276,32 @@ class _Solver:
                     self._raise(key, need)
                     changed.add(key)
                     continue
-                pick = self._complement(block, key, mask, need)
+                pick: Key | None = self._complement(block, key, mask, need)
+                if pick == key:  # no other group of the block protects it at this level
+                    if not 1 <= value < self.p.min_cell:  # a withheld linked sum
+                        pick = self._escalate(block, key)
+                    elif self.level.get(key, 0) >= self.p.max_rank:
+                        pick = None  # all of it withheld: known anyway (e.g. `always`)
+                if pick is None:
+                    self._given_up.add((id(block), key, mask.tobytes()))
+                    continue
                 self._raise(pick, max(need, self.level.get(pick, 0) + 1))
                 changed.add(pick)
+
+    def _escalate(self, block: Block, key: Key) -> Key | None:
+        """The cheapest other group of ``key``'s people that can withhold more, if any."""
+        cells, mine = set(block.cells), set(block.groups[key])
+        options = [
+            g
+            for g in block.groups
+            if g != key
+            and self.level.get(g, 0) < self.p.max_rank
+            and self.p.values[g].sum() > 0
+            and set(block.groups[g]) & mine
+        ]
+        if not options:
+            return None
+        return min(options, key=lambda g: (g not in cells, float(self.p.values[g].sum())))
 
     def _lines(self, block: Block) -> set[Key]:
         """Classic complementary suppression along the block's lines, to a fixed point.
@@ -317,6 +360,28 @@ class _Solver:
                 if lo <= v < hi and exact[mask].all():
                     out.append((key, mask, float(v)))
         out.sort(key=lambda t: t[2])
+        return out
+
+    def _linked_targets(self, block: Block) -> list[tuple[Key, np.ndarray, float]]:
+        """Every exact sum a group linked to another block (module notes) withholds now,
+        small or not: (group, layers, value)."""
+        out = []
+        for key in self._linked.get(id(block), ()):
+            if not self.level.get(key, 0):
+                continue
+            values, exact = self.p.values[key], self._exact(key)
+            live = values != 0  # a funnel's layer may be negative (overlapping branches)
+            masks = self._masks * live
+            every = [m for m, _ in self.p.sums.get(key, ())] + self._always.get(key, [])
+            if not every:
+                continue
+            known = self._known_sums(key)
+            full = _in_span(np.array(every, float) * live, masks)
+            now = _in_span(np.array(known, float) * live, masks) if known else ~masks.any(1)
+            for i in np.flatnonzero(full & ~now):
+                mask = self.subsets[i]
+                if exact[mask].all():
+                    out.append((key, mask, float(values[mask].sum())))
         return out
 
     def _system(self, block: Block) -> tuple[np.ndarray, dict[int, tuple[int, np.ndarray]]]:
@@ -421,7 +486,7 @@ class _Solver:
             if g != key
             and self.level.get(g, 0) < need
             and any(r <= need for _, r in self.p.sums.get(g, ()))
-            and np.any(self.p.values[g][mask] > 0)
+            and np.any(self.p.values[g][mask] != 0)  # != 0: a funnel layer may be < 0
         ]
 
         def cost(g: Key) -> tuple[int, int, float]:
