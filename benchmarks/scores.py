@@ -79,7 +79,7 @@ SECTION_HEADING = "### Score analyses"
 #: Steps of the biasaudit call timed inside the worker: module -> functions. Each is
 #: wrapped with a timer (inclusive time, summed over calls); missing names are skipped.
 STEPS = {
-    "_audit": [
+    "audits._audit": [
         "open_spec_records",
         "aggregate",
         "compute_metrics",
@@ -87,9 +87,9 @@ STEPS = {
         "analyse_scores",
         "_adjusted",
     ],
-    "_aggregate": ["_cutoff", "score_binning", "_build"],
-    "_scores": ["kth_highest", "score_cube"],
-    "_score_audit": [
+    "counts._aggregate": ["_cutoff", "score_binning", "_build"],
+    "counts._scores": ["kth_highest", "score_cube"],
+    "audits._score_audit": [
         "top_decile_threshold",
         "distribution_table",
         "quantile_table",
@@ -106,27 +106,27 @@ STEPS = {
 }
 #: Labels of the timed steps in the breakdown table (top-level first).
 STEP_LABELS = {
-    "_audit.open_spec_records": "open (read for pandas)",
-    "_audit.aggregate": "aggregate (one pass)",
-    "_aggregate._cutoff": "  flag cut-off (top-k query)",
-    "_aggregate.score_binning": "  score binning: range, distinct count, top decile",
-    "_scores.kth_highest": "    top-decile cut-off (top-k query)",
-    "_aggregate._build": "  cells -> count table and score cube",
-    "_scores.score_cube": "    score cube",
-    "_audit.compute_metrics": "metrics",
-    "_audit._suppress": "disclosure control",
-    "_audit.analyse_scores": "analyse_scores",
-    "_score_audit.distribution_table": "  distribution (KS, MW)",
-    "_score_audit.quantile_table": "  quantiles",
-    "_score_audit.decile_table": "  deciles",
-    "_score_audit.excess_table": "  top-decile excess",
-    "_score_audit.auc_table": "  AUC (DeLong)",
-    "_score_audit.calibration_table": "  calibration",
-    "_score_audit.calibration_gap_table": "  calibration gap",
-    "_score_audit.sweep_table": "  threshold sweep (10 points)",
-    "_score_audit.what_if_table": "  what-if thresholds",
-    "_score_audit._grid": "  disclosure control (grids)",
-    "_score_audit._lines": "  disclosure control (lines)",
+    "audits._audit.open_spec_records": "open (read for pandas)",
+    "audits._audit.aggregate": "aggregate (one pass)",
+    "counts._aggregate._cutoff": "  flag cut-off (top-k query)",
+    "counts._aggregate.score_binning": "  score binning: range, distinct count, top decile",
+    "counts._scores.kth_highest": "    top-decile cut-off (top-k query)",
+    "counts._aggregate._build": "  cells -> count table and score cube",
+    "counts._scores.score_cube": "    score cube",
+    "audits._audit.compute_metrics": "metrics",
+    "audits._audit._suppress": "disclosure control",
+    "audits._audit.analyse_scores": "analyse_scores",
+    "audits._score_audit.distribution_table": "  distribution (KS, MW)",
+    "audits._score_audit.quantile_table": "  quantiles",
+    "audits._score_audit.decile_table": "  deciles",
+    "audits._score_audit.excess_table": "  top-decile excess",
+    "audits._score_audit.auc_table": "  AUC (DeLong)",
+    "audits._score_audit.calibration_table": "  calibration",
+    "audits._score_audit.calibration_gap_table": "  calibration gap",
+    "audits._score_audit.sweep_table": "  threshold sweep (10 points)",
+    "audits._score_audit.what_if_table": "  what-if thresholds",
+    "audits._score_audit._grid": "  disclosure control (grids)",
+    "audits._score_audit._lines": "  disclosure control (lines)",
     "ScoreCube.histogram": "score histogram",
 }
 
@@ -240,7 +240,7 @@ def _instrument(spent: dict[str, float]) -> None:
         for name in names:
             if callable(getattr(mod, name, None)):
                 setattr(mod, name, wrap(getattr(mod, name), f"{module}.{name}"))
-    from biasaudit._scores import ScoreCube
+    from biasaudit.counts._scores import ScoreCube
 
     ScoreCube.histogram = wrap(ScoreCube.histogram, "ScoreCube.histogram")  # type: ignore[method-assign]
 

@@ -24,10 +24,15 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from biasaudit._exceptions import ConfigError, RecordsError, UndefinedRateWarning
-from biasaudit._funnel import FUNNEL_COLUMNS, funnel_sentence, funnel_table, published_funnel
-from biasaudit._io import open_records
-from biasaudit._spec import StatsOptions
-from biasaudit._stages import FunnelCounts, funnel_counts, funnel_counts_from_table
+from biasaudit.counts._stages import FunnelCounts, funnel_counts, funnel_counts_from_table
+from biasaudit.io._io import open_records
+from biasaudit.metrics._funnel import (
+    FUNNEL_COLUMNS,
+    funnel_sentence,
+    funnel_table,
+    published_funnel,
+)
+from biasaudit.spec._spec import StatsOptions
 
 Z = 1.959963984540054  # the 97.5% normal quantile
 NO_SUPPRESSION = StatsOptions(min_cell=0)

@@ -18,8 +18,8 @@ import statsmodels.api as sm
 from statsmodels.stats.proportion import proportion_confint
 
 import biasaudit
-from biasaudit._charts import save_chart
-from biasaudit._score_charts import (
+from biasaudit.report._charts import save_chart
+from biasaudit.report._score_charts import (
     adjusted_chart,
     calibration_chart,
     decile_chart,

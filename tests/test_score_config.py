@@ -13,10 +13,10 @@ import pytest
 from scipy import stats
 from sklearn.metrics import roc_auc_score
 
-from biasaudit._config import load_config
 from biasaudit._exceptions import ConfigError
-from biasaudit._regression import fit_adjusted
+from biasaudit.audits._config import load_config
 from biasaudit.cli import main
+from biasaudit.stats._regression import fit_adjusted
 from conftest import COMPAS
 
 CONFIG = """

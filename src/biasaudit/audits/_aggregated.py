@@ -9,15 +9,20 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ._aggregate import Ledger
+from .._exceptions import ConfigError, Problem
+from ..counts import (
+    PARTITION,
+    SUPPRESSED,
+    TOTAL_LABELS,
+    IntervalCounts,
+    Ledger,
+    partition_cells,
+    read_counts,
+)
+from ..disclosure import suppression
+from ..metrics import range_metrics
+from ..spec import AuditSpec, Roles, StatsOptions, check_stats, metric
 from ._audit import AuditResult
-from ._counts import PARTITION, partition_cells
-from ._disclosure import suppression
-from ._exceptions import ConfigError, Problem
-from ._ranges import range_metrics
-from ._registry import metric
-from ._spec import AuditSpec, Roles, StatsOptions, check_stats
-from ._tables import SUPPRESSED, TOTAL_LABELS, IntervalCounts, read_counts
 
 DATA_SHAPE = "aggregated counts"
 

@@ -14,19 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._aggregate import Aggregation, Ledger, aggregate
-from ._bootstrap import attribute_summaries
-from ._counts import CountTable, count_table
-from ._disclosure import published, suppression
-from ._exceptions import ConfigError, Problem, UndefinedRateWarning
-from ._io import Records, Source, open_records
-from ._metrics import compute_metrics
-from ._registry import METRICS, SAMPLE_METRICS, metric
-from ._regression import AdjustedDisparity, fit_adjusted
-from ._sample import ASSUMPTIONS, estimate_table
-from ._score_audit import ScoreAnalysis, analyse_scores
-from ._scores import ScoreHistogram
-from ._spec import (
+from .._exceptions import ConfigError, Problem, UndefinedRateWarning
+from ..counts import Aggregation, CountTable, Ledger, ScoreHistogram, aggregate, count_table
+from ..disclosure import published, suppression
+from ..io import Records, Source, open_records, safe_for_spreadsheets, write_json
+from ..metrics import ASSUMPTIONS, compute_metrics, estimate_table
+from ..spec import (
+    METRICS,
+    SAMPLE_METRICS,
     Assumptions,
     AuditSpec,
     Codes,
@@ -34,8 +29,10 @@ from ._spec import (
     Roles,
     Threshold,
     make_spec,
+    metric,
 )
-from ._write import safe_for_spreadsheets, write_json
+from ..stats import AdjustedDisparity, attribute_summaries, fit_adjusted
+from ._score_audit import ScoreAnalysis, analyse_scores
 
 RESTRICTED_WARNING = (
     "RESTRICTED: contains counts of fewer than min_cell people; for the auditor's own use, "
@@ -117,7 +114,7 @@ class AuditResult:
     def report(self, out_dir: str | Path, *, restricted: bool = False) -> Path:
         """Write the output folder: report.html, charts/ (PNG and SVG), results.csv,
         results.json and manifest.json; see :func:`biasaudit.write_outputs`."""
-        from ._outputs import write_outputs  # the output layer sits above this one
+        from ..report import write_outputs  # the output layer sits above this one
 
         return write_outputs(self, out_dir, restricted=restricted)
 
@@ -133,8 +130,8 @@ class AuditResult:
         With ``regression``: ``"adjusted"`` (odds ratios and relative risks; an
         ``attribute`` keeps only its terms). Drawn from the published tables.
         """
-        from ._charts import plot, score_chart  # the chart layer sits above this one
-        from ._score_charts import (
+        from ..report._charts import plot, score_chart  # the chart layer sits above this one
+        from ..report._score_charts import (
             adjusted_chart,
             calibration_chart,
             decile_chart,

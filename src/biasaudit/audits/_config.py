@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .._exceptions import ConfigError, Problem
+from ..io import ENGINES
+from ..spec import ALIASES, METRICS, SAMPLE_METRICS, AuditSpec, make_spec
 from ._aggregated import audit_counts
 from ._audit import AuditResult, open_spec_records, run_audit
-from ._exceptions import ConfigError, Problem
 from ._funnel_audit import FunnelResult, funnel
-from ._io import ENGINES
-from ._registry import ALIASES, METRICS, SAMPLE_METRICS
-from ._spec import AuditSpec, make_spec
 
 #: Allowed sections and their keys (None: any key, e.g. column names under [codes]).
 SECTIONS: dict[str, tuple[str, ...] | None] = {

@@ -11,14 +11,18 @@ from typing import Any
 
 import pandas as pd
 
-from ._aggregate import Ledger
-from ._exceptions import ConfigError, Problem
-from ._funnel import funnel_sentence, funnel_table, published_funnel
-from ._io import Source, open_records
-from ._spec import StatsOptions, check_stats
-from ._stages import FunnelCounts, StageSpec, funnel_counts, funnel_counts_from_table
-from ._tables import load_table
-from ._write import safe_for_spreadsheets, write_json
+from .._exceptions import ConfigError, Problem
+from ..counts import (
+    FunnelCounts,
+    Ledger,
+    StageSpec,
+    funnel_counts,
+    funnel_counts_from_table,
+    load_table,
+)
+from ..io import Source, open_records, safe_for_spreadsheets, write_json
+from ..metrics import funnel_sentence, funnel_table, published_funnel
+from ..spec import StatsOptions, check_stats
 
 #: How a funnel's data is laid out: one row per person, or a table of stage counts.
 FUNNEL_LAYOUTS = ("records", "wide", "long")
@@ -64,13 +68,13 @@ class FunnelResult:
     def report(self, out_dir: str | Path, *, restricted: bool = False) -> Path:
         """Write the output folder: report.html, charts/, results.csv, results.json
         and manifest.json."""
-        from ._outputs import write_outputs  # the output layer sits above this one
+        from ..report import write_outputs  # the output layer sits above this one
 
         return write_outputs(self, out_dir, restricted=restricted)
 
     def plot(self, attribute: str) -> Any:
         """The funnel chart of one attribute as a figure (for notebooks)."""
-        from ._charts import funnel_chart  # the chart layer sits above this one
+        from ..report._charts import funnel_chart  # the chart layer sits above this one
 
         return funnel_chart(self.published_table(), attribute).figure
 

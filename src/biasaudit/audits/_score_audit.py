@@ -25,9 +25,10 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 import pandas as pd
 
-from ._counts import OVERALL
-from ._disclosure import published
-from ._score_stats import (
+from ..counts import OVERALL, ScoreCube
+from ..disclosure import published
+from ..spec import AuditSpec
+from ..stats import (
     auc_table,
     calibration_gap_table,
     calibration_table,
@@ -37,8 +38,6 @@ from ._score_stats import (
     quantile_table,
     top_decile_threshold,
 )
-from ._scores import ScoreCube
-from ._spec import AuditSpec
 from ._sweep import sweep_table, threshold_flagging, what_if_table
 
 #: Columns that stay visible in a suppressed row.
@@ -71,7 +70,7 @@ class ScoreAnalysis:
     """Score distributions, deciles, AUC, calibration and threshold analyses by group.
 
     Every table has the same columns every time (see ``DISTRIBUTION_COLUMNS`` and the
-    others in ``biasaudit._score_stats`` / ``biasaudit._sweep``) and a ``suppressed``
+    others in ``biasaudit.stats._score_stats`` / ``biasaudit.audits._sweep``) and a ``suppressed``
     column; :meth:`published` gives the version that may be shown.
 
     Attributes

@@ -23,15 +23,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ._analysis_spec import ScoreOptions
-from ._counts import OVERALL, count_table
-from ._disclosure import suppression
-from ._exceptions import UndefinedRateWarning
-from ._metrics import TABLE_COLUMNS, compute_metrics
-from ._registry import metric
-from ._score_stats import decile_edges, histograms
-from ._scores import ScoreCube
-from ._spec import AuditSpec
+from .._exceptions import UndefinedRateWarning
+from ..counts import OVERALL, ScoreCube, count_table
+from ..disclosure import suppression
+from ..metrics import TABLE_COLUMNS, compute_metrics
+from ..spec import AuditSpec, ScoreOptions, metric
+from ..stats import decile_edges, histograms
 
 #: Columns in front of the results-table columns in :func:`sweep_table`.
 SWEEP_KEYS = ["sweep", "point", "threshold", "flagged_people", "flagged_share"]

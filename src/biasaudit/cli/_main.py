@@ -12,13 +12,11 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from ._audit import AuditResult
-from ._bundled import bundled_dir
-from ._config import load_config, run_config
-from ._exceptions import BiasAuditError
-from ._funnel_audit import FunnelResult
-from ._outputs import Result, analysis_tables, check_output_dir, write_outputs
+from .. import __version__
+from .._exceptions import BiasAuditError
+from ..audits import AuditResult, FunnelResult, load_config, run_config
+from ..io import bundled_dir
+from ..report import Result, analysis_tables, check_output_dir, write_outputs
 
 EXIT_INPUT = 2
 #: Metrics the command line summarises: being flagged, and the two false-accusation
@@ -199,11 +197,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"OK: {args.config} and its data have no problems")
         print(_summary(result, None))
     elif args.command == "init":
-        from ._starter import starter_config
+        from ..synthetic import starter_config
 
         sys.stdout.write(starter_config(args.data))
     elif args.command == "generate":
-        from ._generate import DEFAULT_SEED, write_welfare
+        from ..synthetic import DEFAULT_SEED, write_welfare
 
         seed = DEFAULT_SEED if args.seed is None else args.seed
         path = write_welfare(args.out, n=args.rows, seed=seed)

@@ -17,11 +17,11 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
+from .._exceptions import Problem, RecordsError
+from ..io import Records
+from ..spec import MISSING_GROUP, AuditSpec, value_key
 from ._counts import CountTable, count_table
-from ._exceptions import Problem, RecordsError
-from ._io import Records
 from ._scores import ScoreBinning, ScoreCube, kth_highest, score_binning, score_cube
-from ._spec import MISSING_GROUP, AuditSpec, value_key
 
 _UNMAPPED = object()
 UNMAPPED_CODE = -9

@@ -15,7 +15,7 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
-from ._spec import MISSING_GROUP, intersection_name
+from ..spec import MISSING_GROUP, intersection_name
 
 #: Count cells of every count table, in this order.
 COUNT_COLUMNS = (

@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._exceptions import Problem
 from ._counts import OVERALL, PARTITION, partition_cells
-from ._exceptions import Problem
 
 #: Count cells a table can give, in this order: the group size, the flagged, and the
 #: six cells that partition every group's people.
@@ -54,7 +54,7 @@ class CountModel:
     """Every table of counts consistent with one dataset's published cells.
 
     Variables, per row (the whole population first, then each attribute's groups):
-    the six :data:`~biasaudit._counts.PARTITION` cells, then ``guilty_flagged`` and
+    the six :data:`~biasaudit.counts._counts.PARTITION` cells, then ``guilty_flagged`` and
     ``guilty_unflagged``: how many of the flagged and unflagged with no known outcome
     committed fraud (0 to all of them), for the worst- and best-case completions of
     unknown outcomes. Constraints: every cell (a sum of partition cells) within

@@ -24,8 +24,8 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
+from ..spec import MISSING_GROUP
 from ._counts import OVERALL
-from ._spec import MISSING_GROUP
 
 BINS = 200
 EXACT_LIMIT = 200

@@ -3,7 +3,7 @@
 A funnel is a tree of stages, written as a list in order (see :func:`funnel_counts`).
 :class:`FunnelCounts` holds the people per group at each stage, built from records by
 :func:`funnel_counts` or from an aggregated table by :func:`funnel_counts_from_table`;
-:mod:`biasaudit._funnel` turns it into rates and comparisons.
+:mod:`biasaudit.metrics._funnel` turns it into rates and comparisons.
 
 Counts are the interface (DESIGN.md §5): records are grouped once, by the attributes
 and the stage column(s), on whatever engine holds them; aggregated tables enter as
@@ -20,11 +20,11 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
+from .._exceptions import ConfigError, Problem, RecordsError
+from ..io import Records, open_records
+from ..spec import MISSING_GROUP, MISSING_POLICIES, Codes, MissingPolicy, value_key
 from ._aggregate import _EXAMPLES, Ledger, _as_number, _keys, _rows
 from ._counts import ALL, OVERALL, _ordered
-from ._exceptions import ConfigError, Problem, RecordsError
-from ._io import Records, open_records
-from ._spec import MISSING_GROUP, MISSING_POLICIES, Codes, MissingPolicy, value_key
 
 StageSpec = str | tuple[str, str]
 Layout = Literal["wide", "long"]
@@ -186,7 +186,7 @@ def funnel_counts(
     Parameters
     ----------
     records : Records, file path or dataframe
-        Decision records; anything :func:`biasaudit._io.open_records` opens.
+        Decision records; anything :func:`biasaudit.io._io.open_records` opens.
     attributes : str or sequence of str
         Protected attribute columns.
     stages : sequence of str or (str, str)

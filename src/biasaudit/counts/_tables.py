@@ -17,7 +17,7 @@ counts rounded. Every published cell is read as an interval of whole numbers of 
 
 Which cells a table must give
 -----------------------------
-Each group's people split into six cells (:data:`~biasaudit._counts.PARTITION`): TP,
+Each group's people split into six cells (:data:`~biasaudit.counts._counts.PARTITION`): TP,
 FP, FN, TN (known outcome) and the flagged and unflagged with no known outcome;
 ``n`` and ``flagged`` are sums of them. A table gives ``n`` (or all of TP, FP, FN,
 TN) and ``flagged`` (or TP and FP); TP and FP come together, and so do FN and TN.
@@ -47,7 +47,7 @@ Every problem (values that are not counts, negative or fractional counts, rows
 without a group, repeated groups, missing cells, margins that do not add up even
 allowing for suppression and rounding) is collected into one :class:`CountsError`.
 Whether the cells hold together, and the bounds each cell has once every margin is
-taken into account, are worked out in :mod:`biasaudit._margins`.
+taken into account, are worked out in :mod:`biasaudit.counts._margins`.
 """
 
 from __future__ import annotations
@@ -64,11 +64,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._exceptions import ConfigError, Problem, RecordsError
+from ..io import FORMATS, Source, detect_csv, file_sha256
+from ..spec import value_key
 from ._counts import ALL, COUNT_COLUMNS, OVERALL, CountTable
-from ._exceptions import ConfigError, Problem, RecordsError
-from ._io import FORMATS, Source, detect_csv, file_sha256
 from ._margins import CELLS, CountModel, cell_label, margin_rows, settle, span, where
-from ._spec import value_key
 
 Layout = Literal["wide", "long"]
 LAYOUTS = ("wide", "long")
@@ -153,7 +153,7 @@ class IntervalCounts:
         return CountModel(low, high, absent, margin_rows(keys))
 
     def to_count_table(self, rule: Rule = "exact", *, dataset: str | None = None) -> CountTable:
-        """The counts as a :class:`~biasaudit._counts.CountTable` (``base=None``).
+        """The counts as a :class:`~biasaudit.counts._counts.CountTable` (``base=None``).
 
         An aggregated table has no records: ``rows`` is ``n`` and ``investigated``
         counts the people with a known outcome.

@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._metrics import COMPARISON_COLUMNS, TABLE_COLUMNS
-from .disclosure import suppression
+from ..metrics import COMPARISON_COLUMNS, TABLE_COLUMNS
+from ._results import suppression
 
 __all__ = ["published", "suppression"]
 

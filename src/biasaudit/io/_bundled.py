@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from ._exceptions import BiasAuditError
+from .._exceptions import BiasAuditError
 
 
 def bundled_root() -> Path:

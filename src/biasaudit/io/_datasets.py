@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._exceptions import BiasAuditError
 from ._bundled import bundled_root
-from ._exceptions import BiasAuditError
 from ._io import file_sha256
 
 #: Where ProPublica publishes the two-year COMPAS file (Angwin et al. 2016).

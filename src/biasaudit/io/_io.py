@@ -20,7 +20,7 @@ from typing import Any, Literal
 import narwhals as nw
 import pyarrow.parquet as pq
 
-from ._exceptions import Problem, RecordsError
+from .._exceptions import Problem, RecordsError
 
 Engine = Literal["pandas", "polars", "pyarrow", "duckdb"]
 ENGINES = ("pandas", "polars", "pyarrow", "duckdb")

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ._exceptions import UndefinedRateWarning
-from ._registry import metric
+from .._exceptions import UndefinedRateWarning
+from ..spec import metric
 
 
 def metric_function(name: str) -> Callable[..., float]:

@@ -8,8 +8,8 @@ stage, the transition rate from the stage above, and both as ratios to the attri
 reference group (DESIGN.md §4: Wilson intervals for rates, Katz log intervals for
 ratios, a test of the transition, adjusted across the table).
 
-The counts come from :mod:`biasaudit._stages` (:func:`~biasaudit._stages.funnel_counts`
-for records, :func:`~biasaudit._stages.funnel_counts_from_table` for aggregated tables).
+The counts come from :mod:`biasaudit.counts._stages` (:func:`~biasaudit.counts._stages.funnel_counts`
+for records, :func:`~biasaudit.counts._stages.funnel_counts_from_table` for aggregated tables).
 
 Disclosure control (DESIGN.md §4): per group, a count of 1 to ``min_cell - 1`` people
 must be neither published nor computable from what is published, nor such a number of
@@ -26,25 +26,26 @@ from typing import Any, Literal, cast
 import numpy as np
 import pandas as pd
 
-from ._counts import ALL, OVERALL
-from ._exceptions import ConfigError, Problem, RecordsError, UndefinedRateWarning
-from ._spec import MISSING_GROUP, REFERENCE_RULES, StatsOptions, check_stats
-from ._stages import (
+from .._exceptions import ConfigError, Problem, RecordsError, UndefinedRateWarning
+from ..counts import (
+    ALL,
     FUNNEL_COUNT_COLUMNS,
+    OVERALL,
     FunnelCounts,
     Tree,
     _check_parents,
     _lineage,
     _shown,
 )
-from ._stats import (
+from ..spec import (
+    MISSING_GROUP,
+    REFERENCE_RULES,
     Correction,
     IntervalMethod,
-    adjust_pvalues,
-    proportion_interval,
-    ratio_interval,
-    two_proportion_test,
+    StatsOptions,
+    check_stats,
 )
+from ..stats import adjust_pvalues, proportion_interval, ratio_interval, two_proportion_test
 
 #: Columns of :func:`funnel_table`, always these, in this order.
 FUNNEL_COLUMNS = [
@@ -105,7 +106,7 @@ def funnel_table(
     g), ``transition = count_s / count_p``; ``share_ratio`` and ``transition_ratio``
     divide them by the reference group's. Rates get the interval of
     ``options.interval`` (Wilson by default), ratios the Katz log interval (zero cells
-    as in :mod:`biasaudit._stats`). ``p_value`` tests the transition against the
+    as in :mod:`biasaudit.stats._stats`). ``p_value`` tests the transition against the
     reference group's (Fisher's exact test when an expected cell is below 5, else
     chi-square); ``p_adjusted`` adjusts across the table (``options.correction``).
     The first stage is the whole group: share 1, no transition, no comparison.
@@ -144,7 +145,7 @@ def funnel_table(
     Examples
     --------
     >>> import pandas as pd
-    >>> from biasaudit._stages import funnel_counts_from_table
+    >>> from biasaudit.counts._stages import funnel_counts_from_table
     >>> reply = pd.DataFrame({
     ...     "nationality": ["Dutch", "Moroccan"],
     ...     "population": [1000, 400],
@@ -523,7 +524,7 @@ def published_funnel(table: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> import pandas as pd
-    >>> from biasaudit._stages import funnel_counts_from_table
+    >>> from biasaudit.counts._stages import funnel_counts_from_table
     >>> reply = pd.DataFrame({
     ...     "sex": ["F", "M", "X"], "all": [500, 400, 30], "visit": [60, 40, 4]
     ... })
@@ -583,7 +584,7 @@ def funnel_sentence(
     Examples
     --------
     >>> import pandas as pd
-    >>> from biasaudit._stages import funnel_counts_from_table
+    >>> from biasaudit.counts._stages import funnel_counts_from_table
     >>> reply = pd.DataFrame({
     ...     "nationality": ["Dutch", "Moroccan"],
     ...     "population": [1000, 400],

@@ -1,6 +1,6 @@
 """Metrics and comparisons from count tables, driven by the registry.
 
-Works on :class:`~biasaudit._counts.CountTable` only, never on rows, so aggregated
+Works on :class:`~biasaudit.counts._counts.CountTable` only, never on rows, so aggregated
 tables and records give the same numbers.
 
 Selective labels: when some people have no known outcome, each outcome metric is
@@ -21,12 +21,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._counts import ALL, OVERALL, PARTITION, CountTable, partition_cells
-from ._exceptions import Problem, RecordsError, UndefinedRateWarning
-from ._inference import add_inference
-from ._registry import METRICS, MetricSpec, metric
-from ._spec import MISSING_GROUP, REFERENCE_RULES, Assumptions, StatsOptions
-from ._stats import effective_counts, proportion_interval
+from .._exceptions import Problem, RecordsError, UndefinedRateWarning
+from ..counts import ALL, OVERALL, PARTITION, CountTable, partition_cells
+from ..spec import (
+    METRICS,
+    MISSING_GROUP,
+    REFERENCE_RULES,
+    Assumptions,
+    MetricSpec,
+    StatsOptions,
+    metric,
+)
+from ..stats import add_inference, effective_counts, proportion_interval
 
 #: Columns of the tidy results table, always in this order.
 TABLE_COLUMNS = [

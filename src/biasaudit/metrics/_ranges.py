@@ -9,7 +9,7 @@ solved as a linear program after the Charnes-Cooper transformation, over the
 continuous relaxation of the tables of whole numbers: the range always contains the
 range over whole numbers (so the true value) and can be slightly wider. Unknown
 outcomes (selective labels) are filled in at the same time, from none to all of them
-fraud, as :func:`~biasaudit._metrics.compute_metrics` does for exact counts.
+fraud, as :func:`~biasaudit.metrics._metrics.compute_metrics` does for exact counts.
 
 Rows whose counts the published table determines (exact cells, or cells that the
 margins pin down) are exactly what ``compute_metrics`` gives on the exact table:
@@ -33,7 +33,7 @@ value, interval, comparison and test. Rows that depend on an interval:
   (NaN). ``ratio`` and ``difference`` are NaN unless both values are points.
 
 The reference group is chosen on the ``rule="midpoint"`` table of
-:meth:`~biasaudit._tables.IntervalCounts.to_count_table` (the largest group, or the
+:meth:`~biasaudit.counts._tables.IntervalCounts.to_count_table` (the largest group, or the
 most favourable value), which matters only where group sizes are ranges. The worst
 and best cases for unknown outcomes are none to all of them fraud (no narrower
 assumptions).
@@ -54,14 +54,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ._counts import ALL, OVERALL, partition_cells
-from ._exceptions import UndefinedRateWarning
-from ._inference import _adjust_family
-from ._margins import CELLS, CountModel, cell_label
+from .._exceptions import UndefinedRateWarning
+from ..counts import ALL, CELLS, OVERALL, CountModel, IntervalCounts, cell_label, partition_cells
+from ..spec import METRICS, MetricSpec, StatsOptions, metric
+from ..stats import _adjust_family
 from ._metrics import COMPARISON_COLUMNS, TABLE_COLUMNS, compute_metrics
-from ._registry import METRICS, MetricSpec, metric
-from ._spec import StatsOptions
-from ._tables import IntervalCounts
 
 Point = Literal["none", "midpoint"]
 POINTS = ("none", "midpoint")
@@ -87,7 +84,7 @@ def range_metrics(
     Parameters
     ----------
     counts : IntervalCounts
-        From :func:`~biasaudit._tables.read_counts`.
+        From :func:`~biasaudit.counts._tables.read_counts`.
     metrics : sequence of str, optional
         Registry names (aliases accepted); default every metric, or only decision
         metrics when the table gives no outcomes.
@@ -103,7 +100,7 @@ def range_metrics(
     Returns
     -------
     pandas.DataFrame
-        The columns of :data:`~biasaudit._metrics.TABLE_COLUMNS`, after a leading
+        The columns of :data:`~biasaudit.metrics._metrics.TABLE_COLUMNS`, after a leading
         ``dataset`` column when the table holds several datasets.
 
     Warns
@@ -113,7 +110,7 @@ def range_metrics(
 
     Examples
     --------
-    >>> from biasaudit._tables import read_counts
+    >>> from biasaudit.counts._tables import read_counts
     >>> table = pd.DataFrame(
     ...     {"sex": ["F", "M", "Total"], "n": [400, 600, 1000], "flagged": ["x", 30, 36]}
     ... )
@@ -180,7 +177,7 @@ def side_by_side(
 
     Examples
     --------
-    >>> from biasaudit._tables import read_counts
+    >>> from biasaudit.counts._tables import read_counts
     >>> table = pd.DataFrame(
     ...     {
     ...         "version": ["before", "before", "after", "after"],

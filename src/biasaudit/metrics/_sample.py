@@ -51,12 +51,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._counts import OVERALL, CountTable, partition_cells
-from ._exceptions import Problem, RecordsError, UndefinedRateWarning
+from .._exceptions import Problem, RecordsError, UndefinedRateWarning
+from ..counts import OVERALL, CountTable, partition_cells
+from ..spec import INTERSECTION_SEP, MISSING_GROUP, AuditSpec, MetricSpec, Population, metric
+from ..stats import adjust_pvalues
 from ._metrics import COMPARISON_COLUMNS, TABLE_COLUMNS, _reference_groups
-from ._registry import MetricSpec, metric
-from ._spec import INTERSECTION_SEP, MISSING_GROUP, AuditSpec, Population
-from ._stats import adjust_pvalues
 
 ASSUMPTIONS = (
     "estimated from the random audit sample, assuming it is a probability sample of "

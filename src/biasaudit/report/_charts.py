@@ -43,9 +43,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter, NullLocator
 
-from ._counts import OVERALL
-from ._registry import MetricSpec, metric
-from ._spec import INTERSECTION_SEP
+from ..counts import OVERALL
+from ..spec import INTERSECTION_SEP, MetricSpec, metric
 
 #: Okabe & Ito's colour-blind-safe palette (yellow late: weak on white).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000")

@@ -18,9 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._counts import OVERALL
-from ._regression import AdjustedDisparity
-from ._stats import adjust_pvalues
+from ..counts import OVERALL
+from ..stats import AdjustedDisparity, adjust_pvalues
 
 #: Metrics a key finding can be about, in the order they are told.
 HEADLINE = (

@@ -21,10 +21,9 @@ from typing import Any
 
 import pandas as pd
 
-from ._audit import AuditResult, spec_to_dict
-from ._exceptions import OutputError
-from ._funnel_audit import FunnelResult
-from ._write import safe_for_spreadsheets
+from .._exceptions import OutputError
+from ..audits import AuditResult, FunnelResult, spec_to_dict
+from ..io import safe_for_spreadsheets
 
 Result = AuditResult | FunnelResult
 

@@ -21,12 +21,11 @@ from typing import Any
 
 import pandas as pd
 
-from ._audit import AuditResult
+from ..audits import AuditResult, FunnelResult
+from ..counts import OVERALL
+from ..spec import metric
 from ._charts import Chart, charts_for, group_colors, save_chart, score_chart
-from ._counts import OVERALL
 from ._findings import adjusted_findings, key_findings, score_findings
-from ._funnel_audit import FunnelResult
-from ._registry import metric
 from ._score_charts import (
     adjusted_chart,
     calibration_chart,

@@ -30,6 +30,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullFormatter, NullLocator
 
+from ..counts import OVERALL
+from ..spec import metric as _metric
+from ..stats import AdjustedDisparity
 from ._charts import (
     _INK,
     _PERCENT,
@@ -57,9 +60,6 @@ from ._charts import (
     _whiskers,
     _wrap,
 )
-from ._counts import OVERALL
-from ._registry import metric as _metric
-from ._regression import AdjustedDisparity
 
 #: Error rates the threshold chart can show, in the order it prefers them.
 ERROR_METRICS = (

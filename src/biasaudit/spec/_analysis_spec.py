@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ._exceptions import Problem
+from .._exceptions import Problem
 
 SweepKind = Literal["top_fraction", "score", "top_k"]
 SWEEP_KINDS = ("top_fraction", "score", "top_k")

@@ -332,7 +332,7 @@ def glossary_markdown() -> str:
         "`false_discovery_rate` (share of investigations that were unfounded) and "
         "`innocent_flag_rate` (unfounded investigations per person) separately.",
         "",
-        "This file is generated from the metric registry (`biasaudit._registry.METRICS`); "
+        "This file is generated from the metric registry (`biasaudit.spec._registry.METRICS`); "
         "a test checks it is up to date.",
         "",
     ]

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
+from .._exceptions import ConfigError, Problem
 from ._analysis_spec import (
     RegressionOptions,
     ScoreOptions,
@@ -19,7 +20,6 @@ from ._analysis_spec import (
     check_regression_options,
     check_score_options,
 )
-from ._exceptions import ConfigError, Problem
 
 MissingPolicy = Literal["as_group", "drop", "error"]
 MISSING_POLICIES = ("as_group", "drop", "error")

@@ -23,9 +23,8 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from ._counts import CountTable
-from ._registry import MetricSpec
-from ._spec import MISSING_GROUP, StatsOptions
+from ..counts import CountTable
+from ..spec import MISSING_GROUP, MetricSpec, StatsOptions
 
 _NORMAL = NormalDist()
 SUMMARY_COLUMNS = [

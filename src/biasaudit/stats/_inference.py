@@ -14,8 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ._registry import MetricSpec
-from ._spec import StatsOptions
+from ..spec import MetricSpec, StatsOptions
 from ._stats import (
     adjust_pvalues,
     detectable_ratio,

@@ -21,10 +21,10 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from ._aggregate import _keys
-from ._exceptions import ConfigError, Problem
-from ._io import open_records
-from ._spec import value_key
+from .._exceptions import ConfigError, Problem
+from ..counts import _keys
+from ..io import open_records
+from ..spec import value_key
 
 #: Columns of :attr:`AdjustedDisparity.table`, always in this order.
 REGRESSION_COLUMNS = [

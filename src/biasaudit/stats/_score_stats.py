@@ -37,10 +37,9 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from ._counts import OVERALL
-from ._scores import ScoreCube, order_statistic
-from ._spec import MISSING_GROUP, StatsOptions
-from ._stats import IntervalMethod, adjust_pvalues, proportion_interval
+from ..counts import OVERALL, ScoreCube, order_statistic
+from ..spec import MISSING_GROUP, IntervalMethod, StatsOptions
+from ._stats import adjust_pvalues, proportion_interval
 
 DISTRIBUTION_COLUMNS = [
     "attribute",

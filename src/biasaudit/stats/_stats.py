@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._spec import CORRECTIONS, INTERVAL_METHODS, Correction, IntervalMethod
+from ..spec import CORRECTIONS, INTERVAL_METHODS, Correction, IntervalMethod
 
 
 def _z(confidence: float) -> float:

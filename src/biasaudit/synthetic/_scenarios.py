@@ -660,7 +660,7 @@ def _card(scenario: Scenario, data_file: str, has_fraud_file: bool) -> str:
         f"# Dataset card: {c.name}",
         "",
         "**Synthetic**: no real person is in it. Made by "
-        "`biasaudit._scenarios.write_scenarios` from "
+        "`biasaudit.synthetic._scenarios.write_scenarios` from "
         f"`SCENARIOS[{c.name!r}]` (seed {c.seed}, {c.n:,} people); a test regenerates "
         "every file and checks it is byte-identical.",
         "",

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._io import open_records
-from ._spec import DEFAULT_NO, DEFAULT_YES, value_key
+from ..io import open_records
+from ..spec import DEFAULT_NO, DEFAULT_YES, value_key
 
 _PATTERNS = {
     "id": r"(^id$|_id$|^id_|case|dossier|client.?nr|bsn)",
