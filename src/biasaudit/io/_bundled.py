@@ -17,7 +17,7 @@ def bundled_root() -> Path:
     packaged = Path(str(resources.files("biasaudit"))) / "_bundled"
     if packaged.is_dir():
         return packaged
-    checkout = Path(__file__).resolve().parents[2] / "datasets"
+    checkout = Path(__file__).resolve().parents[3] / "datasets"
     if checkout.is_dir():
         return checkout
     raise BiasAuditError(
@@ -34,7 +34,7 @@ def bundled_dir(name: str) -> Path:
     packaged = Path(str(resources.files("biasaudit"))) / "_bundled" / name
     if packaged.is_dir():
         return packaged
-    checkout = Path(__file__).resolve().parents[2] / "datasets" / name
+    checkout = Path(__file__).resolve().parents[3] / "datasets" / name
     if checkout.is_dir():
         return checkout
     raise BiasAuditError(
