@@ -22,7 +22,11 @@ suppression then raises, one at a time, the cheapest other group whose withholdi
 protects an exposed count: the smallest cells of the block first, margins only when
 no cell suffices, everyone last (as statistical offices' cell-suppression tools do,
 table block by table block). Blocks that share a group (an attribute's groups are
-the margins of its intersections) are solved again until none changes.
+the margins of its intersections) are solved again until none changes. A group that
+two blocks share, with no block holding both (two attributes without their
+intersection share everyone), is how one block's published sums reach the other: each
+takes the group's withheld sums as unknown, so none may be computable in either,
+whatever its size.
 
 Counts that can be narrowed to a range but not computed exactly are not protected
 further (no interval-disclosure control). Cells that are themselves only known as
@@ -174,12 +178,14 @@ class _Solver:
             for r in range(1, k + 1)
             for s in combinations(range(k), r)
         ]
+        self._masks = np.array(self.subsets, float).reshape(len(self.subsets), k)
         self._needed: dict[tuple[Key, int], int] = {}
         self._bases: dict[tuple[Key, int], np.ndarray] = {}
         self._frees: dict[tuple[Key, int], np.ndarray] = {}
         self._always: dict[Key, list[np.ndarray]] = {}
         self._members: dict[str, tuple[dict[Key, int], Any]] = {}
         self._unfixable: set[tuple[Key, bytes]] = set()
+        self._linked: dict[int, set[Key]] = {}  # id(block) -> groups shared as above
         for key, mask in problem.always:
             self._always.setdefault(key, []).append(mask)
 
@@ -203,7 +209,7 @@ class _Solver:
         if not self.p.sums.get(key):  # a count to protect only: any sum will do
             return 1
         target = mask.astype(float)
-        live = self.p.values[key] > 0  # a zero layer adds nothing to the count
+        live = self.p.values[key] != 0  # a zero layer adds nothing (a funnel's may be < 0)
         target = target * live
         out = self.p.max_rank
         for level in range(1, self.p.max_rank + 1):
@@ -235,6 +241,14 @@ class _Solver:
         for b, block in enumerate(p.blocks):
             for key in block.groups:
                 of_group.setdefault(key, []).append(b)
+        groups = [set(block.groups) for block in p.blocks]
+        for b, block in enumerate(p.blocks):
+            apart = {  # blocks no block holds together with this one
+                o
+                for o in range(len(groups))
+                if not any(groups[b] | groups[o] <= g for g in groups)
+            }
+            self._linked[id(block)] = {k for k in block.groups if apart & set(of_group[k])}
         todo = list(range(len(p.blocks)))
         queued = set(todo)
         rounds = 0
@@ -269,16 +283,19 @@ class _Solver:
             public = {(k, m.tobytes()) for k, m, _ in self._exposed(block, targets)}
             self.level = before
             targets = [t for t in targets if (t[0], t[1].tobytes()) not in public]
-        if not targets:
+        if not targets and not self._linked_targets(block):
             return changed
+        small = targets
         while True:
             changed |= self._lines(block)
-            exposed = self._exposed(block, targets)
+            # withheld sums of linked groups grow with the levels: look again each round
+            targets = [*small, *self._linked_targets(block)]
+            exposed = self._exposed(block, targets) if targets else []
             if not exposed:
                 return changed
             seen: set[Key] = set()
             moved = False
-            for key, mask, _ in exposed:  # one fix per group and round, smallest first
+            for key, mask, value in exposed:  # one fix per group and round, smallest first
                 if key in seen or (key, mask.tobytes()) in self._unfixable:
                     continue
                 seen.add(key)
@@ -304,10 +321,32 @@ class _Solver:
                     ):
                         changed.add(g)
                         fixed = moved = True
+                if not fixed and not 1 <= value < self.p.min_cell:  # a withheld linked sum
+                    pick = self._escalate(block, key)
+                    if pick is not None:
+                        self._raise(pick, self.level.get(pick, 0) + 1)
+                        changed.add(pick)
+                        fixed = moved = True
                 if not fixed:  # only sums everyone knows anyway give it away
                     self._unfixable.add((key, mask.tobytes()))
             if not moved and all((k, m.tobytes()) in self._unfixable for k, m, _ in exposed):
                 return changed
+
+    def _escalate(self, block: Block, key: Key) -> Key | None:
+        """The cheapest other group of ``key``'s people that can withhold more, if any."""
+        cells, mine = set(block.cells), set(block.groups[key])
+        options = [
+            g
+            for g in block.groups
+            if g != key
+            and g not in block.weights
+            and self.level.get(g, 0) < self.p.max_rank
+            and self.p.values[g].sum() > 0
+            and set(block.groups[g]) & mine
+        ]
+        if not options:
+            return None
+        return min(options, key=lambda g: (g not in cells, float(self.p.values[g].sum())))
 
     def _lines(self, block: Block) -> set[Key]:
         """Classic complementary suppression along the block's lines, to a fixed point.
@@ -386,6 +425,28 @@ class _Solver:
                 if lo <= v < hi and exact[mask].all():
                     out.append((key, mask, float(v)))
         out.sort(key=lambda t: t[2])
+        return out
+
+    def _linked_targets(self, block: Block) -> list[tuple[Key, np.ndarray, float]]:
+        """Every exact sum a group linked to another block (module notes) withholds now,
+        small or not: (group, layers, value)."""
+        out = []
+        for key in self._linked.get(id(block), ()):
+            if not self.level.get(key, 0) or key in block.weights:
+                continue
+            values, exact = self.p.values[key], self._exact(key)
+            live = values != 0
+            masks = self._masks * live
+            every = [m for m, _ in self.p.sums.get(key, ())] + self._always.get(key, [])
+            if not every:
+                continue
+            known = self._known_sums(key)
+            full = _in_span(np.array(every, float) * live, masks)
+            now = _in_span(np.array(known, float) * live, masks) if known else ~masks.any(1)
+            for i in np.flatnonzero(full & ~now):
+                mask = self.subsets[i]
+                if exact[mask].all() and (key, mask.tobytes()) not in self._unfixable:
+                    out.append((key, mask, float(values[mask].sum())))
         return out
 
     def _system(self, block: Block) -> tuple[np.ndarray, np.ndarray]:
@@ -472,7 +533,7 @@ class _Solver:
         memo = (cell, self.level.get(cell, 0))
         if memo not in self._frees:
             k = len(self.p.layers)
-            open_layers = (self.p.values[cell] > 0) | ~self._exact(cell)
+            open_layers = (self.p.values[cell] != 0) | ~self._exact(cell)
             projector = np.diag(open_layers.astype(float))
             sums = self._known_sums(cell)
             if sums:
@@ -516,7 +577,7 @@ class _Solver:
                     and g not in block.weights
                     and self.level.get(g, 0) < level
                     and any(r <= level for _, r in self.p.sums.get(g, ()))
-                    and np.any(self.p.values[g][mask] > 0)
+                    and np.any(self.p.values[g][mask] != 0)  # a funnel layer may be < 0
                 ),
                 key=cost,
             )
