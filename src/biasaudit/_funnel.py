@@ -13,7 +13,8 @@ for records, :func:`~biasaudit._stages.funnel_counts_from_table` for aggregated 
 
 Disclosure control (DESIGN.md §4): per group, a count of 1 to ``min_cell - 1`` people
 must be neither published nor computable from what is published, nor such a number of
-people between two stages (see :func:`_withheld` for what a reader can combine).
+people between two stages or stopped at a stage; the one recoverability check of
+:mod:`biasaudit.disclosure` decides (:func:`~biasaudit.disclosure.funnel_suppression`).
 """
 
 from __future__ import annotations
@@ -26,17 +27,10 @@ from typing import Any, Literal, cast
 import numpy as np
 import pandas as pd
 
-from ._counts import ALL, OVERALL
+from ._counts import OVERALL
 from ._exceptions import ConfigError, Problem, RecordsError, UndefinedRateWarning
 from ._spec import MISSING_GROUP, REFERENCE_RULES, StatsOptions, check_stats
-from ._stages import (
-    FUNNEL_COUNT_COLUMNS,
-    FunnelCounts,
-    Tree,
-    _check_parents,
-    _lineage,
-    _shown,
-)
+from ._stages import FUNNEL_COUNT_COLUMNS, FunnelCounts, _check_parents, _shown
 from ._stats import (
     Correction,
     IntervalMethod,
@@ -45,6 +39,7 @@ from ._stats import (
     ratio_interval,
     two_proportion_test,
 )
+from .disclosure import funnel_suppression
 
 #: Columns of :func:`funnel_table`, always these, in this order.
 FUNNEL_COLUMNS = [
@@ -226,7 +221,7 @@ def funnel_table(
             notes[i].append(f"the reference group's share at {stage[i]!r} is 0: ratio undefined")
         if on_transition[i] and ref_transition[i] == 0:
             notes[i].append("the reference group's transition is 0: ratio undefined")
-    why = _suppression(table, tree, options.min_cell)
+    why = funnel_suppression(table, tree, options.min_cell)
     for i, reason in enumerate(why):
         if reason:
             notes[i].append(f"suppressed when published: {reason}")
@@ -378,140 +373,6 @@ def _references(counts: FunnelCounts, reference: Mapping[str, str] | None) -> di
 
 
 # --------------------------------------------------------------------------- disclosure
-
-
-def _withheld(table: pd.DataFrame, tree: Tree, min_cell: int) -> dict[Key, str]:
-    """Counts that must be neither published nor computable, with why.
-
-    Protected quantities, per group (and overall): a count of 1 to ``min_cell - 1``;
-    1 to ``min_cell - 1`` people between a count and an earlier stage's; and, below a
-    branching stage, 1 to ``min_cell - 1`` people who stopped there (its count minus
-    the stages right below it). What a reader can combine: every published count, the
-    group's size and the parent count of every published row (its intervals depend on
-    them), the identity that the groups of an attribute sum to the overall count, and,
-    where a stage's count equals the sum of the stages right below it (e.g. every home
-    visit ends in "irregularity found" or "visit unfounded"), that sum. While a
-    protected quantity lies in the span of these, another count is withheld
-    (complementary): the smallest other group of the same attribute at that stage,
-    else the smallest count taking part in recovering it.
-    """
-    withheld: dict[Key, str] = {}
-    if min_cell <= 0 or table.empty:
-        return withheld
-    keys = _row_keys(table)
-    at = {key: i for i, key in enumerate(keys)}
-    count = table["count"].to_numpy(dtype=float)
-    root, parent_of, lineage = tree[0][0], dict(tree), _lineage(tree)
-    below = {s: [c for c, p in tree if p == s] for s, _ in tree}
-    eye = np.eye(len(keys))
-    sensitive: list[tuple[np.ndarray, Key]] = []  # protected quantity, count hidden for it
-    identities = []
-    for (a, g, s), i in at.items():
-        if 1 <= count[i] < min_cell:
-            withheld[(a, g, s)] = f"a count of fewer than {min_cell} people"
-            sensitive.append((eye[i], (a, g, s)))
-        for up in lineage[s]:
-            if 1 <= count[at[(a, g, up)]] - count[i] < min_cell:
-                withheld.setdefault(
-                    (a, g, s),
-                    f"fewer than {min_cell} people reached an earlier stage but not this one",
-                )
-                sensitive.append((eye[at[(a, g, up)]] - eye[i], (a, g, s)))
-        kids = [at[(a, g, c)] for c in below[s]]
-        if not kids:
-            continue
-        rest = eye[i] - eye[kids].sum(axis=0)
-        stopped = count[i] - count[kids].sum()
-        if stopped == 0:
-            identities.append(rest)
-        elif 1 <= stopped < min_cell and len(kids) > 1 and count[kids].max() > 0:
-            j = min(kids, key=lambda j: (count[j] <= 0, count[j]))
-            withheld.setdefault(
-                keys[j], f"fewer than {min_cell} people stopped at {s!r}, which this would show"
-            )
-            sensitive.append((rest, keys[j]))
-    groups: dict[str, list[str]] = {}
-    for a, g, _ in keys:
-        if a != OVERALL and g not in groups.setdefault(a, []):
-            groups[a].append(g)
-    for s, _ in tree:
-        for a, gs in groups.items():
-            identities.append(eye[at[(OVERALL, ALL, s)]] - eye[[at[(a, g, s)] for g in gs]].sum(0))
-    if not sensitive:
-        return withheld
-    vectors = np.array([v for v, _ in sensitive])
-    complement = "complementary: would let a suppressed count be computed"
-    for _ in range(len(keys)):
-        known = _revealed(at, withheld, root, parent_of)
-        system = np.vstack([*identities, eye[known]])
-        basis = _row_basis(system)
-        residual = vectors - (vectors @ basis.T) @ basis
-        exposed = np.flatnonzero(np.linalg.norm(residual, axis=1) < 1e-6)
-        if not len(exposed):
-            break
-        # one complement per attribute and stage per round: far-apart cells do not interact
-        handled: set[tuple[str, str]] = set()
-        for e in exposed:
-            a, g, s = sensitive[e][1]
-            if (a, s) in handled:
-                continue
-            handled.add((a, s))
-            free = [i for i in np.flatnonzero(known) if count[i] > 0 and keys[i] not in withheld]
-            margin = [i for i in free if keys[i][0] == a != OVERALL and keys[i][2] == s]
-            if not margin:
-                # the counts that take part in recovering it
-                x, *_ = np.linalg.lstsq(system.T, vectors[e], rcond=None)
-                weights = x[len(identities) :]  # one per known count, in order
-                used = set(np.flatnonzero(known)[np.abs(weights) > 1e-9])
-                margin = [i for i in free if i in used]
-            if margin:
-                pick = min(margin, key=lambda i: (keys[i][0] == OVERALL, count[i], i))
-                withheld[keys[pick]] = complement
-    return withheld
-
-
-def _revealed(
-    at: Mapping[Key, int],
-    withheld: Mapping[Key, str],
-    root: str,
-    parent_of: Mapping[str, str | None],
-) -> np.ndarray:
-    """Counts a reader learns from the published rows: each row's count, its group size
-    and its parent count (the intervals depend on them). ``at``: each row's position."""
-    known = np.zeros(len(at), dtype=bool)
-    for a, g, s in at:
-        up = parent_of[s]
-        shown = [(a, g, s), (a, g, root)] + ([(a, g, up)] if up is not None else [])
-        if not any(k in withheld for k in shown):
-            known[[at[k] for k in shown]] = True
-    return known
-
-
-def _row_basis(matrix: np.ndarray) -> np.ndarray:
-    """Orthonormal basis of the row space of ``matrix`` (eigenvectors of its Gram matrix)."""
-    if not len(matrix):
-        return np.zeros((0, matrix.shape[1]))
-    values, vectors = np.linalg.eigh(matrix.T @ matrix)
-    return vectors[:, values > max(values.max(), 1.0) * 1e-10].T
-
-
-def _suppression(table: pd.DataFrame, tree: Tree, min_cell: int) -> list[str]:
-    """Why each row must not be published ("" = publish): its count, its group size or
-    its parent count (the transition reveals it) is withheld."""
-    withheld = _withheld(table, tree, min_cell)
-    root, parent_of = tree[0][0], dict(tree)
-    out = []
-    for a, g, s in _row_keys(table):
-        up = parent_of[s]
-        if (a, g, s) in withheld:
-            out.append(withheld[(a, g, s)])
-        elif (a, g, root) in withheld:
-            out.append(f"the group's size at {root!r} is suppressed")
-        elif up is not None and (a, g, up) in withheld:
-            out.append(f"the count at {up!r} is suppressed")
-        else:
-            out.append("")
-    return out
 
 
 def published_funnel(table: pd.DataFrame) -> pd.DataFrame:
