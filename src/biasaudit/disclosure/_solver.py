@@ -26,7 +26,8 @@ the margins of its intersections) are solved again until none changes. A group t
 two blocks share, with no block holding both (two attributes without their
 intersection share everyone), is how one block's published sums reach the other: each
 takes the group's withheld sums as unknown, so none may be computable in either,
-whatever its size.
+whatever its size. (A shared group that is a cell of one of the blocks, such as a
+group's score range, is guarded there by the line rule of ``_lines``.)
 
 Counts that can be narrowed to a range but not computed exactly are not protected
 further (no interval-disclosure control). Cells that are themselves only known as
@@ -242,13 +243,17 @@ class _Solver:
             for key in block.groups:
                 of_group.setdefault(key, []).append(b)
         groups = [set(block.groups) for block in p.blocks]
+        # a group that is a cell of some block is guarded there by its lines (_lines)
+        cells_anywhere = {c for block in p.blocks for c in block.cells}
         for b, block in enumerate(p.blocks):
             apart = {  # blocks no block holds together with this one
                 o
                 for o in range(len(groups))
                 if not any(groups[b] | groups[o] <= g for g in groups)
             }
-            self._linked[id(block)] = {k for k in block.groups if apart & set(of_group[k])}
+            self._linked[id(block)] = {
+                k for k in block.groups if apart & set(of_group[k]) and k not in cells_anywhere
+            }
         todo = list(range(len(p.blocks)))
         queued = set(todo)
         rounds = 0
