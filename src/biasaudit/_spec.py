@@ -23,6 +23,10 @@ from ._exceptions import ConfigError, Problem
 
 MissingPolicy = Literal["as_group", "drop", "error"]
 MISSING_POLICIES = ("as_group", "drop", "error")
+IntervalMethod = Literal["wilson", "clopper-pearson", "jeffreys"]
+INTERVAL_METHODS = ("wilson", "clopper-pearson", "jeffreys")
+Correction = Literal["holm", "fdr_bh", "none"]
+CORRECTIONS = ("holm", "fdr_bh", "none")
 REFERENCE_RULES = ("largest", "most_favourable")
 MISSING_GROUP = "(missing)"
 INTERSECTION_SEP = " × "
@@ -224,8 +228,6 @@ class StatsOptions:
 
 def check_stats(options: StatsOptions) -> list[Problem]:
     """Problems with the statistics options."""
-    from ._stats import CORRECTIONS, INTERVAL_METHODS
-
     problems = []
 
     def bad(key: str, message: str, value: Any) -> None:

@@ -22,14 +22,9 @@ Conventions (DESIGN.md §4):
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 
-IntervalMethod = Literal["wilson", "clopper-pearson", "jeffreys"]
-INTERVAL_METHODS = ("wilson", "clopper-pearson", "jeffreys")
-Correction = Literal["holm", "fdr_bh", "none"]
-CORRECTIONS = ("holm", "fdr_bh", "none")
+from ._spec import CORRECTIONS, INTERVAL_METHODS, Correction, IntervalMethod
 
 
 def _z(confidence: float) -> float:
