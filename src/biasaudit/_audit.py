@@ -35,14 +35,13 @@ from ._spec import (
     Threshold,
     make_spec,
 )
+from ._write import safe_for_spreadsheets, write_json
 
 RESTRICTED_WARNING = (
     "RESTRICTED: contains counts of fewer than min_cell people; for the auditor's own use, "
     "not for publication"
 )
 _RULES = ("largest", "most_favourable")  # reference rules, not group names
-_TEXT_COLUMNS = ("attribute", "group", "metric", "reference_group", "note")
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -300,27 +299,6 @@ class AuditResult:
         )
         note = html.escape(self._view_note())
         return f"<p><strong>biasaudit</strong> {caption}<br><em>{note}</em></p>{body}"
-
-
-def write_json(data: Mapping[str, Any], path: str | Path | None) -> str | None:
-    """Write ``data`` as indented UTF-8 JSON; return the text when ``path`` is None."""
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    if path is None:
-        return text
-    Path(path).write_text(text, encoding="utf-8")
-    return None
-
-
-def safe_for_spreadsheets(
-    table: pd.DataFrame, columns: Sequence[str] = _TEXT_COLUMNS
-) -> pd.DataFrame:
-    """A copy whose text cells cannot start a spreadsheet formula (a leading quote)."""
-    out = table.copy()
-    for col in columns:
-        out[col] = out[col].map(
-            lambda s: "'" + s if isinstance(s, str) and s.startswith(_FORMULA_PREFIXES) else s
-        )
-    return out
 
 
 def data_shape(counts: CountTable) -> str:

@@ -12,13 +12,13 @@ from typing import Any
 import pandas as pd
 
 from ._aggregate import Ledger
-from ._audit import safe_for_spreadsheets, write_json
 from ._exceptions import ConfigError, Problem
 from ._funnel import funnel_sentence, funnel_table, published_funnel
 from ._io import Source, open_records
 from ._spec import StatsOptions, check_stats
 from ._stages import FunnelCounts, StageSpec, funnel_counts, funnel_counts_from_table
 from ._tables import load_table
+from ._write import safe_for_spreadsheets, write_json
 
 #: How a funnel's data is laid out: one row per person, or a table of stage counts.
 FUNNEL_LAYOUTS = ("records", "wide", "long")

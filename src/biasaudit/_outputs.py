@@ -21,9 +21,10 @@ from typing import Any
 
 import pandas as pd
 
-from ._audit import AuditResult, safe_for_spreadsheets, spec_to_dict
+from ._audit import AuditResult, spec_to_dict
 from ._exceptions import OutputError
 from ._funnel_audit import FunnelResult
+from ._write import safe_for_spreadsheets
 
 Result = AuditResult | FunnelResult
 
