@@ -246,7 +246,7 @@ def capture_disclosure() -> tuple[Any, list[tuple[tuple[Any, ...], dict[str, Any
     keeps the arguments of every call untouched, so the step can then be replayed
     alone, and timed, on exactly the inputs the audit gives it.
     """
-    import biasaudit._audit as audit_module
+    import biasaudit.audits._audit as audit_module
 
     original = audit_module._suppress
     calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
@@ -262,7 +262,7 @@ def capture_disclosure() -> tuple[Any, list[tuple[tuple[Any, ...], dict[str, Any
 
 def time_disclosure(phase: Any) -> dict[str, float]:
     """Wrap the audit's disclosure step with a timer (for the audit and CLI rows)."""
-    import biasaudit._audit as audit_module
+    import biasaudit.audits._audit as audit_module
 
     original = audit_module._suppress
     spent = {"disclosure_s": 0.0}

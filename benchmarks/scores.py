@@ -240,7 +240,7 @@ def _instrument(spent: dict[str, float]) -> None:
         for name in names:
             if callable(getattr(mod, name, None)):
                 setattr(mod, name, wrap(getattr(mod, name), f"{module}.{name}"))
-    from biasaudit._scores import ScoreCube
+    from biasaudit.counts._scores import ScoreCube
 
     ScoreCube.histogram = wrap(ScoreCube.histogram, "ScoreCube.histogram")  # type: ignore[method-assign]
 

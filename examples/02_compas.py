@@ -33,8 +33,12 @@ print(len(compas), "defendants")
 # %%
 result = biasaudit.audit(
     compas,
-    roles={"id": "id", "score": "decile_score", "flagged": "score_text",
-           "outcome": "two_year_recid"},
+    roles={
+        "id": "id",
+        "score": "decile_score",
+        "flagged": "score_text",
+        "outcome": "two_year_recid",
+    },
     codes={"flagged": {"yes": ["Medium", "High"], "no": ["Low"]}},
     groups=["race"],
     reference={"race": "Caucasian"},
@@ -56,8 +60,10 @@ assert round(table.loc[("Caucasian", "false_positive_rate"), "value"], 4) == 0.2
 assert round(table.loc[("African-American", "false_negative_rate"), "value"], 4) == 0.2799
 assert round(table.loc[("Caucasian", "false_negative_rate"), "value"], 4) == 0.4772
 ratio = table.loc[("African-American", "false_positive_rate"), "ratio"]
-print(f"Among defendants who were not re-arrested, Black defendants were flagged "
-      f"{ratio:.2f} times as often as white defendants.")
+print(
+    f"Among defendants who were not re-arrested, Black defendants were flagged "
+    f"{ratio:.2f} times as often as white defendants."
+)
 
 # %% [markdown]
 # The three "false-accusation" rates mean different things: the false positive rate

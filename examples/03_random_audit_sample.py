@@ -25,11 +25,20 @@ cases["sample"].value_counts()
 # never investigated. biasaudit gives the worst and best case instead of a number.
 
 # %%
-roles = {"id": "case_id", "flagged": "flagged", "investigated": "investigated",
-         "outcome": "outcome"}
+roles = {
+    "id": "case_id",
+    "flagged": "flagged",
+    "investigated": "investigated",
+    "outcome": "outcome",
+}
 selective = cases[cases["sample"] != "random"]
-bounded = biasaudit.audit(selective, roles=roles, groups=["gender"],
-                          reference={"gender": "M"}, metrics=["false_positive_rate"])
+bounded = biasaudit.audit(
+    selective,
+    roles=roles,
+    groups=["gender"],
+    reference={"gender": "M"},
+    metrics=["false_positive_rate"],
+)
 bounds = bounded.metric("false_positive_rate", "gender").set_index("group")
 bounds[["value", "lower_bound", "upper_bound"]].round(3)
 
@@ -46,8 +55,13 @@ print((bounds["upper_bound"] - bounds["lower_bound"]).round(2).to_dict())
 # above 20%. The note says which assumption was made.
 
 # %%
-narrowed = biasaudit.audit(selective, roles=roles, groups=["gender"], metrics=["false_positive_rate"],
-                           assumptions={"max_base_rate": 0.2})
+narrowed = biasaudit.audit(
+    selective,
+    roles=roles,
+    groups=["gender"],
+    metrics=["false_positive_rate"],
+    assumptions={"max_base_rate": 0.2},
+)
 narrowed.metric("false_positive_rate", "gender")[["group", "lower_bound", "upper_bound"]].round(3)
 
 # %% [markdown]
@@ -73,8 +87,10 @@ comparison.round(3)
 for group in ("F", "M"):
     assert comparison.loc[group, "ci_low"] <= comparison.loc[group, "truth"]
     assert comparison.loc[group, "truth"] <= comparison.loc[group, "ci_high"]
-print(f"Innocent women were flagged {fpr.loc['F', 'ratio']:.1f} times as often as innocent "
-      f"men (95% CI {fpr.loc['F', 'ratio_ci_low']:.1f} to {fpr.loc['F', 'ratio_ci_high']:.1f}).")
+print(
+    f"Innocent women were flagged {fpr.loc['F', 'ratio']:.1f} times as often as innocent "
+    f"men (95% CI {fpr.loc['F', 'ratio_ci_low']:.1f} to {fpr.loc['F', 'ratio_ci_high']:.1f})."
+)
 
 # %% [markdown]
 # The equal-burden gap compares each group's share of the investigations with its

@@ -35,7 +35,9 @@ fnr = result.metric("false_negative_rate", "nationality").set_index("group")
 fnr[["value", "lower_bound", "upper_bound", "numerator", "denominator"]]
 
 # %%
-true_fnr = truth[(truth["attribute"] == "nationality") & (truth["metric"] == "false_negative_rate")]
+true_fnr = truth[
+    (truth["attribute"] == "nationality") & (truth["metric"] == "false_negative_rate")
+]
 true_fnr = true_fnr.set_index("group")
 for group in true_fnr.index:
     # the pinned counts are the true ones
@@ -50,8 +52,11 @@ for group in true_fnr.index:
 no_totals = table[(table["gender"] == "Total") & (table["nationality"] != "Total")]
 no_totals = no_totals.drop(columns="gender")
 ranged = biasaudit.audit_counts(
-    no_totals, groups=["nationality"], reference={"nationality": "Dutch"},
-    metrics=["false_negative_rate"], min_cell=0,
+    no_totals,
+    groups=["nationality"],
+    reference={"nationality": "Dutch"},
+    metrics=["false_negative_rate"],
+    min_cell=0,
 )
 fnr = ranged.metric("false_negative_rate", "nationality").set_index("group")
 fnr[["value", "lower_bound", "upper_bound"]].round(3)
@@ -70,6 +75,11 @@ print("every range contains the true rate; exact where no cell was hidden")
 # of each range, and the note says that this was a choice, not a fact of the data.
 
 # %%
-mid = biasaudit.audit_counts(no_totals, groups=["nationality"], point="midpoint",
-                             metrics=["false_negative_rate"], min_cell=0)
+mid = biasaudit.audit_counts(
+    no_totals,
+    groups=["nationality"],
+    point="midpoint",
+    metrics=["false_negative_rate"],
+    min_cell=0,
+)
 mid.metric("false_negative_rate", "nationality")[["group", "value", "note"]]

@@ -92,8 +92,12 @@ reply = pd.DataFrame(
     {"background": ["none", "migration"], "students": [1000, 400], "home visit": [10, 24]}
 )
 funnel = biasaudit.funnel(
-    reply, groups=["background"], layout="wide", stages=["students", "home visit"],
-    reference={"background": "none"}, min_cell=0,
+    reply,
+    groups=["background"],
+    layout="wide",
+    stages=["students", "home visit"],
+    reference={"background": "none"},
+    min_cell=0,
 )
 rows = funnel.table.set_index(["group", "stage"])
 my_answer = (24 / 400) / (10 / 1000)  # solution: 6% vs 1%

@@ -1,116 +1,192 @@
-"""The import direction is one way (DESIGN.md §5): io -> aggregate -> metrics/stats ->
-audit -> report (charts, HTML) and outputs/config -> cli. Only the chart modules import a
-plotting library."""
+"""The package is laid out by stage and its imports run one way (DESIGN.md §5):
+
+    spec, io -> counts -> stats -> metrics -> disclosure -> audits -> report -> cli
+
+with ``synthetic`` (data for demos and tests) at the side, used by the CLI only. Each
+stage is a subpackage whose ``__init__`` re-exports what later stages use; another stage
+imports it through that ``__init__``, never through its private modules. Every relative
+import counts, at module level or inside a function. The only imports that go up are
+the result methods that hand over to the report stage (:data:`FACADE`). Only the report
+stage draws (names matplotlib).
+"""
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "biasaudit"
 
-LAYERS = {
-    "_exceptions": 0,
-    "_registry": 0,
-    "_spec": 0,
-    "_analysis_spec": 0,
-    "_stats": 0,
-    "_io": 1,
-    "_counts": 2,
-    "_aggregate": 2,
-    "_margins": 2,
-    "_tables": 2,
-    "_stages": 2,
-    "_scores": 2,
-    "_score_stats": 3,
-    "_sweep": 3,
-    "_score_audit": 4,
-    "_inference": 3,
-    "_metrics": 3,
-    "_bootstrap": 3,
-    "_disclosure": 3,
-    "disclosure": 3,
-    "_functions": 3,
-    "_ranges": 3,
-    "_funnel": 3,
-    "_sample": 3,
-    "_audit": 4,
-    "_findings": 4,
-    "_regression": 4,
-    "_aggregated": 4,
-    "_funnel_audit": 4,
-    "_outputs": 5,
-    "_config": 5,
-    "_generate": 5,
-    "_scenarios": 5,
-    "_starter": 5,
-    "_bundled": 5,
-    "_datasets": 5,
-    "_charts": 5,
-    "_score_charts": 5,
-    "_report": 5,
-    "cli": 6,
-    "datasets": 6,
-    "__init__": 6,
+#: Each stage and the stages it builds on directly; it may import those and whatever
+#: they may import. ``_exceptions`` is the base every stage raises from, ``datasets``
+#: the public datasets module and ``biasaudit`` the top-level ``__init__`` (the API).
+BUILDS_ON: dict[str, set[str]] = {
+    "_exceptions": set(),
+    "spec": {"_exceptions"},
+    "io": {"_exceptions"},
+    "counts": {"spec", "io"},
+    "stats": {"counts"},
+    "metrics": {"stats"},
+    "disclosure": {"metrics"},
+    "audits": {"disclosure"},
+    "report": {"audits"},
+    "synthetic": {"spec", "io"},
+    "datasets": {"io"},
+    "biasaudit": {"audits", "datasets"},
+    "cli": {"biasaudit", "report", "synthetic"},
+}
+
+#: The only imports that go up, each inside the named method: ``result.report(dir)`` and
+#: ``result.plot(...)`` (DESIGN.md §7) hand over to the report stage, which imports the
+#: audits stage. The chart modules are named because they load matplotlib, so the report
+#: package does not re-export them. (module, method, imported module)
+FACADE = {
+    ("biasaudit.audits._audit", "AuditResult.report", "biasaudit.report"),
+    ("biasaudit.audits._audit", "AuditResult.plot", "biasaudit.report._charts"),
+    ("biasaudit.audits._audit", "AuditResult.plot", "biasaudit.report._score_charts"),
+    ("biasaudit.audits._funnel_audit", "FunnelResult.report", "biasaudit.report"),
+    ("biasaudit.audits._funnel_audit", "FunnelResult.plot", "biasaudit.report._charts"),
 }
 
 
-def _local_imports(path: Path) -> set[str]:
-    out = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
-            out.add(node.module.split(".")[0])
+class Import(NamedTuple):
+    module: str  # the importing module
+    function: str | None  # enclosing function or method (qualified), None at module level
+    target: str  # the imported module
+
+
+def _name(path: Path) -> str:
+    parts = path.relative_to(SRC.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_name(p): p for p in SRC.rglob("*.py")}
+
+
+def _stage(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def _below(stage: str) -> set[str]:
+    out: set[str] = set()
+    todo = list(BUILDS_ON[stage])
+    while todo:
+        s = todo.pop()
+        if s not in out:
+            out.add(s)
+            todo.extend(BUILDS_ON[s])
     return out
 
 
-def test_every_module_has_a_layer():
-    packages = {p.parent.name for p in SRC.glob("*/__init__.py") if p.parent.name != "_bundled"}
-    assert {p.stem for p in SRC.glob("*.py")} | packages == set(LAYERS)
+def _imports(module: str) -> Iterator[Import]:
+    path = MODULES[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+
+    def visit(node: ast.AST, function: str | None, scope: str) -> Iterator[Import]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                yield from visit(child, function, f"{scope}{child.name}.")
+            elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                name = f"{scope}{child.name}"
+                yield from visit(child, function or name, f"{name}.")
+            elif isinstance(child, ast.ImportFrom) and (
+                child.level or (child.module or "").split(".")[0] == "biasaudit"
+            ):
+                base = package.split(".")[: len(package.split(".")) - child.level + 1]
+                if not child.level:
+                    base = []
+                target = ".".join(base + ([child.module] if child.module else []))
+                for alias in child.names:
+                    sub = f"{target}.{alias.name}"
+                    yield Import(module, function, sub if sub in MODULES else target)
+            elif isinstance(child, ast.Import):
+                for alias in child.names:
+                    if alias.name.split(".")[0] == "biasaudit":
+                        yield Import(module, function, alias.name)
+            else:
+                yield from visit(child, function, scope)
+
+    yield from visit(ast.parse(path.read_text(encoding="utf-8")), None, "")
 
 
-def test_disclosure_imports_only_lower_layers():
-    for path in (SRC / "disclosure").glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.level == 2 and node.module:
-                name = node.module.split(".")[0]
-                assert LAYERS[name] < LAYERS["disclosure"], f"{path.name} imports {name}"
+IMPORTS = [i for m in sorted(MODULES) for i in _imports(m)]
 
 
-#: Result methods that hand over to a higher layer, imported inside the method only:
-#: ``result.report(dir)`` and ``result.plot(kind, ...)`` (DESIGN.md §7).
-UPWARD = {
-    ("_audit", "_outputs"),
-    ("_audit", "_charts"),
-    ("_audit", "_score_charts"),
-    ("_funnel_audit", "_outputs"),
-    ("_funnel_audit", "_charts"),
-}
+def _facade(i: Import) -> bool:
+    return (i.module, i.function, i.target) in FACADE
 
 
-def test_imports_only_go_down_the_layers():
-    for path in SRC.glob("*.py"):
-        for name in _local_imports(path):
-            if (path.stem, name) in UPWARD:
-                continue
-            assert LAYERS[name] <= LAYERS[path.stem], f"{path.stem} imports {name}"
+def test_every_module_is_in_a_stage():
+    assert {_stage(m) for m in MODULES} == set(BUILDS_ON)
+    assert all(i.target in MODULES for i in IMPORTS), "an import names no module"
 
 
-def test_upward_imports_are_inside_functions():
-    for module, target in UPWARD:
-        tree = ast.parse((SRC / f"{module}.py").read_text())
-        top = {
-            node.module
-            for node in tree.body
-            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module
-        }
-        assert target not in top, f"{module} imports {target} at module level"
+def test_the_stages_do_not_build_on_themselves():
+    for stage in BUILDS_ON:
+        assert stage not in _below(stage), stage
 
 
-#: The chart modules: the only ones that may name a plotting library.
-CHARTS = {"_charts", "_score_charts"}
+def test_imports_follow_the_stages():
+    wrong = [
+        f"{i.module} ({i.function or 'module level'}) imports {i.target}"
+        for i in IMPORTS
+        if _stage(i.target) != _stage(i.module)
+        and _stage(i.target) not in _below(_stage(i.module))
+        and not _facade(i)
+    ]
+    assert wrong == []
 
 
-def test_only_the_chart_modules_use_a_plotting_library():
-    for path in SRC.glob("*.py"):
-        if path.stem not in CHARTS:
-            assert "matplotlib" not in path.read_text(), path.name
+def test_a_stage_is_imported_through_its_init():
+    wrong = [
+        f"{i.module} imports {i.target}"
+        for i in IMPORTS
+        if _stage(i.target) != _stage(i.module)
+        and i.target.count(".") > 1  # a private module behind a stage's __init__
+        and not _facade(i)
+    ]
+    assert wrong == []
+
+
+def test_the_only_imports_up_are_the_named_result_methods():
+    up = {
+        (i.module, i.function, i.target)
+        for i in IMPORTS
+        if _stage(i.target) != _stage(i.module)
+        and _stage(i.target) not in _below(_stage(i.module))
+    }
+    assert up == FACADE
+
+
+def test_no_import_cycles():
+    graph: dict[str, set[str]] = {m: set() for m in MODULES}
+    for i in IMPORTS:
+        if not _facade(i) and i.target != i.module:
+            graph[i.module].add(i.target)
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(m: str) -> None:
+        state[m] = 1
+        path.append(m)
+        for n in sorted(graph[m]):
+            if state.get(n) == 1:
+                cycle = [*path[path.index(n) :], n]
+                raise AssertionError("import cycle: " + " -> ".join(cycle))
+            if n not in state:
+                visit(n)
+        path.pop()
+        state[m] = 2
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m)
+
+
+def test_only_the_report_stage_uses_a_plotting_library():
+    for module, path in MODULES.items():
+        if _stage(module) != "report":
+            assert "matplotlib" not in path.read_text(encoding="utf-8"), module

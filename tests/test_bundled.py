@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from biasaudit import BiasAuditError
-from biasaudit._bundled import bundled_dir
+from biasaudit.io._bundled import bundled_dir
 
 
 def test_demo_dataset_is_found():

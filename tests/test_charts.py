@@ -24,7 +24,7 @@ from matplotlib.text import Text
 from statsmodels.stats.proportion import proportion_confint
 
 import biasaudit
-from biasaudit._charts import (
+from biasaudit.report._charts import (
     BURDEN,
     PALETTE,
     Chart,
@@ -38,7 +38,7 @@ from biasaudit._charts import (
     rate_chart,
     save_chart,
 )
-from biasaudit._registry import METRICS
+from biasaudit.spec._registry import METRICS
 
 Z = 1.959963984540054  # the 97.5% normal quantile
 ROLES = {"flagged": "flag", "outcome": "fraud"}

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from biasaudit._generate import generate_welfare
 from biasaudit.cli import main
+from biasaudit.synthetic._generate import generate_welfare
 
 REPO = Path(__file__).resolve().parents[1]
 BIASAUDIT = Path(sys.executable).parent / "biasaudit"

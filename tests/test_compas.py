@@ -16,7 +16,7 @@ import json
 import pytest
 
 from biasaudit import audit
-from biasaudit._config import load_config, run_config
+from biasaudit.audits._config import load_config, run_config
 from biasaudit.cli import main
 from conftest import COMPAS_SHA256
 

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from biasaudit import ConfigError, audit
-from biasaudit._config import load_config, run_config
+from biasaudit.audits._config import load_config, run_config
 
 
 def write(tmp_path, text: str, name: str = "audit.toml"):

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 import biasaudit
-from biasaudit._findings import key_findings
 from biasaudit.cli import main
+from biasaudit.report._findings import key_findings
 
 # Two years of one system. 2022: nationality 'Other' and 'Unknown' are each flagged
 # '<10' (0 to 9); with the total row they add up to 200 - 135 - 55 = 10, so each is 1

@@ -188,7 +188,7 @@ def _scenario(root, name, files, toml=None):
 
 
 def test_main_file_rules(tmp_path, monkeypatch):
-    import biasaudit._datasets as impl
+    import biasaudit.io._datasets as impl
 
     _scenario(tmp_path, "named", ["counts.csv", "truth.csv"], '[data]\npath = "counts.csv"\n')
     _scenario(tmp_path, "decisions", ["decisions.csv", "truth.csv"])
@@ -212,7 +212,7 @@ def test_main_file_rules(tmp_path, monkeypatch):
 def test_missing_bundled_folder_is_a_clear_error(monkeypatch):
     from pathlib import Path
 
-    from biasaudit._bundled import bundled_root
+    from biasaudit.io._bundled import bundled_root
 
     monkeypatch.setattr(Path, "is_dir", lambda self: False)
     with pytest.raises(BiasAuditError, match="bundled datasets not found.*reinstall"):

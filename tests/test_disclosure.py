@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from biasaudit import UndefinedRateWarning, audit
-from biasaudit._outputs import write_outputs
+from biasaudit.report._outputs import write_outputs
 
 MIN_CELL = 10
 
@@ -184,7 +184,7 @@ def test_weighted_counts_without_people_are_refused_not_published_unchecked(peop
     import dataclasses
 
     from biasaudit import METRICS
-    from biasaudit._disclosure import suppression
+    from biasaudit.disclosure import suppression
 
     r = run(people, warns=True)
     bare = dataclasses.replace(r.counts, base=None)  # group counts of people suffice

@@ -24,13 +24,30 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from biasaudit._exceptions import ConfigError, RecordsError, UndefinedRateWarning
-from biasaudit._funnel import FUNNEL_COLUMNS, funnel_sentence, funnel_table, published_funnel
-from biasaudit._io import open_records
-from biasaudit._spec import StatsOptions
-from biasaudit._stages import FunnelCounts, funnel_counts, funnel_counts_from_table
+from biasaudit.counts._stages import FunnelCounts, funnel_counts, funnel_counts_from_table
+from biasaudit.disclosure import mark_funnel, publish
+from biasaudit.io._io import open_records
+from biasaudit.metrics._funnel import (
+    FUNNEL_COLUMNS,
+    funnel_sentence,
+    funnel_table,
+)
+from biasaudit.spec._spec import StatsOptions
 
 Z = 1.959963984540054  # the 97.5% normal quantile
 NO_SUPPRESSION = StatsOptions(min_cell=0)
+
+
+def marked_table(counts, reference=None, options=StatsOptions()):  # noqa: B008
+    """The funnel table with disclosure control's marks, as the audit makes it."""
+    table = funnel_table(counts, reference=reference, options=options)
+    return mark_funnel(table, counts.stages, options.min_cell)
+
+
+def published(table):
+    return publish(table, "funnel")
+
+
 STAGES = [
     "population",
     "selected",
@@ -464,7 +481,7 @@ def test_sentences(table):
 
 
 def test_sentence_for_a_suppressed_row_reveals_no_number(counts):
-    out = published_funnel(funnel_table(counts))
+    out = published(marked_table(counts))
     text = funnel_sentence(row(out, "Turkish", "appeal upheld"))
     assert "suppressed" in text
     assert not any(ch.isdigit() for ch in text)
@@ -479,13 +496,13 @@ def test_complementary_suppression_along_the_margin():
         ["all", "visit"],
         attributes="sex",
     )
-    out = funnel_table(counts)  # min_cell = 10
+    out = marked_table(counts)  # min_cell = 10
     hidden = set(out.loc[out["suppressed"], "group"] + " " + out.loc[out["suppressed"], "stage"])
     # X has 4 visits; 104 - 60 - 40 = 4 would give it back, so the smaller other group
     # (M, 40 < 60) is withheld too
     assert hidden == {"X visit", "M visit"}
     assert "complementary" in row(out, "M", "visit")["note"]
-    assert not_recoverable(published_funnel(out), counts, 10)
+    assert not_recoverable(published(out), counts, 10)
 
 
 def test_a_row_hidden_with_its_parent_still_reveals_its_count_through_the_next_stage():
@@ -503,7 +520,7 @@ def test_a_row_hidden_with_its_parent_still_reveals_its_count_through_the_next_s
         ["all", "sel", "visit", "found", "appeal"],
         attributes="g",
     )
-    out = funnel_table(counts)
+    out = marked_table(counts)
     hidden = set(out.loc[out["suppressed"], "group"] + " " + out.loc[out["suppressed"], "stage"])
     # primary: C found 3 and C appeal 2; B visit hides 55 selected - 50 visited = 5
     # people. A group's stages are withheld from the deepest up: with B's 'visit' its
@@ -513,11 +530,11 @@ def test_a_row_hidden_with_its_parent_still_reveals_its_count_through_the_next_s
     # 73 - 30 = 43 and B + C appeal = 37 - 15 = 22 pin neither.
     assert hidden == {"B visit", "B found", "B appeal", "C visit", "C found", "C appeal"}
     assert not out.loc[out["group"] == "A", "suppressed"].any()
-    assert not_recoverable(published_funnel(out), counts, 10)
+    assert not_recoverable(published(out), counts, 10)
 
 
 def test_suppression_of_the_example(counts):
-    out = funnel_table(counts, reference={"nationality": "Dutch"})  # min_cell = 10
+    out = marked_table(counts, reference={"nationality": "Dutch"})  # min_cell = 10
     hidden = {(g, s) for g, s in out.loc[out["suppressed"], ["group", "stage"]].itertuples(False)}
     # A group's stages are withheld from the deepest up, the two after a visit together.
     # primary: counts of 1..9 (Dutch upheld 4; Moroccan upheld 6; Turkish unfounded 8,
@@ -541,7 +558,7 @@ def test_suppression_of_the_example(counts):
     assert "complementary" in notes[("Moroccan", "irregularity found")]
     # the auditor's view keeps the values; the published view blanks them
     assert row(out, "Turkish", "appeal upheld")["count"] == 1
-    shown = published_funnel(out)
+    shown = published(out)
     blank = shown[shown["suppressed"]]
     assert (
         blank[["count", "n", "share", "transition", "share_ratio", "p_value"]].isna().all().all()
@@ -565,7 +582,7 @@ def test_a_small_deep_count_costs_one_complement_at_its_stage():
         ["all", "selected", "visit", "found"],
         attributes="g",
     )
-    out = funnel_table(counts)  # min_cell = 10
+    out = marked_table(counts)  # min_cell = 10
     hidden = set(out.loc[out["suppressed"], "group"] + " " + out.loc[out["suppressed"], "stage"])
     # C found = 4 (primary). Everyone found = 40 + 30 + 4 = 74, so 74 - 40 - 30 would give
     # it back: one more group at 'found' goes, the smaller one (B, 800 people < A's 1,000).
@@ -574,7 +591,7 @@ def test_a_small_deep_count_costs_one_complement_at_its_stage():
     assert hidden == {"C found", "B found"}
     assert "a count of fewer than 10 people" in row(out, "C", "found")["note"]
     assert "complementary" in row(out, "B", "found")["note"]
-    assert not_recoverable(published_funnel(out), counts, 10)
+    assert not_recoverable(published(out), counts, 10)
 
 
 def test_a_small_count_takes_its_sibling_stage_with_it():
@@ -593,7 +610,7 @@ def test_a_small_count_takes_its_sibling_stage_with_it():
         ["all", "visit", ("found", "visit"), ("unfounded", "visit")],
         attributes="g",
     )
-    out = funnel_table(counts)
+    out = marked_table(counts)
     hidden = set(out.loc[out["suppressed"], "group"] + " " + out.loc[out["suppressed"], "stage"])
     # C found 4 (primary) withholds C unfounded (56; 70 - 56 = 14 is no small count) with
     # it; B found (complement, as above) likewise B unfounded. B + C found = 74 - 40 = 34,
@@ -601,7 +618,7 @@ def test_a_small_count_takes_its_sibling_stage_with_it():
     # one of them; 10 of C's do not): three equations, four unknowns, C found stays free.
     assert hidden == {"C found", "C unfounded", "B found", "B unfounded"}
     assert "withheld with the count at 'found'" in row(out, "C", "unfounded")["note"]
-    assert not_recoverable(published_funnel(out), counts, 10)
+    assert not_recoverable(published(out), counts, 10)
 
 
 def test_comparisons_with_a_suppressed_reference_are_blanked():
@@ -610,11 +627,11 @@ def test_comparisons_with_a_suppressed_reference_are_blanked():
         ["all", "visit"],
         attributes="g",
     )
-    shown = published_funnel(funnel_table(counts))  # A (the largest) has 5 visits
+    shown = published(marked_table(counts))  # A (the largest) has 5 visits
     b = row(shown, "B", "visit")
     assert b["count"] == 40 and not b["suppressed"]
     assert np.isnan([b["share_ratio"], b["transition_ratio"], b["p_value"]]).all()
-    assert "the reference group's counts at this stage are suppressed" in b["note"]
+    assert "the reference group's counts are suppressed" in b["note"]
     assert not_recoverable(shown, counts, 10)
 
 
@@ -714,7 +731,7 @@ def test_the_oracle_sees_a_recoverable_count(counts):
     naive = everything.copy()
     small = naive["count"].between(1, 9)
     naive["suppressed"] = small
-    assert not not_recoverable(published_funnel(naive), counts, 10)
+    assert not not_recoverable(published(naive), counts, 10)
     # nor is complementary suppression along the margins alone: with Moroccan found and
     # Dutch unfounded hidden as complements, 54 - 36 = 18 and 60 - 30 = 30 give them back
     margins_only = {
@@ -730,7 +747,7 @@ def test_the_oracle_sees_a_recoverable_count(counts):
     }
     keys = zip(naive["group"], naive["stage"], strict=True)
     naive["suppressed"] = [k in margins_only for k in keys]
-    assert not not_recoverable(published_funnel(naive), counts, 10)
+    assert not not_recoverable(published(naive), counts, 10)
 
 
 def test_two_attributes_do_not_give_away_each_others_withheld_totals():
@@ -741,7 +758,7 @@ def test_two_attributes_do_not_give_away_each_others_withheld_totals():
         columns=["a0", "a1", "all", "selected"],
     )
     counts = funnel_counts_from_table(frame, ["all", "selected"], attributes=["a0", "a1"])
-    out = funnel_table(counts, options=StatsOptions(min_cell=3))
+    out = marked_table(counts, options=StatsOptions(min_cell=3))
     # a1: g0 selected = 1 (primary); a1's g1 has everyone selected (3 of 3), so its
     # 'selected' is its size, and only everyone's 'selected' (4) can protect g0's. But a0
     # gives everyone's 'selected' as g0 + g1 = 0 + 4 (a0's g1: 4 of 4, its size again):
@@ -749,7 +766,7 @@ def test_two_attributes_do_not_give_away_each_others_withheld_totals():
     assert row(out, "(all)", "selected")["suppressed"]
     a0 = out[out["attribute"] == "a0"]
     assert a0["suppressed"].all()
-    assert not_recoverable(published_funnel(out), counts, 3)
+    assert not_recoverable(published(out), counts, 3)
 
 
 @pytest.mark.parametrize("seed", [9, 64, 95, 105])
@@ -782,8 +799,8 @@ def test_overlapping_branches_keep_small_counts_out_of_reach(seed):
     min_cell = int(rng.choice([3, 5, 10]))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UndefinedRateWarning)
-        out = funnel_table(counts, options=StatsOptions(min_cell=min_cell))
-    assert not_recoverable(published_funnel(out), counts, min_cell)
+        out = marked_table(counts, options=StatsOptions(min_cell=min_cell))
+    assert not_recoverable(published(out), counts, min_cell)
 
 
 @settings(max_examples=60, deadline=None)
@@ -815,8 +832,8 @@ def test_no_suppressed_count_can_be_recomputed(data, groups, min_cell):
     counts = funnel_counts_from_table(frame, tree, attributes=attrs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UndefinedRateWarning)
-        out = funnel_table(counts, options=StatsOptions(min_cell=min_cell))
-    assert not_recoverable(published_funnel(out), counts, min_cell)
+        out = marked_table(counts, options=StatsOptions(min_cell=min_cell))
+    assert not_recoverable(published(out), counts, min_cell)
     # and the sums hold: every attribute's groups add up to the overall count
     t = counts.table
     overall = t[t["attribute"] == "(overall)"].set_index("stage")["count"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from biasaudit._generate import generate_welfare
+from biasaudit.synthetic._generate import generate_welfare
 
 
 def test_same_seed_same_rows_other_seed_other_rows():

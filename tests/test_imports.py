@@ -44,6 +44,13 @@ def test_import_loads_no_heavy_package(tmp_path):
     assert loaded("import biasaudit; biasaudit.__all__", tmp_path)[0] == []
 
 
+def test_stage_packages_load_no_heavy_package(tmp_path):
+    """Each stage's __init__ re-exports only what loads quickly (charts load on use)."""
+    stages = sorted(p.parent.name for p in Path(biasaudit.__file__).parent.glob("*/__init__.py"))
+    assert len(stages) >= 10, stages
+    assert loaded("\n".join(f"import biasaudit.{s}" for s in stages), tmp_path)[0] == []
+
+
 @pytest.mark.parametrize("flag", ["--help", "--version"])
 def test_help_and_version_load_no_heavy_package(tmp_path, flag):
     code = f"""

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from biasaudit import RecordsError, UndefinedRateWarning, audit
-from biasaudit._io import detect_csv
+from biasaudit.io._io import detect_csv
 
 ROLES = {"flagged": "flag", "investigated": "inv", "outcome": "fraud", "weight": "w"}
 CODES = {"outcome": {"yes": ["Errors Found"], "no": ["No Errors Found"], "unknown": [""]}}

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from biasaudit import TABLE_COLUMNS, audit
-from biasaudit._outputs import write_outputs
+from biasaudit.report._outputs import write_outputs
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def _imports(tree: ast.AST, *, top_level: bool) -> set[str]:
 def test_module_level_imports_are_core_dependencies():
     deps = _dependencies()
     stdlib = set(sys.stdlib_module_names)
-    for path in SRC.glob("*.py"):
+    for path in SRC.rglob("*.py"):
         imported = _imports(ast.parse(path.read_text()), top_level=True) - stdlib - {"biasaudit"}
         for name in imported:
             assert DISTRIBUTION.get(name, name) in deps, (
@@ -49,7 +49,7 @@ def test_module_level_imports_are_core_dependencies():
 def test_every_third_party_import_is_declared():
     deps = _dependencies()
     stdlib = set(sys.stdlib_module_names)
-    for path in SRC.glob("*.py"):
+    for path in SRC.rglob("*.py"):
         imported = _imports(ast.parse(path.read_text()), top_level=False) - stdlib - {"biasaudit"}
         for name in imported:
             assert DISTRIBUTION.get(name, name) in deps | OPTIONAL, f"{path.name} imports {name!r}"

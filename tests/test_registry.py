@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from biasaudit import METRICS
-from biasaudit._registry import glossary_markdown
+from biasaudit.spec._registry import glossary_markdown
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 import biasaudit
-from biasaudit._bundled import bundled_dir
-from biasaudit._config import load_config, run_config
+from biasaudit.audits._config import load_config, run_config
 from biasaudit.cli import main
+from biasaudit.io._bundled import bundled_dir
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 SECTIONS = ("key-findings", "data-shape", "provenance", "methods", "disclosure")
@@ -197,7 +197,7 @@ def test_config_audit_writes_the_report(tmp_path):
 
 
 def test_findings_are_told_from_the_side_with_the_higher_rate():
-    from biasaudit._findings import key_findings
+    from biasaudit.report._findings import key_findings
 
     # the reference (largest group, M) is flagged more: 30 of 300 vs 10 of 200
     df = pd.DataFrame(

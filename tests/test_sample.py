@@ -278,7 +278,7 @@ min_cell = 0
 """,
         encoding="utf-8",
     )
-    from biasaudit._config import load_config, run_config
+    from biasaudit.audits._config import load_config, run_config
 
     r = run_config(load_config(tmp_path / "audit.toml"))
     assert _values(r, "false_positive_rate")["B"] == pytest.approx(4 / 34)

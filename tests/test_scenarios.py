@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import biasaudit
-from biasaudit._scenarios import SCENARIOS, ScenarioConfig, generate, write_scenarios
 from biasaudit.cli import main
+from biasaudit.synthetic._scenarios import SCENARIOS, ScenarioConfig, generate, write_scenarios
 
 DATASETS = Path(__file__).resolve().parents[1] / "datasets"
 DATA_FILE = {

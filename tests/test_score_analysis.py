@@ -551,7 +551,7 @@ def test_no_withheld_decile_count_is_recovered_with_the_excess_table(small_group
     sa = result.score_analysis
     raw = sa.deciles.pivot(index="group", columns="decile", values="people")
     shown = sa.published("deciles").pivot(index="group", columns="decile", values="people")
-    known = shown.astype(float).to_numpy()
+    known = shown.astype(float).to_numpy(copy=True)
     # the excess table's "top decile" count of a group is its cell in the highest decile
     excess = sa.published("excess").query("cut == 'top decile'").set_index("group")["above"]
     top = list(shown.columns).index(shown.columns.max())

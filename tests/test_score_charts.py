@@ -10,6 +10,8 @@ left open."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -18,8 +20,9 @@ import statsmodels.api as sm
 from statsmodels.stats.proportion import proportion_confint
 
 import biasaudit
-from biasaudit._charts import save_chart
-from biasaudit._score_charts import (
+from biasaudit.disclosure import mark_terms
+from biasaudit.report._charts import save_chart
+from biasaudit.report._score_charts import (
     adjusted_chart,
     calibration_chart,
     decile_chart,
@@ -243,7 +246,8 @@ def test_forest_plot_leaves_out_terms_of_small_levels():
     fit = biasaudit.adjusted_disparity(
         df, decision="high", positive=[1], groups=["g"], reference={"g": "A"}
     )
-    chart = adjusted_chart(fit, groups=["g"], min_cell=10)
+    fit = dataclasses.replace(fit, table=mark_terms(fit.table, fit.rows_used, 10))
+    chart = adjusted_chart(fit, groups=["g"])
     labels = [t.get_text() for t in chart.figure.axes[0].get_yticklabels()]
     points = [ln for ln in chart.figure.axes[0].lines if ln.get_gid() == "point"]
     tiny = [i for i, label in enumerate(labels) if "tiny" in label]

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import biasaudit
-from biasaudit._metrics import TABLE_COLUMNS
+from biasaudit.metrics._metrics import TABLE_COLUMNS
 from score_records import scored_records
 
 ROLES = {"score": "score", "outcome": "y"}

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import biasaudit
-from biasaudit._charts import score_chart
+from biasaudit.report._charts import score_chart
 
 
 def _records(seed: int, *, discrete: bool) -> pd.DataFrame:

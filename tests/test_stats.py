@@ -17,7 +17,7 @@ from statsmodels.stats.proportion import (
 )
 
 from biasaudit import audit
-from biasaudit._stats import (
+from biasaudit.stats._stats import (
     adjust_pvalues,
     detectable_ratio,
     difference_interval,
@@ -129,7 +129,7 @@ def test_adjustments_equal_statsmodels(method):
 def test_power_and_detectable_ratio_equal_statsmodels():
     for p1, p2, n1, n2 in [(0.3, 0.2, 300, 300), (0.12, 0.07, 900, 4000), (0.5, 0.3, 40, 200)]:
         expected = power_proportions_2indep(p1 - p2, p2, n1, ratio=n2 / n1, alpha=0.05).power
-        from biasaudit._stats import power_two_proportions
+        from biasaudit.stats._stats import power_two_proportions
 
         assert float(power_two_proportions(p1, p2, n1, n2)) == pytest.approx(expected, rel=1e-9)
     r = float(detectable_ratio(0.07, 900, 4000))

@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from biasaudit import ConfigError, RecordsError, UndefinedRateWarning, audit
-from biasaudit._margins import CountModel
-from biasaudit._metrics import TABLE_COLUMNS
-from biasaudit._ranges import range_metrics, side_by_side
-from biasaudit._tables import IntervalCounts, read_counts
+from biasaudit.counts._margins import CountModel
+from biasaudit.counts._tables import IntervalCounts, read_counts
+from biasaudit.metrics._metrics import TABLE_COLUMNS
+from biasaudit.metrics._ranges import range_metrics, side_by_side
 from conftest import people_from_cells
 
 OVERALL, ALL = "(overall)", "(all)"
@@ -905,7 +905,7 @@ def test_conflicts_only_a_linear_program_or_whole_numbers_find_are_reported(monk
 def test_a_solver_failure_is_never_a_guess():
     from types import SimpleNamespace
 
-    from biasaudit._margins import _check
+    from biasaudit.counts._margins import _check
 
     with pytest.raises(RuntimeError, match="linear program failed: time limit"):
         _check(SimpleNamespace(status=1, message="time limit"))

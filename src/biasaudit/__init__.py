@@ -6,18 +6,23 @@ investigations per person) out, with the denominators and what the data cannot s
 """
 
 from . import datasets
-from ._aggregate import Ledger
-from ._aggregated import audit_counts
-from ._audit import AuditResult, audit
-from ._counts import COUNT_COLUMNS, CountTable, count_table
 from ._exceptions import BiasAuditError, ConfigError, Problem, RecordsError, UndefinedRateWarning
-from ._functions import metric_function
-from ._funnel import FUNNEL_COLUMNS
-from ._funnel_audit import FunnelResult, funnel
-from ._metrics import TABLE_COLUMNS, compute_metrics
-from ._registry import ALIASES, METRICS, SAMPLE_METRICS, MetricSpec, metric
-from ._regression import AdjustedDisparity, adjusted_disparity
-from ._spec import Assumptions, Codes, Population, Roles, Threshold
+from .audits import AuditResult, FunnelResult, audit, audit_counts, funnel
+from .counts import COUNT_COLUMNS, CountTable, Ledger, count_table
+from .metrics import FUNNEL_COLUMNS, TABLE_COLUMNS, compute_metrics, metric_function
+from .spec import (
+    ALIASES,
+    METRICS,
+    SAMPLE_METRICS,
+    Assumptions,
+    Codes,
+    MetricSpec,
+    Population,
+    Roles,
+    Threshold,
+    metric,
+)
+from .stats import AdjustedDisparity, adjusted_disparity
 
 __version__ = "0.1.0.dev0"
 

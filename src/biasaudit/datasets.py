@@ -5,7 +5,7 @@
 True
 """
 
-from ._datasets import (
+from .io import (
     COMPAS_SHA256,
     COMPAS_URL,
     DatasetError,

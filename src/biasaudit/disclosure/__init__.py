@@ -1,22 +1,51 @@
 """Disclosure control: what may be published without revealing a small count.
 
-One recoverability check (:func:`solve`, block by block) serves every table kind;
-:func:`suppression` applies it to the results table, :func:`funnel_suppression` to
-the funnel table.
+The one place that applies the rule of DESIGN.md §4 (``min_cell``). One
+recoverability check (:func:`solve`, block by block) serves every table kind through
+an adapter per kind (:func:`suppression` for results tables, :func:`funnel_suppression`,
+:func:`score_suppression`); the ``mark_*`` functions set a table's ``suppressed``
+column (with the reason in ``note``) and :func:`publish` blanks what was marked, for
+every table kind (:data:`LAYOUTS`).
 """
 
 from ._funnel import funnel_suppression
+from ._publish import (
+    LAYOUTS,
+    WITHHELD_NOTE,
+    Layout,
+    mark_funnel,
+    mark_results,
+    mark_sample,
+    mark_scores,
+    mark_terms,
+    publish,
+    publish_summaries,
+    quantile_minimum,
+    small,
+)
 from ._results import suppression
 from ._scores import ScoreBins, score_suppression
 from ._solver import Block, Problem, Withheld, solve
 
 __all__ = [
+    "LAYOUTS",
+    "WITHHELD_NOTE",
     "Block",
+    "Layout",
     "Problem",
     "ScoreBins",
     "Withheld",
     "funnel_suppression",
+    "mark_funnel",
+    "mark_results",
+    "mark_sample",
+    "mark_scores",
+    "mark_terms",
+    "publish",
+    "publish_summaries",
+    "quantile_minimum",
     "score_suppression",
+    "small",
     "solve",
     "suppression",
 ]

@@ -37,7 +37,7 @@ from ._results import _blocks
 from ._solver import Problem, Withheld, solve
 
 if TYPE_CHECKING:
-    from .._stages import Tree
+    from ..counts import Tree
 
 GroupKey = tuple[str, str]
 
@@ -48,7 +48,7 @@ def funnel_suppression(table: pd.DataFrame, tree: Tree, min_cell: int) -> list[s
     Parameters
     ----------
     table : pandas.DataFrame
-        :attr:`biasaudit._stages.FunnelCounts.table`: columns ``attribute, group, stage,
+        :attr:`biasaudit.counts._stages.FunnelCounts.table`: columns ``attribute, group, stage,
         count``, every attribute x group at every stage, ``(overall)`` included.
     tree : tuple of (str, str or None)
         Each stage with its parent stage, in funnel order.

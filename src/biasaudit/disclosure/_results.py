@@ -16,9 +16,8 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .._counts import ALL, OVERALL, PARTITION, CountTable, completion, partition_cells
-from .._registry import MetricSpec
-from .._spec import INTERSECTION_SEP
+from ..counts import ALL, OVERALL, PARTITION, CountTable, completion, partition_cells
+from ..spec import INTERSECTION_SEP, MetricSpec
 from ._solver import Block, Problem, solve
 
 GroupKey = tuple[str, str]
@@ -199,7 +198,7 @@ def _people(counts: CountTable) -> pd.DataFrame:
     """Per-group counts of people (row counts), whatever the weights."""
     if not counts.weighted:
         return counts.table
-    from .._counts import count_table
+    from ..counts import count_table
 
     if counts.base is None:  # never publish unchecked: say so instead
         raise ValueError(

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._counts import ALL, OVERALL, PARTITION
-from .._registry import metric as metric_spec
+from ..counts import ALL, OVERALL, PARTITION
+from ..spec import metric as metric_spec
 from ._results import _plan
 from ._solver import Block, Problem, solve
 

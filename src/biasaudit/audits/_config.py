@@ -1,0 +1,309 @@
+"""Audit configuration files (TOML): parse, check every key, run.
+
+The format is documented in ``docs/config.md``. Paths are relative to the
+configuration file. Every problem is collected into one :class:`ConfigError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .._exceptions import ConfigError, Problem
+from ..io import ENGINES
+from ..spec import ALIASES, METRICS, SAMPLE_METRICS, AuditSpec, make_spec
+from ._aggregated import audit_counts
+from ._audit import AuditResult, open_spec_records, run_audit
+from ._funnel_audit import FunnelResult, funnel
+
+#: Allowed sections and their keys (None: any key, e.g. column names under [codes]).
+SECTIONS: dict[str, tuple[str, ...] | None] = {
+    "data": ("path", "sheet", "engine", "delimiter", "encoding", "kind"),
+    "roles": ("id", "score", "flagged", "investigated", "outcome", "weight", "sample"),
+    "codes": ("flagged", "investigated", "outcome", "sample"),
+    "threshold": ("score_at_least", "top_k", "top_fraction"),
+    "groups": ("attributes", "intersections", "missing", "reference", "max_groups"),
+    "metrics": ("include",),
+    "stats": ("confidence", "interval", "correction", "min_cell", "bootstrap_samples", "seed"),
+    "assumptions": ("unlabelled_fraud_rate", "max_base_rate", "min_base_rate"),
+    "population": ("total", "groups"),
+    "counts": (
+        "layout",
+        "cells",
+        "dataset",
+        "suppressed",
+        "withheld",
+        "below",
+        "zero_means_below",
+        "rounding",
+        "total_label",
+        "point",
+    ),
+    "funnel": (
+        "stages",
+        "layout",
+        "stage_column",
+        "stage_columns",
+        "attribute_column",
+        "group_column",
+        "count_column",
+    ),
+    "scores": ("sweep", "points", "calibration_bins", "equalise"),
+    "regression": ("decision", "positive", "covariates", "numeric", "label"),
+    "output": ("dir", "mode"),
+}
+OUTPUT_MODES = ("public", "restricted")
+#: What ``[data] path`` holds: decision records, an aggregated table of counts per
+#: group, or a process funnel (records or stage counts). Sections used by each kind.
+KINDS: dict[str, tuple[str, ...]] = {
+    "records": (
+        "roles",
+        "codes",
+        "threshold",
+        "assumptions",
+        "population",
+        "scores",
+        "regression",
+    ),
+    "counts": ("counts",),
+    "funnel": ("funnel",),
+}
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    """A parsed, checked audit configuration.
+
+    Attributes
+    ----------
+    path : Path
+        The configuration file.
+    data_path : Path
+        The decision records, resolved against the configuration's folder.
+    read_options : dict
+        ``sheet``, ``engine``, ``delimiter``, ``encoding`` as given.
+    spec : AuditSpec
+        Roles, codes, threshold and groups (``kind = "records"``; for the other kinds
+        the groups and statistics options only).
+    kind : str
+        ``records``, ``counts`` or ``funnel``.
+    options : dict
+        The ``[counts]`` or ``[funnel]`` section.
+    metrics : tuple of str or None
+        Metrics to compute (None: the default set).
+    output_dir : Path
+        Where ``biasaudit audit`` writes.
+    raw : dict
+        The file's content as parsed, for the manifest.
+    restricted : bool
+        ``[output] mode = "restricted"``: write every value (auditor's own use).
+    """
+
+    path: Path
+    data_path: Path
+    spec: AuditSpec
+    output_dir: Path
+    read_options: dict[str, Any] = field(default_factory=dict)
+    metrics: tuple[str, ...] | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+    restricted: bool = False
+    kind: str = "records"
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def _suggest(word: str, allowed: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(word, allowed, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{hint}; allowed: {', '.join(allowed)}"
+
+
+def load_config(path: str | Path) -> AuditConfig:
+    """Read and check an audit configuration file.
+
+    Raises
+    ------
+    ConfigError
+        Every problem with the file: syntax, unknown sections or keys, invalid values.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(
+            [Problem(f"file not found: {str(path)!r}", value=str(path), reason="file_not_found")]
+        )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            [Problem(f"not valid TOML: {exc}", reason="syntax")], context=path.name
+        ) from exc
+    return parse_config(raw, base=path)
+
+
+def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
+    """Check a parsed configuration; ``base`` is the configuration file's path."""
+    problems: list[Problem] = []
+
+    def bad(key: str, message: str, value: Any = None, reason: str = "invalid") -> None:
+        problems.append(Problem(f"{key}: {message}", column=key, value=value, reason=reason))
+
+    sections = list(SECTIONS)
+    for name, body in raw.items():
+        if name not in SECTIONS:
+            bad(f"[{name}]", "unknown section" + _suggest(name, sections), name, "unknown_key")
+            continue
+        if not isinstance(body, Mapping):
+            bad(f"[{name}]", f"expected a section (a table); got {body!r}", body)
+            continue
+        keys = SECTIONS[name]
+        for key in body:
+            if keys is not None and key not in keys:
+                bad(
+                    f"{name}.{key}",
+                    "unknown key" + _suggest(key, list(keys)),
+                    key,
+                    "unknown_key",
+                )
+
+    data = _section(raw, "data")
+    groups = _section(raw, "groups")
+    kind = data.get("kind", "records")
+    if kind not in KINDS:
+        bad("data.kind", f"expected one of {', '.join(map(repr, KINDS))}; got {kind!r}", kind)
+        kind = "records"
+    for other, names in KINDS.items():
+        for name in names:
+            if other != kind and name in raw:
+                bad(
+                    f"[{name}]",
+                    f"only used with [data] kind = {other!r}; this file has kind = {kind!r}",
+                    name,
+                    "conflict",
+                )
+    data_path = base.parent / "(missing)"
+    if "path" not in data:
+        bad("data.path", "missing; name the decision records file", reason="missing_key")
+    elif not isinstance(data["path"], str):
+        bad("data.path", f"expected a file name; got {data['path']!r}", data["path"])
+    else:
+        data_path = (base.parent / data["path"]).resolve()
+        if not data_path.is_file():
+            bad(
+                "data.path",
+                f"file not found: {str(data_path)!r} (paths are relative to the folder of "
+                f"{base.name!r})",
+                data["path"],
+                "file_not_found",
+            )
+    engine = data.get("engine")
+    if engine is not None and engine not in ENGINES:
+        bad("data.engine", f"expected one of {', '.join(ENGINES)}; got {engine!r}", engine)
+    attributes = groups.get("attributes", [])
+    if isinstance(attributes, str):
+        attributes = [attributes]
+    include = _section(raw, "metrics").get("include")
+    if include is not None:
+        known = [*METRICS, *SAMPLE_METRICS, *ALIASES]
+        if not isinstance(include, list):
+            bad("metrics.include", f"expected a list of metric names; got {include!r}", include)
+            include = None
+        else:
+            for m in include:
+                if m not in known:
+                    bad("metrics.include", f"unknown metric {m!r}" + _suggest(str(m), known), m)
+    out = _section(raw, "output").get("dir", "reports/audit")
+    mode = _section(raw, "output").get("mode", "public")
+    if mode not in OUTPUT_MODES:
+        bad("output.mode", f"expected 'public' or 'restricted'; got {mode!r}", mode)
+    spec: AuditSpec | None = None
+    if kind != "records":  # no roles: a stand-in decision role keeps one spec type
+        roles_raw: dict[str, Any] = {"flagged": "(aggregated)"}
+    else:
+        roles_raw = _section(raw, "roles")
+    try:
+        spec = make_spec(
+            roles=roles_raw,
+            groups=attributes,
+            intersections=groups.get("intersections", []),
+            codes=_section(raw, "codes") or None,
+            threshold=_section(raw, "threshold") or None,
+            missing=groups.get("missing", "as_group"),
+            reference=groups.get("reference", {}),
+            max_groups=groups.get("max_groups", 100),
+            stats=_section(raw, "stats") or None,
+            assumptions=_section(raw, "assumptions") or None,
+            population=_section(raw, "population") or None,
+            scores=_section(raw, "scores") or None,
+            regression=_section(raw, "regression") if "regression" in raw else None,
+        )
+    except ConfigError as exc:
+        problems += exc.problems_list
+    if problems or spec is None:
+        raise ConfigError(_unique(problems), context=base.name)
+    options: dict[str, Any] = {
+        k: data[k] for k in ("sheet", "engine", "delimiter", "encoding") if k in data
+    }
+    return AuditConfig(
+        path=base,
+        data_path=data_path,
+        spec=spec,
+        output_dir=base.parent / out,
+        read_options=options,
+        metrics=tuple(include) if include else None,
+        raw=dict(raw),
+        restricted=mode == "restricted",
+        kind=kind,
+        options=_section(raw, kind) if kind != "records" else {},
+    )
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    """Each unknown key once (the section check and the option check both see it)."""
+    seen: set[tuple[str | None, str]] = set()
+    out = []
+    for p in problems:
+        key = (p.column, p.reason)
+        if p.reason == "unknown_key" and key in seen:
+            continue
+        seen.add(key)
+        out.append(p)
+    return out
+
+
+def _section(raw: Mapping[str, Any], name: str) -> dict[str, Any]:
+    body = raw.get(name, {})
+    return dict(body) if isinstance(body, Mapping) else {}
+
+
+def run_config(config: AuditConfig) -> AuditResult | FunnelResult:
+    """Run the audit a configuration describes."""
+    spec, stats = config.spec, config.spec.stats
+    common: dict[str, Any] = {
+        "groups": spec.attributes,
+        "reference": dict(spec.reference) or None,
+        "confidence": stats.confidence,
+        "interval": stats.interval,
+        "correction": stats.correction,
+        "min_cell": stats.min_cell,
+    }
+    if config.kind == "counts":
+        return audit_counts(
+            config.data_path,
+            **common,
+            metrics=config.metrics,
+            sheet=config.read_options.get("sheet"),
+            **config.options,
+        )
+    if config.kind == "funnel":
+        return funnel(
+            config.data_path,
+            **common,
+            missing=spec.missing,
+            **config.read_options,
+            **config.options,
+        )
+    records = open_spec_records(config.data_path, spec, **config.read_options)
+    return run_audit(records, spec, metrics=config.metrics)

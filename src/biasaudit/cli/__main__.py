@@ -1,0 +1,5 @@
+"""``python -m biasaudit.cli``."""
+
+from ._main import main
+
+raise SystemExit(main())

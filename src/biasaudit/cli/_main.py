@@ -1,0 +1,234 @@
+"""Command line: ``biasaudit demo | audit | validate | init | generate``.
+
+No metric logic lives here. Input problems are printed without a traceback and
+exit with status 2, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from .. import __version__
+from .._exceptions import BiasAuditError
+from ..audits import AuditResult, FunnelResult, load_config, run_config
+from ..io import bundled_dir
+from ..report import (
+    Result,
+    analysis_tables,
+    check_output_dir,
+    compared,
+    range_rates,
+    range_source,
+    write_outputs,
+)
+
+EXIT_INPUT = 2
+#: Metrics the command line summarises: being flagged, and the two false-accusation
+#: rates that selective labels can still show (the false positive rate needs outcomes).
+_HEADLINE = ("selection_rate", "false_positive_rate", "false_discovery_rate")
+DEMO = "welfare-synthetic"
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1; got {text!r}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="biasaudit",
+        description="Audit algorithmic decision systems for discrimination.",
+    )
+    p.add_argument("--version", action="version", version=f"biasaudit {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    demo = sub.add_parser("demo", help="audit the bundled synthetic welfare-fraud data")
+    demo.add_argument("--out", type=Path, default=Path("reports/demo"), help="output folder")
+    run = sub.add_parser("audit", help="run the audit described by a TOML file")
+    run.add_argument("config", type=Path)
+    run.add_argument("--out", type=Path, default=None, help="output folder (default [output] dir)")
+    run.add_argument(
+        "--restricted",
+        action="store_true",
+        help="write every value, small counts included (auditor's own use, not for publication)",
+    )
+    check = sub.add_parser("validate", help="check a TOML file and its data; list every problem")
+    check.add_argument("config", type=Path)
+    init = sub.add_parser("init", help="print a starter TOML configuration for a data file")
+    init.add_argument("data", type=Path)
+    gen = sub.add_parser("generate", help="write the synthetic welfare-fraud records as CSV")
+    gen.add_argument("--out", type=Path, required=True)
+    gen.add_argument("--rows", type=_positive, default=40_000)
+    gen.add_argument("--seed", type=_positive, default=None)
+    return p
+
+
+def _summary(result: Result, out: Path | None, *, restricted: bool = False) -> str:
+    led = result.ledger
+    lines = [
+        f"{result.source.name}: {led.rows_read:,} rows read, {led.rows_analysed:,} analysed, "
+        f"{led.rows_excluded:,} excluded ({result.data_shape})",
+    ]
+    lines += [f"  excluded {k:,}: {reason}" for reason, k in led.excluded]
+    lines += [f"  note: {n}" for n in led.notes]
+    if isinstance(result, FunnelResult):
+        lines += [f"  {s}" for s in result.sentences()[:3]]
+        min_cell = result.options.min_cell
+    else:
+        lines += _headlines(result, restricted)
+        lines += _score_headlines(result, restricted)
+        min_cell = result.spec.stats.min_cell
+    hidden = int(result.table["suppressed"].sum())
+    if hidden and not restricted:
+        lines.append(
+            f"  disclosure control: {hidden:,} rows suppressed in the published tables "
+            f"(counts below min_cell = {min_cell})"
+        )
+    if out is not None:
+        stem = "results-restricted" if restricted else "results"
+        tables = ", tables/" if analysis_tables(result) else ""
+        lines.append(
+            f"wrote {out}/report.html, {stem}.csv, {stem}.json, charts/{tables}, manifest.json"
+        )
+    if restricted:
+        lines.append("RESTRICTED output: small counts included; not for publication")
+    return "\n".join(lines)
+
+
+def _score_headlines(result: AuditResult, restricted: bool) -> list[str]:
+    """The largest excess share in the top score decile, and the adjusted disparity."""
+    lines = []
+    analysis = result.score_analysis
+    if analysis is not None:
+        excess = analysis.excess if restricted else analysis.published("excess")
+        top = excess[(excess["cut"] == "top decile") & excess["excess"].notna()]
+        if len(top):
+            r = top.loc[top["excess"].astype(float).idxmax()]
+            level = f"{result.spec.stats.confidence:.0%}"
+            lines.append(
+                f"  top score decile: {r['attribute']} = {r['group']} {r['share']:.1%} vs "
+                f"everyone {r['overall_share']:.1%} ({100 * r['excess']:+.1f} points, {level} "
+                f"CI {100 * r['excess_ci_low']:+.1f} to {100 * r['excess_ci_high']:+.1f})"
+            )
+    if result.adjusted is not None:
+        t = result.adjusted.table
+        alpha = 1 - result.spec.stats.confidence
+        terms = t[t["variable"].isin(result.spec.attributes) & (t["p_value"] < alpha)]
+        if len(terms):  # the clearest adjusted disparity, not the widest
+            r = terms.loc[terms["p_value"].idxmin()]
+            lines.append(
+                "  adjusted: "
+                + result.adjusted.sentence(
+                    str(r["variable"]),
+                    str(r["level"]),
+                    covariates=", ".join(result.spec.regression.covariates)
+                    if result.spec.regression
+                    else "",
+                )
+            )
+    return lines
+
+
+def _headlines(result: AuditResult, restricted: bool) -> list[str]:
+    """The two largest ratios of each headline metric the data can show, per dataset.
+
+    Each comparison is within its dataset, and each line names the dataset when the
+    table holds several. A comparison of rounded or suppressed counts is the range of
+    the ratio over the tables consistent with the published cells (sorted by its low
+    end: the ratio is at least that).
+    """
+    lines = []
+    table = result.table if restricted else result.published_table()
+    shown = compared(table, _HEADLINE)
+    shown = shown[shown["attribute"].isin(result.spec.attributes)]
+    shown = shown.assign(_key=shown["ratio"].where(~shown["ranged"], shown["ratio_ci_low"]))
+    shown = shown.sort_values("_key", ascending=False, kind="stable")
+    level = f"{result.spec.stats.confidence:.0%}"
+    several = "dataset" in table.columns
+    for dataset in dict.fromkeys(table["dataset"]) if several else [None]:
+        part = shown[shown["dataset"] == dataset] if several else shown
+        prefix = f"{dataset}: " if several else ""
+        for _, r in part.groupby("metric", sort=False).head(2).iterrows():
+            if r["ranged"]:
+                mine, theirs = range_rates(r)
+                lo, hi = r["ratio_ci_low"], r["ratio_ci_high"]
+                ratio = f"ratio {lo:.2f} to {hi:.2f}" if hi == hi else f"ratio at least {lo:.2f}"
+                source = range_source(r["note"], r["ref_note"])
+                detail = f"{ratio}: a range from {source}, not a confidence interval"
+            else:
+                mine, theirs = f"{r['value']:.1%}", f"{r['ref_value']:.1%}"
+                p = r["p_adjusted"]
+                p_text = (
+                    ""
+                    if p != p
+                    else ("; adjusted p < 0.001" if p < 0.001 else f"; adjusted p = {p:.3f}")
+                )
+                lo, hi = r["ratio_ci_low"], r["ratio_ci_high"]
+                ci = f", {level} CI {lo:.2f} to {hi:.2f}" if lo == lo and hi == hi else ""
+                detail = f"ratio {r['ratio']:.2f}{ci}{p_text}"
+            lines.append(
+                f"  {prefix}{r['metric']}: {r['attribute']} = {r['group']}{' ' if mine else ''}"
+                f"{mine} vs {r['reference_group']}{' ' if theirs else ''}{theirs} ({detail})"
+            )
+    return lines
+
+
+def _audit(config_path: Path, out: Path | None, *, restricted: bool = False) -> Path:
+    config = load_config(config_path)
+    check_output_dir(out or config.output_dir)  # refuse a bad folder before the work
+    result = run_config(config)
+    restricted = restricted or config.restricted
+    target = write_outputs(
+        result, out or config.output_dir, config=config.raw, restricted=restricted
+    )
+    print(_summary(result, target, restricted=restricted))
+    return target
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            status = _dispatch(args)
+        except BiasAuditError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = EXIT_INPUT
+        except OSError as exc:  # an output path that cannot be written: nothing was written
+            print(f"error: could not write the output: {exc}", file=sys.stderr)
+            status = EXIT_INPUT
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    return status
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        _audit(bundled_dir(DEMO) / "audit.toml", args.out)
+    elif args.command == "audit":
+        _audit(args.config, args.out, restricted=args.restricted)
+    elif args.command == "validate":
+        config = load_config(args.config)
+        result = run_config(config)
+        print(f"OK: {args.config} and its data have no problems")
+        print(_summary(result, None))
+    elif args.command == "init":
+        from ..synthetic import starter_config
+
+        sys.stdout.write(starter_config(args.data))
+    elif args.command == "generate":
+        from ..synthetic import DEFAULT_SEED, write_welfare
+
+        seed = DEFAULT_SEED if args.seed is None else args.seed
+        path = write_welfare(args.out, n=args.rows, seed=seed)
+        print(f"wrote {path} ({args.rows:,} rows, seed {seed})")
+    return 0

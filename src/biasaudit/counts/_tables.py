@@ -1,0 +1,956 @@
+"""Aggregated counts as input: tables of counts per group (data shape 4 of DESIGN.md §2).
+
+Statistics offices and answers to freedom-of-information requests publish counts per
+group, not records: *wide* (one row per group; columns such as n, flagged, TP, FP, FN,
+TN) or *long* (columns group, cell, count), often with small cells suppressed and
+counts rounded. Every published cell is read as an interval of whole numbers of people:
+
+* a suppressed cell (blank, ``"x"``, ``"<10"``, ...) is 0 to ``below - 1``; ``"<k"`` is
+  0 to k - 1 and ``"<=k"`` 0 to k; with ``zero_means_below`` ("cells below 10 were set
+  to 0"), a 0 is 0 to ``below - 1`` too;
+* a withheld cell (markers given in ``withheld``, e.g. ``"x"`` for complementary
+  suppression, which hides cells of any size) is 0 or more, bounded only by the
+  margins;
+* with ``rounding=b`` every count v is v - b/2 to v + b/2, both ends included (whatever
+  the rule for ties), clipped at 0;
+* anything else is exact.
+
+Which cells a table must give
+-----------------------------
+Each group's people split into six cells (:data:`~biasaudit.counts._counts.PARTITION`): TP,
+FP, FN, TN (known outcome) and the flagged and unflagged with no known outcome;
+``n`` and ``flagged`` are sums of them. A table gives ``n`` (or all of TP, FP, FN,
+TN) and ``flagged`` (or TP and FP); TP and FP come together, and so do FN and TN.
+A cell the table does not give at all is read as follows:
+
+* TP and FP (FN and TN) absent: no flagged (unflagged) person has a known outcome
+  (no outcomes at all: only decision metrics; FN and TN absent: selective labels);
+* ``flagged_unlabelled`` follows from ``flagged`` (flagged - TP - FP), and is 0 when
+  the table gives no ``flagged``; ``unflagged_unlabelled`` likewise from ``n``;
+* ``n`` and ``flagged`` are the sums of their cells.
+
+Groups and margins
+------------------
+``groups`` names the protected-attribute columns. Each row belongs to one attribute:
+its group is in that attribute's column and the other group columns are blank or a
+total label. A row whose group columns are all total labels (``"Total"``,
+``"totaal"``, ``"all"``, ...) is the whole population; a blank in that row means the
+cell was not published (it follows from the groups), not that it was suppressed.
+The groups of every attribute must cover the whole population (keep an "unknown"
+group if the source has one): they add up to the total row, and without one, to each
+other. Intersections (a row with groups in two columns) are not read (yet).
+
+Several datasets or model versions in one table (training vs pilot, before vs after
+a change) are told apart by the ``dataset`` column; each is a table of its own.
+
+Every problem (values that are not counts, negative or fractional counts, rows
+without a group, repeated groups, missing cells, margins that do not add up even
+allowing for suppression and rounding) is collected into one :class:`CountsError`.
+Whether the cells hold together, and the bounds each cell has once every margin is
+taken into account, are worked out in :mod:`biasaudit.counts._margins`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .._exceptions import ConfigError, Problem, RecordsError
+from ..io import FORMATS, Source, detect_csv, file_sha256
+from ..spec import value_key
+from ._counts import ALL, COUNT_COLUMNS, OVERALL, CountTable
+from ._margins import CELLS, CountModel, cell_label, margin_rows, settle, span, where
+
+Layout = Literal["wide", "long"]
+LAYOUTS = ("wide", "long")
+Rule = Literal["exact", "midpoint"]
+#: Markers of a suppressed cell (compared case-insensitively, spaces stripped);
+#: ``"<k"`` and ``"<=k"`` are always recognised.
+SUPPRESSED = ("", "x", ".", ":", "*", "c", "<10")
+#: Labels of the row for the whole population (compared case-insensitively).
+TOTAL_LABELS = ("Total", "Totaal", "Totaal generaal", "All", "Alle", "Overall", "(all)")
+#: What each cell of :attr:`IntervalCounts.cells` can be.
+STATUSES = ("exact", "suppressed", "withheld", "rounded", "derived", "absent")
+_LESS = re.compile(r"(<=|≤|<)\s*(\d+)")
+
+
+class CountsError(RecordsError):
+    """Problems in a table of counts (a :class:`RecordsError`)."""
+
+    what = "counts table"
+
+
+@dataclass(frozen=True)
+class IntervalCounts:
+    """Counts per group read from an aggregated table, each as an interval.
+
+    Build it with :func:`read_counts`.
+
+    Attributes
+    ----------
+    cells : pandas.DataFrame
+        One row per dataset x attribute x group x cell (:data:`CELLS`), the whole
+        population first (attribute ``"(overall)"``, group ``"(all)"``), with columns
+        ``dataset`` (None when the table holds one), ``attribute``, ``group``,
+        ``cell``, ``published`` (the text as read; None when not in the table),
+        ``status`` (:data:`STATUSES`: exact, suppressed (small), withheld (any size),
+        rounded, derived from the margins, or absent from the table and counted as 0),
+        ``low`` and ``high`` (what the published cell says; derived cells 0 to
+        infinity), ``implied_low`` and ``implied_high`` (the narrowest bounds, in whole
+        numbers, implied by every published cell and margin), ``midpoint`` (the cell
+        in the table chosen by ``to_count_table(rule="midpoint")``) and ``row`` (the
+        1-based data row it was read from).
+    given : tuple of str
+        The cells the table gave (the others are derived or absent).
+    notes : tuple of str
+        Provenance: the suppression and rounding rule, how many cells it touched,
+        what was derived, columns and labels that were not used.
+    source : Source
+        Where the table came from.
+    below : int
+        A suppressed cell is 0 to ``below - 1`` people (the rule it was read with).
+    rounding : int or None
+        The base counts were rounded to (None: not rounded).
+    """
+
+    cells: pd.DataFrame
+    given: tuple[str, ...]
+    notes: tuple[str, ...]
+    source: Source
+    below: int = 10
+    rounding: int | None = None
+
+    @property
+    def datasets(self) -> list[str | None]:
+        """The datasets in table order (``[None]`` when the table holds one)."""
+        return list(dict.fromkeys(self.cells["dataset"].tolist()))
+
+    @property
+    def exact(self) -> bool:
+        """Whether the published cells and margins determine every count."""
+        return bool((self.cells["implied_low"] == self.cells["implied_high"]).all())
+
+    def interval_cells(self, dataset: str | None = None) -> dict[str, int]:
+        """How many published cells of ``dataset`` are suppressed, withheld and rounded."""
+        status = self._part(dataset)["status"]
+        return {s: int((status == s).sum()) for s in ("suppressed", "withheld", "rounded")}
+
+    def model(self, dataset: str | None = None) -> CountModel:
+        """The linear model of every table consistent with ``dataset``'s cells."""
+        part = self._part(dataset)
+        low, high = _grid(part, "implied_low"), _grid(part, "implied_high")
+        absent = _grid(part, "status", dtype=object)[:, 2:] == "absent"
+        keys = _keys(part)
+        return CountModel(low, high, absent, margin_rows(keys))
+
+    def to_count_table(self, rule: Rule = "exact", *, dataset: str | None = None) -> CountTable:
+        """The counts as a :class:`~biasaudit.counts._counts.CountTable` (``base=None``).
+
+        An aggregated table has no records: ``rows`` is ``n`` and ``investigated``
+        counts the people with a known outcome.
+
+        Parameters
+        ----------
+        rule : {"exact", "midpoint"}, default="exact"
+            ``"exact"`` needs every count determined by the published cells and
+            margins. ``"midpoint"`` takes the table of whole numbers consistent with
+            every published cell and margin that is closest to the middle of each
+            published interval (smallest total distance, then smallest largest
+            distance): a rule chosen by the user, not a fact of the data; say so.
+        dataset : str, optional
+            Which dataset, when the table holds several.
+
+        Raises
+        ------
+        CountsError
+            With ``rule="exact"``, when some count is known only as a range.
+
+        Examples
+        --------
+        >>> table = pd.DataFrame({"sex": ["F", "M"], "n": [40, 60], "flagged": [12, 9]})
+        >>> counts = read_counts(table, groups=["sex"])
+        >>> counts.to_count_table().table[["group", "n", "flagged"]].to_string(index=False)
+        'group   n  flagged\\n(all) 100       21\\n    F  40       12\\n    M  60        9'
+        """
+        if rule not in ("exact", "midpoint"):
+            raise ValueError(f"rule must be 'exact' or 'midpoint'. Got {rule!r}.")
+        part = self._part(dataset)
+        if rule == "exact":
+            open_ = part[part["implied_low"] != part["implied_high"]]
+            if len(open_):
+                first = open_.iloc[0]
+                place = where(first["attribute"], first["group"], first["dataset"])
+                raise CountsError(
+                    [
+                        Problem(
+                            f"{len(open_):,} counts are known only as ranges, e.g. "
+                            f"{cell_label(first['cell'])} of {place}: "
+                            f"{span(first['implied_low'], first['implied_high'])}; use "
+                            "rule='midpoint' (a point chosen by rule) or range_metrics",
+                            column=first["cell"],
+                            value=first["published"],
+                            reason="not_exact",
+                        )
+                    ]
+                )
+            column = "implied_low"
+        else:
+            column = "midpoint"
+        values = _grid(part, column)
+        keys = _keys(part)
+        table = pd.DataFrame(values.astype("int64"), columns=list(CELLS))
+        table.insert(0, "group", [g for _, g in keys])
+        table.insert(0, "attribute", [a for a, _ in keys])
+        table["rows"] = table["n"]
+        table["investigated"] = table[["tp", "fp", "fn", "tn"]].sum(axis=1)
+        return CountTable(table[["attribute", "group", *COUNT_COLUMNS]])
+
+    def dataset_cells(self, dataset: str | None = None) -> pd.DataFrame:
+        """The rows of :attr:`cells` of one dataset (the only one by default)."""
+        return self._part(dataset)
+
+    def _part(self, dataset: str | None) -> pd.DataFrame:
+        names = self.datasets
+        if dataset is None and len(names) > 1:
+            raise ValueError(
+                "this table holds several datasets; choose one with dataset=. Got none; "
+                "allowed: " + ", ".join(map(repr, names)) + "."
+            )
+        if dataset is None:
+            dataset = names[0]
+        if dataset not in names:
+            raise ValueError(
+                f"dataset {dataset!r} is not in the table; allowed: "
+                + ", ".join(map(repr, names))
+                + "."
+            )
+        if dataset is None:
+            return self.cells
+        return self.cells[self.cells["dataset"] == dataset]
+
+
+def _keys(part: pd.DataFrame) -> list[tuple[str, str]]:
+    rows = part[part["cell"] == CELLS[0]]
+    return list(zip(rows["attribute"], rows["group"], strict=True))
+
+
+def _grid(part: pd.DataFrame, column: str, dtype: Any = float) -> np.ndarray:
+    """One column of ``cells`` as an array of rows x :data:`CELLS`."""
+    return part[column].to_numpy(dtype=dtype).reshape(-1, len(CELLS))
+
+
+# --------------------------------------------------------------------------------------
+# Reading
+
+
+def read_counts(
+    source: str | Path | pd.DataFrame,
+    *,
+    groups: Sequence[str] | str,
+    layout: Layout = "wide",
+    cells: Mapping[str, str] | None = None,
+    dataset: str | None = None,
+    suppressed: Sequence[str] = SUPPRESSED,
+    withheld: Sequence[str] = (),
+    below: int = 10,
+    zero_means_below: bool = False,
+    rounding: int | None = None,
+    total_label: Sequence[str] | str = TOTAL_LABELS,
+    sheet: str | int | None = None,
+) -> IntervalCounts:
+    """Read and check a table of counts per group, each count as an interval.
+
+    Parameters
+    ----------
+    source : str, path or pandas.DataFrame
+        A .csv / .tsv / .txt or .xlsx / .xlsm file (read as text, so markers such as
+        ``"<10"`` survive), or a DataFrame.
+    groups : str or sequence of str
+        The protected-attribute columns, one attribute per column (see the module
+        notes for tables with several).
+    layout : {"wide", "long"}, default="wide"
+        ``"wide"``: one row per group, one column per cell. ``"long"``: columns
+        ``cell`` and ``count`` (names matched case-insensitively), one row per group
+        and cell.
+    cells : mapping, optional
+        Count cell (:data:`CELLS`) to its column (wide) or its label in the ``cell``
+        column (long), e.g. ``{"tp": "hits", "flagged": "selected"}``. Cells not
+        listed are matched by name, case-insensitively (``TP`` is ``tp``).
+    dataset : str, optional
+        Column telling datasets or model versions apart (e.g. ``"version"``).
+    suppressed : sequence of str, default=SUPPRESSED
+        Markers of a suppressed cell (``""`` is a blank), case-insensitive; ``"<k"``
+        and ``"<=k"`` are always recognised.
+    withheld : sequence of str, default=()
+        Markers of a cell withheld whatever its size (complementary suppression):
+        0 or more people, bounded only by the margins. Takes precedence over
+        ``suppressed``.
+    below : int, default=10
+        A suppressed cell is 0 to ``below - 1`` people.
+    zero_means_below : bool, default=False
+        A published 0 is 0 to ``below - 1`` (a "cells below 10 were set to 0" rule).
+    rounding : int, optional
+        Every count was rounded to a multiple of this base: v is v - base/2 to
+        v + base/2.
+    total_label : str or sequence of str, default=TOTAL_LABELS
+        Group labels of the row for the whole population (case-insensitive).
+    sheet : str or int, optional
+        Excel sheet (default: the first).
+
+    Returns
+    -------
+    IntervalCounts
+
+    Raises
+    ------
+    ConfigError
+        For invalid options.
+    CountsError
+        A :class:`RecordsError` listing every problem in the table: columns not
+        found, values that are not counts, negative or fractional counts, rounded
+        counts that are not multiples of the base, rows without a group, repeated
+        groups, cells missing, and margins that do not add up even allowing for
+        suppression and rounding.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame(
+    ...     {"sex": ["F", "M", "Total"], "n": [400, 600, 1000], "flagged": ["<10", 30, 36]}
+    ... )
+    >>> counts = read_counts(table, groups="sex")
+    >>> counts.cells.query("cell == 'flagged'")[["group", "low", "high", "implied_low"]]
+        group   low  high  implied_low
+    1   (all)  36.0  36.0         36.0
+    9       F   0.0   9.0          6.0
+    17      M  30.0  30.0         30.0
+    """
+    group_cols = [groups] if isinstance(groups, str) else list(groups)
+    totals = [total_label] if isinstance(total_label, str) else list(total_label)
+    markers = {"suppressed": suppressed, "withheld": withheld}
+    _check_options(group_cols, layout, cells, markers, below, rounding, totals, dataset)
+    frame, src = load_table(source, sheet)
+    return _Reader(
+        frame,
+        src,
+        group_cols,
+        layout,
+        {k.strip().lower(): v for k, v in (cells or {}).items()},
+        dataset,
+        frozenset(str(s).strip().casefold() for s in suppressed),
+        frozenset(str(s).strip().casefold() for s in withheld),
+        below,
+        zero_means_below,
+        rounding,
+        frozenset(t.strip().casefold() for t in totals),
+    ).read()
+
+
+def _check_options(
+    groups: list[Any],
+    layout: Any,
+    cells: Mapping[str, str] | None,
+    markers: Mapping[str, Any],
+    below: Any,
+    rounding: Any,
+    totals: list[Any],
+    dataset: Any,
+) -> None:
+    problems = []
+
+    def bad(key: str, message: str, value: Any) -> None:
+        problems.append(Problem(f"{key}: {message}", column=key, value=value))
+
+    if not groups or not all(isinstance(g, str) and g for g in groups):
+        bad("groups", f"expected one or more column names; got {groups!r}", groups)
+    elif len(set(groups)) != len(groups):
+        bad("groups", f"a column is listed twice: {groups}", groups)
+    if layout not in LAYOUTS:
+        bad("layout", f"expected 'wide' or 'long'; got {layout!r}", layout)
+    for key, value in (cells or {}).items():
+        if not isinstance(key, str) or key.strip().lower() not in CELLS:
+            bad("cells", f"unknown cell {key!r}; allowed: {', '.join(CELLS)}", key)
+        if not isinstance(value, str) or not value:
+            bad("cells", f"expected a column name or label for {key!r}; got {value!r}", value)
+    for key, given in markers.items():
+        if isinstance(given, str) or not all(isinstance(m, str) for m in given):
+            bad(key, f"expected a list of markers, e.g. ['', 'x']; got {given!r}", given)
+    if isinstance(below, bool) or not isinstance(below, int) or below < 1:
+        bad("below", f"expected a whole number >= 1; got {below!r}", below)
+    if rounding is not None and (
+        isinstance(rounding, bool) or not isinstance(rounding, int) or rounding < 2
+    ):
+        bad(
+            "rounding",
+            f"expected a whole number >= 2 (the base), or None; got {rounding!r}",
+            rounding,
+        )
+    if not all(isinstance(t, str) and t.strip() for t in totals):
+        bad("total_label", f"expected group labels; got {totals!r}", totals)
+    if dataset is not None and (not isinstance(dataset, str) or dataset in groups):
+        bad("dataset", f"expected a column name other than the groups; got {dataset!r}", dataset)
+    if problems:
+        raise ConfigError(problems)
+
+
+def load_table(source: Any, sheet: str | int | None) -> tuple[pd.DataFrame, Source]:
+    """The table with every value as read (text from files), and where it came from."""
+    if isinstance(source, pd.DataFrame):
+        if sheet is not None:
+            raise ConfigError([Problem("sheet: only for Excel files", column="sheet")])
+        frame = source.copy()
+        frame.columns = [str(c).strip() for c in frame.columns]
+        return frame.reset_index(drop=True), Source(
+            "in-memory pandas.DataFrame", "frame", "pandas"
+        )
+    if not isinstance(source, str | Path):
+        raise TypeError(
+            f"source must be a file path or a pandas DataFrame. Got {type(source).__name__}."
+        )
+    path = Path(source)
+
+    def fail(message: str, reason: str) -> CountsError:
+        return CountsError([Problem(message, value=str(path), reason=reason)])
+
+    if not path.is_file():
+        raise fail(f"file not found: {str(path)!r}", "file_not_found")
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt not in ("csv", "excel"):
+        raise fail(
+            f"a counts table is read from .csv, .tsv, .txt, .xlsx or .xlsm; got {path.name!r}",
+            "unknown_format",
+        )
+    if sheet is not None and fmt != "excel":
+        raise fail(f"sheet={sheet!r} is only for Excel files; {path.name!r} is text", "config")
+    options: dict[str, Any] = {"format": fmt}
+    try:
+        if fmt == "csv":
+            delimiter, encoding = detect_csv(path, delimiter=None, encoding=None)
+            options.update(delimiter=delimiter, encoding=encoding)
+            frame = pd.read_csv(
+                path, sep=delimiter, encoding=encoding, dtype=str, keep_default_na=False
+            )
+        else:
+            with pd.ExcelFile(path, engine="openpyxl") as book:
+                names = book.sheet_names
+                chosen = names[0] if sheet is None else sheet
+                if chosen not in names and not (
+                    isinstance(chosen, int) and 0 <= chosen < len(names)
+                ):
+                    raise fail(
+                        f"sheet {sheet!r} not found in {path.name!r}; available: "
+                        + ", ".join(map(repr, names)),
+                        "sheet_not_found",
+                    )
+                frame = pd.read_excel(book, sheet_name=chosen, dtype=object)
+                options["sheet"] = chosen
+    except CountsError:
+        raise
+    except (OSError, ValueError, UnicodeDecodeError, LookupError, zipfile.BadZipFile) as exc:
+        raise fail(f"could not read {path.name!r} as {fmt}: {exc}", "unreadable") from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame, Source(path.name, "counts", "pandas", file_sha256(path), options)
+
+
+@dataclass
+class _Parsed:
+    """One published cell: its interval, status and text."""
+
+    low: float
+    high: float
+    status: str
+    text: str | None
+
+
+@dataclass
+class _Row:
+    """One group (or the whole population) of one dataset, as read."""
+
+    row: int | None
+    cells: dict[str, _Parsed]
+
+
+class _Reader:
+    """Reads one table; every problem is collected before anything is raised."""
+
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        source: Source,
+        groups: list[str],
+        layout: str,
+        cells: dict[str, str],
+        dataset: str | None,
+        suppressed: frozenset[str],
+        withheld: frozenset[str],
+        below: int,
+        zero_means_below: bool,
+        rounding: int | None,
+        totals: frozenset[str],
+    ) -> None:
+        self.frame, self.source, self.groups, self.layout = frame, source, groups, layout
+        self.user_cells, self.dataset = cells, dataset
+        self.suppressed, self.below, self.zero = suppressed, below, zero_means_below
+        self.withheld = withheld
+        self.rounding, self.totals = rounding, totals
+        self.problems: list[Problem] = []
+        self.bad: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        self.notes: list[str] = []
+
+    def fail(self) -> None:
+        if self.problems:
+            context = f"{self.source.name}, {len(self.frame):,} rows"
+            raise CountsError(self.problems, context=context)
+
+    def read(self) -> IntervalCounts:
+        columns = self._columns()
+        self.fail()
+        if self.frame.empty:
+            self.problems.append(Problem("the table has no rows", reason="empty"))
+            self.fail()
+        rows = self._rows(columns)
+        self._report_bad_values()
+        given = tuple(c for c in CELLS if c in columns["cells"]) if self.layout == "wide" else ()
+        if self.layout == "long":
+            seen = {c for ds in rows.values() for r in ds.values() for c in r.cells}
+            given = tuple(c for c in CELLS if c in seen)
+            self._complete_long(rows, given)
+        absent = self._structure(given)
+        self.fail()
+        parts = [self._dataset(name, table, absent) for name, table in rows.items()]
+        self.fail()
+        cells = pd.concat([p for p in parts if p is not None], ignore_index=True)
+        self._describe(given, absent, cells)
+        return IntervalCounts(
+            cells, given, tuple(self.notes), self.source, self.below, self.rounding
+        )
+
+    # ---- columns
+
+    def _find(self, name: str) -> str | None:
+        available = list(self.frame.columns)
+        if name in available:
+            return name
+        folded = [c for c in available if c.casefold() == name.strip().casefold()]
+        return folded[0] if folded else None
+
+    def _columns(self) -> dict[str, Any]:
+        available = list(self.frame.columns)
+        shown = ", ".join(map(repr, available[:12])) + (", ..." if len(available) > 12 else "")
+
+        def missing(what: str, name: str) -> None:
+            self.problems.append(
+                Problem(
+                    f"{what} {name!r}: column not found; available: {shown}",
+                    column=name,
+                    reason="column_not_found",
+                )
+            )
+
+        used: dict[str, str] = {}
+        for g in self.groups:
+            if g in available:
+                used[g] = "group"
+            else:
+                missing("group column", g)
+        if self.dataset is not None:
+            if self.dataset in available:
+                used[self.dataset] = "dataset"
+            else:
+                missing("dataset column", self.dataset)
+        out: dict[str, Any] = {"cells": {}}
+        if self.layout == "long":
+            for role in ("cell", "count"):
+                col = self._find(role)
+                if col is None:
+                    missing(f"long layout: the {role}", role)
+                else:
+                    out[role] = col
+                    used[col] = role
+            labels = {c: c for c in CELLS} | self.user_cells
+            out["labels"] = {str(v).strip().casefold(): c for c, v in labels.items()}
+            return out
+        for cell in CELLS:
+            name = self.user_cells.get(cell)
+            col = self._find(name if name is not None else cell)
+            if col is None:
+                if name is not None:
+                    missing(f"cell {cell_label(cell)}", name)
+                continue
+            if col in used:
+                self.problems.append(
+                    Problem(
+                        f"column {col!r} is used both as {used[col]} and as cell "
+                        f"{cell_label(cell)}; name each column once",
+                        column=col,
+                        reason="column_reused",
+                    )
+                )
+                continue
+            used[col] = cell
+            out["cells"][cell] = col
+        unused = [c for c in available if c not in used]
+        for col in unused:  # a misspelled cell would silently count as absent
+            near = difflib.get_close_matches(col.lower(), [*CELLS, "tp", "fp", "fn", "tn"], 1)
+            if near and near[0] not in out["cells"]:
+                self.problems.append(
+                    Problem(
+                        f"column {col!r} looks like cell {cell_label(near[0])!r} but is not "
+                        f"one; rename it, or map it with cells = {{ {near[0]} = {col!r} }}",
+                        column=col,
+                        reason="unknown_cell_column",
+                    )
+                )
+        if unused:
+            self.notes.append("columns not used: " + ", ".join(map(repr, unused)))
+        return out
+
+    # ---- rows
+
+    def _group_of(self, record: Mapping[str, Any], row: int) -> tuple[str, str] | None:
+        labels = {g: value_key(record[g]) for g in self.groups}
+        specific = [
+            (g, v.strip())
+            for g, v in labels.items()
+            if v is not None and v.strip().casefold() not in self.totals
+        ]
+        if len(specific) == 1:
+            return specific[0]
+        if len(specific) > 1:
+            shown = ", ".join(f"{g} = {v!r}" for g, v in specific)
+            self.problems.append(
+                Problem(
+                    f"row {row}: a group in more than one column ({shown}); intersections "
+                    "are not read: give each attribute its own rows, with the other group "
+                    "columns blank or 'Total'",
+                    row=row,
+                    value=shown,
+                    reason="intersection",
+                )
+            )
+            return None
+        if all(v is None for v in labels.values()):
+            self.problems.append(
+                Problem(
+                    f"row {row}: no group: every group column ({', '.join(self.groups)}) is "
+                    "blank; name the group, or mark the row for everyone 'Total'",
+                    row=row,
+                    reason="no_group",
+                )
+            )
+            return None
+        return OVERALL, ALL
+
+    def _dataset_of(self, record: Mapping[str, Any], row: int) -> str | None | bool:
+        if self.dataset is None:
+            return None
+        name = value_key(record[self.dataset])
+        if name is None:
+            self.problems.append(
+                Problem(
+                    f"row {row}: column {self.dataset!r} (dataset) is blank; name the dataset",
+                    column=self.dataset,
+                    row=row,
+                    reason="blank_dataset",
+                )
+            )
+            return False
+        return name.strip()
+
+    def _rows(self, columns: dict[str, Any]) -> dict[str | None, dict[tuple[str, str], _Row]]:
+        out: dict[str | None, dict[tuple[str, str], _Row]] = {}
+        ignored: dict[str, int] = {}
+        for i, record in enumerate(self.frame.to_dict("records")):
+            row = i + 1
+            name = self._dataset_of(record, row)
+            key = self._group_of(record, row)
+            if name is False or key is None:
+                continue
+            assert not isinstance(name, bool)
+            table = out.setdefault(name, {})
+            place = where(key[0], key[1], name)
+            if self.layout == "wide":
+                if key in table:
+                    self._duplicate(
+                        f"{place} appears twice (rows {table[key].row} and {row})", row
+                    )
+                    continue
+                parsed = {
+                    cell: self._parse(record[col], col, row, key == (OVERALL, ALL))
+                    for cell, col in columns["cells"].items()
+                }
+                table[key] = _Row(row, {c: p for c, p in parsed.items() if p is not None})
+                continue
+            label = value_key(record[columns["cell"]])
+            cell = columns["labels"].get((label or "").strip().casefold())
+            if cell is None:
+                ignored[str(label)] = ignored.get(str(label), 0) + 1
+                continue
+            entry = table.setdefault(key, _Row(row, {}))
+            if cell in entry.cells:
+                self._duplicate(f"cell {cell_label(cell)} of {place} appears twice", row)
+                continue
+            value = self._parse(
+                record[columns["count"]], columns["count"], row, key == (OVERALL, ALL)
+            )
+            if value is not None:
+                entry.cells[cell] = value
+        if ignored:
+            shown = ", ".join(f"{k!r} ({v:,} rows)" for k, v in ignored.items())
+            self.notes.append(f"cell labels not used: {shown}")
+        return out
+
+    def _duplicate(self, message: str, row: int) -> None:
+        self.problems.append(
+            Problem(
+                f"{message}; keep one row per group (and per cell in the long layout)",
+                row=row,
+                reason="duplicate_group",
+            )
+        )
+
+    def _complete_long(
+        self, rows: dict[str | None, dict[tuple[str, str], _Row]], given: tuple[str, ...]
+    ) -> None:
+        for name, table in rows.items():
+            for key, entry in table.items():
+                lost = [c for c in given if c not in entry.cells]
+                if key == (OVERALL, ALL):
+                    for c in lost:  # a total not published follows from the groups
+                        entry.cells[c] = _Parsed(0.0, math.inf, "derived", None)
+                    continue
+                if lost:
+                    self.problems.append(
+                        Problem(
+                            f"{where(key[0], key[1], name)}: no row for cell(s) "
+                            + ", ".join(map(cell_label, lost))
+                            + " (other groups have them); add the rows, with a blank or "
+                            "'x' count if suppressed",
+                            row=entry.row,
+                            value=", ".join(lost),
+                            reason="missing_cell",
+                        )
+                    )
+
+    # ---- values
+
+    def _parse(self, raw: Any, column: str, row: int, total: bool) -> _Parsed | None:
+        key = value_key(raw)
+        text = "" if key is None else key.strip()
+        folded = text.casefold()
+        if total and not text:
+            return _Parsed(0.0, math.inf, "derived", None)
+        less = _LESS.fullmatch(text)
+        if less:  # "<k" and "<=k" say how small, whatever ``below`` is
+            k = int(less.group(2))
+            high = k if less.group(1) != "<" else k - 1
+            if high < 0:
+                return self._bad(column, "not_a_count", row, text)
+            return _Parsed(0.0, float(high), "suppressed", text)
+        if folded in self.withheld:
+            return _Parsed(0.0, math.inf, "withheld", text)
+        if folded in self.suppressed:
+            return _Parsed(0.0, float(self.below - 1), "suppressed", text)
+        if not text:
+            return self._bad(column, "blank", row, text)
+        try:
+            value = float(text)
+        except ValueError:
+            return self._bad(column, "not_a_count", row, text)
+        if not math.isfinite(value):
+            return self._bad(column, "not_a_count", row, text)
+        if value < 0:
+            return self._bad(column, "negative_count", row, text)
+        if not value.is_integer():
+            return self._bad(column, "not_integer", row, text)
+        if value == 0 and self.zero:
+            high = self.below - 1
+            if self.rounding is not None:
+                high = max(high, self.rounding // 2)
+            return _Parsed(0.0, float(high), "suppressed", text)
+        if self.rounding is not None:
+            if value % self.rounding:
+                return self._bad(column, "not_rounded", row, text)
+            half = self.rounding / 2
+            return _Parsed(
+                float(max(0, math.ceil(value - half))),
+                float(math.floor(value + half)),
+                "rounded",
+                text,
+            )
+        return _Parsed(value, value, "exact", text)
+
+    def _bad(self, column: str, reason: str, row: int, text: str) -> _Parsed | None:
+        """Note a value that is not a count (reported with the others of its kind)."""
+        self.bad.setdefault((column, reason), []).append((row, text))
+        return None
+
+    def _report_bad_values(self) -> None:
+        markers = ", ".join(repr(s) for s in sorted(self.suppressed))
+        for (column, reason), hits in self.bad.items():
+            row, text = hits[0]
+            k = len(hits)
+            several = k > 1
+            what = {
+                "not_a_count": (
+                    f"{k:,} values are not counts" if several else "1 value is not a count",
+                    f"counts are whole numbers; if {text!r} marks a suppressed cell, add it "
+                    f"to suppressed (now {markers}), or '<k' for 'fewer than k'",
+                ),
+                "blank": (
+                    f"{k:,} blank cells" if several else "1 blank cell",
+                    "a blank is not a suppression marker here: add '' to suppressed, or fill "
+                    "the cells in",
+                ),
+                "negative_count": (
+                    f"{k:,} negative counts" if several else "1 negative count",
+                    "counts of people cannot be negative: correct the table",
+                ),
+                "not_integer": (
+                    f"{k:,} values are not whole numbers"
+                    if several
+                    else "1 value is not a whole number",
+                    "counts of people are whole numbers (rates and percentages are not read)",
+                ),
+                "not_rounded": (
+                    f"{k:,} values are not multiples of {self.rounding}"
+                    if several
+                    else f"1 value is not a multiple of {self.rounding}",
+                    f"with rounding={self.rounding} every count is a multiple of it; check "
+                    "the rounding base, or leave rounding unset if the counts are exact",
+                ),
+            }[reason]
+            example = f"e.g. {text!r} " if text else ""
+            self.problems.append(
+                Problem(
+                    f"column {column!r}: {what[0]}, {example}(row {row}); {what[1]}",
+                    column=column,
+                    row=row,
+                    value=text,
+                    reason=reason,
+                )
+            )
+
+    # ---- which cells
+
+    def _structure(self, given: tuple[str, ...]) -> frozenset[str]:
+        has = set(given)
+        problems = []
+        if not has:
+            problems.append(
+                "no count cells found; name them with cells=, e.g. {'n': 'people', "
+                "'flagged': 'selected'}; cells: " + ", ".join(CELLS)
+            )
+        else:
+            for a, b in (("tp", "fp"), ("fn", "tn")):
+                if (a in has) != (b in has):
+                    one, other = (a, b) if a in has else (b, a)
+                    problems.append(
+                        f"{cell_label(one)} is given without {cell_label(other)}; give both "
+                        "(or map the column with cells=)"
+                    )
+            if {"fn", "tn"} <= has and not {"tp", "fp"} <= has:
+                problems.append("FN and TN are given without TP and FP; give all four")
+            if "n" not in has and not {"tp", "fp", "fn", "tn"} <= has:
+                problems.append(
+                    "no group size: give n (everyone in the group) or all of TP, FP, FN, TN"
+                )
+            if "flagged" not in has and not {"tp", "fp"} <= has:
+                problems.append("no decision: give flagged (or TP and FP)")
+        for message in problems:
+            self.problems.append(
+                Problem(
+                    f"cells missing: {message}", value=", ".join(given), reason="cells_missing"
+                )
+            )
+        absent = {c for c in ("tp", "fp", "fn", "tn") if c not in has}
+        if "flagged_unlabelled" not in has and "flagged" not in has:
+            absent.add("flagged_unlabelled")
+        if "unflagged_unlabelled" not in has and "n" not in has:
+            absent.add("unflagged_unlabelled")
+        return frozenset(absent)
+
+    # ---- one dataset
+
+    def _dataset(
+        self,
+        name: str | None,
+        table: dict[tuple[str, str], _Row],
+        absent: frozenset[str],
+    ) -> pd.DataFrame | None:
+        lost = [a for a in self.groups if not any(k[0] == a for k in table)]
+        for attr in lost:
+            self.problems.append(
+                Problem(
+                    f"{where(attr, None, name)}: no rows; give the groups of {attr!r}",
+                    column=attr,
+                    reason="missing_attribute",
+                )
+            )
+        if lost:
+            return None
+        keys = [(OVERALL, ALL)] + [k for a in self.groups for k in table if k[0] == a]
+        shape = (len(keys), len(CELLS))
+        low, high = np.zeros(shape), np.zeros(shape)
+        status = np.full(shape, "absent", dtype=object)
+        text = np.full(shape, None, dtype=object)
+        for r, key in enumerate(keys):
+            for c, cell in enumerate(CELLS):
+                parsed = table[key].cells.get(cell) if key in table else None
+                if parsed is not None:
+                    low[r, c], high[r, c] = parsed.low, parsed.high
+                    status[r, c], text[r, c] = parsed.status, parsed.text
+                elif cell not in absent:  # not published: follows from the margins
+                    low[r, c], high[r, c], status[r, c] = 0.0, math.inf, "derived"
+        rows = [table[k].row if k in table else None for k in keys]
+        frame, problems = settle(name, keys, low, high, status, text, rows)
+        self.problems += problems
+        return frame
+
+    def _describe(
+        self, given: tuple[str, ...], absent: frozenset[str], cells: pd.DataFrame
+    ) -> None:
+        published = cells[cells["published"].notna()]
+        k = len(published)
+        suppressed = int((published["status"] == "suppressed").sum())
+        withheld = int((published["status"] == "withheld").sum())
+        rounded = int((published["status"] == "rounded").sum())
+        if suppressed:
+            rule = f"0 to {self.below - 1} people each ('<k': 0 to k - 1)"
+            if self.zero:
+                rule += "; a published 0 is read as suppressed"
+            self.notes.insert(0, f"{suppressed:,} of {k:,} published cells suppressed: {rule}")
+        if self.rounding is not None:
+            self.notes.insert(
+                0,
+                f"{rounded:,} counts rounded to a multiple of {self.rounding}: each is within "
+                f"± {self.rounding / 2:g} of the published value",
+            )
+        if withheld:
+            self.notes.insert(0, f"{withheld:,} cells withheld: any number of people")
+        if not suppressed and not withheld and self.rounding is None:
+            self.notes.insert(0, f"all {k:,} published cells exact")
+        derived = [c for c in CELLS if c not in given and c not in absent]
+        if derived:
+            self.notes.append("derived from the margins: " + ", ".join(derived))
+        if absent:
+            self.notes.append(
+                "not in the table, counted as 0: "
+                + ", ".join(cell_label(c) for c in CELLS if c in absent)
+            )
+        totals = cells[cells["attribute"] == OVERALL]
+        for name, total in totals.groupby("dataset", sort=False, dropna=False):
+            if total["row"].isna().all():
+                which = "" if pd.isna(name) else f" for dataset {name!r}"
+                self.notes.append(
+                    f"no total row{which}: the whole population is the sum of the groups "
+                    f"of {self.groups[0]!r}"
+                )

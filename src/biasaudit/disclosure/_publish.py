@@ -1,0 +1,431 @@
+"""Marking and blanking tables for publication: the one place that applies the rule.
+
+Every table biasaudit writes goes through two steps here. *Marking* runs the one
+recoverability check (:mod:`._solver`, through the adapters of each table kind) and
+sets the table's ``suppressed`` column, with the reason in ``note`` for the auditor's
+restricted copy. *Publishing* (:func:`publish`) blanks what was marked: the row's own
+numbers, and the comparisons of any row whose reference row is withheld (a ratio and
+the row's own rate would give the reference's rate back). The table kinds differ only
+in their columns, which :data:`LAYOUTS` names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..counts import OVERALL
+from ..metrics import COMPARISON_COLUMNS, FUNNEL_COLUMNS, TABLE_COLUMNS
+from ..spec import metric
+from ._funnel import funnel_suppression
+from ._results import suppression
+from ._scores import ScoreBins, score_suppression
+from ._solver import Block, Problem, solve
+
+if TYPE_CHECKING:
+    from ..counts import CountTable, Tree
+
+#: What a published note says of a withheld row, whatever the table.
+WITHHELD_NOTE = (
+    "suppressed: a count of fewer than min_cell people, or a count that would reveal one"
+)
+_REFERENCE_NOTE = "comparison suppressed: the reference group's counts are suppressed"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The columns of one table kind, as publishing needs them.
+
+    Parameters
+    ----------
+    values : tuple of str or None
+        Columns blanked in a withheld row; None: every column but ``key``.
+    comparisons : tuple of str
+        Columns blanked when the row's reference row is withheld.
+    key : tuple of str
+        The columns that name a row; ``group`` is swapped for ``reference_group`` to
+        name its reference row.
+    by : tuple of str
+        Columns that split the table into independent tables (each sweep point).
+    whole : bool
+        Integer columns stay integer (pandas ``Int64`` with NA); otherwise they become
+        floats with NaN, like the table's rates.
+    """
+
+    values: tuple[str, ...] | None
+    comparisons: tuple[str, ...] = ()
+    key: tuple[str, ...] = ("attribute", "group")
+    by: tuple[str, ...] = ()
+    whole: bool = False
+
+
+_RESULT_VALUES = tuple(TABLE_COLUMNS[TABLE_COLUMNS.index("value") : TABLE_COLUMNS.index("n") + 1])
+_FUNNEL_VALUES = tuple(
+    FUNNEL_COLUMNS[FUNNEL_COLUMNS.index("count") : FUNNEL_COLUMNS.index("p_adjusted") + 1]
+)
+
+#: Every table kind biasaudit publishes.
+LAYOUTS: dict[str, Layout] = {
+    "results": Layout(
+        _RESULT_VALUES + tuple(COMPARISON_COLUMNS),
+        tuple(COMPARISON_COLUMNS),
+        ("dataset", "attribute", "group", "metric"),
+    ),
+    "sweep": Layout(
+        _RESULT_VALUES + tuple(COMPARISON_COLUMNS),
+        tuple(COMPARISON_COLUMNS),
+        ("attribute", "group", "metric"),
+        by=("sweep", "point"),
+    ),
+    "funnel": Layout(
+        _FUNNEL_VALUES,
+        tuple(c for c in _FUNNEL_VALUES if "ratio" in c or c.startswith("p_")),
+        ("attribute", "group", "stage"),
+    ),
+    # every column of a score table but these is blanked in a withheld row
+    "scores": Layout(
+        None,
+        key=(
+            "attribute",
+            "group",
+            "reference_group",
+            "decile",
+            "quantile",
+            "bin",
+            "cut",
+            "threshold",
+            "score_low",
+            "score_high",
+            "overall_share",
+            "metric",
+            "sweep",
+            "point",
+            "flagged_people",
+            "flagged_share",
+            "common_threshold",
+            "target",
+            "note",
+        ),
+    ),
+    "terms": Layout(None, whole=True, key=("variable", "level", "reference_level")),
+}
+
+
+def publish(table: pd.DataFrame, kind: str = "results") -> pd.DataFrame:
+    """The table as it may be published: what disclosure control marked, blanked.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A marked table (a boolean ``suppressed`` column) of one of :data:`LAYOUTS`.
+    kind : str, default "results"
+        ``results``, ``sweep``, ``funnel``, ``scores`` (every score table) or
+        ``terms`` (the adjusted disparities of a regression).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows and columns. A withheld row keeps only its key columns (numbers
+        become NaN, integer counts stay integer with NA); a row compared with a
+        withheld reference row loses its comparisons and the reference's name.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"attribute": ["g", "g"], "group": ["a", "b"],
+    ...                   "score": ["s", "s"], "metric": ["auc", "auc"],
+    ...                   "auc": [0.7, 0.8], "suppressed": [False, True], "note": ["", ""]})
+    >>> publish(t, "scores")[["group", "auc", "suppressed"]]
+      group  auc  suppressed
+    0     a  0.7       False
+    1     b  NaN        True
+    """
+    layout = LAYOUTS[kind]
+    if layout.by:
+        parts = [
+            publish(part, _without_by(kind))
+            for _, part in table.groupby(list(layout.by), sort=False)
+        ]
+        return pd.concat(parts).loc[table.index] if parts else table.copy()
+    out = table.copy()
+    hidden = out["suppressed"].to_numpy(bool)
+    if not hidden.any() and not layout.whole:
+        return out
+    key = [c for c in layout.key if c in out.columns]
+    values = (
+        [c for c in out.columns if c not in key and c != "suppressed"]
+        if layout.values is None
+        else [c for c in layout.values if c in out.columns]
+    )
+    _blank(out, hidden, values, whole=layout.whole)
+    if layout.values is not None and "note" in out:
+        out.loc[hidden, "note"] = WITHHELD_NOTE
+    if layout.comparisons and "reference_group" in out:
+        withheld = set(out.loc[hidden, key].itertuples(index=False, name=None))
+        ref_key = ["reference_group" if c == "group" else c for c in key]
+        ref_hidden = ~hidden & np.array(
+            [k in withheld for k in out[ref_key].itertuples(index=False, name=None)], dtype=bool
+        )
+        comparisons = [c for c in layout.comparisons if c in out.columns]
+        _blank(out, ref_hidden, comparisons, whole=layout.whole)
+        if kind == "results":  # the reference group's name could tell its rank
+            out.loc[ref_hidden | hidden, "reference_group"] = None
+        out.loc[ref_hidden, "note"] = out.loc[ref_hidden, "note"].map(
+            lambda s: (s + "; " if s else "") + _REFERENCE_NOTE
+        )
+    return out
+
+
+def _without_by(kind: str) -> str:
+    return {"sweep": "results"}[kind]
+
+
+def _blank(
+    out: pd.DataFrame, rows: np.ndarray, columns: Sequence[str], *, whole: bool = False
+) -> None:
+    """Blank ``columns`` of ``rows`` in place, keeping each column's kind."""
+    if not rows.any():
+        return
+    for column in columns:
+        col = out[column]
+        if pd.api.types.is_bool_dtype(col):
+            out[column] = col.astype("boolean").where(~rows)
+        elif whole and pd.api.types.is_integer_dtype(col):  # counts stay whole
+            out[column] = col.astype("Int64").where(~rows)
+        elif pd.api.types.is_numeric_dtype(col):
+            out[column] = col.astype(float).where(~rows)
+        else:
+            out[column] = col.where(~rows, "" if column == "test" else None)
+
+
+def publish_summaries(summaries: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Summaries (largest ratio, ...) blanked wherever a group they summarise is withheld.
+
+    A summary of an attribute and metric is computed from every group's counts, so it
+    is published only when none of them is withheld in ``table`` (the marked results).
+    """
+    out = summaries.copy()
+    by = [c for c in ("dataset", "attribute", "metric") if c in out.columns]
+    keys = set(
+        table.loc[table["suppressed"].to_numpy(bool), by].itertuples(index=False, name=None)
+    )
+    mask = np.array([k in keys for k in out[by].itertuples(index=False, name=None)], dtype=bool)
+    cols = [
+        c
+        for c in ("group", "value", "ci_low", "ci_high", "percentile_low", "percentile_high")
+        if c in out
+    ]
+    _blank(out, mask, cols)
+    out.loc[mask, "note"] = "suppressed: a group of this attribute has suppressed counts"
+    return out
+
+
+# ---------------------------------------------------------------- marking
+
+
+def _with_reasons(table: pd.DataFrame, why: Sequence[str]) -> pd.DataFrame:
+    out = table.copy()
+    reasons = np.asarray(why, dtype=object)
+    hidden = reasons != ""
+    out["suppressed"] = hidden
+    if hidden.any():
+        out.loc[hidden, "note"] = [
+            (f"{note}; " if note else "") + f"suppressed when published ({reason})"
+            for note, reason in zip(out.loc[hidden, "note"], reasons[hidden], strict=True)
+        ]
+    return out
+
+
+def mark_results(
+    table: pd.DataFrame,
+    counts: CountTable,
+    min_cell: int,
+    **known: Any,
+) -> pd.DataFrame:
+    """The results table with ``suppressed`` set and the reasons in ``note``.
+
+    ``known`` passes ``exact`` and ``always`` to :func:`suppression` (an aggregated
+    table's ranges and the source's own totals).
+    """
+    specs = [metric(m) for m in table["metric"].drop_duplicates()]
+    why = suppression(table, counts, specs, min_cell, **known)
+    return _with_reasons(table, list(why))
+
+
+def mark_funnel(table: pd.DataFrame, tree: Tree, min_cell: int) -> pd.DataFrame:
+    """The funnel table with ``suppressed`` set and the reasons in ``note``."""
+    return _with_reasons(table, funnel_suppression(table, tree, min_cell))
+
+
+def mark_terms(table: pd.DataFrame, rows_used: int, min_cell: int) -> pd.DataFrame:
+    """A regression's table of terms with ``suppressed`` set.
+
+    Each term publishes the people of its level (``people``); with the people the
+    model used, each variable's levels are a table of one attribute, checked like
+    any other (a level of 1 to ``min_cell - 1`` people, and whatever would give it
+    away by difference).
+    """
+    out = table.copy()
+    keys = list(zip(out["variable"], out["level"], strict=True))
+    people = np.nan_to_num(out["people"].to_numpy(float))  # the intercept has none
+    values: dict[Any, np.ndarray] = {k: np.array([p]) for k, p in zip(keys, people, strict=True)}
+    blocks, unknown = [], {}
+    for variable in dict.fromkeys(out["variable"]):
+        mine = [k for k in keys if k[0] == variable]
+        total = (variable, None)
+        # the reference level is everyone else the model used
+        values[total] = np.array([float(rows_used)])
+        rest = (variable, "(reference and others)")
+        values[rest] = np.array([max(float(rows_used) - sum(values[k][0] for k in mine), 0.0)])
+        # the reference level's people are not shown: unknown, unless few (then a
+        # count to protect, which the total and the other levels give away)
+        unknown[rest] = small(values[rest], min_cell)
+        cells = (*mine, rest)
+        groups: dict[Any, tuple[int, ...]] = {c: (i,) for i, c in enumerate(cells)}
+        groups[total] = tuple(range(len(cells)))
+        blocks.append(Block(str(variable), cells, groups))
+    one = np.array([True])
+    problem = Problem(
+        layers=("people",),
+        values=values,
+        sums={k: [(one, 1)] for k in keys} | {(v, None): [(one, 1)] for v, _ in keys},
+        blocks=blocks,
+        min_cell=min_cell,
+        exact=unknown,
+        max_rank=1,
+    )
+    withheld = solve(problem)
+    out["suppressed"] = [withheld.hides(k, 1) for k in keys]
+    return out
+
+
+def mark_sample(rows: pd.DataFrame, sizes: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """Random-sample estimates with ``suppressed`` set where the sample behind them is small.
+
+    A group with 1 to ``min_cell - 1`` people in the random sample, flagged, flagged
+    with a known outcome, or with fraud found in the random sample, has its estimates
+    withheld, and where an attribute has exactly one such group, its smallest other
+    group too (shares of a whole add up to 1). The fraud found among model-selected
+    cases matters only to the estimates built on it (``share_of_found``,
+    ``found_gap``). ``sizes`` is the third result of
+    :func:`biasaudit.metrics.estimate_table`.
+    """
+    out = rows.copy()
+    if min_cell <= 1:
+        return out
+    attrs = sizes["attribute"].to_numpy()
+    size = sizes["random_people"].to_numpy(float)
+
+    def flags(names: Sequence[str]) -> dict[tuple[str, str], bool]:
+        few = np.zeros(len(sizes), dtype=bool)
+        for name in names:
+            few |= small(sizes[name].to_numpy(float), min_cell)
+        for attribute in np.unique(attrs[attrs != OVERALL]):
+            mine = np.flatnonzero(attrs == attribute)
+            others = [i for i in mine if not few[i]]
+            if few[mine].sum() == 1 and others:
+                few[min(others, key=lambda i: size[i])] = True
+        return dict(zip(zip(sizes["attribute"], sizes["group"], strict=True), few, strict=True))
+
+    common = ("random_people", "flagged", "known_flagged", "random_fraud")
+    plain, found = flags(common), flags((*common, "model_fraud"))
+    hidden = np.array(
+        [
+            (found if m in ("share_of_found", "found_gap") else plain)[(a, g)]
+            for a, g, m in zip(out["attribute"], out["group"], out["metric"], strict=True)
+        ],
+        dtype=bool,
+    )
+    out["suppressed"] = out["suppressed"].to_numpy(bool) | hidden
+    return out
+
+
+def small(counts: Any, min_cell: int) -> np.ndarray:
+    """Counts of 1 to ``min_cell - 1`` people: the primary rule (DESIGN.md §4).
+
+    >>> small([0, 3, 10], 10)
+    array([False,  True, False])
+    """
+    x = np.asarray(counts, dtype=float)
+    return (x >= 1) & (x < min_cell) if min_cell > 1 else np.zeros(x.shape, dtype=bool)
+
+
+def quantile_minimum(min_cell: int) -> int:
+    """People a group needs before its score quantiles (or AUC, or the spread of its
+    scores) are shown: ``2 * min_cell``. Quantiles of a handful of people show their
+    own scores, so they need more people than a count does.
+
+    >>> quantile_minimum(10), quantile_minimum(0)
+    (20, 0)
+    """
+    return 2 * min_cell if min_cell > 0 else 0
+
+
+_SCORE_REASONS = {
+    "primary": "withheld from the score tables: a count below min_cell (disclosure control)",
+    "complementary": "withheld from the score tables: publishing it would let a count "
+    "below min_cell elsewhere be computed (complementary disclosure control)",
+}
+
+
+def mark_scores(
+    tables: dict[str, pd.DataFrame],
+    bins: ScoreBins,
+    min_cell: int,
+    *,
+    decile_of: np.ndarray,
+    calibration_of: np.ndarray,
+    forced: Mapping[tuple[str, str], int] | None = None,
+) -> None:
+    """Set ``suppressed`` (and the reason in ``note``) of every score table, in place.
+
+    Quantiles, the spread of scores, AUC and the calibration gap of a group need
+    :func:`quantile_minimum` people; the what-if table's counts follow the primary
+    rule; then the one check (:func:`score_suppression`) over every table.
+    """
+    least = quantile_minimum(min_cell)
+    for name, people in (
+        ("distribution", "people"),
+        ("quantiles", "people"),
+        ("calibration_gap", "people"),
+    ):
+        if name in tables:
+            tables[name]["suppressed"] = tables[name][people].to_numpy(float) < least
+    if "auc" in tables:
+        auc = tables["auc"]
+        auc["suppressed"] = (auc["positives"] + auc["negatives"]).to_numpy(float) < least
+    if "what_if" in tables:
+        w = tables["what_if"]
+        w["suppressed"] = np.any(
+            [
+                small(w[c].fillna(0), min_cell)
+                for c in ("flagged_at_common", "flagged_at_needed", "people")
+            ],
+            axis=0,
+        )
+    marks = score_suppression(
+        bins,
+        tables,
+        min_cell=min_cell,
+        decile_of=decile_of,
+        calibration_of=calibration_of,
+        forced=forced or {},
+    )
+    for name, table in tables.items():
+        marked = marks[name] != ""
+        newly = marked & ~table["suppressed"].to_numpy(dtype=bool)
+        if "note" in table.columns:
+            table.loc[newly, "note"] = [
+                (f"{note}; " if isinstance(note, str) and note else "") + _SCORE_REASONS[reason]
+                for note, reason in zip(table.loc[newly, "note"], marks[name][newly], strict=True)
+            ]
+        table["suppressed"] = table["suppressed"].to_numpy(dtype=bool) | marked
+    for name in ("distribution", "calibration_gap", "auc"):
+        if name in tables:
+            table = tables[name]
+            few = table["suppressed"] & ~table["note"].astype(str).str.contains("withheld")
+            table.loc[few, "note"] = "suppressed when published (fewer people)"

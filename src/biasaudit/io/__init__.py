@@ -1,0 +1,36 @@
+"""Opening records and published tables; the bundled datasets; writing files safely."""
+
+from ._bundled import bundled_dir
+from ._datasets import (
+    COMPAS_SHA256,
+    COMPAS_URL,
+    DatasetError,
+    DownloadError,
+    dataset_path,
+    fetch_compas,
+    list_datasets,
+    load_dataset,
+)
+from ._io import ENGINES, FORMATS, Records, Source, detect_csv, file_sha256, open_records
+from ._write import safe_for_spreadsheets, write_json
+
+__all__ = [
+    "COMPAS_SHA256",
+    "COMPAS_URL",
+    "DatasetError",
+    "DownloadError",
+    "ENGINES",
+    "FORMATS",
+    "Records",
+    "Source",
+    "bundled_dir",
+    "dataset_path",
+    "detect_csv",
+    "fetch_compas",
+    "file_sha256",
+    "list_datasets",
+    "load_dataset",
+    "open_records",
+    "safe_for_spreadsheets",
+    "write_json",
+]

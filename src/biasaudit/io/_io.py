@@ -1,0 +1,397 @@
+"""Reading decision records from files and in-memory tables.
+
+Everything ends up as a narwhals frame, so one aggregation serves every engine:
+pandas (default), Polars, PyArrow and DuckDB (files larger than memory). Only the
+columns an audit needs are read. Columns holding codes or group labels are read as
+text, so ``"01"`` stays ``"01"``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import narwhals as nw
+import pyarrow.parquet as pq
+
+from .._exceptions import Problem, RecordsError
+
+Engine = Literal["pandas", "polars", "pyarrow", "duckdb"]
+ENGINES = ("pandas", "polars", "pyarrow", "duckdb")
+FORMATS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+_NUMERIC_NA = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None"]
+_SNIFF_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the records came from, for the manifest and the report."""
+
+    name: str
+    kind: str
+    engine: str
+    sha256: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form for JSON."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "engine": self.engine,
+            "sha256": self.sha256,
+            **self.options,
+        }
+
+
+@dataclass(frozen=True)
+class Records:
+    """Decision records opened for one audit: a narwhals frame and its source.
+
+    ``available`` lists every column of the input; ``frame`` holds only the
+    requested ones that exist.
+    """
+
+    frame: Any
+    source: Source
+    available: tuple[str, ...]
+    _keepalive: Any = None
+
+    @property
+    def lazy(self) -> bool:
+        """Whether the frame is lazy (DuckDB): no row numbers in messages."""
+        return isinstance(self.frame, nw.LazyFrame)
+
+
+def file_sha256(path: Path) -> str:
+    """Return the sha256 hex digest of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def detect_csv(path: Path, *, delimiter: str | None, encoding: str | None) -> tuple[str, str]:
+    """Detect the encoding (UTF-8, else Windows-1252) and delimiter of a text file."""
+    with open(path, "rb") as fh:
+        raw = fh.read(_SNIFF_BYTES)
+    if encoding is None:
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(raw, final=False)
+            encoding = "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
+        except UnicodeDecodeError:
+            encoding = "cp1252"
+    if delimiter is None:
+        if path.suffix.lower() == ".tsv":
+            delimiter = "\t"
+        else:
+            text = raw.decode(encoding, errors="replace")
+            head = "\n".join(text.splitlines()[:50])
+            try:
+                delimiter = csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
+            except csv.Error:
+                delimiter = ","
+    return delimiter, encoding
+
+
+def open_records(
+    data: Any,
+    *,
+    columns: Sequence[str],
+    text_columns: Sequence[str] = (),
+    engine: str | None = None,
+    sheet: str | int | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> Records:
+    """Open decision records from a path or an in-memory table.
+
+    Parameters
+    ----------
+    data : str, path or dataframe
+        A file (.csv .tsv .parquet .xlsx .jsonl) or a pandas / Polars / PyArrow /
+        DuckDB table.
+    columns : sequence of str
+        Columns the audit needs; others are not read.
+    text_columns : sequence of str
+        Columns to read as text (codes and group labels).
+    engine : {"pandas", "polars", "pyarrow", "duckdb"}, optional
+        How to read a file; default pandas.
+    sheet : str or int, optional
+        Excel sheet (default: the first).
+    delimiter, encoding : str, optional
+        CSV options; detected when not given.
+
+    Raises
+    ------
+    RecordsError
+        When the file does not exist or cannot be read.
+    """
+    if isinstance(data, str | Path):
+        return _open_file(
+            Path(data),
+            columns=columns,
+            text_columns=text_columns,
+            engine=engine or "pandas",
+            sheet=sheet,
+            delimiter=delimiter,
+            encoding=encoding,
+        )
+    try:
+        frame = nw.from_native(data)
+    except TypeError as exc:
+        raise TypeError(
+            "records must be a file path or a dataframe (pandas, Polars, PyArrow, DuckDB). "
+            f"Got {type(data).__name__}."
+        ) from exc
+    available = tuple(frame.collect_schema().names())
+    keep = [c for c in dict.fromkeys(columns) if c in available]
+    native = type(data)
+    name = f"in-memory {native.__module__.split('.')[0]}.{native.__name__}"
+    kind = "lazy" if isinstance(frame, nw.LazyFrame) else "frame"
+    return Records(frame.select(keep), Source(name, kind, engine=kind), available)
+
+
+def _open_file(
+    path: Path,
+    *,
+    columns: Sequence[str],
+    text_columns: Sequence[str],
+    engine: str,
+    sheet: str | int | None,
+    delimiter: str | None,
+    encoding: str | None,
+) -> Records:
+    def fail(message: str, reason: str = "unreadable") -> RecordsError:
+        return RecordsError([Problem(message, column=None, value=str(path), reason=reason)])
+
+    if engine not in ENGINES:
+        raise fail(f"engine {engine!r} is not supported; allowed: {', '.join(ENGINES)}")
+    if not path.is_file():
+        raise fail(f"file not found: {str(path)!r}; check [data] path", "file_not_found")
+    fmt = FORMATS.get(Path(path.name.lower().removesuffix(".gz")).suffix)
+    if fmt is None:
+        raise fail(
+            f"unknown file type {path.suffix!r} for {path.name!r}; allowed: "
+            + ", ".join(sorted(FORMATS)),
+            "unknown_format",
+        )
+    if delimiter is not None and len(delimiter) != 1:
+        raise fail(f"delimiter must be one character; got {delimiter!r}", "config")
+    if sheet is not None and fmt != "excel":
+        raise fail(f"sheet={sheet!r} is only for Excel files; {path.name!r} is {fmt}", "config")
+    options: dict[str, Any] = {"format": fmt}
+    want = list(dict.fromkeys(columns))
+    text = list(dict.fromkeys(text_columns))
+    try:
+        if fmt == "csv":
+            delimiter, encoding = detect_csv(path, delimiter=delimiter, encoding=encoding)
+            options.update(delimiter=delimiter, encoding=encoding)
+            native, available, keep = _read_csv(path, engine, want, text, delimiter, encoding)
+        elif fmt == "parquet":
+            native, available, keep = _read_parquet(path, engine, want, text)
+        elif fmt == "excel":
+            if engine != "pandas":
+                raise fail(f"Excel files are read with engine='pandas'; got {engine!r}", "config")
+            native, available, keep, used = _read_excel(path, want, text, sheet)
+            options["sheet"] = used
+        else:
+            native, available, keep = _read_jsonl(path, engine, want)
+    except RecordsError:
+        raise
+    except (OSError, ValueError, UnicodeDecodeError, LookupError) as exc:
+        raise fail(f"could not read {path.name!r} as {fmt}: {exc}") from exc
+    if engine == "duckdb":
+        con, rel = native
+        frame = nw.from_native(rel)
+        return Records(
+            frame, Source(path.name, fmt, engine, file_sha256(path), options), available, con
+        )
+    frame = nw.from_native(native).select(keep)
+    return Records(frame, Source(path.name, fmt, engine, file_sha256(path), options), available)
+
+
+def _duckdb_connection() -> Any:
+    """DuckDB's default connection: narwhals runs some queries (top_k) on it, and a
+    relation can only be read on the connection that made it."""
+    import duckdb
+
+    return duckdb.default_connection()
+
+
+def _pick(available: Sequence[str], want: Sequence[str]) -> list[str]:
+    return [c for c in want if c in available]
+
+
+def _read_csv(
+    path: Path, engine: str, want: list[str], text: list[str], delimiter: str, encoding: str
+) -> tuple[Any, tuple[str, ...], list[str]]:
+    import pandas as pd
+
+    header = pd.read_csv(path, sep=delimiter, encoding=encoding, nrows=0)
+    available = tuple(str(c) for c in header.columns)
+    keep = _pick(available, want)
+    text_keep = [c for c in text if c in keep]
+    if engine == "pandas":
+        na = {c: ([""] if c in text_keep else _NUMERIC_NA) for c in keep}
+        df = pd.read_csv(
+            path,
+            sep=delimiter,
+            encoding=encoding,
+            usecols=keep,
+            dtype=dict.fromkeys(text_keep, "string"),
+            keep_default_na=False,
+            na_values=na,
+        )
+        return df, available, keep
+    if engine == "polars":
+        import polars as pl
+
+        source: Any = path
+        if encoding not in ("utf-8", "utf-8-sig"):
+            source = io.BytesIO(path.read_bytes().decode(encoding).encode("utf-8"))
+        df = pl.read_csv(
+            source,
+            separator=delimiter,
+            columns=keep,
+            schema_overrides=dict.fromkeys(text_keep, pl.String),
+        )
+        return df, available, keep
+    if engine == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(encoding=encoding),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=keep,
+                column_types={c: pa.string() for c in text_keep},
+                strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+        return table, available, keep
+    import duckdb
+
+    if encoding not in ("utf-8", "utf-8-sig"):
+        raise RecordsError(
+            [
+                Problem(
+                    f"engine 'duckdb' reads UTF-8 text only; {path.name!r} looks like {encoding}."
+                    " Re-save it as UTF-8 or use engine = 'pandas'",
+                    value=encoding,
+                    reason="encoding",
+                )
+            ]
+        )
+    con = _duckdb_connection()
+    rel = con.read_csv(
+        str(path), sep=delimiter, header=True, dtype=dict.fromkeys(text_keep, "VARCHAR")
+    )
+    return (con, rel.select(*[duckdb.ColumnExpression(c) for c in keep])), available, keep
+
+
+def _read_parquet(
+    path: Path, engine: str, want: list[str], text: list[str]
+) -> tuple[Any, tuple[str, ...], list[str]]:
+    available = tuple(pq.read_schema(path).names)
+    keep = _pick(available, want)
+    if engine == "pandas":
+        # group labels and codes as categoricals: grouping then works on small integer codes
+        table = pq.read_table(path, columns=keep, read_dictionary=[c for c in text if c in keep])
+        return table.to_pandas(), available, keep
+    if engine == "polars":
+        import polars as pl
+
+        # lazy: Polars plans the read and the grouping together (much less memory)
+        return pl.scan_parquet(path).select(keep), available, keep
+    if engine == "pyarrow":
+        return pq.read_table(path, columns=keep), available, keep
+    import duckdb
+
+    con = _duckdb_connection()
+    rel = con.read_parquet(str(path))
+    return (con, rel.select(*[duckdb.ColumnExpression(c) for c in keep])), available, keep
+
+
+def _read_excel(
+    path: Path, want: list[str], text: list[str], sheet: str | int | None
+) -> tuple[Any, tuple[str, ...], list[str], str | int]:
+    import pandas as pd
+
+    with pd.ExcelFile(path, engine="openpyxl") as book:
+        names = book.sheet_names
+    if sheet is None:
+        sheet = names[0]
+    elif sheet not in names and not (isinstance(sheet, int) and 0 <= sheet < len(names)):
+        raise RecordsError(
+            [
+                Problem(
+                    f"sheet {sheet!r} not found in {path.name!r}; available: "
+                    + ", ".join(map(repr, names)),
+                    column="sheet",
+                    value=sheet,
+                    reason="sheet_not_found",
+                )
+            ]
+        )
+    header = pd.read_excel(path, sheet_name=sheet, nrows=0, engine="openpyxl")
+    available = tuple(str(c) for c in header.columns)
+    keep = _pick(available, want)
+    df = pd.read_excel(
+        path,
+        sheet_name=sheet,
+        usecols=keep,
+        dtype={c: "string" for c in text if c in keep},
+        engine="openpyxl",
+    )
+    return df, available, keep, sheet
+
+
+def _read_jsonl(
+    path: Path, engine: str, want: list[str]
+) -> tuple[Any, tuple[str, ...], list[str]]:
+    if engine == "polars":
+        import polars as pl
+
+        df = pl.read_ndjson(path)
+        available = tuple(df.columns)
+        return df, available, _pick(available, want)
+    if engine == "duckdb":
+        import duckdb
+
+        con = _duckdb_connection()
+        rel = con.read_json(str(path), format="newline_delimited")
+        available = tuple(rel.columns)
+        keep = _pick(available, want)
+        return (con, rel.select(*[duckdb.ColumnExpression(c) for c in keep])), available, keep
+    if engine == "pyarrow":
+        import pyarrow.json as pajson
+
+        table = pajson.read_json(path)
+        available = tuple(table.column_names)
+        return table, available, _pick(available, want)
+    import pandas as pd
+
+    df = pd.read_json(path, lines=True, dtype=False)
+    available = tuple(str(c) for c in df.columns)
+    return df, available, _pick(available, want)

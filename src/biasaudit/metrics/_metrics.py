@@ -1,0 +1,455 @@
+"""Metrics and comparisons from count tables, driven by the registry.
+
+Works on :class:`~biasaudit.counts._counts.CountTable` only, never on rows, so aggregated
+tables and records give the same numbers.
+
+Selective labels: when some people have no known outcome, each outcome metric is
+evaluated at the extreme completions (every unlabelled person innocent / every one
+guilty, separately for the flagged and the unflagged). A linear-fractional function
+is monotone in each count, so the four corners give exact worst- and best-case
+bounds. Where the bounds differ, the rate is not identifiable: ``value`` is NaN and
+the bounds are reported with the reason. Hit rates (precision, false discovery
+rate) are reported among the people with a known outcome, with the bounds beside.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._exceptions import Problem, RecordsError, UndefinedRateWarning
+from ..counts import ALL, OVERALL, PARTITION, CountTable, partition_cells
+from ..spec import (
+    METRICS,
+    MISSING_GROUP,
+    REFERENCE_RULES,
+    Assumptions,
+    MetricSpec,
+    StatsOptions,
+    metric,
+)
+from ..stats import add_inference, effective_counts, proportion_interval
+
+#: Columns of the tidy results table, always in this order.
+TABLE_COLUMNS = [
+    "attribute",
+    "group",
+    "metric",
+    "value",
+    "ci_low",
+    "ci_high",
+    "lower_bound",
+    "upper_bound",
+    "numerator",
+    "denominator",
+    "n",
+    "reference_group",
+    "reference_value",
+    "ratio",
+    "ratio_ci_low",
+    "ratio_ci_high",
+    "difference",
+    "difference_ci_low",
+    "difference_ci_high",
+    "relative_difference",
+    "test",
+    "p_value",
+    "p_adjusted",
+    "detectable_ratio",
+    "suppressed",
+    "note",
+]
+#: The comparison with the reference group (the test's name aside).
+COMPARISON_COLUMNS = [
+    c
+    for c in TABLE_COLUMNS[
+        TABLE_COLUMNS.index("reference_value") : TABLE_COLUMNS.index("detectable_ratio") + 1
+    ]
+    if c != "test"
+]
+_LABEL_CELLS = ("tp", "fp", "fn", "tn")
+#: Smallest denominator a "most_favourable" reference group should have (when any has).
+MIN_REFERENCE_SIZE = 30
+
+
+def default_metrics(counts: CountTable) -> list[str]:
+    """All registry metrics, or only decision metrics when no outcome is known."""
+    total = counts.overall
+    if sum(total[c] for c in _LABEL_CELLS) == 0:
+        return [m.name for m in METRICS.values() if m.kind == "decision"]
+    return list(METRICS)
+
+
+def _arrays(table: pd.DataFrame) -> dict[str, np.ndarray]:
+    cells = {c: table[c].to_numpy(dtype=float) for c in ("n", "flagged", *_LABEL_CELLS)}
+    n_all, flagged_all = cells["n"][0], cells["flagged"][0]
+    cells["expected_flagged"] = cells["n"] * (flagged_all / n_all if n_all else 0.0)
+    return cells
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def _evaluate(spec: MetricSpec, cells: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    num = np.sum([cells[c] for c in spec.numerator], axis=0)
+    den = np.sum([cells[c] for c in spec.denominator], axis=0)
+    if spec.scope == "overall":  # the whole population's cells (first row) for every group
+        den = np.full_like(num, den[0])
+    return num.astype(float), den.astype(float)
+
+
+def _completions(table: pd.DataFrame, assumptions: Assumptions) -> dict[str, np.ndarray]:
+    """The partition cells at every vertex of the set of admissible completions.
+
+    Unknown outcomes are filled in with ``x_f`` guilty among the flagged and ``x_u``
+    among the unflagged with no known outcome. The assumptions make the admissible
+    (x_f, x_u) a polygon: a box (the share of fraud among the unknown) cut by a band
+    (the group's base rate). A linear-fractional function of the counts takes its
+    extremes at the polygon's vertices, so the vertices give exact bounds. Returns
+    arrays of shape (candidates, rows); candidates outside the polygon are NaN.
+    """
+    fu = table["flagged_unlabelled"].to_numpy(dtype=float)
+    uu = table["unflagged_unlabelled"].to_numpy(dtype=float)
+    known = table["tp"].to_numpy(dtype=float) + table["fn"].to_numpy(dtype=float)
+    n = table["n"].to_numpy(dtype=float)
+    a, b = (float(x) for x in assumptions.unlabelled_fraud_rate)
+    f_lo, f_hi, u_lo, u_hi = a * fu, b * fu, a * uu, b * uu
+    low = assumptions.min_base_rate
+    high = assumptions.max_base_rate
+    s_lo = np.full_like(n, -np.inf) if low is None else low * n - known
+    s_hi = np.full_like(n, np.inf) if high is None else high * n - known
+    points = [(f, u) for f in (f_lo, f_hi) for u in (u_lo, u_hi)]
+    for c in (s_lo, s_hi):  # where the base-rate band crosses the box's edges
+        if np.isfinite(c).all():
+            points += [(f_lo, c - f_lo), (f_hi, c - f_hi), (c - u_lo, u_lo), (c - u_hi, u_hi)]
+    xf = np.vstack([p[0] for p in points])
+    xu = np.vstack([p[1] for p in points])
+    eps = 1e-9 * np.maximum(n, 1.0)
+    ok = (
+        (xf >= f_lo - eps)
+        & (xf <= f_hi + eps)
+        & (xu >= u_lo - eps)
+        & (xu <= u_hi + eps)
+        & (xf + xu >= s_lo - eps)
+        & (xf + xu <= s_hi + eps)
+    )
+    xf, xu = np.where(ok, xf, np.nan), np.where(ok, xu, np.nan)
+    cells = {c: np.broadcast_to(table[c].to_numpy(dtype=float), xf.shape) for c in PARTITION}
+    return {
+        **cells,
+        "tp": cells["tp"] + xf,
+        "fp": cells["fp"] + fu - xf,
+        "fn": cells["fn"] + xu,
+        "tn": cells["tn"] + uu - xu,
+        "flagged_unlabelled": np.zeros_like(xf),
+        "unflagged_unlabelled": np.zeros_like(xu),
+    }
+
+
+def check_assumptions(table: pd.DataFrame, assumptions: Assumptions) -> None:
+    """Raise when no completion of a group's unknown outcomes satisfies the assumptions."""
+    if not assumptions.narrowing:
+        return
+    tp = _completions(table, assumptions)["tp"]
+    empty = np.all(np.isnan(tp), axis=0)
+    problems = [
+        Problem(
+            f"assumptions: no way to fill in the unknown outcomes of {_label(row)} "
+            f"({_fmt(row.tp + row.fn)} fraud known among {_fmt(row.n)} people) is consistent "
+            f"with the assumption that {assumptions.describe()}; widen the assumptions",
+            column="assumptions",
+            value=_label(row),
+            reason="impossible_assumption",
+        )
+        for row in table[empty].itertuples()
+    ]
+    if problems:
+        raise RecordsError(problems)
+
+
+def _label(row: Any) -> str:
+    return "everyone" if row.attribute == OVERALL else f"{row.attribute} = {row.group}"
+
+
+def _bounds(
+    spec: MetricSpec, table: pd.DataFrame, assumptions: Assumptions
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Smallest and largest value over all admissible completions of unknown outcomes."""
+    vertices = _completions(table, assumptions)
+    num, den = (
+        np.sum([vertices[c] for c in sorted(partition_cells(names))], axis=0)
+        for names in (spec.numerator, spec.denominator)
+    )
+    if spec.scope == "overall":
+        den = np.broadcast_to(den[:, :1], den.shape)
+    stacked = _ratio(num, den)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns stay NaN
+        lo, hi = np.nanmin(stacked, axis=0), np.nanmax(stacked, axis=0)
+    # identified only if every admissible completion gives the same defined value
+    same = np.isclose(lo, hi, rtol=0, atol=1e-12) & ~np.any(
+        np.isnan(stacked) & ~np.isnan(vertices["tp"]), axis=0
+    )
+    return lo, hi, same
+
+
+def compute_metrics(
+    counts: CountTable,
+    *,
+    metrics: Sequence[str] | None = None,
+    reference: Mapping[str, str] | None = None,
+    options: StatsOptions | None = None,
+    assumptions: Assumptions | None = None,
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Tidy table of every metric for every group, compared with the reference group.
+
+    Parameters
+    ----------
+    counts : CountTable
+        Per-group counts.
+    metrics : sequence of str, optional
+        Registry names (aliases accepted); default :func:`default_metrics`.
+    reference : mapping, optional
+        Per attribute or intersection: a group name, ``"largest"`` (default) or
+        ``"most_favourable"``.
+    options : StatsOptions, optional
+        Confidence level, interval method, p-value correction.
+    assumptions : Assumptions, optional
+        Narrower bounds on the unknown outcomes (selective labels); default none.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Columns :data:`TABLE_COLUMNS`.
+    references : dict
+        The reference rule used per attribute.
+
+    Warns
+    -----
+    UndefinedRateWarning
+        Naming every group whose rate has an empty denominator.
+    """
+    specs = [metric(m) for m in (metrics or default_metrics(counts))]
+    options = options or StatsOptions()
+    assumptions = assumptions or Assumptions()
+    table = counts.table
+    check_assumptions(table, assumptions)
+    assumed = assumptions.describe() or "none of them / all of them committed fraud"
+    squares = None if counts.squares is None else _arrays(counts.squares)
+    references = _check_references(table, dict(reference or {}))
+    cells = _arrays(table)
+    fu = table["flagged_unlabelled"].to_numpy(dtype=float)
+    uu = table["unflagged_unlabelled"].to_numpy(dtype=float)
+    unlabelled = fu + uu
+    labels = np.where(
+        table["attribute"] == OVERALL, ALL, table["attribute"] + " = " + table["group"]
+    )
+    parts = []
+    undefined: dict[str, list[str]] = {}
+    for spec in specs:
+        num, den = _evaluate(spec, cells)
+        value = _ratio(num, den)
+        lo, hi = value.copy(), value.copy()
+        note = np.full(len(table), "", dtype=object)
+        if spec.kind != "decision":
+            has_unknown = unlabelled > 0
+            blo, bhi, identified = _bounds(spec, table, assumptions)
+            lo, hi = np.where(has_unknown, blo, lo), np.where(has_unknown, bhi, hi)
+            if spec.kind == "among_labelled":
+                for i in np.flatnonzero(fu > 0):
+                    note[i] = (
+                        f"among the {_fmt(den[i])} flagged with a known outcome; "
+                        f"{_fmt(fu[i])} flagged have none"
+                    )
+            else:
+                unknown = has_unknown & ~identified & ~np.isnan(blo)
+                value = np.where(unknown, np.nan, value)
+                num, den = np.where(unknown, np.nan, num), np.where(unknown, np.nan, den)
+                for i in np.flatnonzero(unknown):
+                    note[i] = (
+                        f"not identifiable: outcome unknown for {_fmt(fu[i])} flagged and "
+                        f"{_fmt(uu[i])} unflagged people; the bounds assume {assumed}"
+                    )
+        empty = np.isnan(value) & (note == "")
+        if empty.any():
+            cells_text = " + ".join(c.upper() if len(c) == 2 else c for c in spec.denominator)
+            note[empty] = f"undefined: {cells_text} is 0 for this group"
+            lo, hi = np.where(empty, np.nan, lo), np.where(empty, np.nan, hi)
+            undefined[spec.name] = list(labels[empty])
+        ci_low, ci_high, k_eff, n_eff = _rate_interval(spec, cells, squares, num, den, options)
+        defined = ~np.isnan(value)
+        ci_low, ci_high = np.where(defined, ci_low, np.nan), np.where(defined, ci_high, np.nan)
+        if not spec.comparable:  # a share of the whole population is exactly 1 for it
+            ci_low[0], ci_high[0] = value[0], value[0]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "attribute": table["attribute"].to_numpy(),
+                    "group": table["group"].to_numpy(),
+                    "metric": spec.name,
+                    "value": value,
+                    "ci_low": ci_low,
+                    "ci_high": ci_high,
+                    "lower_bound": lo,
+                    "upper_bound": hi,
+                    "numerator": num,
+                    "denominator": den,
+                    "n": cells["n"],
+                    "note": note,
+                    # effective counts for comparisons (comparable metrics only)
+                    "_k": k_eff if spec.comparable else np.nan,
+                    "_n": n_eff if spec.comparable else np.nan,
+                }
+            )
+        )
+    out = pd.concat(parts, ignore_index=True)
+    out = _compare(out, table, references, specs)
+    out = add_inference(out, specs, options)
+    # attribute, then metric, then group (in count-table order)
+    order = {a: i for i, a in enumerate(table["attribute"].drop_duplicates())}
+    out["_a"] = out["attribute"].map(order)
+    out = out.sort_values("_a", kind="stable")
+    out = out[TABLE_COLUMNS].reset_index(drop=True)
+    if undefined:
+        lines = [f"{name} ({', '.join(groups)})" for name, groups in undefined.items()]
+        warnings.warn(
+            "Rates with an empty denominator are reported as NaN, not 0: " + "; ".join(lines),
+            UndefinedRateWarning,
+            stacklevel=3,
+        )
+    return out, references
+
+
+def _rate_interval(
+    spec: MetricSpec,
+    cells: Mapping[str, np.ndarray],
+    squares: Mapping[str, np.ndarray] | None,
+    num: np.ndarray,
+    den: np.ndarray,
+    options: StatsOptions,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Interval of each rate, and the (Kish effective) count and n behind it."""
+    scale = 1.0
+    if "expected_flagged" in spec.denominator:
+        # representation ratio = selection rate / overall selection rate (held fixed)
+        k, n = cells["flagged"], cells["n"]
+        sq = None if squares is None else squares["n"]
+        overall_rate = cells["flagged"][0] / cells["n"][0] if cells["n"][0] else np.nan
+        scale = 1 / overall_rate if overall_rate else np.nan
+    else:
+        k, n = num, den
+        sq = None
+        if squares is not None:
+            sq = np.sum([squares[c] for c in spec.denominator], axis=0)
+            if spec.scope == "overall":
+                sq = np.full_like(sq, sq[0])
+    k_eff, n_eff = effective_counts(k, n, sq)
+    lo, hi = proportion_interval(
+        k_eff,
+        n_eff,
+        method=options.interval,  # type: ignore[arg-type]
+        confidence=options.confidence,
+    )
+    return lo * scale, hi * scale, k_eff, n_eff
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
+
+
+def _check_references(table: pd.DataFrame, reference: Mapping[str, str]) -> dict[str, str]:
+    problems = []
+    out: dict[str, str] = {}
+    for attr in table["attribute"].drop_duplicates():
+        if attr == OVERALL:
+            continue
+        rule = reference.get(attr, "largest")
+        groups = table.loc[table["attribute"] == attr, "group"].tolist()
+        if rule not in REFERENCE_RULES and rule not in groups:
+            problems.append(
+                Problem(
+                    f"reference group {rule!r} for {attr!r} is not in the data; groups: "
+                    + ", ".join(map(repr, groups))
+                    + "; or use 'largest' / 'most_favourable'",
+                    column=attr,
+                    value=rule,
+                    reason="reference_not_found",
+                )
+            )
+        out[attr] = rule
+    if problems:
+        raise RecordsError(problems)
+    return out
+
+
+def _reference_groups(
+    out: pd.DataFrame, references: Mapping[str, str], specs: Sequence[MetricSpec]
+) -> pd.DataFrame:
+    """One row per (attribute, metric): the reference group chosen by the rule."""
+    body = out[out["attribute"] != OVERALL]
+    # a rule never picks "(missing)", unless it is the only group
+    is_missing = body["group"] == MISSING_GROUP
+    only_missing = is_missing.groupby(body["attribute"]).transform("all")
+    candidates = body[~is_missing | only_missing]
+    rule = candidates["attribute"].map(references)
+    direction = candidates["metric"].map({s.name: s.higher_is for s in specs})
+    # sort key: lowest burden first for most_favourable, largest group first otherwise
+    favourable = (rule == "most_favourable") & (direction != "neutral")
+    key = np.where(
+        favourable,
+        np.where(direction == "burden", candidates["value"], -candidates["value"]),
+        -candidates["n"].astype(float),
+    )
+    # most_favourable prefers groups with a denominator of at least MIN_REFERENCE_SIZE:
+    # a handful of people with a rate of 0 would make every ratio undefined
+    small = favourable & (candidates["denominator"].fillna(0) < MIN_REFERENCE_SIZE)
+    ranked = candidates.assign(_key=key, _rule=rule, _small=small)
+    ranked = ranked[~(favourable & ranked["value"].isna())]
+    ranked = ranked.sort_values(["_small", "_key"], kind="stable")
+    picked = ranked.groupby(["attribute", "metric"], sort=False).head(1)
+    picked = picked[picked["_rule"].isin(REFERENCE_RULES)][["attribute", "metric", "group"]]
+    named = [
+        (a, spec.name, r)
+        for a, r in references.items()
+        if r not in REFERENCE_RULES
+        for spec in specs
+    ]
+    named_df = pd.DataFrame(named, columns=["attribute", "metric", "group"])
+    return pd.concat([picked, named_df], ignore_index=True).rename(
+        columns={"group": "reference_group"}
+    )
+
+
+def _compare(
+    out: pd.DataFrame,
+    table: pd.DataFrame,
+    references: Mapping[str, str],
+    specs: Sequence[MetricSpec],
+) -> pd.DataFrame:
+    refs = _reference_groups(out, references, specs)
+    ref_values = out[["attribute", "metric", "group", "value", "_k", "_n"]].rename(
+        columns={"group": "reference_group", "value": "reference_value", "_k": "_rk", "_n": "_rn"}
+    )
+    refs = refs.merge(ref_values, on=["attribute", "metric", "reference_group"], how="left")
+    out = out.merge(refs, on=["attribute", "metric"], how="left")
+    # shares of one whole are not compared group to group (a ratio of shares reads
+    # like a disparity but is one); the selection rate carries that comparison
+    shares = out["metric"].isin([s.name for s in specs if not s.comparable])
+    out.loc[shares, ["reference_group", "reference_value"]] = [None, np.nan]
+    r = out["reference_value"]
+    v = out["value"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["ratio"] = np.where(r > 0, v / r, np.nan)
+        out["relative_difference"] = np.where(r > 0, (v - r) / r, np.nan)
+    out["difference"] = v - r
+    zero_ref = (r == 0) & v.notna()
+    out.loc[zero_ref, "note"] = out.loc[zero_ref, "note"].map(
+        lambda s: (s + "; " if s else "") + "reference value is 0: ratio undefined, see difference"
+    )
+    return out

@@ -1,0 +1,339 @@
+"""The metric registry: the one place where each metric is defined.
+
+Code, tables, notes and documentation read :data:`METRICS`; there is no second list.
+Every metric is a ratio of sums of count cells (see DESIGN.md §3):
+
+* ``tp, fp, fn, tn``: people with a known outcome, by flag and outcome;
+* ``n``: everyone in the group, labelled or not; ``flagged``: everyone flagged.
+
+``scope="overall"`` takes the denominator from the whole population instead of the
+group (population and flagged shares). ``representation_ratio`` divides the group's
+flagged count by the number expected if flagging were proportional to group size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Direction = Literal["burden", "benefit", "neutral"]
+Scope = Literal["group", "overall"]
+Kind = Literal["decision", "among_labelled", "outcome", "random_sample"]
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """Definition of one metric.
+
+    Parameters
+    ----------
+    name : str
+        Identifier used in tables, e.g. ``"false_positive_rate"``.
+    label : str
+        Short human label, e.g. ``"False positive rate"``.
+    formula : str
+        The formula in count cells, e.g. ``"FP / (FP + TN)"``.
+    plain : str
+        One sentence in plain words; ``{group}`` is replaced by the group name.
+    numerator, denominator : tuple of str
+        Count cells summed into the numerator and the denominator.
+    scope : {"group", "overall"}
+        Where the denominator comes from.
+    kind : {"decision", "among_labelled", "outcome", "random_sample"}
+        ``decision`` needs no outcome; ``among_labelled`` is computed among people
+        with a known outcome (hit rates); ``outcome`` needs outcomes for everyone
+        in its denominator and is not identifiable under selective labels;
+        ``random_sample`` needs a random audit sample (:data:`SAMPLE_METRICS`).
+    higher_is : {"burden", "benefit", "neutral"}
+        What a higher value means for the members of the group; used to pick the
+        "most favourable" reference group.
+    """
+
+    name: str
+    label: str
+    formula: str
+    plain: str
+    numerator: tuple[str, ...]
+    denominator: tuple[str, ...]
+    scope: Scope = "group"
+    kind: Kind = "outcome"
+    higher_is: Direction = "neutral"
+
+    @property
+    def comparable(self) -> bool:
+        """A proportion of the group's own people: intervals, tests and power apply."""
+        return self.scope == "group" and "expected_flagged" not in self.denominator
+
+    @property
+    def test_signature(self) -> tuple[tuple[str, ...], frozenset[tuple[str, ...]]]:
+        """Metrics with the same signature are the same test (e.g. FPR and TNR)."""
+        rest = tuple(sorted(set(self.denominator) - set(self.numerator)))
+        return tuple(sorted(self.denominator)), frozenset({tuple(sorted(self.numerator)), rest})
+
+
+_LABELLED = ("tp", "fp", "fn", "tn")
+
+METRICS: dict[str, MetricSpec] = {
+    m.name: m
+    for m in [
+        MetricSpec(
+            "selection_rate",
+            "Selection rate",
+            "flagged / n",
+            "share of {group} flagged for investigation",
+            ("flagged",),
+            ("n",),
+            kind="decision",
+            higher_is="burden",
+        ),
+        MetricSpec(
+            "population_share",
+            "Population share",
+            "n_g / n_all",
+            "share of all people who are in {group}",
+            ("n",),
+            ("n",),
+            scope="overall",
+            kind="decision",
+        ),
+        MetricSpec(
+            "share_of_flagged",
+            "Share of flagged",
+            "flagged_g / flagged_all",
+            "share of all flagged people who are in {group}",
+            ("flagged",),
+            ("flagged",),
+            scope="overall",
+            kind="decision",
+            higher_is="burden",
+        ),
+        MetricSpec(
+            "representation_ratio",
+            "Representation among flagged",
+            "share_of_flagged / population_share",
+            "how over-represented {group} is among the flagged (1 = proportional)",
+            ("flagged",),
+            ("expected_flagged",),
+            kind="decision",
+            higher_is="burden",
+        ),
+        MetricSpec(
+            "base_rate",
+            "Base rate",
+            "(TP + FN) / (TP + FP + FN + TN)",
+            "share of {group} who actually committed fraud",
+            ("tp", "fn"),
+            _LABELLED,
+        ),
+        MetricSpec(
+            "precision",
+            "Precision (hit rate)",
+            "TP / (TP + FP)",
+            "share of investigations of {group} that found something",
+            ("tp",),
+            ("tp", "fp"),
+            kind="among_labelled",
+            higher_is="benefit",
+        ),
+        MetricSpec(
+            "false_discovery_rate",
+            "False discovery rate",
+            "FP / (TP + FP)",
+            "share of investigations of {group} that were unfounded",
+            ("fp",),
+            ("tp", "fp"),
+            kind="among_labelled",
+            higher_is="burden",
+        ),
+        MetricSpec(
+            "false_positive_rate",
+            "False positive rate (false-accusation rate)",
+            "FP / (FP + TN)",
+            "chance that an innocent member of {group} is flagged",
+            ("fp",),
+            ("fp", "tn"),
+            higher_is="burden",
+        ),
+        MetricSpec(
+            "innocent_flag_rate",
+            "Unfounded investigations per person",
+            "FP / n",
+            "unfounded investigations per person in {group}",
+            ("fp",),
+            ("n",),
+            higher_is="burden",
+        ),
+        MetricSpec(
+            "false_negative_rate",
+            "False negative rate",
+            "FN / (FN + TP)",
+            "share of fraud in {group} that the system missed",
+            ("fn",),
+            ("fn", "tp"),
+            higher_is="benefit",
+        ),
+        MetricSpec(
+            "true_positive_rate",
+            "True positive rate",
+            "TP / (TP + FN)",
+            "share of fraud in {group} that the system flagged",
+            ("tp",),
+            ("tp", "fn"),
+            higher_is="burden",  # the complement of the false negative rate
+        ),
+        MetricSpec(
+            "true_negative_rate",
+            "True negative rate",
+            "TN / (TN + FP)",
+            "share of innocent members of {group} who were not flagged",
+            ("tn",),
+            ("tn", "fp"),
+            higher_is="benefit",
+        ),
+        MetricSpec(
+            "false_omission_rate",
+            "False omission rate",
+            "FN / (FN + TN)",
+            "share of the unflagged in {group} who committed fraud",
+            ("fn",),
+            ("fn", "tn"),
+        ),
+        MetricSpec(
+            "negative_predictive_value",
+            "Negative predictive value",
+            "TN / (FN + TN)",
+            "share of the unflagged in {group} who committed no fraud",
+            ("tn",),
+            ("fn", "tn"),
+        ),
+        MetricSpec(
+            "accuracy",
+            "Accuracy",
+            "(TP + TN) / labelled",
+            "share of {group} whose flag matched the outcome",
+            ("tp", "tn"),
+            _LABELLED,
+        ),
+    ]
+}
+
+#: Comparisons that need a random audit sample (DESIGN.md §3, the Swedish audit's
+#: comparisons). Their cells: ``random_fraud`` (fraud found in the random sample),
+#: ``model_fraud`` (fraud found among the cases the model selected).
+SAMPLE_METRICS: dict[str, MetricSpec] = {
+    m.name: m
+    for m in [
+        MetricSpec(
+            "share_of_offenders",
+            "Share of offenders",
+            "random_fraud_g / random_fraud_all",
+            "share of the fraud found in the random audit sample that was committed by {group}",
+            ("random_fraud",),
+            ("random_fraud",),
+            scope="overall",
+            kind="random_sample",
+        ),
+        MetricSpec(
+            "equal_burden_gap",
+            "Equal-burden gap",
+            "share_of_flagged - share_of_offenders",
+            "how much more of the investigations {group} bears than its share of actual "
+            "fraud (percentage points; 0 = burden in proportion to fraud)",
+            ("flagged", "random_fraud"),
+            ("flagged", "random_fraud"),
+            scope="overall",
+            kind="random_sample",
+            higher_is="burden",
+        ),
+        MetricSpec(
+            "share_of_found",
+            "Share of fraud found",
+            "model_fraud_g / model_fraud_all",
+            "share of the fraud found among model-selected cases that was committed by {group}",
+            ("model_fraud",),
+            ("model_fraud",),
+            scope="overall",
+            kind="random_sample",
+        ),
+        MetricSpec(
+            "found_gap",
+            "Found-versus-offenders gap",
+            "share_of_found - share_of_offenders",
+            "how much more of the fraud the model finds comes from {group} than its share "
+            "of actual fraud (percentage points)",
+            ("model_fraud", "random_fraud"),
+            ("model_fraud", "random_fraud"),
+            scope="overall",
+            kind="random_sample",
+            higher_is="burden",
+        ),
+    ]
+}
+
+#: Aliases used in public debate, mapped to the precise metric.
+ALIASES = {"false_accusation_rate": "false_positive_rate", "hit_rate": "precision"}
+
+
+def metric(name: str) -> MetricSpec:
+    """Return the registry entry for ``name`` (aliases accepted).
+
+    Examples
+    --------
+    >>> metric("false_accusation_rate").formula
+    'FP / (FP + TN)'
+    """
+    key = ALIASES.get(name, name)
+    try:
+        return METRICS[key] if key in METRICS else SAMPLE_METRICS[key]
+    except KeyError:
+        allowed = ", ".join(sorted([*METRICS, *SAMPLE_METRICS, *ALIASES]))
+        raise ValueError(f"Unknown metric {name!r}. Allowed: {allowed}.") from None
+
+
+def glossary_markdown() -> str:
+    """The metric glossary as a Markdown table (``docs/metrics.md`` is this text).
+
+    Examples
+    --------
+    >>> print(glossary_markdown().splitlines()[4])
+    | `selection_rate` | flagged / n | share of the group flagged for investigation | decision | more burden |
+    """
+    kinds = {
+        "decision": "decision",
+        "among_labelled": "among people with a known outcome",
+        "outcome": "needs outcomes (bounds under selective labels)",
+        "random_sample": "a random audit sample",
+    }
+    lines = [
+        "# Metrics",
+        "",
+        "| name | formula | plain words | needs | higher means, for the group |",
+        "|---|---|---|---|---|",
+    ]
+    for m in [*METRICS.values(), *SAMPLE_METRICS.values()]:
+        plain = m.plain.format(group="the group")
+        direction = {"burden": "more burden", "benefit": "less burden", "neutral": "neither"}
+        lines.append(
+            f"| `{m.name}` | {m.formula} | {plain} | {kinds[m.kind]} | {direction[m.higher_is]} |"
+        )
+    lines += [
+        "",
+        "TP, FP, FN, TN count people with a known outcome: TP = flagged and fraud found, "
+        "FP = flagged and nothing found, FN = not flagged but fraud, TN = not flagged, no "
+        "fraud. `n` is everyone in the group, labelled or not. With a random audit "
+        "sample, every cell is an estimate for the whole population (see the README), "
+        "`random_fraud` is the fraud found in the random sample and `model_fraud` the "
+        "fraud found among the cases the model selected.",
+        "",
+        "Aliases: "
+        + ", ".join(f"`{alias}` = `{name}`" for alias, name in ALIASES.items())
+        + '. "False-accusation rate" is ambiguous in public debate: biasaudit reports '
+        "`false_positive_rate` (chance that an innocent person is flagged), "
+        "`false_discovery_rate` (share of investigations that were unfounded) and "
+        "`innocent_flag_rate` (unfounded investigations per person) separately.",
+        "",
+        "This file is generated from the metric registry (`biasaudit.spec._registry.METRICS`); "
+        "a test checks it is up to date.",
+        "",
+    ]
+    return "\n".join(lines)
