@@ -43,3 +43,12 @@ def small_records() -> pd.DataFrame:
             "fraud": ["no", "yes", None, None, None, "yes", None, None, None, None],
         }
     )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/e2e/ is marked ``e2e``: ``-m "not e2e and not slow"`` is
+    the fast suite a developer runs between edits (CI runs everything)."""
+    e2e = Path(__file__).parent / "e2e"
+    for item in items:
+        if e2e in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.e2e)

@@ -9,7 +9,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SRC = REPO / "src" / "biasaudit"
 OPTIONAL = {"duckdb", "polars"}  # the [engines] extra, imported lazily
 # import name -> distribution name, where they differ

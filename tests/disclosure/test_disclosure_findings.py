@@ -21,7 +21,7 @@ import pytest
 from biasaudit.cli import main
 
 MIN_CELL = 10
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "datasets" / "welfare-synthetic"
 
 

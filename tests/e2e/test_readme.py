@@ -7,7 +7,7 @@ import io
 import re
 from pathlib import Path
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 # a python block immediately followed by a plain block: the output it prints
 EXAMPLE = re.compile(r"```python\n((?:(?!```).)*)```\n```\n((?:(?!```).)*)```", re.DOTALL)
 

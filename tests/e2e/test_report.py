@@ -18,7 +18,7 @@ from biasaudit.audits._config import load_config, run_config
 from biasaudit.cli import main
 from biasaudit.io._bundled import bundled_dir
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SECTIONS = ("key-findings", "data-shape", "provenance", "methods", "disclosure")
 
 

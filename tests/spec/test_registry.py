@@ -8,7 +8,7 @@ from pathlib import Path
 from biasaudit import METRICS
 from biasaudit.spec._registry import glossary_markdown
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_docs_metrics_page_is_generated_from_the_registry():

@@ -11,7 +11,7 @@ from nbclient import NotebookClient
 
 from conftest import COMPAS
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("[0-9]*.py"))
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("[0-9]*.py"))
 
 
 def test_there_are_examples():

@@ -16,7 +16,7 @@ import pytest
 from biasaudit.cli import main
 from biasaudit.synthetic._generate import generate_welfare
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 BIASAUDIT = Path(sys.executable).parent / "biasaudit"
 
 

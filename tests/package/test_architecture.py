@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "biasaudit"
+SRC = Path(__file__).resolve().parents[2] / "src" / "biasaudit"
 
 #: Each stage and the stages it builds on directly; it may import those and whatever
 #: they may import. ``_exceptions`` is the base every stage raises from, ``datasets``
@@ -190,3 +190,13 @@ def test_only_the_report_stage_uses_a_plotting_library():
     for module, path in MODULES.items():
         if _stage(module) != "report":
             assert "matplotlib" not in path.read_text(encoding="utf-8"), module
+
+
+def test_tests_mirror_the_stages():
+    """tests/ has one folder per stage (and e2e/, package/ for the whole tool), and no
+    test file outside them."""
+    tests = Path(__file__).resolve().parents[1]
+    folders = {p.name for p in tests.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))}
+    stages = {s for s in BUILDS_ON if not s.startswith("_") and (SRC / s).is_dir()}
+    assert folders == (stages - {"cli"}) | {"e2e", "package"}  # the CLI is tested in e2e/
+    assert not list(tests.glob("test_*.py"))

@@ -13,7 +13,7 @@ import biasaudit
 from biasaudit.cli import main
 from biasaudit.synthetic._scenarios import SCENARIOS, ScenarioConfig, generate, write_scenarios
 
-DATASETS = Path(__file__).resolve().parents[1] / "datasets"
+DATASETS = Path(__file__).resolve().parents[2] / "datasets"
 DATA_FILE = {
     "little-disparity": "decisions.csv",
     "proxy-discrimination": "decisions.csv",
