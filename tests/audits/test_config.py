@@ -215,6 +215,8 @@ def test_roles_must_be_a_table():
         ('[stats]\nseed = "x"\n', "stats.seed: expected a whole number >= 0"),
         ("[stats]\nlevel = 0.9\n", "stats.level: unknown key; allowed: confidence, interval"),
         ('[output]\nmode = "secret"\n', "output.mode: expected 'public' or 'restricted'"),
+        ("[output]\ndir = 3\n", "output.dir: expected a folder name in quotes"),
+        ('[output]\ndir = ""\n', "output.dir: expected a folder name in quotes"),
     ],
 )
 def test_stats_and_output_problems(tmp_path, body, message):

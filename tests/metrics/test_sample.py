@@ -341,7 +341,7 @@ def test_byte_identical_across_processes(tmp_path):
     script = tmp_path / "run.py"
     script.write_text(
         "import sys\n"
-        f"sys.path.insert(0, {str(Path(__file__).parents[1])!r})\n"
+        f"sys.path[:0] = [{str(Path(__file__).parent)!r}, {str(Path(__file__).parents[1])!r}]\n"
         "from test_sample import simulate\n"
         "import biasaudit\n"
         "df, _, options = simulate(7)\n"

@@ -215,6 +215,13 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
                 if m not in known:
                     bad("metrics.include", f"unknown metric {m!r}" + _suggest(str(m), known), m)
     out = _section(raw, "output").get("dir", "reports/audit")
+    if not isinstance(out, str) or not out.strip():
+        bad(
+            "output.dir",
+            f'expected a folder name in quotes, e.g. "reports/audit"; got {out!r}',
+            out,
+        )
+        out = "reports/audit"
     mode = _section(raw, "output").get("mode", "public")
     if mode not in OUTPUT_MODES:
         bad("output.mode", f"expected 'public' or 'restricted'; got {mode!r}", mode)

@@ -25,11 +25,11 @@ from ..report import (
     range_source,
     write_outputs,
 )
+from ..spec import HEADLINE
 
 EXIT_INPUT = 2
 #: Metrics the command line summarises: being flagged, and the two false-accusation
 #: rates that selective labels can still show (the false positive rate needs outcomes).
-_HEADLINE = ("selection_rate", "false_positive_rate", "false_discovery_rate")
 DEMO = "welfare-synthetic"
 
 
@@ -147,7 +147,7 @@ def _headlines(result: AuditResult, restricted: bool) -> list[str]:
     """
     lines = []
     table = result.table if restricted else result.published_table()
-    shown = compared(table, _HEADLINE)
+    shown = compared(table, HEADLINE)
     shown = shown[shown["attribute"].isin(result.spec.attributes)]
     shown = shown.assign(_key=shown["ratio"].where(~shown["ranged"], shown["ratio_ci_low"]))
     shown = shown.sort_values("_key", ascending=False, kind="stable")

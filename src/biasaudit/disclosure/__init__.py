@@ -22,6 +22,7 @@ from ._publish import (
     publish_summaries,
     quantile_minimum,
     small,
+    withheld_sentence,
 )
 from ._results import suppression
 from ._scores import ScoreBins, score_suppression
@@ -48,4 +49,5 @@ __all__ = [
     "small",
     "solve",
     "suppression",
+    "withheld_sentence",
 ]

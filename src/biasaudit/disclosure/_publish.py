@@ -429,3 +429,52 @@ def mark_scores(
             table = tables[name]
             few = table["suppressed"] & ~table["note"].astype(str).str.contains("withheld")
             table.loc[few, "note"] = "suppressed when published (fewer people)"
+
+
+def withheld_sentence(table: pd.DataFrame, min_cell: int) -> str:
+    """Which groups a marked results table withholds, and why, in one sentence.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({
+    ...     "attribute": ["race"] * 4, "group": ["A", "A", "B", "B"],
+    ...     "metric": ["selection_rate", "false_positive_rate"] * 2,
+    ...     "suppressed": [True, True, False, True],
+    ...     "note": ["suppressed when published (primary)"] * 2
+    ...             + ["", "suppressed when published (complementary)"]})
+    >>> withheld_sentence(t, 10)
+    'Withheld to protect people in small counts: every row of race = A (a count of 1 to 9 people) and the false positive rate of race = B (it would let such a count be computed).'
+    """
+    if min_cell <= 1:
+        return "Nothing was withheld: disclosure control was turned off (min_cell = 0)."
+    hidden = table[table["suppressed"].to_numpy(bool)]
+    if hidden.empty:
+        return f"Nothing was withheld: no count of 1 to {min_cell - 1} people could be shown."
+    rows_of = table.groupby(["attribute", "group"], sort=False).size()
+    parts = []
+    for (attribute, group), mine in hidden.groupby(["attribute", "group"], sort=False):
+        label = "everyone" if attribute == OVERALL else f"{attribute} = {group}"
+        why = (
+            f"a count of 1 to {min_cell - 1} people"
+            if mine["note"].astype(str).str.contains("primary").any()
+            else "it would let such a count be computed"
+        )
+        if len(mine) == rows_of[(attribute, group)]:
+            what = f"every row of {label}"
+        else:
+            names = (
+                [str(m).replace("_", " ") for m in dict.fromkeys(mine["metric"])]
+                if "metric" in mine
+                else [f"count at {s!r}" for s in dict.fromkeys(mine["stage"])]  # a funnel
+            )
+            shown = names if len(names) <= 3 else [*names[:2], f"{len(names) - 2} more rates"]
+            what = f"the {_and(shown)} of {label}"
+        parts.append(f"{what} ({why})")
+    if len(parts) > 6:
+        parts = [*parts[:5], f"rows of {len(parts) - 5} more groups"]
+    return "Withheld to protect people in small counts: " + _and(parts) + "."
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

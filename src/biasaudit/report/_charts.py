@@ -44,14 +44,13 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter, NullLocator
 
 from ..counts import OVERALL
-from ..spec import INTERSECTION_SEP, MetricSpec, metric
+from ..spec import HEADLINE, INTERSECTION_SEP, MetricSpec, metric
 
 #: Okabe & Ito's colour-blind-safe palette (yellow late: weak on white).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000")
 #: One marker per group (seven: with eight colours, 56 groups differ in colour or shape).
 MARKERS = ("o", "s", "D", "^", "v", "P", "X")
 #: Metrics charted for every attribute, when the table has them.
-HEADLINE = ("selection_rate", "false_positive_rate", "innocent_flag_rate", "false_discovery_rate")
 #: The burden chart: flagged, flagged while innocent, unfounded investigations per person.
 BURDEN = ("selection_rate", "false_positive_rate", "innocent_flag_rate")
 DPI = 150

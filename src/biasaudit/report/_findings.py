@@ -21,25 +21,10 @@ import pandas as pd
 from ..counts import OVERALL
 from ..disclosure import publish
 from ..metrics import range_causes, ranged_comparison
+from ..spec import HEADLINE
+from ..spec import metric as metric_spec
 from ..stats import AdjustedDisparity, adjust_pvalues
 
-#: Metrics a key finding can be about, in the order they are told.
-HEADLINE = (
-    "selection_rate",
-    "false_positive_rate",
-    "innocent_flag_rate",
-    "false_discovery_rate",
-)
-_TEMPLATES = {
-    "selection_rate": "{g} were flagged {times} as often as {r}",
-    "false_positive_rate": (
-        "Among people in whom no fraud was found, {g_lower} were flagged {times} as often as {r}"
-    ),
-    "innocent_flag_rate": "{g} had {times} as many unfounded investigations per person as {r}",
-    "false_discovery_rate": (
-        "Investigations of {g_lower} were unfounded {times} as often as investigations of {r}"
-    ),
-}
 STRENGTHS = ("clear", "uncertain", "too few to tell")
 
 
@@ -224,7 +209,7 @@ def _told(row: Any, confidence: float, level: str) -> tuple[str, float, str, Non
             f"differs from that of {r} ({numbers}{ci})."
         )
     else:
-        text = _TEMPLATES[str(row.metric)].format(
+        text = metric_spec(str(row.metric)).finding.format(
             g=g[0].upper() + g[1:], g_lower=g, r=r, times=_times(ratio)
         )
         sentence = f"{text} ({numbers}{ci})."
@@ -255,7 +240,9 @@ def _told_range(row: Any) -> tuple[str, float, str, tuple[float, float]] | None:
     clear = low > 1 or high < 1
     size = abs(math.log(low)) if clear else 0.0
     source = range_source(row.note, row.ref_note)
-    text = _TEMPLATES[str(row.metric)].format(g=g[0].upper() + g[1:], g_lower=g, r=r, times=times)
+    text = metric_spec(str(row.metric)).finding.format(
+        g=g[0].upper() + g[1:], g_lower=g, r=r, times=times
+    )
     numbers = f"{mine} vs {theirs}; " if mine else ""
     sentence = (
         f"{text} ({numbers}a range from {source} over every table consistent with the "

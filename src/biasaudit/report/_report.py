@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..audits import AuditResult, FunnelResult
 from ..counts import OVERALL
-from ..disclosure import publish, quantile_minimum
+from ..disclosure import publish, quantile_minimum, withheld_sentence
 from ..spec import metric
 from ._charts import Chart, charts_for, group_colors, save_chart, score_chart
 from ._findings import adjusted_findings, key_findings, score_findings
@@ -227,15 +227,16 @@ def _methods(names: Sequence[str]) -> str:
     )
 
 
-def _disclosure(suppressed: int, min_cell: int) -> str:
+def _disclosure(table: pd.DataFrame, min_cell: int) -> str:
     if min_cell <= 0:
         rule = "Disclosure control was turned off (min_cell = 0): small counts may appear."
     else:
+        suppressed = int(table["suppressed"].sum())
         rule = (
             f"Counts of 1 to {min_cell - 1} people are not published, nor any row that "
             "would let such a count be computed from the others (complementary "
             f"suppression). {suppressed:,} rows of the results table were suppressed; "
-            "they appear as blanks."
+            "they appear as blanks. " + withheld_sentence(table, min_cell)
         )
     return f'<section id="disclosure"><h2>Disclosure control</h2><p>{_e(rule)}</p></section>'
 
@@ -353,7 +354,7 @@ def render_report(result: AuditResult | FunnelResult, folder: str | Path) -> str
     parts.append(_scores_section(result, group_colors(table), folder))
     parts.append(_adjusted_section(result, group_colors(table), folder))
     parts.append(_methods(list(table["metric"].drop_duplicates())))
-    parts.append(_disclosure(int(result.table["suppressed"].sum()), result.spec.stats.min_cell))
+    parts.append(_disclosure(result.table, result.spec.stats.min_cell))
     return _page(result.source.name, "".join(parts))
 
 
@@ -377,7 +378,7 @@ def _funnel_body(result: FunnelResult, folder: Path) -> str:
             + _html_table(rows, _FUNNEL_COLUMNS, f"Funnel for {attribute}")
             + "</section>"
         )
-    parts.append(_disclosure(int(result.table["suppressed"].sum()), result.options.min_cell))
+    parts.append(_disclosure(result.table, result.options.min_cell))
     return "".join(parts)
 
 

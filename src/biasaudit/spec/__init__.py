@@ -4,7 +4,7 @@ The first stage: it builds on nothing but the exceptions.
 """
 
 from ._analysis_spec import ScoreOptions
-from ._registry import ALIASES, METRICS, SAMPLE_METRICS, MetricSpec, metric
+from ._registry import ALIASES, HEADLINE, METRICS, SAMPLE_METRICS, MetricSpec, metric
 from ._spec import (
     CORRECTIONS,
     DEFAULT_NO,
@@ -31,6 +31,7 @@ from ._spec import (
 )
 
 __all__ = [
+    "HEADLINE",
     "ALIASES",
     "Assumptions",
     "AuditSpec",

@@ -47,6 +47,10 @@ class MetricSpec:
     higher_is : {"burden", "benefit", "neutral"}
         What a higher value means for the members of the group; used to pick the
         "most favourable" reference group.
+    finding : str
+        The sentence a key finding tells of a group compared with its reference
+        (``{g}``, ``{g_lower}``, ``{r}``, ``{times}``); ``""`` for a metric that is not a
+        headline (:data:`HEADLINE`).
     """
 
     name: str
@@ -58,6 +62,7 @@ class MetricSpec:
     scope: Scope = "group"
     kind: Kind = "outcome"
     higher_is: Direction = "neutral"
+    finding: str = ""
 
     @property
     def comparable(self) -> bool:
@@ -85,6 +90,7 @@ METRICS: dict[str, MetricSpec] = {
             ("n",),
             kind="decision",
             higher_is="burden",
+            finding="{g} were flagged {times} as often as {r}",
         ),
         MetricSpec(
             "population_share",
@@ -144,6 +150,10 @@ METRICS: dict[str, MetricSpec] = {
             ("tp", "fp"),
             kind="among_labelled",
             higher_is="burden",
+            finding=(
+                "Investigations of {g_lower} were unfounded {times} as often as investigations "
+                "of {r}"
+            ),
         ),
         MetricSpec(
             "false_positive_rate",
@@ -153,6 +163,10 @@ METRICS: dict[str, MetricSpec] = {
             ("fp",),
             ("fp", "tn"),
             higher_is="burden",
+            finding=(
+                "Among people in whom no fraud was found, {g_lower} were flagged {times} as "
+                "often as {r}"
+            ),
         ),
         MetricSpec(
             "innocent_flag_rate",
@@ -162,6 +176,7 @@ METRICS: dict[str, MetricSpec] = {
             ("fp",),
             ("n",),
             higher_is="burden",
+            finding="{g} had {times} as many unfounded investigations per person as {r}",
         ),
         MetricSpec(
             "false_negative_rate",
@@ -271,6 +286,19 @@ SAMPLE_METRICS: dict[str, MetricSpec] = {
 }
 
 #: Aliases used in public debate, mapped to the precise metric.
+#: Metrics a key finding can be about (and the CLI and the charts lead with), in the
+#: order they are told.
+HEADLINE = tuple(
+    m
+    for m in (
+        "selection_rate",
+        "false_positive_rate",
+        "innocent_flag_rate",
+        "false_discovery_rate",
+    )
+    if METRICS[m].finding
+)
+
 ALIASES = {"false_accusation_rate": "false_positive_rate", "hit_rate": "precision"}
 
 
