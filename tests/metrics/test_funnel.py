@@ -29,9 +29,9 @@ from biasaudit.disclosure import mark_funnel, publish
 from biasaudit.io._io import open_records
 from biasaudit.metrics._funnel import (
     FUNNEL_COLUMNS,
-    funnel_sentence,
     funnel_table,
 )
+from biasaudit.report import funnel_sentence
 from biasaudit.spec._spec import StatsOptions
 
 Z = 1.959963984540054  # the 97.5% normal quantile

@@ -38,8 +38,9 @@ BUILDS_ON: dict[str, set[str]] = {
     "cli": {"biasaudit", "report", "synthetic"},
 }
 
-#: The only imports that go up, each inside the named method: ``result.report(dir)`` and
-#: ``result.plot(...)`` (DESIGN.md §7) hand over to the report stage, which imports the
+#: The only imports that go up, each inside the named method: ``result.report(dir)``,
+#: ``result.plot(...)`` (DESIGN.md §7) and ``funnel.sentences()`` hand over to the
+#: report stage, which imports the
 #: audits stage. The chart modules are named because they load matplotlib, so the report
 #: package does not re-export them. (module, method, imported module)
 FACADE = {
@@ -47,6 +48,7 @@ FACADE = {
     ("biasaudit.audits._audit", "AuditResult.plot", "biasaudit.report._charts"),
     ("biasaudit.audits._audit", "AuditResult.plot", "biasaudit.report._score_charts"),
     ("biasaudit.audits._funnel_audit", "FunnelResult.report", "biasaudit.report"),
+    ("biasaudit.audits._funnel_audit", "FunnelResult.sentences", "biasaudit.report"),
     ("biasaudit.audits._funnel_audit", "FunnelResult.plot", "biasaudit.report._charts"),
 }
 

@@ -22,7 +22,7 @@ from ..counts import (
 )
 from ..disclosure import mark_funnel, publish
 from ..io import Source, open_records, safe_for_spreadsheets, write_json
-from ..metrics import funnel_sentence, funnel_table
+from ..metrics import funnel_table
 from ..spec import StatsOptions, check_stats
 
 #: How a funnel's data is laid out: one row per person, or a table of stage counts.
@@ -95,6 +95,8 @@ class FunnelResult:
         background = none to reach 'home visit' (95% CI 3.1 to 5.2; 120 of 3,000
         reached it).
         """
+        from ..report import funnel_sentence  # words are the report stage's
+
         table = self.published_table()
         column = f"{rate}_ratio"
         rows = table[table[column].notna() & (table["group"] != table["reference_group"])]

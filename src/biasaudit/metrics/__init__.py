@@ -3,7 +3,7 @@ audit sample estimates, ranges from published tables, funnels.
 """
 
 from ._functions import metric_function
-from ._funnel import FUNNEL_COLUMNS, funnel_sentence, funnel_table
+from ._funnel import FUNNEL_COLUMNS, funnel_table
 from ._metrics import COMPARISON_COLUMNS, TABLE_COLUMNS, compute_metrics
 from ._ranges import range_causes, range_metrics, ranged_comparison
 from ._sample import ASSUMPTIONS, estimate_table
@@ -15,7 +15,6 @@ __all__ = [
     "TABLE_COLUMNS",
     "compute_metrics",
     "estimate_table",
-    "funnel_sentence",
     "funnel_table",
     "metric_function",
     "range_causes",

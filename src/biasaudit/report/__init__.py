@@ -2,15 +2,27 @@
 folder.
 """
 
-from ._findings import compared, range_rates, range_source
+from ._findings import (
+    adjusted_findings,
+    compared,
+    funnel_sentence,
+    key_findings,
+    range_rates,
+    range_source,
+    score_findings,
+)
 from ._outputs import Result, analysis_tables, check_output_dir, write_outputs
 
 __all__ = [
     "Result",
     "analysis_tables",
     "check_output_dir",
+    "adjusted_findings",
     "compared",
+    "funnel_sentence",
+    "key_findings",
     "range_rates",
     "range_source",
+    "score_findings",
     "write_outputs",
 ]

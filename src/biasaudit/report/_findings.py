@@ -11,9 +11,9 @@ regression-adjusted disparity the same way, only where the evidence is clear.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -406,3 +406,93 @@ def _number(x: Any) -> bool:
 
 def _suppressed(x: Any) -> bool:
     return bool(x) and not pd.isna(x)
+
+
+# --------------------------------------------------------------------------- funnels
+
+
+def _funnel_times(x: float) -> str:
+    return f"{x:,.0f}" if x >= 10 else (f"{x:.1f}" if x >= 1 else f"{x:.2f}")
+
+
+def funnel_sentence(
+    row: Mapping[str, Any],
+    *,
+    rate: Literal["share", "transition"] = "share",
+    confidence: float = 0.95,
+) -> str:
+    """One plain sentence for a row of :func:`biasaudit.metrics.funnel_table` (or of its published form).
+
+    Parameters
+    ----------
+    row : mapping or pandas.Series
+        A row of the funnel table.
+    rate : {"share", "transition"}, default="share"
+        Compare the share of the group reaching the stage, or the rate of going on to
+        it from the stage above.
+    confidence : float, default=0.95
+        The level the table was computed at (for the wording only).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from biasaudit.counts._stages import funnel_counts_from_table
+    >>> reply = pd.DataFrame({
+    ...     "nationality": ["Dutch", "Moroccan"],
+    ...     "population": [1000, 400],
+    ...     "home visit": [50, 48],
+    ... })
+    >>> counts = funnel_counts_from_table(
+    ...     reply, ["population", "home visit"], attributes="nationality"
+    ... )
+    >>> from biasaudit.metrics import funnel_table
+    >>> table = funnel_table(counts, reference={"nationality": "Dutch"})
+    >>> funnel_sentence(table.iloc[-1])
+    "People with nationality = Moroccan were 2.4 times as likely as those with nationality = Dutch to reach 'home visit' (95% CI 1.6 to 3.5; 48 of 400 reached it)."
+    """
+    if rate not in ("share", "transition"):
+        raise ValueError(f"rate must be 'share' or 'transition'. Got {rate!r}.")
+    attr, group, stage, parent = row["attribute"], row["group"], row["stage"], row["parent"]
+    level = f"{confidence:.0%}"
+    if attr == OVERALL:
+        who, whom = "All people", "all people"
+    else:
+        who, whom = f"People with {attr} = {group}", f"people with {attr} = {group}"
+    if bool(row["suppressed"]):
+        return (
+            f"The figures for {whom} at {stage!r} are suppressed: they involve fewer than "
+            "the minimum number of people that may be published."
+        )
+    if not isinstance(parent, str):
+        size = "" if pd.isna(row["n"]) else f" ({int(row['n']):,} people)"
+        return f"{stage!r} is the first stage: everyone, {whom}{size}, is there."
+    value, lo, hi = row[rate], row[f"{rate}_ci_low"], row[f"{rate}_ci_high"]
+    ratio = row[f"{rate}_ratio"]
+    ratio_lo, ratio_hi = row[f"{rate}_ratio_ci_low"], row[f"{rate}_ratio_ci_high"]
+    reached = f"reach {stage!r}" if rate == "share" else f"go on from {parent!r} to {stage!r}"
+    ref = row["reference_group"]
+    if (
+        isinstance(ref, str)
+        and group != ref
+        and not any(map(pd.isna, (ratio, ratio_lo, ratio_hi)))
+    ):
+        counted = (
+            f"; {int(row['count']):,} of {int(row['n']):,} reached it" if rate == "share" else ""
+        )
+        if rate == "transition":
+            who = f"{who} who reached {parent!r}"
+            reached = f"go on to {stage!r}"
+        return (
+            f"{who} were {_funnel_times(ratio)} times as likely as those with {attr} = {ref} to "
+            f"{reached} ({level} CI {_funnel_times(ratio_lo)} to {_funnel_times(ratio_hi)}{counted})."
+        )
+    if pd.isna(value):
+        return f"For {whom}, the rate at {stage!r} is undefined: {row['note']}."
+    of = "of " + whom if rate == "share" else f"of {whom} who reached {parent!r}"
+    what = "reached" if rate == "share" else "went on to"
+    sentence = f"{value:.1%} {of} {what} {stage!r} ({level} CI {lo:.1%} to {hi:.1%})"
+    if group == ref:
+        sentence += f"; {group} is the reference group for {attr}"
+    elif isinstance(ref, str):
+        sentence += f"; no ratio to {attr} = {ref} can be given ({row['note'] or 'suppressed'})"
+    return sentence[0].upper() + sentence[1:] + "."
