@@ -451,29 +451,37 @@ def withheld_sentence(table: pd.DataFrame, min_cell: int) -> str:
     hidden = table[table["suppressed"].to_numpy(bool)]
     if hidden.empty:
         return f"Nothing was withheld: no count of 1 to {min_cell - 1} people could be shown."
-    rows_of = table.groupby(["attribute", "group"], sort=False).size()
+    what_col = "metric" if "metric" in table else "stage"
+
+    def names(rows: pd.DataFrame) -> list[str]:
+        if what_col == "metric":
+            return [str(m).replace("_", " ") for m in dict.fromkeys(rows["metric"])]
+        return [f"count at {s!r}" for s in dict.fromkeys(rows["stage"])]  # a funnel
+
+    shown_rows = table[~table["suppressed"].to_numpy(bool)]
     parts = []
     for (attribute, group), mine in hidden.groupby(["attribute", "group"], sort=False):
         label = "everyone" if attribute == OVERALL else f"{attribute} = {group}"
         why = (
             f"a count of 1 to {min_cell - 1} people"
-            if mine["note"].astype(str).str.contains("primary").any()
+            if mine["note"].astype(str).str.contains("primary|a count of fewer than").any()
             else "it would let such a count be computed"
         )
-        if len(mine) == rows_of[(attribute, group)]:
+        kept = shown_rows[(shown_rows["attribute"] == attribute) & (shown_rows["group"] == group)]
+        if kept.empty:
             what = f"every row of {label}"
+        elif len(kept) < len(mine):
+            what = f"every row of {label} but the {_and(_few(names(kept), 'more'))}"
         else:
-            names = (
-                [str(m).replace("_", " ") for m in dict.fromkeys(mine["metric"])]
-                if "metric" in mine
-                else [f"count at {s!r}" for s in dict.fromkeys(mine["stage"])]  # a funnel
-            )
-            shown = names if len(names) <= 3 else [*names[:2], f"{len(names) - 2} more rates"]
-            what = f"the {_and(shown)} of {label}"
+            what = f"the {_and(_few(names(mine), 'more rates'))} of {label}"
         parts.append(f"{what} ({why})")
     if len(parts) > 6:
         parts = [*parts[:5], f"rows of {len(parts) - 5} more groups"]
     return "Withheld to protect people in small counts: " + _and(parts) + "."
+
+
+def _few(items: list[str], more: str) -> list[str]:
+    return items if len(items) <= 3 else [*items[:2], f"{len(items) - 2} {more}"]
 
 
 def _and(items: Sequence[str]) -> str:
