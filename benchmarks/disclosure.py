@@ -240,9 +240,9 @@ def _reset_peak() -> bool:
 def capture_disclosure() -> tuple[Any, list[tuple[tuple[Any, ...], dict[str, Any]]]]:
     """Replace the audit's disclosure step by a recorder; return (original, calls).
 
-    **Adapt here** when the disclosure API changes. Today ``_audit.run_audit`` calls
-    ``_audit._suppress(table, counts, spec)`` once, after ``compute_metrics``, and it
-    marks ``table["suppressed"]`` (calling ``_disclosure.suppression``). The recorder
+    **Adapt here** when the disclosure API changes. Today ``audits._audit`` calls
+    ``_suppress(table, counts, spec)`` once, after ``compute_metrics``, and it marks
+    ``table["suppressed"]`` (calling ``biasaudit.disclosure.mark_results``). The recorder
     keeps the arguments of every call untouched, so the step can then be replayed
     alone, and timed, on exactly the inputs the audit gives it.
     """

@@ -78,8 +78,8 @@ SECTION_PARENT = "## Risk scores"
 SECTION_HEADING = "### Score analyses"
 #: Steps of the biasaudit call timed inside the worker: module -> functions. Each is
 #: wrapped with a timer (inclusive time, summed over calls); missing names are skipped.
-STEPS = {
-    "_audit": [
+STEPS = {  # module (below biasaudit.) -> functions; labels use the module's last part
+    "audits._audit": [
         "open_spec_records",
         "aggregate",
         "compute_metrics",
@@ -87,9 +87,9 @@ STEPS = {
         "analyse_scores",
         "_adjusted",
     ],
-    "_aggregate": ["_cutoff", "score_binning", "_build"],
-    "_scores": ["kth_highest", "score_cube"],
-    "_score_audit": [
+    "counts._aggregate": ["_cutoff", "score_binning", "_build"],
+    "counts._scores": ["kth_highest", "score_cube"],
+    "audits._score_audit": [
         "top_decile_threshold",
         "distribution_table",
         "quantile_table",
@@ -239,7 +239,8 @@ def _instrument(spent: dict[str, float]) -> None:
         mod = importlib.import_module(f"biasaudit.{module}")
         for name in names:
             if callable(getattr(mod, name, None)):
-                setattr(mod, name, wrap(getattr(mod, name), f"{module}.{name}"))
+                label = f"{module.rpartition('.')[2]}.{name}"
+                setattr(mod, name, wrap(getattr(mod, name), label))
     from biasaudit.counts._scores import ScoreCube
 
     ScoreCube.histogram = wrap(ScoreCube.histogram, "ScoreCube.histogram")  # type: ignore[method-assign]
