@@ -49,8 +49,6 @@ class Layout:
     key : tuple of str
         The columns that name a row; ``group`` is swapped for ``reference_group`` to
         name its reference row.
-    by : tuple of str
-        Columns that split the table into independent tables (each sweep point).
     whole : bool
         Integer columns stay integer (pandas ``Int64`` with NA); otherwise they become
         floats with NaN, like the table's rates.
@@ -59,7 +57,6 @@ class Layout:
     values: tuple[str, ...] | None
     comparisons: tuple[str, ...] = ()
     key: tuple[str, ...] = ("attribute", "group")
-    by: tuple[str, ...] = ()
     whole: bool = False
 
 
@@ -74,12 +71,6 @@ LAYOUTS: dict[str, Layout] = {
         _RESULT_VALUES + tuple(COMPARISON_COLUMNS),
         tuple(COMPARISON_COLUMNS),
         ("dataset", "attribute", "group", "metric"),
-    ),
-    "sweep": Layout(
-        _RESULT_VALUES + tuple(COMPARISON_COLUMNS),
-        tuple(COMPARISON_COLUMNS),
-        ("attribute", "group", "metric"),
-        by=("sweep", "point"),
     ),
     "funnel": Layout(
         _FUNNEL_VALUES,
@@ -123,8 +114,9 @@ def publish(table: pd.DataFrame, kind: str = "results") -> pd.DataFrame:
     table : pandas.DataFrame
         A marked table (a boolean ``suppressed`` column) of one of :data:`LAYOUTS`.
     kind : str, default "results"
-        ``results``, ``sweep``, ``funnel``, ``scores`` (every score table) or
-        ``terms`` (the adjusted disparities of a regression).
+        ``results``, ``funnel``, ``scores`` (every score table), ``terms`` (the
+        adjusted disparities of a regression) or ``sweep`` (a threshold sweep: a
+        results table per point).
 
     Returns
     -------
@@ -144,13 +136,10 @@ def publish(table: pd.DataFrame, kind: str = "results") -> pd.DataFrame:
     0     a  0.7       False
     1     b  NaN        True
     """
-    layout = LAYOUTS[kind]
-    if layout.by:
-        parts = [
-            publish(part, _without_by(kind))
-            for _, part in table.groupby(list(layout.by), sort=False)
-        ]
+    if kind == "sweep":  # each point of a threshold sweep is a results table of its own
+        parts = [publish(p, "results") for _, p in table.groupby(["sweep", "point"], sort=False)]
         return pd.concat(parts).loc[table.index] if parts else table.copy()
+    layout = LAYOUTS[kind]
     out = table.copy()
     hidden = out["suppressed"].to_numpy(bool)
     if not hidden.any() and not layout.whole:
@@ -178,10 +167,6 @@ def publish(table: pd.DataFrame, kind: str = "results") -> pd.DataFrame:
             lambda s: (s + "; " if s else "") + _REFERENCE_NOTE
         )
     return out
-
-
-def _without_by(kind: str) -> str:
-    return {"sweep": "results"}[kind]
 
 
 def _blank(
