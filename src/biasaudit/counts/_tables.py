@@ -52,6 +52,7 @@ taken into account, are worked out in :mod:`biasaudit.counts._margins`.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 import re
@@ -120,6 +121,10 @@ class IntervalCounts:
         A suppressed cell is 0 to ``below - 1`` people (the rule it was read with).
     rounding : int or None
         The base counts were rounded to (None: not rounded).
+    rows_read : int
+        Data rows of the table (every row of a long table, not one per group).
+    excluded : tuple of (str, int)
+        Rows read but not used, with the reason (for the row ledger).
     """
 
     cells: pd.DataFrame
@@ -128,6 +133,8 @@ class IntervalCounts:
     source: Source
     below: int = 10
     rounding: int | None = None
+    rows_read: int = 0
+    excluded: tuple[tuple[str, int], ...] = ()
 
     @property
     def datasets(self) -> list[str | None]:
@@ -258,14 +265,19 @@ def read_counts(
     groups: Sequence[str] | str,
     layout: Layout = "wide",
     cells: Mapping[str, str] | None = None,
-    dataset: str | None = None,
+    dataset: str | Sequence[str] | None = None,
     suppressed: Sequence[str] = SUPPRESSED,
     withheld: Sequence[str] = (),
     below: int = 10,
     zero_means_below: bool = False,
+    secondary_suppression: bool = False,
     rounding: int | None = None,
     total_label: Sequence[str] | str = TOTAL_LABELS,
     sheet: str | int | None = None,
+    cell_column: str = "cell",
+    count_column: str = "count",
+    attribute_column: str | None = None,
+    group_column: str | None = None,
 ) -> IntervalCounts:
     """Read and check a table of counts per group, each count as an interval.
 
@@ -276,17 +288,20 @@ def read_counts(
         ``"<10"`` survive), or a DataFrame.
     groups : str or sequence of str
         The protected-attribute columns, one attribute per column (see the module
-        notes for tables with several).
+        notes for tables with several); with ``attribute_column``, the attributes
+        to read (values of that column).
     layout : {"wide", "long"}, default="wide"
-        ``"wide"``: one row per group, one column per cell. ``"long"``: columns
-        ``cell`` and ``count`` (names matched case-insensitively), one row per group
-        and cell.
+        ``"wide"``: one row per group, one column per cell. ``"long"``: one row per
+        group and cell, the cell named in ``cell_column`` and its count in
+        ``count_column``.
     cells : mapping, optional
         Count cell (:data:`CELLS`) to its column (wide) or its label in the ``cell``
         column (long), e.g. ``{"tp": "hits", "flagged": "selected"}``. Cells not
         listed are matched by name, case-insensitively (``TP`` is ``tp``).
-    dataset : str, optional
-        Column telling datasets or model versions apart (e.g. ``"version"``).
+    dataset : str or sequence of str, optional
+        Column telling datasets or model versions apart (e.g. ``"version"``), or
+        several (e.g. ``["dataset", "model"]``): each combination is a dataset of its
+        own, named by its values joined with ``" / "``.
     suppressed : sequence of str, default=SUPPRESSED
         Markers of a suppressed cell (``""`` is a blank), case-insensitive; ``"<k"``
         and ``"<=k"`` are always recognised.
@@ -298,6 +313,11 @@ def read_counts(
         A suppressed cell is 0 to ``below - 1`` people.
     zero_means_below : bool, default=False
         A published 0 is 0 to ``below - 1`` (a "cells below 10 were set to 0" rule).
+    secondary_suppression : bool, default=False
+        The source also hid the next-smallest cells, with the same mark, so that the
+        small ones cannot be recomputed from the margins: every suppressed cell
+        (a marker, ``"<k"``, or a 0 under ``zero_means_below``) may then be any
+        number of people, bounded only by the margins.
     rounding : int, optional
         Every count was rounded to a multiple of this base: v is v - base/2 to
         v + base/2.
@@ -305,6 +325,13 @@ def read_counts(
         Group labels of the row for the whole population (case-insensitive).
     sheet : str or int, optional
         Excel sheet (default: the first).
+    cell_column, count_column : str, default "cell", "count"
+        The long layout's columns (names matched case-insensitively).
+    attribute_column, group_column : str, optional
+        A stacked table: one column names the attribute (``"gender"``), the other
+        its group (``"F"``); a row whose attribute is a total label (or blank with
+        a total label as its group) is the whole population. Rows of attributes not
+        in ``groups`` are left out (noted).
 
     Returns
     -------
@@ -336,22 +363,102 @@ def read_counts(
     group_cols = [groups] if isinstance(groups, str) else list(groups)
     totals = [total_label] if isinstance(total_label, str) else list(total_label)
     markers = {"suppressed": suppressed, "withheld": withheld}
-    _check_options(group_cols, layout, cells, markers, below, rounding, totals, dataset)
+    datasets = [dataset] if isinstance(dataset, str) else list(dataset or [])
+    names = {
+        "cell_column": cell_column,
+        "count_column": count_column,
+        "attribute_column": attribute_column,
+        "group_column": group_column,
+    }
+    _check_options(group_cols, layout, cells, markers, below, rounding, totals, datasets, names)
     frame, src = load_table(source, sheet)
-    return _Reader(
+    folded_totals = frozenset(t.strip().casefold() for t in totals)
+    rows_read = len(frame)
+    excluded: list[tuple[str, int]] = []
+    if attribute_column is not None and group_column is not None:
+        frame, excluded = unstack_groups(
+            frame, group_cols, attribute_column, group_column, folded_totals
+        )
+    reader = _Reader(
         frame,
         src,
         group_cols,
         layout,
         {k.strip().lower(): v for k, v in (cells or {}).items()},
-        dataset,
+        datasets,
         frozenset(str(s).strip().casefold() for s in suppressed),
         frozenset(str(s).strip().casefold() for s in withheld),
         below,
         zero_means_below,
         rounding,
-        frozenset(t.strip().casefold() for t in totals),
-    ).read()
+        folded_totals,
+        (cell_column, count_column),
+        secondary_suppression,
+    )
+    reader.excluded = excluded
+    return dataclasses.replace(reader.read(), rows_read=rows_read)
+
+
+def unstack_groups(
+    frame: pd.DataFrame,
+    attributes: list[str],
+    attribute_column: str,
+    group_column: str,
+    totals: frozenset[str],
+) -> tuple[pd.DataFrame, list[tuple[str, int]]]:
+    """A stacked table (attribute and group in two columns) as one group column per
+    attribute, the rows kept in place (their numbers stay those of the file), and
+    the rows of attributes not audited (reason, rows) for the row ledger.
+
+    Raises
+    ------
+    CountsError
+        When a column is missing or an attribute name is already a column.
+    """
+    problems = []
+    for col in (attribute_column, group_column):
+        if col not in frame.columns:
+            problems.append(
+                Problem(
+                    f"stacked layout: column {col!r} not found; available: "
+                    + ", ".join(map(repr, frame.columns[:12])),
+                    column=col,
+                    reason="column_not_found",
+                )
+            )
+    clash = [a for a in attributes if a in frame.columns]
+    for a in clash:
+        problems.append(
+            Problem(
+                f"stacked layout: attribute {a!r} is also a column of the table; rename "
+                "that column",
+                column=a,
+                reason="column_reused",
+            )
+        )
+    if problems:
+        raise CountsError(problems)
+
+    def clean(column: str) -> pd.Series:
+        keys = [value_key(v) for v in frame[column]]
+        return pd.Series([None if k is None else k.strip() for k in keys], frame.index, object)
+
+    names, labels = clean(attribute_column), clean(group_column)
+    total = pd.Series(
+        [
+            (a if a is not None else (g or "")).casefold() in totals
+            for a, g in zip(names, labels, strict=True)
+        ],
+        frame.index,
+    )
+    keep = total | names.isin(attributes)
+    out = frame.drop(columns=[attribute_column, group_column])
+    for a in attributes:
+        out[a] = labels.where(names == a, None)
+    out.loc[total, attributes] = sorted(totals)[0]  # read back as the total row
+    other = names[~keep].fillna("(blank)").value_counts(sort=False)
+    left_out = [(f"attribute {k!r} not audited", int(v)) for k, v in other.items()]
+    return out[keep.to_numpy()], left_out
 
 
 def _check_options(
@@ -362,7 +469,8 @@ def _check_options(
     below: Any,
     rounding: Any,
     totals: list[Any],
-    dataset: Any,
+    datasets: list[Any],
+    names: Mapping[str, Any],
 ) -> None:
     problems = []
 
@@ -395,8 +503,18 @@ def _check_options(
         )
     if not all(isinstance(t, str) and t.strip() for t in totals):
         bad("total_label", f"expected group labels; got {totals!r}", totals)
-    if dataset is not None and (not isinstance(dataset, str) or dataset in groups):
-        bad("dataset", f"expected a column name other than the groups; got {dataset!r}", dataset)
+    for d in datasets:
+        if not isinstance(d, str) or not d or d in groups:
+            bad("dataset", f"expected a column name other than the groups; got {d!r}", d)
+    for key, value in names.items():
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            bad(key, f"expected a column name; got {value!r}", value)
+    if (names["attribute_column"] is None) != (names["group_column"] is None):
+        bad(
+            "attribute_column",
+            "a stacked table needs both attribute_column and group_column",
+            names["attribute_column"] or names["group_column"],
+        )
     if problems:
         raise ConfigError(problems)
 
@@ -488,20 +606,24 @@ class _Reader:
         groups: list[str],
         layout: str,
         cells: dict[str, str],
-        dataset: str | None,
+        datasets: list[str],
         suppressed: frozenset[str],
         withheld: frozenset[str],
         below: int,
         zero_means_below: bool,
         rounding: int | None,
         totals: frozenset[str],
+        long_columns: tuple[str, str] = ("cell", "count"),
+        secondary: bool = False,
     ) -> None:
         self.frame, self.source, self.groups, self.layout = frame, source, groups, layout
-        self.user_cells, self.dataset = cells, dataset
+        self.user_cells, self.datasets = cells, datasets
+        self.long_columns, self.secondary = long_columns, secondary
         self.suppressed, self.below, self.zero = suppressed, below, zero_means_below
         self.withheld = withheld
         self.rounding, self.totals = rounding, totals
         self.problems: list[Problem] = []
+        self.excluded: list[tuple[str, int]] = []
         self.bad: dict[tuple[str, str], list[tuple[int, str]]] = {}
         self.notes: list[str] = []
 
@@ -530,7 +652,13 @@ class _Reader:
         cells = pd.concat([p for p in parts if p is not None], ignore_index=True)
         self._describe(given, absent, cells)
         return IntervalCounts(
-            cells, given, tuple(self.notes), self.source, self.below, self.rounding
+            cells,
+            given,
+            tuple(self.notes),
+            self.source,
+            self.below,
+            self.rounding,
+            excluded=tuple(self.excluded),
         )
 
     # ---- columns
@@ -561,17 +689,17 @@ class _Reader:
                 used[g] = "group"
             else:
                 missing("group column", g)
-        if self.dataset is not None:
-            if self.dataset in available:
-                used[self.dataset] = "dataset"
+        for d in self.datasets:
+            if d in available:
+                used[d] = "dataset"
             else:
-                missing("dataset column", self.dataset)
+                missing("dataset column", d)
         out: dict[str, Any] = {"cells": {}}
         if self.layout == "long":
-            for role in ("cell", "count"):
-                col = self._find(role)
+            for role, wanted in zip(("cell", "count"), self.long_columns, strict=True):
+                col = self._find(wanted)
                 if col is None:
-                    missing(f"long layout: the {role}", role)
+                    missing(f"long layout: the {role}", wanted)
                 else:
                     out[role] = col
                     used[col] = role
@@ -650,26 +778,30 @@ class _Reader:
         return OVERALL, ALL
 
     def _dataset_of(self, record: Mapping[str, Any], row: int) -> str | None | bool:
-        if self.dataset is None:
+        if not self.datasets:
             return None
-        name = value_key(record[self.dataset])
-        if name is None:
-            self.problems.append(
-                Problem(
-                    f"row {row}: column {self.dataset!r} (dataset) is blank; name the dataset",
-                    column=self.dataset,
-                    row=row,
-                    reason="blank_dataset",
+        parts = []
+        for col in self.datasets:
+            name = value_key(record[col])
+            if name is None:
+                self.problems.append(
+                    Problem(
+                        f"row {row}: column {col!r} (dataset) is blank; name the dataset",
+                        column=col,
+                        row=row,
+                        reason="blank_dataset",
+                    )
                 )
-            )
-            return False
-        return name.strip()
+                return False
+            parts.append(name.strip())
+        return " / ".join(parts)
 
     def _rows(self, columns: dict[str, Any]) -> dict[str | None, dict[tuple[str, str], _Row]]:
         out: dict[str | None, dict[tuple[str, str], _Row]] = {}
         ignored: dict[str, int] = {}
-        for i, record in enumerate(self.frame.to_dict("records")):
-            row = i + 1
+        records = self.frame.to_dict("records")
+        for i, record in zip(self.frame.index, records, strict=True):
+            row = int(i) + 1  # the file's data row, also when rows were left out
             name = self._dataset_of(record, row)
             key = self._group_of(record, row)
             if name is False or key is None:
@@ -706,6 +838,7 @@ class _Reader:
         if ignored:
             shown = ", ".join(f"{k!r} ({v:,} rows)" for k, v in ignored.items())
             self.notes.append(f"cell labels not used: {shown}")
+            self.excluded += [(f"cell label {k!r} not used", v) for k, v in ignored.items()]
         return out
 
     def _duplicate(self, message: str, row: int) -> None:
@@ -743,6 +876,13 @@ class _Reader:
     # ---- values
 
     def _parse(self, raw: Any, column: str, row: int, total: bool) -> _Parsed | None:
+        parsed = self._parse_one(raw, column, row, total)
+        if self.secondary and parsed is not None and parsed.status == "suppressed":
+            # hidden to protect a smaller cell: any size the margins allow
+            return _Parsed(0.0, math.inf, "withheld", parsed.text)
+        return parsed
+
+    def _parse_one(self, raw: Any, column: str, row: int, total: bool) -> _Parsed | None:
         key = value_key(raw)
         text = "" if key is None else key.strip()
         folded = text.casefold()
@@ -935,7 +1075,12 @@ class _Reader:
                 f"± {self.rounding / 2:g} of the published value",
             )
         if withheld:
-            self.notes.insert(0, f"{withheld:,} cells withheld: any number of people")
+            why = (
+                " (secondary suppression: every suppressed cell may hide any number)"
+                if self.secondary
+                else ""
+            )
+            self.notes.insert(0, f"{withheld:,} cells withheld: any number of people{why}")
         if not suppressed and not withheld and self.rounding is None:
             self.notes.insert(0, f"all {k:,} published cells exact")
         derived = [c for c in CELLS if c not in given and c not in absent]
