@@ -204,3 +204,45 @@ def test_config_keys_reach_the_reader(tmp_path):
     result = run_config(load_config(config))
     # by hand: 60 / 500 and 40 / 500
     assert values(result, "selection_rate", "gender") == pytest.approx({"F": 0.12, "M": 0.08})
+
+
+# gender leaves 20 people out (its "unknown" was not published); age covers everyone
+LEFT_OUT_TABLE = pd.DataFrame(
+    {
+        "gender": ["F", "M", "", "", "Total"],
+        "age": ["", "", "<30", "30+", "Total"],
+        "n": ["480", "500", "300", "700", "1000"],
+        "flagged": ["50", "x", "40", "60", "100"],
+    }
+)
+
+
+def test_a_group_left_out_of_one_attribute_only():
+    with pytest.raises(CountsError, match="the groups' n add up to 980 but the total row's n"):
+        read_counts(LEFT_OUT_TABLE, groups=["gender", "age"], withheld=["x"])
+    result = audit_counts(
+        LEFT_OUT_TABLE,
+        groups=["gender", "age"],
+        withheld=["x"],
+        left_out=["gender"],
+        metrics=["selection_rate"],
+        min_cell=0,
+    )
+    rows = result.metric("selection_rate", "gender").set_index("group")
+    assert list(rows.index) == ["F", "M", "(not in table)"]
+    assert rows.loc["F", "value"] == pytest.approx(50 / 480)
+    # by hand: the rest is 1000 - 480 - 500 = 20 people; M + rest flagged = 100 - 50 = 50,
+    # the rest flagged 0 to 20, so M flagged 30 to 50 of 500
+    assert rows.loc["(not in table)", "n"] == 20
+    assert rows.loc["M", ["lower_bound", "upper_bound"]].tolist() == pytest.approx([0.06, 0.10])
+    assert rows.loc["(not in table)", ["lower_bound", "upper_bound"]].tolist() == pytest.approx(
+        [0.0, 1.0]
+    )
+    age = values(result, "selection_rate", "age")
+    assert age == pytest.approx({"<30": 40 / 300, "30+": 60 / 700})  # untouched
+    assert any("'(not in table)'" in note for note in result.ledger.notes)
+
+
+def test_left_out_names_a_group_column():
+    with pytest.raises(ConfigError, match="left_out: 'sex' is not one of the groups"):
+        read_counts(LEFT_OUT_TABLE, groups=["gender", "age"], left_out=["sex"])

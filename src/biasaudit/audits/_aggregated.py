@@ -47,6 +47,7 @@ def audit_counts(
     count_column: str = "count",
     attribute_column: str | None = None,
     group_column: str | None = None,
+    left_out: Sequence[str] = (),
     point: str = "none",
     reference: Mapping[str, str] | None = None,
     metrics: Sequence[str] | None = None,
@@ -88,6 +89,9 @@ def audit_counts(
         How the table marks hidden cells (see :func:`read_counts`).
     total_label, sheet, cell_column, count_column, attribute_column, group_column
         Totals and the table's layout (see :func:`read_counts`).
+    left_out : sequence of str, optional
+        Attributes whose groups leave some people out: the rest is the group
+        ``"(not in table)"``, derived from the margins (see :func:`read_counts`).
     point : {"none", "midpoint"}, default="none"
         Point values for ranged rows.
     reference, metrics, confidence, interval, correction, min_cell
@@ -145,6 +149,7 @@ def audit_counts(
         count_column=count_column,
         attribute_column=attribute_column,
         group_column=group_column,
+        left_out=left_out,
     )
     table = range_metrics(
         counts,

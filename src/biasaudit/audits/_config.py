@@ -48,6 +48,7 @@ SECTIONS: dict[str, tuple[str, ...] | None] = {
         "count_column",
         "attribute_column",
         "group_column",
+        "left_out",
     ),
     "funnel": (
         "stages",

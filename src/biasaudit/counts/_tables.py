@@ -79,6 +79,8 @@ Rule = Literal["exact", "midpoint"]
 SUPPRESSED = ("", "x", ".", ":", "*", "c", "<10")
 #: Labels of the row for the whole population (compared case-insensitively).
 TOTAL_LABELS = ("Total", "Totaal", "Totaal generaal", "All", "Alle", "Overall", "(all)")
+#: The group of the people an attribute's rows leave out (``left_out``).
+LEFT_OUT = "(not in table)"
 #: What each cell of :attr:`IntervalCounts.cells` can be.
 STATUSES = ("exact", "suppressed", "withheld", "rounded", "derived", "absent")
 _LESS = re.compile(r"(<=|≤|<)\s*(\d+)")
@@ -278,6 +280,7 @@ def read_counts(
     count_column: str = "count",
     attribute_column: str | None = None,
     group_column: str | None = None,
+    left_out: Sequence[str] = (),
 ) -> IntervalCounts:
     """Read and check a table of counts per group, each count as an interval.
 
@@ -332,6 +335,11 @@ def read_counts(
         its group (``"F"``); a row whose attribute is a total label (or blank with
         a total label as its group) is the whole population. Rows of attributes not
         in ``groups`` are left out (noted).
+    left_out : sequence of str, default=()
+        Attributes whose groups do not cover everyone in the table (a group the
+        source left out of this attribute only, say its "unknown"): the people
+        missing from them form the group :data:`LEFT_OUT` (``"(not in table)"``), its
+        counts derived from the margins, instead of the margins being an error.
 
     Returns
     -------
@@ -371,6 +379,19 @@ def read_counts(
         "group_column": group_column,
     }
     _check_options(group_cols, layout, cells, markers, below, rounding, totals, datasets, names)
+    partial = [left_out] if isinstance(left_out, str) else list(left_out)
+    unknown = [a for a in partial if a not in group_cols]
+    if unknown:
+        raise ConfigError(
+            [
+                Problem(
+                    f"left_out: {a!r} is not one of the groups ({', '.join(group_cols)})",
+                    column="left_out",
+                    value=a,
+                )
+                for a in unknown
+            ]
+        )
     frame, src = load_table(source, sheet)
     folded_totals = frozenset(t.strip().casefold() for t in totals)
     rows_read = len(frame)
@@ -394,6 +415,7 @@ def read_counts(
         folded_totals,
         (cell_column, count_column),
         secondary_suppression,
+        frozenset(partial),
     )
     reader.excluded = excluded
     return dataclasses.replace(reader.read(), rows_read=rows_read)
@@ -615,7 +637,9 @@ class _Reader:
         totals: frozenset[str],
         long_columns: tuple[str, str] = ("cell", "count"),
         secondary: bool = False,
+        left_out: frozenset[str] = frozenset(),
     ) -> None:
+        self.left_out = left_out
         self.frame, self.source, self.groups, self.layout = frame, source, groups, layout
         self.user_cells, self.datasets = cells, datasets
         self.long_columns, self.secondary = long_columns, secondary
@@ -1037,7 +1061,22 @@ class _Reader:
             )
         if lost:
             return None
-        keys = [(OVERALL, ALL)] + [k for a in self.groups for k in table if k[0] == a]
+        keys = [(OVERALL, ALL)]
+        for a in self.groups:
+            keys += [k for k in table if k[0] == a]
+            if a in self.left_out:  # the people the source left out of this attribute
+                keys.append((a, LEFT_OUT))
+        if self.left_out and (OVERALL, ALL) not in table:
+            complete = [a for a in self.groups if a not in self.left_out]
+            if not complete:
+                self.problems.append(
+                    Problem(
+                        f"{where(OVERALL, None, name)}: no total row, and every attribute "
+                        "is left_out: who is left out cannot be told; add the total row",
+                        reason="margins",
+                    )
+                )
+                return None
         shape = (len(keys), len(CELLS))
         low, high = np.zeros(shape), np.zeros(shape)
         status = np.full(shape, "absent", dtype=object)
@@ -1083,6 +1122,12 @@ class _Reader:
             self.notes.insert(0, f"{withheld:,} cells withheld: any number of people{why}")
         if not suppressed and not withheld and self.rounding is None:
             self.notes.insert(0, f"all {k:,} published cells exact")
+        for attr in self.groups:
+            if attr in self.left_out:
+                self.notes.append(
+                    f"{attr!r}: the people its rows leave out are the group {LEFT_OUT!r}, "
+                    "their counts derived from the margins (left_out)"
+                )
         derived = [c for c in CELLS if c not in given and c not in absent]
         if derived:
             self.notes.append("derived from the margins: " + ", ".join(derived))
