@@ -21,6 +21,7 @@ from ..report import (
     analysis_tables,
     check_output_dir,
     compared,
+    percent,
     range_rates,
     range_source,
     write_outputs,
@@ -114,8 +115,8 @@ def _score_headlines(result: AuditResult, restricted: bool) -> list[str]:
             r = top.loc[top["excess"].astype(float).idxmax()]
             level = f"{result.spec.stats.confidence:.0%}"
             lines.append(
-                f"  top score decile: {r['attribute']} = {r['group']} {r['share']:.1%} vs "
-                f"everyone {r['overall_share']:.1%} ({100 * r['excess']:+.1f} points, {level} "
+                f"  top score decile: {r['attribute']} = {r['group']} {percent(r['share'])} vs "
+                f"everyone {percent(r['overall_share'])} ({100 * r['excess']:+.1f} points, {level} "
                 f"CI {100 * r['excess_ci_low']:+.1f} to {100 * r['excess_ci_high']:+.1f})"
             )
     if result.adjusted is not None:
@@ -164,7 +165,7 @@ def _headlines(result: AuditResult, restricted: bool) -> list[str]:
                 source = range_source(r["note"], r["ref_note"])
                 detail = f"{ratio}: a range from {source}, not a confidence interval"
             else:
-                mine, theirs = f"{r['value']:.1%}", f"{r['ref_value']:.1%}"
+                mine, theirs = percent(r["value"]), percent(r["ref_value"])
                 p = r["p_adjusted"]
                 p_text = (
                     ""
