@@ -65,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("config", type=Path)
     init = sub.add_parser("init", help="print a starter TOML configuration for a data file")
     init.add_argument("data", type=Path)
+    init.add_argument("--sheet", help="the sheet of an Excel workbook with several")
+    init.add_argument(
+        "--out", type=Path, help="write the configuration here (data path relative to it)"
+    )
     gen = sub.add_parser("generate", help="write the synthetic welfare-fraud records as CSV")
     gen.add_argument("--out", type=Path, required=True)
     gen.add_argument("--rows", type=_positive, default=40_000)
@@ -225,7 +229,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     elif args.command == "init":
         from ..synthetic import starter_config
 
-        sys.stdout.write(starter_config(args.data))
+        text = starter_config(args.data, sheet=args.sheet, config=args.out)
+        if args.out is None:
+            sys.stdout.write(text)
+        else:
+            with open(args.out, "x", encoding="utf-8") as fh:  # never over an existing file
+                fh.write(text)
+            print(f"wrote {args.out}")
     elif args.command == "generate":
         from ..synthetic import DEFAULT_SEED, write_welfare
 
