@@ -246,3 +246,20 @@ def test_a_group_left_out_of_one_attribute_only():
 def test_left_out_names_a_group_column():
     with pytest.raises(ConfigError, match="left_out: 'sex' is not one of the groups"):
         read_counts(LEFT_OUT_TABLE, groups=["gender", "age"], left_out=["sex"])
+
+
+def test_a_total_that_adds_up_rounded_groups_is_not_read_as_a_rounded_total():
+    # five groups of 14 people each (70 in all), every count rounded to 10: each group
+    # is published as 10, and the source's total row adds those up to 50
+    table = pd.DataFrame(
+        {"g": ["A", "B", "C", "D", "E", "Total"], "n": [10, 10, 10, 10, 10, 50]}
+    ).assign(flagged=[0, 0, 0, 0, 0, 0])
+    wrong = read_counts(table, groups="g", rounding=10).cells.set_index(["group", "cell"])
+    # read as a rounded total, everyone is 45 to 55: the true 70 is excluded
+    assert wrong.loc[("(all)", "n"), ["implied_low", "implied_high"]].tolist() == [45, 55]
+    counts = read_counts(table, groups="g", rounding=10, total_is_sum=True)
+    cells = counts.cells.set_index(["group", "cell"])
+    # by hand: each group 5 to 15, so everyone 25 to 75, which holds the true 70
+    assert cells.loc[("(all)", "n"), ["implied_low", "implied_high"]].tolist() == [25, 75]
+    assert cells.loc[("A", "n"), ["implied_low", "implied_high"]].tolist() == [5, 15]
+    assert any("total_is_sum" in note for note in counts.notes)

@@ -48,6 +48,7 @@ def audit_counts(
     attribute_column: str | None = None,
     group_column: str | None = None,
     left_out: Sequence[str] = (),
+    total_is_sum: bool = False,
     point: str = "none",
     reference: Mapping[str, str] | None = None,
     metrics: Sequence[str] | None = None,
@@ -87,6 +88,8 @@ def audit_counts(
         values joined with ``" / "``).
     suppressed, withheld, below, zero_means_below, secondary_suppression, rounding
         How the table marks hidden cells (see :func:`read_counts`).
+    total_is_sum : bool, default=False
+        The total row adds up the groups' rounded counts (see :func:`read_counts`).
     total_label, sheet, cell_column, count_column, attribute_column, group_column
         Totals and the table's layout (see :func:`read_counts`).
     left_out : sequence of str, optional
@@ -150,6 +153,7 @@ def audit_counts(
         attribute_column=attribute_column,
         group_column=group_column,
         left_out=left_out,
+        total_is_sum=total_is_sum,
     )
     table = range_metrics(
         counts,

@@ -49,6 +49,7 @@ SECTIONS: dict[str, tuple[str, ...] | None] = {
         "attribute_column",
         "group_column",
         "left_out",
+        "total_is_sum",
     ),
     "funnel": (
         "stages",

@@ -281,6 +281,7 @@ def read_counts(
     attribute_column: str | None = None,
     group_column: str | None = None,
     left_out: Sequence[str] = (),
+    total_is_sum: bool = False,
 ) -> IntervalCounts:
     """Read and check a table of counts per group, each count as an interval.
 
@@ -324,6 +325,11 @@ def read_counts(
     rounding : int, optional
         Every count was rounded to a multiple of this base: v is v - base/2 to
         v + base/2.
+    total_is_sum : bool, default=False
+        The total row adds up the groups' published (rounded) counts instead of
+        rounding the true total: its error is then the groups' errors added up (k
+        groups: up to k x base/2), so its cells are read as following from the
+        groups, not as a rounded count.
     total_label : str or sequence of str, default=TOTAL_LABELS
         Group labels of the row for the whole population (case-insensitive).
     sheet : str or int, optional
@@ -416,6 +422,7 @@ def read_counts(
         (cell_column, count_column),
         secondary_suppression,
         frozenset(partial),
+        total_is_sum,
     )
     reader.excluded = excluded
     return dataclasses.replace(reader.read(), rows_read=rows_read)
@@ -638,8 +645,9 @@ class _Reader:
         long_columns: tuple[str, str] = ("cell", "count"),
         secondary: bool = False,
         left_out: frozenset[str] = frozenset(),
+        total_is_sum: bool = False,
     ) -> None:
-        self.left_out = left_out
+        self.left_out, self.total_is_sum = left_out, total_is_sum
         self.frame, self.source, self.groups, self.layout = frame, source, groups, layout
         self.user_cells, self.datasets = cells, datasets
         self.long_columns, self.secondary = long_columns, secondary
@@ -901,6 +909,9 @@ class _Reader:
 
     def _parse(self, raw: Any, column: str, row: int, total: bool) -> _Parsed | None:
         parsed = self._parse_one(raw, column, row, total)
+        if total and self.total_is_sum and parsed is not None and parsed.status != "derived":
+            # a sum of rounded group counts: the groups' cells say all it can
+            return _Parsed(0.0, math.inf, "derived", parsed.text)
         if self.secondary and parsed is not None and parsed.status == "suppressed":
             # hidden to protect a smaller cell: any size the margins allow
             return _Parsed(0.0, math.inf, "withheld", parsed.text)
@@ -1122,6 +1133,11 @@ class _Reader:
             self.notes.insert(0, f"{withheld:,} cells withheld: any number of people{why}")
         if not suppressed and not withheld and self.rounding is None:
             self.notes.insert(0, f"all {k:,} published cells exact")
+        if self.total_is_sum:
+            self.notes.append(
+                "the total row adds up the groups' published counts (total_is_sum): "
+                "its cells follow from the groups' ranges"
+            )
         for attr in self.groups:
             if attr in self.left_out:
                 self.notes.append(
