@@ -204,3 +204,19 @@ def test_config_link_problems_are_collected(tmp_path):
         load_config(config)
     reasons = sorted(p.reason for p in info.value.problems_list)
     assert reasons == ["file_not_found", "invalid", "unknown_key"]
+
+
+def test_duckdb_relations_link_on_the_default_connection_and_others_are_named(sources):
+    import duckdb
+
+    decisions, attributes = sources
+    merged = merged_by_hand(decisions, attributes)
+    on_default = duckdb.sql("select * from decisions")
+    result = run_linked(on_default, attributes)
+    assert result.ledger.rows_analysed == len(merged)
+    con = duckdb.connect()
+    con.register("decisions_view", decisions)
+    with pytest.raises(RecordsError) as info:
+        run_linked(con.sql("select * from decisions_view"), attributes)
+    assert "DuckDB's default connection" in str(info.value)
+    con.close()

@@ -232,12 +232,26 @@ def link_records(
     lazy = isinstance(frame, nw.LazyFrame)
     if not lazy:  # keep the decisions' row order: row numbers in messages depend on it
         frame = frame.with_row_index(_ORDER)
-    joined = frame.join(attrs, left_on=_KEY, right_on=_KEY, how="left")
-    if not lazy:
-        joined = joined.sort(_ORDER).drop(_ORDER)
-    used = frame.select(_KEY).unique()
-    lonely = attrs.join(used, on=_KEY, how="anti").select(nw.len().alias("k"))
-    lonely = lonely.collect() if isinstance(lonely, nw.LazyFrame) else lonely
+    try:
+        joined = frame.join(attrs, left_on=_KEY, right_on=_KEY, how="left")
+        if not lazy:
+            joined = joined.sort(_ORDER).drop(_ORDER)
+        used = frame.select(_KEY).unique()
+        lonely = attrs.join(used, on=_KEY, how="anti").select(nw.len().alias("k"))
+        lonely = lonely.collect() if isinstance(lonely, nw.LazyFrame) else lonely
+    except Exception as exc:  # an engine's own error (e.g. DuckDB relations of two connections)
+        if records.frame.implementation.is_duckdb():
+            raise RecordsError(
+                [
+                    Problem(
+                        f"could not join {name} to the DuckDB relation: {exc}; a relation "
+                        "must come from DuckDB's default connection (duckdb.sql(...)), or "
+                        "pass the decisions as a file or an Arrow table",
+                        reason="engine",
+                    )
+                ]
+            ) from exc
+        raise
     info = LinkInfo(
         name=name,
         on=(left, right),
