@@ -34,14 +34,21 @@ def audit_counts(
     groups: Sequence[str] | str,
     layout: str = "wide",
     cells: Mapping[str, str] | None = None,
-    dataset: str | None = None,
+    dataset: str | Sequence[str] | None = None,
     suppressed: Sequence[str] = SUPPRESSED,
     withheld: Sequence[str] = (),
     below: int = 10,
     zero_means_below: bool = False,
+    secondary_suppression: bool = False,
     rounding: int | None = None,
     total_label: Sequence[str] | str = TOTAL_LABELS,
     sheet: str | int | None = None,
+    cell_column: str = "cell",
+    count_column: str = "count",
+    attribute_column: str | None = None,
+    group_column: str | None = None,
+    left_out: Sequence[str] = (),
+    total_is_sum: bool = False,
     point: str = "none",
     reference: Mapping[str, str] | None = None,
     metrics: Sequence[str] | None = None,
@@ -70,15 +77,24 @@ def audit_counts(
         Columns with the protected attributes' group labels.
     layout : {"wide", "long"}, default="wide"
         ``wide``: one column per count cell (``n``, ``flagged``, ``TP``, ``FP``,
-        ``FN``, ``TN``, ...); ``long``: columns ``cell`` and ``count``.
+        ``FN``, ``TN``, ...); ``long``: a column naming the cell and one with its
+        count (``cell_column``, ``count_column``).
     cells : mapping, optional
         Count cell -> column (wide) or cell label (long) when the names differ.
-    dataset : str, optional
-        Column naming the dataset or model version of each row (e.g. training vs
-        pilot); each is audited on its own, side by side, with a leading ``dataset``
-        column in the table.
-    suppressed, withheld, below, zero_means_below, rounding, total_label, sheet
-        How the table marks hidden cells and totals (see :func:`read_counts`).
+    dataset : str or sequence of str, optional
+        Column(s) naming the dataset or model version of each row (e.g. training vs
+        pilot, or ``["dataset", "model"]``); each is audited on its own, side by
+        side, with a leading ``dataset`` column in the table (several columns'
+        values joined with ``" / "``).
+    suppressed, withheld, below, zero_means_below, secondary_suppression, rounding
+        How the table marks hidden cells (see :func:`read_counts`).
+    total_is_sum : bool, default=False
+        The total row adds up the groups' rounded counts (see :func:`read_counts`).
+    total_label, sheet, cell_column, count_column, attribute_column, group_column
+        Totals and the table's layout (see :func:`read_counts`).
+    left_out : sequence of str, optional
+        Attributes whose groups leave some people out: the rest is the group
+        ``"(not in table)"``, derived from the margins (see :func:`read_counts`).
     point : {"none", "midpoint"}, default="none"
         Point values for ranged rows.
     reference, metrics, confidence, interval, correction, min_cell
@@ -128,9 +144,16 @@ def audit_counts(
         withheld=withheld,
         below=below,
         zero_means_below=zero_means_below,
+        secondary_suppression=secondary_suppression,
         rounding=rounding,
         total_label=total_label,
         sheet=sheet,
+        cell_column=cell_column,
+        count_column=count_column,
+        attribute_column=attribute_column,
+        group_column=group_column,
+        left_out=left_out,
+        total_is_sum=total_is_sum,
     )
     table = range_metrics(
         counts,
@@ -141,7 +164,7 @@ def audit_counts(
     )
     table = _suppressed(table, counts, min_cell)
     rule: Literal["exact", "midpoint"] = "exact" if counts.exact else "midpoint"
-    rows_read = int(counts.cells["row"].nunique())
+    rows_read = counts.rows_read or int(counts.cells["row"].nunique())
     notes = list(counts.notes)
     if point == "midpoint":
         notes.append("point values of ranged rows are the middle of the range (rule chosen)")
@@ -151,7 +174,7 @@ def audit_counts(
     return AuditResult(
         table=table,
         counts=counts.to_count_table(rule, dataset=counts.datasets[0]),
-        ledger=Ledger(rows_read, (), tuple(notes)),
+        ledger=Ledger(rows_read, counts.excluded, tuple(notes)),
         source=counts.source,
         spec=spec,
         references={a: (reference or {}).get(a, "largest") for a in attrs},

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
 
@@ -24,7 +25,17 @@ from ..disclosure import (
     publish_summaries,
     quantile_minimum,
 )
-from ..io import Records, Source, open_records, safe_for_spreadsheets, write_json
+from ..io import (
+    LINKED,
+    Link,
+    Records,
+    Source,
+    as_link,
+    link_records,
+    open_records,
+    safe_for_spreadsheets,
+    write_json,
+)
 from ..metrics import ASSUMPTIONS, compute_metrics, estimate_table
 from ..spec import (
     METRICS,
@@ -336,6 +347,7 @@ def audit(
     population: Population | Mapping[str, Any] | None = None,
     scores: Mapping[str, Any] | None = None,
     regression: Mapping[str, Any] | None = None,
+    link: Link | Mapping[str, Any] | None = None,
 ) -> AuditResult:
     """Audit decision records for group disparities and false-accusation rates.
 
@@ -391,6 +403,12 @@ def audit(
     population : Population or mapping, optional
         With a ``sample`` role and records of only the investigated cases: the
         number of people scored (``total``) and, optionally, group sizes.
+    link : Link or mapping, optional
+        Protected attributes kept in another table, joined on an id:
+        ``{"data": "attributes.csv", "on": "id"}`` (or ``on=("case_id",
+        "person_id")`` when the names differ). Decisions whose id is not in that
+        table are excluded with the reason in the row ledger; attribute rows without
+        a decision are noted; an id that appears twice there is an error.
 
     Returns
     -------
@@ -442,20 +460,34 @@ def audit(
         regression=regression,
     )
     opened = open_spec_records(
-        records, spec, engine=engine, sheet=sheet, delimiter=delimiter, encoding=encoding
+        records,
+        spec,
+        link=as_link(link),
+        engine=engine,
+        sheet=sheet,
+        delimiter=delimiter,
+        encoding=encoding,
     )
     return run_audit(opened, spec, metrics=metrics)
 
 
-def open_spec_records(records: Any, spec: AuditSpec, **options: Any) -> Records:
-    """Open ``records`` reading only the columns ``spec`` needs."""
+def open_spec_records(
+    records: Any, spec: AuditSpec, *, link: Link | None = None, **options: Any
+) -> Records:
+    """Open ``records`` reading only the columns ``spec`` needs (joining the
+    attribute table ``link`` on its id when given)."""
     text = [c for r, c in spec.roles.items() if r not in ("score", "weight")]
     if spec.regression is not None:
         model = spec.regression
         text += [c for c in model.columns if c not in model.numeric]
-    return open_records(
-        records, columns=spec.columns, text_columns=[*text, *spec.attributes], **options
+    text += spec.attributes
+    if link is None:
+        return open_records(records, columns=spec.columns, text_columns=text, **options)
+    key = link.keys[0]
+    opened = open_records(
+        records, columns=[*spec.columns, key], text_columns=[*text, key], **options
     )
+    return link_records(opened, link, columns=spec.columns, text_columns=text)
 
 
 def run_audit(
@@ -517,8 +549,11 @@ def _adjusted(records: Records, spec: AuditSpec) -> AdjustedDisparity | None:
     positive = list(model.positive) or [
         k for k, v in spec.codes.lookup("flagged").items() if v == 1 and k is not None
     ]
+    frame = records.frame
+    if records.link is not None:  # only the decisions that found their attributes
+        frame = frame.filter(~nw.col(LINKED).is_null())
     fit = fit_adjusted(
-        records.frame,
+        frame,
         decision=decision,
         positive=positive,
         groups=spec.attributes,

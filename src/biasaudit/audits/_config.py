@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .._exceptions import ConfigError, Problem
-from ..io import ENGINES
+from ..io import ENGINES, LINK_KEYS, Link, as_link
 from ..spec import ALIASES, METRICS, SAMPLE_METRICS, AuditSpec, make_spec
 from ._aggregated import audit_counts
 from ._audit import AuditResult, open_spec_records, run_audit
@@ -23,6 +23,7 @@ from ._funnel_audit import FunnelResult, funnel
 #: Allowed sections and their keys (None: any key, e.g. column names under [codes]).
 SECTIONS: dict[str, tuple[str, ...] | None] = {
     "data": ("path", "sheet", "engine", "delimiter", "encoding", "kind"),
+    "link": LINK_KEYS,
     "roles": ("id", "score", "flagged", "investigated", "outcome", "weight", "sample"),
     "codes": ("flagged", "investigated", "outcome", "sample"),
     "threshold": ("score_at_least", "top_k", "top_fraction"),
@@ -39,9 +40,16 @@ SECTIONS: dict[str, tuple[str, ...] | None] = {
         "withheld",
         "below",
         "zero_means_below",
+        "secondary_suppression",
         "rounding",
         "total_label",
         "point",
+        "cell_column",
+        "count_column",
+        "attribute_column",
+        "group_column",
+        "left_out",
+        "total_is_sum",
     ),
     "funnel": (
         "stages",
@@ -61,6 +69,7 @@ OUTPUT_MODES = ("public", "restricted")
 #: group, or a process funnel (records or stage counts). Sections used by each kind.
 KINDS: dict[str, tuple[str, ...]] = {
     "records": (
+        "link",
         "roles",
         "codes",
         "threshold",
@@ -93,6 +102,8 @@ class AuditConfig:
         ``records``, ``counts`` or ``funnel``.
     options : dict
         The ``[counts]`` or ``[funnel]`` section.
+    link : Link or None
+        The ``[link]`` section: protected attributes in a second file, joined on an id.
     metrics : tuple of str or None
         Metrics to compute (None: the default set).
     output_dir : Path
@@ -113,6 +124,7 @@ class AuditConfig:
     restricted: bool = False
     kind: str = "records"
     options: dict[str, Any] = field(default_factory=dict)
+    link: Link | None = None
 
 
 def _suggest(word: str, allowed: tuple[str, ...] | list[str]) -> str:
@@ -248,6 +260,12 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         )
     except ConfigError as exc:
         problems += exc.problems_list
+    link = None
+    if kind == "records" and "link" in raw:
+        try:
+            link = as_link(_section(raw, "link"), base=base.parent)
+        except ConfigError as exc:  # unknown keys are reported above already
+            problems += [p for p in exc.problems_list if p.reason != "unknown_key"]
     if problems or spec is None:
         raise ConfigError(_unique(problems), context=base.name)
     options: dict[str, Any] = {
@@ -264,6 +282,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         restricted=mode == "restricted",
         kind=kind,
         options=_section(raw, kind) if kind != "records" else {},
+        link=link,
     )
 
 
@@ -312,5 +331,5 @@ def run_config(config: AuditConfig) -> AuditResult | FunnelResult:
             **config.read_options,
             **config.options,
         )
-    records = open_spec_records(config.data_path, spec, **config.read_options)
+    records = open_spec_records(config.data_path, spec, link=config.link, **config.read_options)
     return run_audit(records, spec, metrics=config.metrics)

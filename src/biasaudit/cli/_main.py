@@ -21,6 +21,7 @@ from ..report import (
     analysis_tables,
     check_output_dir,
     compared,
+    percent,
     range_rates,
     range_source,
     write_outputs,
@@ -64,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("config", type=Path)
     init = sub.add_parser("init", help="print a starter TOML configuration for a data file")
     init.add_argument("data", type=Path)
+    init.add_argument("--sheet", help="the sheet of an Excel workbook with several")
+    init.add_argument(
+        "--out", type=Path, help="write the configuration here (data path relative to it)"
+    )
     gen = sub.add_parser("generate", help="write the synthetic welfare-fraud records as CSV")
     gen.add_argument("--out", type=Path, required=True)
     gen.add_argument("--rows", type=_positive, default=40_000)
@@ -114,8 +119,8 @@ def _score_headlines(result: AuditResult, restricted: bool) -> list[str]:
             r = top.loc[top["excess"].astype(float).idxmax()]
             level = f"{result.spec.stats.confidence:.0%}"
             lines.append(
-                f"  top score decile: {r['attribute']} = {r['group']} {r['share']:.1%} vs "
-                f"everyone {r['overall_share']:.1%} ({100 * r['excess']:+.1f} points, {level} "
+                f"  top score decile: {r['attribute']} = {r['group']} {percent(r['share'])} vs "
+                f"everyone {percent(r['overall_share'])} ({100 * r['excess']:+.1f} points, {level} "
                 f"CI {100 * r['excess_ci_low']:+.1f} to {100 * r['excess_ci_high']:+.1f})"
             )
     if result.adjusted is not None:
@@ -164,7 +169,7 @@ def _headlines(result: AuditResult, restricted: bool) -> list[str]:
                 source = range_source(r["note"], r["ref_note"])
                 detail = f"{ratio}: a range from {source}, not a confidence interval"
             else:
-                mine, theirs = f"{r['value']:.1%}", f"{r['ref_value']:.1%}"
+                mine, theirs = percent(r["value"]), percent(r["ref_value"])
                 p = r["p_adjusted"]
                 p_text = (
                     ""
@@ -224,7 +229,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     elif args.command == "init":
         from ..synthetic import starter_config
 
-        sys.stdout.write(starter_config(args.data))
+        text = starter_config(args.data, sheet=args.sheet, config=args.out)
+        if args.out is None:
+            sys.stdout.write(text)
+        else:
+            with open(args.out, "x", encoding="utf-8") as fh:  # never over an existing file
+                fh.write(text)
+            print(f"wrote {args.out}")
     elif args.command == "generate":
         from ..synthetic import DEFAULT_SEED, write_welfare
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._exceptions import Problem, RecordsError
-from ..io import Records
+from ..io import LINKED, Records
 from ..spec import MISSING_GROUP, AuditSpec, value_key
 from ._counts import CountTable, count_table
 from ._scores import ScoreBinning, ScoreCube, kth_highest, score_binning, score_cube
@@ -128,6 +128,8 @@ def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
         keys["weight"] = roles.weight
     for attr in spec.attributes:
         keys[f"attr:{attr}"] = attr
+    if records.link is not None:
+        keys["linked"] = LINKED
     group_cols = list(dict.fromkeys(keys.values()))
     # Helper columns first, so every aggregation is a plain sum (fast on every engine).
     sums: list[str] = []
@@ -326,9 +328,18 @@ def _build(
     # Protected attributes: labels, the missing policy, the row ledger.
     excluded: list[tuple[str, int]] = []
     keep = pd.Series(True, index=cells.index)
+    link = records.link
+    if link is not None:
+        # a decision whose id is not in the attribute table has no attributes at all:
+        # it is excluded (not a "(missing)" group member), and the ledger says why
+        unlinked = raw[LINKED].isna()
+        k = int(cells.loc[unlinked, "rows"].sum())
+        if k:
+            excluded.append((f"no match for its {link.on[0]!r} in {link.name}", k))
+        keep &= ~unlinked
     for attr in spec.attributes:
         labels = _keys(raw[attr])
-        is_missing = labels.isna()
+        is_missing = labels.isna() & keep
         k = int(cells.loc[is_missing, "rows"].sum())
         if k and spec.missing == "error":
             problems.append(
@@ -382,7 +393,8 @@ def _build(
         .reset_index()
     )
     counts = count_table(cells, spec.attributes, spec.intersections, weighted=weighted)
-    ledger = Ledger(rows_read, tuple(excluded), _ledger_notes(counts, spec))
+    notes = _ledger_notes(counts, spec) + _link_notes(records)
+    ledger = Ledger(rows_read, tuple(excluded), notes)
     return Aggregation(counts, ledger, flag_rule, cube)
 
 
@@ -621,6 +633,22 @@ def _duplicate_ids(records: Records, col: str) -> list[Problem]:
             reason="duplicate_id",
         )
     ]
+
+
+def _link_notes(records: Records) -> tuple[str, ...]:
+    """What the attribute table held that no decision used (not rows of the decisions)."""
+    link = records.link
+    if link is None:
+        return ()
+    notes = [
+        f"protected attributes from {link.name} ({link.rows:,} rows), linked on "
+        f"{link.on[0]!r} = {link.on[1]!r}"
+    ]
+    if link.unmatched:
+        notes.append(f"{_rows(link.unmatched)} of {link.name} match no decision (not counted)")
+    if link.blank:
+        notes.append(f"{_rows(link.blank)} of {link.name} without an id (not counted)")
+    return tuple(notes)
 
 
 def _ledger_notes(counts: CountTable, spec: AuditSpec) -> tuple[str, ...]:

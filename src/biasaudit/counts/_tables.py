@@ -52,6 +52,7 @@ taken into account, are worked out in :mod:`biasaudit.counts._margins`.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 import re
@@ -78,6 +79,8 @@ Rule = Literal["exact", "midpoint"]
 SUPPRESSED = ("", "x", ".", ":", "*", "c", "<10")
 #: Labels of the row for the whole population (compared case-insensitively).
 TOTAL_LABELS = ("Total", "Totaal", "Totaal generaal", "All", "Alle", "Overall", "(all)")
+#: The group of the people an attribute's rows leave out (``left_out``).
+LEFT_OUT = "(not in table)"
 #: What each cell of :attr:`IntervalCounts.cells` can be.
 STATUSES = ("exact", "suppressed", "withheld", "rounded", "derived", "absent")
 _LESS = re.compile(r"(<=|≤|<)\s*(\d+)")
@@ -120,6 +123,10 @@ class IntervalCounts:
         A suppressed cell is 0 to ``below - 1`` people (the rule it was read with).
     rounding : int or None
         The base counts were rounded to (None: not rounded).
+    rows_read : int
+        Data rows of the table (every row of a long table, not one per group).
+    excluded : tuple of (str, int)
+        Rows read but not used, with the reason (for the row ledger).
     """
 
     cells: pd.DataFrame
@@ -128,6 +135,8 @@ class IntervalCounts:
     source: Source
     below: int = 10
     rounding: int | None = None
+    rows_read: int = 0
+    excluded: tuple[tuple[str, int], ...] = ()
 
     @property
     def datasets(self) -> list[str | None]:
@@ -258,14 +267,21 @@ def read_counts(
     groups: Sequence[str] | str,
     layout: Layout = "wide",
     cells: Mapping[str, str] | None = None,
-    dataset: str | None = None,
+    dataset: str | Sequence[str] | None = None,
     suppressed: Sequence[str] = SUPPRESSED,
     withheld: Sequence[str] = (),
     below: int = 10,
     zero_means_below: bool = False,
+    secondary_suppression: bool = False,
     rounding: int | None = None,
     total_label: Sequence[str] | str = TOTAL_LABELS,
     sheet: str | int | None = None,
+    cell_column: str = "cell",
+    count_column: str = "count",
+    attribute_column: str | None = None,
+    group_column: str | None = None,
+    left_out: Sequence[str] = (),
+    total_is_sum: bool = False,
 ) -> IntervalCounts:
     """Read and check a table of counts per group, each count as an interval.
 
@@ -276,17 +292,20 @@ def read_counts(
         ``"<10"`` survive), or a DataFrame.
     groups : str or sequence of str
         The protected-attribute columns, one attribute per column (see the module
-        notes for tables with several).
+        notes for tables with several); with ``attribute_column``, the attributes
+        to read (values of that column).
     layout : {"wide", "long"}, default="wide"
-        ``"wide"``: one row per group, one column per cell. ``"long"``: columns
-        ``cell`` and ``count`` (names matched case-insensitively), one row per group
-        and cell.
+        ``"wide"``: one row per group, one column per cell. ``"long"``: one row per
+        group and cell, the cell named in ``cell_column`` and its count in
+        ``count_column``.
     cells : mapping, optional
         Count cell (:data:`CELLS`) to its column (wide) or its label in the ``cell``
         column (long), e.g. ``{"tp": "hits", "flagged": "selected"}``. Cells not
         listed are matched by name, case-insensitively (``TP`` is ``tp``).
-    dataset : str, optional
-        Column telling datasets or model versions apart (e.g. ``"version"``).
+    dataset : str or sequence of str, optional
+        Column telling datasets or model versions apart (e.g. ``"version"``), or
+        several (e.g. ``["dataset", "model"]``): each combination is a dataset of its
+        own, named by its values joined with ``" / "``.
     suppressed : sequence of str, default=SUPPRESSED
         Markers of a suppressed cell (``""`` is a blank), case-insensitive; ``"<k"``
         and ``"<=k"`` are always recognised.
@@ -298,13 +317,35 @@ def read_counts(
         A suppressed cell is 0 to ``below - 1`` people.
     zero_means_below : bool, default=False
         A published 0 is 0 to ``below - 1`` (a "cells below 10 were set to 0" rule).
+    secondary_suppression : bool, default=False
+        The source also hid the next-smallest cells, with the same mark, so that the
+        small ones cannot be recomputed from the margins: every suppressed cell
+        (a marker, ``"<k"``, or a 0 under ``zero_means_below``) may then be any
+        number of people, bounded only by the margins.
     rounding : int, optional
         Every count was rounded to a multiple of this base: v is v - base/2 to
         v + base/2.
+    total_is_sum : bool, default=False
+        The total row adds up the groups' published (rounded) counts instead of
+        rounding the true total: its error is then the groups' errors added up (k
+        groups: up to k x base/2), so its cells are read as following from the
+        groups, not as a rounded count.
     total_label : str or sequence of str, default=TOTAL_LABELS
         Group labels of the row for the whole population (case-insensitive).
     sheet : str or int, optional
         Excel sheet (default: the first).
+    cell_column, count_column : str, default "cell", "count"
+        The long layout's columns (names matched case-insensitively).
+    attribute_column, group_column : str, optional
+        A stacked table: one column names the attribute (``"gender"``), the other
+        its group (``"F"``); a row whose attribute is a total label (or blank with
+        a total label as its group) is the whole population. Rows of attributes not
+        in ``groups`` are left out (noted).
+    left_out : sequence of str, default=()
+        Attributes whose groups do not cover everyone in the table (a group the
+        source left out of this attribute only, say its "unknown"): the people
+        missing from them form the group :data:`LEFT_OUT` (``"(not in table)"``), its
+        counts derived from the margins, instead of the margins being an error.
 
     Returns
     -------
@@ -336,22 +377,117 @@ def read_counts(
     group_cols = [groups] if isinstance(groups, str) else list(groups)
     totals = [total_label] if isinstance(total_label, str) else list(total_label)
     markers = {"suppressed": suppressed, "withheld": withheld}
-    _check_options(group_cols, layout, cells, markers, below, rounding, totals, dataset)
+    datasets = [dataset] if isinstance(dataset, str) else list(dataset or [])
+    names = {
+        "cell_column": cell_column,
+        "count_column": count_column,
+        "attribute_column": attribute_column,
+        "group_column": group_column,
+    }
+    _check_options(group_cols, layout, cells, markers, below, rounding, totals, datasets, names)
+    partial = [left_out] if isinstance(left_out, str) else list(left_out)
+    unknown = [a for a in partial if a not in group_cols]
+    if unknown:
+        raise ConfigError(
+            [
+                Problem(
+                    f"left_out: {a!r} is not one of the groups ({', '.join(group_cols)})",
+                    column="left_out",
+                    value=a,
+                )
+                for a in unknown
+            ]
+        )
     frame, src = load_table(source, sheet)
-    return _Reader(
+    folded_totals = frozenset(t.strip().casefold() for t in totals)
+    rows_read = len(frame)
+    excluded: list[tuple[str, int]] = []
+    if attribute_column is not None and group_column is not None:
+        frame, excluded = unstack_groups(
+            frame, group_cols, attribute_column, group_column, folded_totals
+        )
+    reader = _Reader(
         frame,
         src,
         group_cols,
         layout,
         {k.strip().lower(): v for k, v in (cells or {}).items()},
-        dataset,
+        datasets,
         frozenset(str(s).strip().casefold() for s in suppressed),
         frozenset(str(s).strip().casefold() for s in withheld),
         below,
         zero_means_below,
         rounding,
-        frozenset(t.strip().casefold() for t in totals),
-    ).read()
+        folded_totals,
+        (cell_column, count_column),
+        secondary_suppression,
+        frozenset(partial),
+        total_is_sum,
+    )
+    reader.excluded = excluded
+    return dataclasses.replace(reader.read(), rows_read=rows_read)
+
+
+def unstack_groups(
+    frame: pd.DataFrame,
+    attributes: list[str],
+    attribute_column: str,
+    group_column: str,
+    totals: frozenset[str],
+) -> tuple[pd.DataFrame, list[tuple[str, int]]]:
+    """A stacked table (attribute and group in two columns) as one group column per
+    attribute, the rows kept in place (their numbers stay those of the file), and
+    the rows of attributes not audited (reason, rows) for the row ledger.
+
+    Raises
+    ------
+    CountsError
+        When a column is missing or an attribute name is already a column.
+    """
+    problems = []
+    for col in (attribute_column, group_column):
+        if col not in frame.columns:
+            problems.append(
+                Problem(
+                    f"stacked layout: column {col!r} not found; available: "
+                    + ", ".join(map(repr, frame.columns[:12])),
+                    column=col,
+                    reason="column_not_found",
+                )
+            )
+    clash = [a for a in attributes if a in frame.columns]
+    for a in clash:
+        problems.append(
+            Problem(
+                f"stacked layout: attribute {a!r} is also a column of the table; rename "
+                "that column",
+                column=a,
+                reason="column_reused",
+            )
+        )
+    if problems:
+        raise CountsError(problems)
+
+    def clean(column: str) -> pd.Series:
+        keys = [value_key(v) for v in frame[column]]
+        return pd.Series([None if k is None else k.strip() for k in keys], frame.index, object)
+
+    names, labels = clean(attribute_column), clean(group_column)
+    total = pd.Series(
+        [
+            (a if a is not None else (g or "")).casefold() in totals
+            for a, g in zip(names, labels, strict=True)
+        ],
+        frame.index,
+    )
+    keep = total | names.isin(attributes)
+    out = frame.drop(columns=[attribute_column, group_column])
+    for a in attributes:
+        out[a] = labels.where(names == a, None)
+    out.loc[total, attributes] = sorted(totals)[0]  # read back as the total row
+    other = names[~keep].fillna("(blank)").value_counts(sort=False)
+    left_out = [(f"attribute {k!r} not audited", int(v)) for k, v in other.items()]
+    return out[keep.to_numpy()], left_out
 
 
 def _check_options(
@@ -362,7 +498,8 @@ def _check_options(
     below: Any,
     rounding: Any,
     totals: list[Any],
-    dataset: Any,
+    datasets: list[Any],
+    names: Mapping[str, Any],
 ) -> None:
     problems = []
 
@@ -395,8 +532,18 @@ def _check_options(
         )
     if not all(isinstance(t, str) and t.strip() for t in totals):
         bad("total_label", f"expected group labels; got {totals!r}", totals)
-    if dataset is not None and (not isinstance(dataset, str) or dataset in groups):
-        bad("dataset", f"expected a column name other than the groups; got {dataset!r}", dataset)
+    for d in datasets:
+        if not isinstance(d, str) or not d or d in groups:
+            bad("dataset", f"expected a column name other than the groups; got {d!r}", d)
+    for key, value in names.items():
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            bad(key, f"expected a column name; got {value!r}", value)
+    if (names["attribute_column"] is None) != (names["group_column"] is None):
+        bad(
+            "attribute_column",
+            "a stacked table needs both attribute_column and group_column",
+            names["attribute_column"] or names["group_column"],
+        )
     if problems:
         raise ConfigError(problems)
 
@@ -488,20 +635,27 @@ class _Reader:
         groups: list[str],
         layout: str,
         cells: dict[str, str],
-        dataset: str | None,
+        datasets: list[str],
         suppressed: frozenset[str],
         withheld: frozenset[str],
         below: int,
         zero_means_below: bool,
         rounding: int | None,
         totals: frozenset[str],
+        long_columns: tuple[str, str] = ("cell", "count"),
+        secondary: bool = False,
+        left_out: frozenset[str] = frozenset(),
+        total_is_sum: bool = False,
     ) -> None:
+        self.left_out, self.total_is_sum = left_out, total_is_sum
         self.frame, self.source, self.groups, self.layout = frame, source, groups, layout
-        self.user_cells, self.dataset = cells, dataset
+        self.user_cells, self.datasets = cells, datasets
+        self.long_columns, self.secondary = long_columns, secondary
         self.suppressed, self.below, self.zero = suppressed, below, zero_means_below
         self.withheld = withheld
         self.rounding, self.totals = rounding, totals
         self.problems: list[Problem] = []
+        self.excluded: list[tuple[str, int]] = []
         self.bad: dict[tuple[str, str], list[tuple[int, str]]] = {}
         self.notes: list[str] = []
 
@@ -530,7 +684,13 @@ class _Reader:
         cells = pd.concat([p for p in parts if p is not None], ignore_index=True)
         self._describe(given, absent, cells)
         return IntervalCounts(
-            cells, given, tuple(self.notes), self.source, self.below, self.rounding
+            cells,
+            given,
+            tuple(self.notes),
+            self.source,
+            self.below,
+            self.rounding,
+            excluded=tuple(self.excluded),
         )
 
     # ---- columns
@@ -561,17 +721,17 @@ class _Reader:
                 used[g] = "group"
             else:
                 missing("group column", g)
-        if self.dataset is not None:
-            if self.dataset in available:
-                used[self.dataset] = "dataset"
+        for d in self.datasets:
+            if d in available:
+                used[d] = "dataset"
             else:
-                missing("dataset column", self.dataset)
+                missing("dataset column", d)
         out: dict[str, Any] = {"cells": {}}
         if self.layout == "long":
-            for role in ("cell", "count"):
-                col = self._find(role)
+            for role, wanted in zip(("cell", "count"), self.long_columns, strict=True):
+                col = self._find(wanted)
                 if col is None:
-                    missing(f"long layout: the {role}", role)
+                    missing(f"long layout: the {role}", wanted)
                 else:
                     out[role] = col
                     used[col] = role
@@ -650,26 +810,30 @@ class _Reader:
         return OVERALL, ALL
 
     def _dataset_of(self, record: Mapping[str, Any], row: int) -> str | None | bool:
-        if self.dataset is None:
+        if not self.datasets:
             return None
-        name = value_key(record[self.dataset])
-        if name is None:
-            self.problems.append(
-                Problem(
-                    f"row {row}: column {self.dataset!r} (dataset) is blank; name the dataset",
-                    column=self.dataset,
-                    row=row,
-                    reason="blank_dataset",
+        parts = []
+        for col in self.datasets:
+            name = value_key(record[col])
+            if name is None:
+                self.problems.append(
+                    Problem(
+                        f"row {row}: column {col!r} (dataset) is blank; name the dataset",
+                        column=col,
+                        row=row,
+                        reason="blank_dataset",
+                    )
                 )
-            )
-            return False
-        return name.strip()
+                return False
+            parts.append(name.strip())
+        return " / ".join(parts)
 
     def _rows(self, columns: dict[str, Any]) -> dict[str | None, dict[tuple[str, str], _Row]]:
         out: dict[str | None, dict[tuple[str, str], _Row]] = {}
         ignored: dict[str, int] = {}
-        for i, record in enumerate(self.frame.to_dict("records")):
-            row = i + 1
+        records = self.frame.to_dict("records")
+        for i, record in zip(self.frame.index, records, strict=True):
+            row = int(i) + 1  # the file's data row, also when rows were left out
             name = self._dataset_of(record, row)
             key = self._group_of(record, row)
             if name is False or key is None:
@@ -706,6 +870,7 @@ class _Reader:
         if ignored:
             shown = ", ".join(f"{k!r} ({v:,} rows)" for k, v in ignored.items())
             self.notes.append(f"cell labels not used: {shown}")
+            self.excluded += [(f"cell label {k!r} not used", v) for k, v in ignored.items()]
         return out
 
     def _duplicate(self, message: str, row: int) -> None:
@@ -743,6 +908,16 @@ class _Reader:
     # ---- values
 
     def _parse(self, raw: Any, column: str, row: int, total: bool) -> _Parsed | None:
+        parsed = self._parse_one(raw, column, row, total)
+        if total and self.total_is_sum and parsed is not None and parsed.status != "derived":
+            # a sum of rounded group counts: the groups' cells say all it can
+            return _Parsed(0.0, math.inf, "derived", parsed.text)
+        if self.secondary and parsed is not None and parsed.status == "suppressed":
+            # hidden to protect a smaller cell: any size the margins allow
+            return _Parsed(0.0, math.inf, "withheld", parsed.text)
+        return parsed
+
+    def _parse_one(self, raw: Any, column: str, row: int, total: bool) -> _Parsed | None:
         key = value_key(raw)
         text = "" if key is None else key.strip()
         folded = text.casefold()
@@ -897,7 +1072,22 @@ class _Reader:
             )
         if lost:
             return None
-        keys = [(OVERALL, ALL)] + [k for a in self.groups for k in table if k[0] == a]
+        keys = [(OVERALL, ALL)]
+        for a in self.groups:
+            keys += [k for k in table if k[0] == a]
+            if a in self.left_out:  # the people the source left out of this attribute
+                keys.append((a, LEFT_OUT))
+        if self.left_out and (OVERALL, ALL) not in table:
+            complete = [a for a in self.groups if a not in self.left_out]
+            if not complete:
+                self.problems.append(
+                    Problem(
+                        f"{where(OVERALL, None, name)}: no total row, and every attribute "
+                        "is left_out: who is left out cannot be told; add the total row",
+                        reason="margins",
+                    )
+                )
+                return None
         shape = (len(keys), len(CELLS))
         low, high = np.zeros(shape), np.zeros(shape)
         status = np.full(shape, "absent", dtype=object)
@@ -935,9 +1125,25 @@ class _Reader:
                 f"± {self.rounding / 2:g} of the published value",
             )
         if withheld:
-            self.notes.insert(0, f"{withheld:,} cells withheld: any number of people")
+            why = (
+                " (secondary suppression: every suppressed cell may hide any number)"
+                if self.secondary
+                else ""
+            )
+            self.notes.insert(0, f"{withheld:,} cells withheld: any number of people{why}")
         if not suppressed and not withheld and self.rounding is None:
             self.notes.insert(0, f"all {k:,} published cells exact")
+        if self.total_is_sum:
+            self.notes.append(
+                "the total row adds up the groups' published counts (total_is_sum): "
+                "its cells follow from the groups' ranges"
+            )
+        for attr in self.groups:
+            if attr in self.left_out:
+                self.notes.append(
+                    f"{attr!r}: the people its rows leave out are the group {LEFT_OUT!r}, "
+                    "their counts derived from the margins (left_out)"
+                )
         derived = [c for c in CELLS if c not in given and c not in absent]
         if derived:
             self.notes.append("derived from the margins: " + ", ".join(derived))

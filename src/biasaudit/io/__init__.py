@@ -11,7 +11,8 @@ from ._datasets import (
     list_datasets,
     load_dataset,
 )
-from ._io import ENGINES, FORMATS, Records, Source, detect_csv, file_sha256, open_records
+from ._io import ENGINES, FORMATS, LinkInfo, Records, Source, detect_csv, file_sha256, open_records
+from ._link import LINK_KEYS, LINKED, Link, as_link, link_records
 from ._write import safe_for_spreadsheets, write_json
 
 __all__ = [
@@ -21,13 +22,19 @@ __all__ = [
     "DownloadError",
     "ENGINES",
     "FORMATS",
+    "LINKED",
+    "LINK_KEYS",
+    "Link",
+    "LinkInfo",
     "Records",
     "Source",
+    "as_link",
     "bundled_dir",
     "dataset_path",
     "detect_csv",
     "fetch_compas",
     "file_sha256",
+    "link_records",
     "list_datasets",
     "load_dataset",
     "open_records",

@@ -61,17 +61,33 @@ class Source:
 
 
 @dataclass(frozen=True)
+class LinkInfo:
+    """What joining an attribute table did, for the row ledger and the manifest:
+    its name and row count, the id columns (decisions, attributes), its rows that
+    match no decision, its rows without an id, and the columns taken from it."""
+
+    name: str
+    on: tuple[str, str]
+    rows: int
+    unmatched: int
+    blank: int
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Records:
     """Decision records opened for one audit: a narwhals frame and its source.
 
     ``available`` lists every column of the input; ``frame`` holds only the
-    requested ones that exist.
+    requested ones that exist. ``link`` says what a join with an attribute table did
+    (see :func:`link_records`).
     """
 
     frame: Any
     source: Source
     available: tuple[str, ...]
     _keepalive: Any = None
+    link: LinkInfo | None = None
 
     @property
     def lazy(self) -> bool:

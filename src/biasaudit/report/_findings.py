@@ -55,14 +55,31 @@ def people(attribute: str, group: str) -> str:
     return f"people with {attribute} = {group}"
 
 
+def percent(value: float) -> str:
+    """A rate as a percentage that keeps its significant digits: ``12.3%``, and below
+    1% two significant digits (``0.46%``, not ``0.5%``, which would overstate it by a
+    tenth; ``0.046%``, not ``0.0%``).
+
+    Examples
+    --------
+    >>> [percent(x) for x in (0.123, 0.0046, 0.00046, 0.0, 1.0)]
+    ['12.3%', '0.46%', '0.046%', '0.0%', '100.0%']
+    """
+    p = 100 * float(value)
+    if not math.isfinite(p) or p == 0 or abs(p) >= 0.995:
+        return f"{p:.1f}%"
+    digits = 1 - math.floor(math.log10(abs(p)))
+    return f"{p:.{digits}f}%"
+
+
 def _times(ratio: float) -> str:
     return f"{ratio:.1f} times" if ratio >= 0.995 else f"{ratio:.2f} times"
 
 
 def _rate(value: float, denominator: float) -> str:
     if float(denominator).is_integer():
-        return f"{value:.1%} of {denominator:,.0f}"
-    return f"{value:.1%} of an estimated {denominator:,.0f}"  # a random-sample estimate
+        return f"{percent(value)} of {denominator:,.0f}"
+    return f"{percent(value)} of an estimated {denominator:,.0f}"  # a random-sample estimate
 
 
 def _ci(low: float, high: float) -> str:
@@ -296,8 +313,8 @@ def _rate_range(low: float, high: float, denominator: float) -> str:
     """``11.4% to 12.6%``, with ``of 1,000`` when the denominator is known."""
     of = f" of {denominator:,.0f}" if _number(denominator) else ""
     if _number(low) and _number(high) and high - low > 1e-12:
-        return f"{low:.1%} to {high:.1%}{of}"
-    return f"{low:.1%}{of}"
+        return f"{percent(low)} to {percent(high)}{of}"
+    return f"{percent(low)}{of}"
 
 
 def _strength(row: Any, confidence: float) -> str:
@@ -353,8 +370,8 @@ def score_findings(
     for row in sorted(best.values(), key=lambda r: -r.excess):
         of = f" of {int(row.people):,}" if _number(row.people) else ""
         out.append(
-            f"Of {people(str(row.attribute), str(row.group))}, {row.share:.1%}{of} had a "
-            f"{score_name} in the top decile, against {row.overall_share:.1%} of everyone "
+            f"Of {people(str(row.attribute), str(row.group))}, {percent(row.share)}{of} had a "
+            f"{score_name} in the top decile, against {percent(row.overall_share)} of everyone "
             f"({100 * row.excess:+.1f} points, {level} CI {100 * row.excess_ci_low:.1f} to "
             f"{100 * row.excess_ci_high:.1f})."
         )
@@ -490,7 +507,9 @@ def funnel_sentence(
         return f"For {whom}, the rate at {stage!r} is undefined: {row['note']}."
     of = "of " + whom if rate == "share" else f"of {whom} who reached {parent!r}"
     what = "reached" if rate == "share" else "went on to"
-    sentence = f"{value:.1%} {of} {what} {stage!r} ({level} CI {lo:.1%} to {hi:.1%})"
+    sentence = (
+        f"{percent(value)} {of} {what} {stage!r} ({level} CI {percent(lo)} to {percent(hi)})"
+    )
     if group == ref:
         sentence += f"; {group} is the reference group for {attr}"
     elif isinstance(ref, str):

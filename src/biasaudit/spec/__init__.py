@@ -8,6 +8,7 @@ from ._registry import ALIASES, HEADLINE, METRICS, SAMPLE_METRICS, MetricSpec, m
 from ._spec import (
     CORRECTIONS,
     DEFAULT_NO,
+    DEFAULT_SAMPLE,
     DEFAULT_YES,
     INTERSECTION_SEP,
     INTERVAL_METHODS,
@@ -39,6 +40,7 @@ __all__ = [
     "Codes",
     "Correction",
     "DEFAULT_NO",
+    "DEFAULT_SAMPLE",
     "DEFAULT_YES",
     "INTERSECTION_SEP",
     "INTERVAL_METHODS",

@@ -253,7 +253,8 @@ SAMPLE_METRICS: dict[str, MetricSpec] = {
             "Equal-burden gap",
             "share_of_flagged - share_of_offenders",
             "how much more of the investigations {group} bears than its share of actual "
-            "fraud (percentage points; 0 = burden in proportion to fraud)",
+            "fraud (a difference of two shares, stored as a fraction: 0.05 is 5 percentage "
+            "points; 0 = burden in proportion to fraud)",
             ("flagged", "random_fraud"),
             ("flagged", "random_fraud"),
             scope="overall",
@@ -275,7 +276,8 @@ SAMPLE_METRICS: dict[str, MetricSpec] = {
             "Found-versus-offenders gap",
             "share_of_found - share_of_offenders",
             "how much more of the fraud the model finds comes from {group} than its share "
-            "of actual fraud (percentage points)",
+            "of actual fraud (a difference of two shares, stored as a fraction: 0.05 is 5 "
+            "percentage points)",
             ("model_fraud", "random_fraud"),
             ("model_fraud", "random_fraud"),
             scope="overall",

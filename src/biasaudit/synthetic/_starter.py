@@ -7,13 +7,16 @@ few distinct codes of decision and outcome columns.
 
 from __future__ import annotations
 
+import os
 import re
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 
-from ..io import open_records
-from ..spec import DEFAULT_NO, DEFAULT_YES, value_key
+from .._exceptions import ConfigError, Problem
+from ..io import FORMATS, open_records
+from ..spec import DEFAULT_NO, DEFAULT_SAMPLE, DEFAULT_YES, value_key
 
 _PATTERNS = {
     "id": r"(^id$|_id$|^id_|case|dossier|client.?nr|bsn)",
@@ -22,6 +25,7 @@ _PATTERNS = {
     "investigated": r"(investigat|visit|inspect|control|audit)",
     "outcome": r"(fraud|outcome|found|irregular|error|recid|result|violation|y_true)",
     "weight": r"(^w$|weight)",
+    "sample": r"(sample|steekproef|how.?selected|selected.?by|selection.?(type|method|reason))",
 }
 _ATTRIBUTE = re.compile(
     r"(gender|sex|age|nation|race|ethnic|migra|origin|country|disab|household|"
@@ -29,20 +33,42 @@ _ATTRIBUTE = re.compile(
     re.IGNORECASE,
 )
 _SAMPLE_ROWS = 50_000
+_RANDOM = re.compile(r"(random|aselect|steekproef|lottery|control)", re.IGNORECASE)
+_NOT_SELECTED = re.compile(r"^(none|not|no|geen|niet|n/a|-)\b", re.IGNORECASE)
 _NEGATIVE = re.compile(
     r"^(no|not|none|nothing|geen|niet|nee|unfounded|negative|false)\b", re.IGNORECASE
 )
 
 
-def starter_config(path: str | Path) -> str:
+def starter_config(
+    path: str | Path, *, sheet: str | None = None, config: str | Path | None = None
+) -> str:
     """Return a starter TOML configuration for the records in ``path``.
 
     Only the first 50,000 rows are looked at.
+
+    Parameters
+    ----------
+    path : str or path
+        The decision records.
+    sheet : str, optional
+        The sheet of an Excel workbook; needed when it has more than one.
+    config : str or path, optional
+        Where the configuration will be saved: ``[data] path`` is written relative
+        to its folder (configuration paths are). Default: the current folder.
+
+    Raises
+    ------
+    ConfigError
+        An Excel workbook with several sheets and no ``sheet``.
     """
     path = Path(path)
-    header = open_records(path, columns=[])
+    is_excel = FORMATS.get(path.suffix.lower()) == "excel"
+    if is_excel and sheet is None and path.is_file():
+        sheet = _only_sheet(path)
+    header = open_records(path, columns=[], sheet=sheet)
     columns = list(header.available)
-    records = open_records(path, columns=columns, text_columns=columns)
+    records = open_records(path, columns=columns, text_columns=columns, sheet=sheet)
     df: pd.DataFrame = records.frame.head(_SAMPLE_ROWS).to_pandas()
     taken: set[str] = set()
     roles: dict[str, str] = {}
@@ -60,8 +86,8 @@ def starter_config(path: str | Path) -> str:
         "# Every guess below must be checked; see docs/config.md for all keys.",
         "",
         "[data]",
-        "# relative to this file's folder: save the file in the folder you ran init from",
-        f"path = {_q(path.as_posix())}",
+        *_data_path(path, config),
+        *([f"sheet = {_q(sheet)}"] if sheet is not None else []),
         "",
         "[roles]",
     ]
@@ -72,6 +98,8 @@ def starter_config(path: str | Path) -> str:
             lines.append(f'# {role} = "..."  # no column looked like this role')
     lines.append("")
     codes = []
+    if "sample" in roles:
+        codes += _sample_codes(df[roles["sample"]], roles["sample"])
     for role in ("flagged", "investigated", "outcome"):
         if role not in roles:
             continue
@@ -115,6 +143,65 @@ def starter_config(path: str | Path) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _only_sheet(path: Path) -> str | None:
+    """The sheet of a one-sheet workbook; several sheets need ``--sheet``."""
+    try:
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            names = [str(n) for n in book.sheet_names]
+    except (OSError, ValueError, zipfile.BadZipFile):  # open_records names the problem
+        return None
+    if len(names) > 1:
+        raise ConfigError(
+            [
+                Problem(
+                    f"{path.name!r} has {len(names)} sheets ({', '.join(map(repr, names))}); "
+                    "choose the one with the decision records: biasaudit init "
+                    f"{path.name} --sheet {names[0]!r}",
+                    column="sheet",
+                    value=path.name,
+                    reason="sheet_needed",
+                )
+            ]
+        )
+    return names[0] if names else None
+
+
+def _data_path(path: Path, config: str | Path | None) -> list[str]:
+    """``[data] path``: relative to the configuration's folder, as the audit reads it."""
+    if config is None:
+        return [
+            "# relative to this file's folder: save the file in the folder you ran init from",
+            f"path = {_q(path.as_posix())}",
+        ]
+    folder = Path(config).resolve().parent
+    try:
+        relative = Path(os.path.relpath(path.resolve(), folder)).as_posix()
+    except ValueError:  # another drive (Windows): no relative path exists
+        relative = path.resolve().as_posix()
+    return ["# relative to this file's folder", f"path = {_q(relative)}"]
+
+
+def _sample_codes(column: pd.Series, name: str) -> list[str]:
+    """``[codes] sample`` when the values are not the defaults (random / model / none):
+    random-looking values as ``random``, blanks and "none" as ``none``, the rest as
+    ``model``; a guess to check."""
+    values = [value_key(v) for v in column]
+    seen = sorted({v for v in values if v is not None})
+    defaults = {v for spelled in DEFAULT_SAMPLE.values() for v in spelled if v is not None}
+    if len(seen) > 12 or all(v in defaults for v in seen):
+        return []
+    random = [v for v in seen if _RANDOM.search(v)]
+    none = [v for v in seen if v not in random and _NOT_SELECTED.match(v)]
+    model = [v for v in seen if v not in random and v not in none]
+    if None in values:
+        none.append("")
+    return [
+        f"sample = {{ random = {_list(random)}, model = {_list(model)}, none = {_list(none)} }}"
+        "  # guessed from the values: check"
+        + ("" if random else f"; no value of {name!r} looked like a random sample")
+    ]
 
 
 def _q(text: str) -> str:
