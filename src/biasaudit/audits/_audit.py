@@ -34,6 +34,7 @@ from ..spec import (
     Codes,
     Population,
     Roles,
+    SampleDesign,
     Threshold,
     make_spec,
     metric,
@@ -336,6 +337,7 @@ def audit(
     population: Population | Mapping[str, Any] | None = None,
     scores: Mapping[str, Any] | None = None,
     regression: Mapping[str, Any] | None = None,
+    sample: SampleDesign | Mapping[str, Any] | None = None,
 ) -> AuditResult:
     """Audit decision records for group disparities and false-accusation rates.
 
@@ -391,6 +393,10 @@ def audit(
     population : Population or mapping, optional
         With a ``sample`` role and records of only the investigated cases: the
         number of people scored (``total``) and, optionally, group sizes.
+    sample : SampleDesign or mapping, optional
+        With a ``sample`` role: whom the random audit sample was drawn from,
+        ``{"drawn_from": "unflagged"}`` (default) or ``{"drawn_from": "everyone"}``
+        (the sampled people's flags unknown or not used).
 
     Returns
     -------
@@ -440,6 +446,7 @@ def audit(
         population=population,
         scores=scores,
         regression=regression,
+        sample=sample,
     )
     opened = open_spec_records(
         records, spec, engine=engine, sheet=sheet, delimiter=delimiter, encoding=encoding
