@@ -467,3 +467,232 @@ def test_rates_the_records_identify_are_counted_not_bootstrapped():
     assert row["test"] in ("fisher", "chi2")
     assert "innocent_flag_rate" not in r.estimated
     assert "false_positive_rate" in r.estimated  # needs the random sample
+
+
+def _two_groups_wald():
+    """A and B: 1,000 flagged each, every one investigated (A: 300 fraud, B: 227);
+    10,000 unflagged each, of whom 200 are in the random sample with 10 frauds."""
+    rows = []
+    for group, tp in (("A", 300), ("B", 227)):
+        rows += _people(group, 1, "model", "yes", tp) + _people(group, 1, "model", "no", 1000 - tp)
+        rows += _people(group, 0, "random", "yes", 10) + _people(group, 0, "random", "no", 190)
+        rows += _people(group, 0, "none", "", 9800)
+    return pd.DataFrame(rows)
+
+
+def test_p_value_is_not_floored_by_the_number_of_resamples():
+    """Regression (issue 14): the bootstrap p-value (the share of resamples on the far
+    side of 0) cannot fall below 2 / (B + 1): 0.004 at 500 resamples, however clear
+    the difference. Now a Wald test on the log ratio with the bootstrap variance.
+
+    Oracle: the delta method by hand and scipy's normal tail. FPR = FP / (FP + U (1 -
+    q)) with FP fixed (a census of the flagged) and q the fraud rate among the
+    unflagged, 10 of 200 (var q = q (1 - q) / 200): d log FPR / dq = U / (FP + U (1 - q)).
+    A: FP 700, FPR 700 / 10,200; B: FP 773, FPR 773 / 10,273."""
+    r = biasaudit.audit(
+        _two_groups_wald(),
+        roles=ROLES,
+        groups=["g"],
+        metrics=["false_positive_rate"],
+        reference={"g": "A"},
+        bootstrap_samples=500,
+        seed=1,
+        min_cell=0,
+    )
+    row = r.metric("false_positive_rate", "g").set_index("group").loc["B"]
+    q, n, u = 0.05, 200, 10_000
+    var_q = q * (1 - q) / n
+    var = sum((u / (fp + u * (1 - q))) ** 2 * var_q for fp in (700, 773))
+    z = np.log((773 / 10_273) / (700 / 10_200)) / np.sqrt(var)  # 4.33
+    p_oracle = 2 * stats.norm.sf(z)  # 1.5e-5
+    assert row["p_value"] < 2 / 501  # below the old floor (it was 0.004)
+    assert row["test"] == "bootstrap-wald"
+    # the same Wald statistic within 10% (the bootstrap variance is estimated)
+    assert stats.norm.isf(row["p_value"] / 2) == pytest.approx(z, rel=0.1)
+    assert row["p_value"] == pytest.approx(p_oracle, rel=5)  # same order of magnitude
+
+
+@pytest.mark.slow
+def test_wald_p_values_hold_their_level_under_no_disparity():
+    """Under no disparity (same rates in A and B), a test at 5% rejects in about 5% of
+    simulated audits (binomial 95% range for 150 runs: 2 to 14 rejections)."""
+    rejected, runs = 0, 150
+    for s in range(runs):
+        rng = np.random.default_rng(s)
+        rows = []
+        for group in ("A", "B"):
+            tp = int(rng.binomial(400, 0.3))
+            k = int(rng.binomial(300, 0.06))
+            rows += _people(group, 1, "model", "yes", tp)
+            rows += _people(group, 1, "model", "no", 400 - tp)
+            rows += _people(group, 0, "random", "yes", k)
+            rows += _people(group, 0, "random", "no", 300 - k)
+            rows += _people(group, 0, "none", "", 3000)
+        r = biasaudit.audit(
+            pd.DataFrame(rows),
+            roles=ROLES,
+            groups=["g"],
+            metrics=["false_negative_rate"],
+            bootstrap_samples=300,
+            seed=s,
+            min_cell=0,
+        )
+        rejected += (
+            r.metric("false_negative_rate", "g").set_index("group").loc["B", "p_value"] < 0.05
+        )
+    assert 2 <= rejected <= 14, rejected
+
+
+def drawn_from_everyone():
+    """A population where the truth is exact. A: 1,000 people, 100 flagged (40 fraud),
+    900 unflagged (60 fraud): FPR 60 / 900, FNR 60 / 100, base rate 0.1. B: 500
+    people, 25 flagged (5 fraud), 475 unflagged (45 fraud): FPR 20 / 450, FNR 45 / 50,
+    base rate 0.1. Every flagged case was investigated; a random 10% of everyone was
+    investigated too (A: 100 people, 10 frauds; B: 50, 5 frauds), their flags not
+    recorded (the file says "not flagged"). Records: only the investigated."""
+    rows = (
+        _people("A", 1, "model", "yes", 40)
+        + _people("A", 1, "model", "no", 60)
+        + _people("A", 0, "random", "yes", 10)
+        + _people("A", 0, "random", "no", 90)
+        + _people("B", 1, "model", "yes", 5)
+        + _people("B", 1, "model", "no", 20)
+        + _people("B", 0, "random", "yes", 5)
+        + _people("B", 0, "random", "no", 45)
+    )
+    return pd.DataFrame(rows)
+
+
+def test_random_sample_drawn_from_everyone_hand_built():
+    """Regression (issue 14): a random sample drawn from everyone was taken as the
+    unflagged part of the population: the base rate of A came out 0.13 (FN = 900 x
+    10/100), not 0.1, and the population shares shifted."""
+    sizes = {"total": 1500, "groups": {"g": {"A": 1000, "B": 500}}}
+    everyone = {"drawn_from": "everyone"}
+    r = biasaudit.audit(
+        drawn_from_everyone(),
+        roles=ROLES,
+        groups=["g"],
+        min_cell=0,
+        population=sizes,
+        sample=everyone,
+    )
+    # A: base rate 10/100 -> 100 frauds, 40 among the flagged -> FN 60, TN 840
+    # B: 5/50 -> 50 frauds, 5 flagged -> FN 45, TN 430
+    expected = {
+        "base_rate": {"A": 0.1, "B": 0.1},
+        "false_positive_rate": {"A": 60 / 900, "B": 20 / 450},
+        "false_negative_rate": {"A": 60 / 100, "B": 45 / 50},
+        "selection_rate": {"A": 0.1, "B": 0.05},
+    }
+    for metric, want in expected.items():
+        got = _values(r, metric)
+        for group, value in want.items():
+            assert got[group] == pytest.approx(value, abs=1e-12), (metric, group)
+    # the default design takes the 100 random-sample people of A as unflagged
+    default = biasaudit.audit(
+        drawn_from_everyone(), roles=ROLES, groups=["g"], min_cell=0, population=sizes
+    )
+    assert _values(default, "base_rate")["A"] == pytest.approx((40 + 90) / 1000)
+    # only the total known: the group sizes come from the random sample, 100 of 150
+    # people -> A = 1,000 of 1,500 (the default: 1,375 unflagged x 100/150 + 100 flagged)
+    total = {"total": 1500}
+    r = biasaudit.audit(
+        drawn_from_everyone(),
+        roles=ROLES,
+        groups=["g"],
+        min_cell=0,
+        population=total,
+        sample=everyone,
+    )
+    assert _values(r, "population_share")["A"] == pytest.approx(1000 / 1500)
+    assert _values(r, "base_rate")["A"] == pytest.approx(0.1)
+    default = biasaudit.audit(
+        drawn_from_everyone(), roles=ROLES, groups=["g"], min_cell=0, population=total
+    )
+    assert _values(default, "population_share")["A"] == pytest.approx(
+        (100 + 1375 * 100 / 150) / 1500
+    )
+
+
+def test_random_sample_drawn_from_everyone_simulated():
+    """A simulated population with the truth known: a random sample of 2,000 of
+    20,000 drawn from everyone, flags of the sampled not recorded. drawn_from =
+    "everyone" recovers each group's base rate and population share within Monte
+    Carlo error (3 standard errors over 30 populations); the default overstates the
+    base rate by about the flagged's extra fraud."""
+    runs = 30
+    errors: dict[str, list[float]] = {"everyone": [], "unflagged": [], "share": []}
+    for s in range(runs):
+        rng = np.random.default_rng(900 + s)
+        n = 20_000
+        g = rng.choice(["A", "B"], size=n, p=[0.6, 0.4])
+        fraud = rng.random(n) < np.where(g == "A", 0.08, 0.12)
+        flagged = rng.normal(size=n) + 1.5 * fraud >= 1.6  # about 10% flagged
+        rnd = rng.choice(n, 2000, replace=False)
+        df = pd.concat(
+            [
+                pd.DataFrame(
+                    {"g": g[flagged], "flag": 1, "sample": "model", "fraud": fraud[flagged]}
+                ),
+                pd.DataFrame({"g": g[rnd], "flag": 0, "sample": "random", "fraud": fraud[rnd]}),
+            ]
+        )
+        df["fraud"] = np.where(df["fraud"], "yes", "no")
+        for design in ("everyone", "unflagged"):
+            r = biasaudit.audit(
+                df,
+                roles=ROLES,
+                groups=["g"],
+                metrics=["base_rate", "population_share"],
+                population={"total": n},
+                sample={"drawn_from": design},
+                bootstrap_samples=100,
+                min_cell=0,
+            )
+            errors[design].append(_values(r, "base_rate")["B"] - fraud[g == "B"].mean())
+            if design == "everyone":
+                share = _values(r, "population_share")["B"]
+                errors["share"].append(share - (g == "B").mean())
+    for key in ("everyone", "share"):
+        e = np.array(errors[key])
+        assert abs(e.mean()) < 3 * e.std(ddof=1) / np.sqrt(runs), (key, e.mean())
+    assert np.mean(errors["unflagged"]) > 0.005  # biased upwards
+
+
+def test_config_sample_drawn_from(tmp_path):
+    drawn_from_everyone().to_csv(tmp_path / "cases.csv", index=False)
+    base = """
+[data]
+path = "cases.csv"
+[roles]
+flagged = "flag"
+outcome = "fraud"
+{sample_role}
+[groups]
+attributes = ["g"]
+[metrics]
+include = ["base_rate"]
+[stats]
+min_cell = 0
+[population]
+total = 1500
+groups = {{ g = {{ A = 1000, B = 500 }} }}
+[sample]
+drawn_from = {drawn_from}
+"""
+    from biasaudit.audits._config import load_config, run_config
+
+    config = tmp_path / "audit.toml"
+    config.write_text(base.format(sample_role='sample = "sample"', drawn_from='"everyone"'))
+    r = run_config(load_config(config))
+    assert _values(r, "base_rate")["A"] == pytest.approx(0.1)
+    config.write_text(base.format(sample_role='sample = "sample"', drawn_from='"all"'))
+    with pytest.raises(ConfigError, match="sample.drawn_from: expected one of 'unflagged', "):
+        load_config(config)
+    config.write_text(base.format(sample_role="", drawn_from='"everyone"'))
+    with pytest.raises(ConfigError) as err:
+        load_config(config)
+    assert "sample.drawn_from: describes a random audit sample" in str(err.value)
+    with pytest.raises(ConfigError, match="sample.drawn_from"):
+        biasaudit.audit(drawn_from_everyone(), roles=ROLES, groups=["g"], sample={"drawn_from": 3})
