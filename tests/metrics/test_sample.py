@@ -696,3 +696,24 @@ drawn_from = {drawn_from}
     assert "sample.drawn_from: describes a random audit sample" in str(err.value)
     with pytest.raises(ConfigError, match="sample.drawn_from"):
         biasaudit.audit(drawn_from_everyone(), roles=ROLES, groups=["g"], sample={"drawn_from": 3})
+
+
+def test_drawn_from_everyone_caps_missed_fraud_at_zero():
+    """The random sample says A's fraud is 3/100 x 1,000 = 30, fewer than the 40 found
+    among its flagged: missed fraud is 0 (not -10), and the note says why."""
+    df = drawn_from_everyone()
+    a_random = df.index[(df["g"] == "A") & (df["sample"] == "random") & (df["fraud"] == "yes")]
+    df.loc[a_random[:7], "fraud"] = "no"
+    r = biasaudit.audit(
+        df,
+        roles=ROLES,
+        groups=["g"],
+        min_cell=0,
+        population={"total": 1500, "groups": {"g": {"A": 1000, "B": 500}}},
+        sample={"drawn_from": "everyone"},
+    )
+    fnr = r.metric("false_negative_rate", "g").set_index("group")
+    assert fnr.loc["A", "value"] == 0  # FN 0 of TP 40
+    assert "missed fraud is set to 0" in fnr.loc["A", "note"]
+    assert fnr.loc["B", "value"] == pytest.approx(45 / 50)
+    assert "set to 0" not in fnr.loc["B", "note"]

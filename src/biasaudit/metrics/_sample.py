@@ -69,6 +69,10 @@ NONE_MISSED = (
     "estimated as 0, and the interval allows for fraud the sample missed (up to about "
     "3 / n of the {who}, the rule of three)"
 )
+CAPPED = (
+    "the fraud found among this group's flagged is more than its estimated fraud (base "
+    "rate from the random sample x group size): missed fraud is set to 0"
+)
 NOBODY = (
     "undefined: nobody of this group's {who} is in the random sample; lower_bound and "
     "upper_bound are the best and worst cases (none or all of its unflagged people "
@@ -354,9 +358,15 @@ def estimate_table(
     cells = estimate_cells(sc, groups, stats.bootstrap_samples, stats.seed)
     check_sample(sc, groups, cells)
     n = cells["tp"] + cells["fp"] + cells["fn"] + cells["tn"]
-    none_missed = (cells["fn"][0] == 0) & (cells["random_unflagged"][0] > 0)
-    nobody = cells["random_unflagged"][0] == 0
-    who = "people" if sc.drawn_from == "everyone" else "unflagged people"
+    everyone = sc.drawn_from == "everyone"
+    sampled = cells["random_unflagged"][0] > 0
+    none_found = (cells["random_fraud"][0] if everyone else cells["fn"][0]) == 0
+    none_missed = none_found & sampled
+    # drawn from everyone: the fraud found among the flagged can exceed the group's
+    # estimated fraud; missed fraud is then 0, not negative
+    capped = everyone & ~none_found & sampled & (cells["fn"][0] == 0)
+    nobody = ~sampled
+    who = "people" if everyone else "unflagged people"
     # best and worst cases where the random sample says nothing: no missed fraud, or
     # every unflagged person a fraud
     row0 = {c: v[:1] for c, v in cells.items()}
@@ -393,6 +403,7 @@ def estimate_table(
         note = np.full(len(groups), ASSUMPTIONS, dtype=object)
         if spec_m.kind == "outcome":
             note[none_missed] = ASSUMPTIONS + "; " + NONE_MISSED.format(who=who)
+            note[capped] = ASSUMPTIONS + "; " + CAPPED
         empty = np.isnan(rep[0])
         if empty.any():
             note[empty] = "undefined: too few people of this group in the samples to estimate"
