@@ -31,14 +31,22 @@ sample, ``share_of_found`` its share of the fraud found among the cases the mode
 selected.
 
 Intervals: a seeded bootstrap of people. The random sample is drawn again as a
-whole within each design stratum (people with the same weight were drawn together).
+whole within each design stratum (people with the same weight were drawn together):
+this gives the group sizes estimated from it. Each group's fraud rate in the random
+sample is drawn from its mid-p confidence distribution (:func:`_rate_draws`), so a
+group with no fraud in the sample still gets an interval that allows for some.
 Where only some of a group cell's flagged have a known outcome, the investigated are
 drawn again, and the fraud among the uninvestigated flagged from the resampled rate
 (the rate of all the cell's flagged is the target); when every flagged case was
 investigated, the flagged are a census and their outcomes carry no sampling error.
 Population sizes are held fixed.
-Percentile intervals; two-sided bootstrap p-values for each comparison with the
-reference group.
+Percentile intervals; for each comparison with the reference group a Wald test with
+the bootstrap's variance (:func:`wald_p_value`).
+
+With ``drawn_from = "everyone"`` (the sampled people's flags unknown or not used),
+``pi_g``, the weighted share of fraud among all of g's random-sample members, replaces
+``q_g``: ``FN_g = max(N_g pi_g - TP_g, 0)``, ``TN_g = U_g - FN_g``, and an unknown
+``N_g`` is the total times g's weighted share of the random sample.
 """
 
 from __future__ import annotations
