@@ -19,6 +19,7 @@ from .spec import (
     MetricSpec,
     Population,
     Roles,
+    SampleDesign,
     Threshold,
     metric,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "Ledger",
     "MetricSpec",
     "Population",
+    "SampleDesign",
     "Problem",
     "RecordsError",
     "Roles",

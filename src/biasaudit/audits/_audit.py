@@ -45,6 +45,7 @@ from ..spec import (
     Codes,
     Population,
     Roles,
+    SampleDesign,
     Threshold,
     make_spec,
     metric,
@@ -348,6 +349,7 @@ def audit(
     scores: Mapping[str, Any] | None = None,
     regression: Mapping[str, Any] | None = None,
     link: Link | Mapping[str, Any] | None = None,
+    sample: SampleDesign | Mapping[str, Any] | None = None,
 ) -> AuditResult:
     """Audit decision records for group disparities and false-accusation rates.
 
@@ -409,6 +411,10 @@ def audit(
         "person_id")`` when the names differ). Decisions whose id is not in that
         table are excluded with the reason in the row ledger; attribute rows without
         a decision are noted; an id that appears twice there is an error.
+    sample : SampleDesign or mapping, optional
+        With a ``sample`` role: whom the random audit sample was drawn from,
+        ``{"drawn_from": "unflagged"}`` (default) or ``{"drawn_from": "everyone"}``
+        (the sampled people's flags unknown or not used).
 
     Returns
     -------
@@ -458,6 +464,7 @@ def audit(
         population=population,
         scores=scores,
         regression=regression,
+        sample=sample,
     )
     opened = open_spec_records(
         records,

@@ -32,6 +32,7 @@ SECTIONS: dict[str, tuple[str, ...] | None] = {
     "stats": ("confidence", "interval", "correction", "min_cell", "bootstrap_samples", "seed"),
     "assumptions": ("unlabelled_fraud_rate", "max_base_rate", "min_base_rate"),
     "population": ("total", "groups"),
+    "sample": ("drawn_from",),
     "counts": (
         "layout",
         "cells",
@@ -75,6 +76,7 @@ KINDS: dict[str, tuple[str, ...]] = {
         "threshold",
         "assumptions",
         "population",
+        "sample",
         "scores",
         "regression",
     ),
@@ -255,6 +257,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
             stats=_section(raw, "stats") or None,
             assumptions=_section(raw, "assumptions") or None,
             population=_section(raw, "population") or None,
+            sample=_section(raw, "sample") or None,
             scores=_section(raw, "scores") or None,
             regression=_section(raw, "regression") if "regression" in raw else None,
         )

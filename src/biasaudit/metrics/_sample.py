@@ -31,18 +31,27 @@ sample, ``share_of_found`` its share of the fraud found among the cases the mode
 selected.
 
 Intervals: a seeded bootstrap of people. The random sample is drawn again as a
-whole within each design stratum (people with the same weight were drawn together).
+whole within each design stratum (people with the same weight were drawn together):
+this gives the group sizes estimated from it. Each group's fraud rate in the random
+sample is drawn from its mid-p confidence distribution (:func:`_rate_draws`), so a
+group with no fraud in the sample still gets an interval that allows for some.
 Where only some of a group cell's flagged have a known outcome, the investigated are
 drawn again, and the fraud among the uninvestigated flagged from the resampled rate
 (the rate of all the cell's flagged is the target); when every flagged case was
 investigated, the flagged are a census and their outcomes carry no sampling error.
 Population sizes are held fixed.
-Percentile intervals; two-sided bootstrap p-values for each comparison with the
-reference group.
+Percentile intervals; for each comparison with the reference group a Wald test with
+the bootstrap's variance (:func:`wald_p_value`).
+
+With ``drawn_from = "everyone"`` (the sampled people's flags unknown or not used),
+``pi_g``, the weighted share of fraud among all of g's random-sample members, replaces
+``q_g``: ``FN_g = max(N_g pi_g - TP_g, 0)``, ``TN_g = U_g - FN_g``, and an unknown
+``N_g`` is the total times g's weighted share of the random sample.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 import zlib
 from collections.abc import Sequence
@@ -53,7 +62,7 @@ import pandas as pd
 
 from .._exceptions import Problem, RecordsError, UndefinedRateWarning
 from ..counts import OVERALL, CountTable, partition_cells
-from ..spec import INTERSECTION_SEP, MISSING_GROUP, AuditSpec, MetricSpec, Population, metric
+from ..spec import INTERSECTION_SEP, AuditSpec, MetricSpec, Population, metric
 from ..stats import adjust_pvalues
 from ._metrics import COMPARISON_COLUMNS, TABLE_COLUMNS, _reference_groups
 
@@ -64,9 +73,18 @@ ASSUMPTIONS = (
     "outcome is the truth"
 )
 NONE_MISSED = (
-    "no fraud was found among this group's unflagged people in the random sample, so "
-    "no resample finds any either: the interval understates the uncertainty about "
-    "missed fraud"
+    "no fraud was found among this group's {who} in the random sample: missed fraud is "
+    "estimated as 0, and the interval allows for fraud the sample missed (up to about "
+    "3 / n of the {who}, the rule of three)"
+)
+CAPPED = (
+    "the fraud found among this group's flagged is more than its estimated fraud (base "
+    "rate from the random sample x group size): missed fraud is set to 0"
+)
+NOBODY = (
+    "undefined: nobody of this group's {who} is in the random sample; lower_bound and "
+    "upper_bound are the best and worst cases (none or all of its unflagged people "
+    "committed fraud)"
 )
 
 
@@ -89,6 +107,7 @@ class SampleCounts:
     known: pd.DataFrame
     total: float
     known_sizes: dict[str, dict[str, float]]
+    drawn_from: str = "unflagged"
 
 
 def sample_counts(counts: CountTable, spec: AuditSpec) -> SampleCounts:
@@ -136,7 +155,9 @@ def sample_counts(counts: CountTable, spec: AuditSpec) -> SampleCounts:
     known_cells = pd.DataFrame(
         {k: np.bincount(j, weights=rows * m, minlength=len(cells)) for k, m in masks.items()}
     )
-    return SampleCounts(tuple(attrs), cells, random, known_cells, total, known)
+    return SampleCounts(
+        tuple(attrs), cells, random, known_cells, total, known, spec.sample.drawn_from
+    )
 
 
 def _membership(sc: SampleCounts, groups: pd.DataFrame) -> np.ndarray:
@@ -204,34 +225,74 @@ def estimate_cells(
     rc = sc.random["cell"].to_numpy()
     y = sc.random["outcome"].to_numpy() == 1
     fl = sc.random["flagged"].to_numpy() == 1
-    wr = random * sc.random["weight"].to_numpy(dtype=float)
+    w = sc.random["weight"].to_numpy(dtype=float)
+    wr = random * w
     by_group = member[:, rc].T  # random cells x groups
-    q_num = (wr * (y & ~fl)) @ by_group
-    q_den = (wr * ~fl) @ by_group
+    everyone = sc.drawn_from == "everyone"
+    # the random-sample members whose fraud rate is estimated: everyone sampled, or
+    # the unflagged among them
+    informs = np.ones(len(fl), dtype=bool) if everyone else ~fl
+    q_num = (wr * (y & informs)) @ by_group
+    q_den = (wr * informs) @ by_group
     p_num = found @ member.T
     p_den = trials @ member.T
     flagged = np.tile(member @ sc.cells["flagged"].to_numpy(dtype=float), (len(random), 1))
     sizes = _known_sizes(sc, groups, member)
-    u_total = sc.total - flagged[:, :1]
+    people = sc.random["people"].to_numpy(dtype=float) * informs
+    # Kish's effective number of sampled people behind each group's fraud rate
     with np.errstate(divide="ignore", invalid="ignore"):
-        estimated_u = u_total * q_den / q_den[:, :1]
-        unflagged = np.where(np.isnan(sizes), estimated_u, sizes - flagged)
-        p = p_num / p_den
+        n_eff = np.nan_to_num(((people * w) @ by_group) ** 2 / ((people * w**2) @ by_group))
         q = q_num / q_den
+        q[1:] = _rate_draws(q[0], n_eff, samples, seed)
+        p = p_num / p_den
+        if everyone:  # the whole sample estimates each group's size and fraud
+            estimated = sc.total * q_den / q_den[:, :1]
+            size = np.where(np.isnan(sizes), estimated, sizes)
+            unflagged = np.maximum(size - flagged, 0.0)
+            fn = np.clip(size * q - flagged * p, 0.0, unflagged)
+        else:
+            estimated_u = (sc.total - flagged[:, :1]) * q_den / q_den[:, :1]
+            unflagged = np.where(np.isnan(sizes), estimated_u, sizes - flagged)
+            fn = unflagged * q
     return {
         "tp": flagged * p,
         "fp": flagged * (1 - p),
-        "fn": unflagged * q,
-        "tn": unflagged * (1 - q),
+        "fn": fn,
+        "tn": unflagged - fn,
         "flagged_unlabelled": np.zeros_like(flagged),
         "unflagged_unlabelled": np.zeros_like(flagged),
         "flagged": flagged,
+        "unflagged": unflagged,
         "random_fraud": (wr * y) @ by_group,
         "model_fraud": model_found @ member.T,
         "random_people": np.tile(sc.random["people"].to_numpy() @ by_group, (len(random), 1)),
         "random_unflagged": q_den,
         "known_flagged": p_den,
     }
+
+
+def _rate_draws(rate: np.ndarray, n: np.ndarray, samples: int, seed: int) -> np.ndarray:
+    """Bootstrap replicates of each group's fraud rate in the random sample.
+
+    Each replicate draws the rate from the mid-p confidence distribution of a binomial
+    share (``rate * n`` of ``n``): half the time from Beta(k, n - k + 1), half the time
+    from Beta(k + 1, n - k), the two distributions whose quantiles are the
+    Clopper-Pearson bounds. A resample of the people cannot find fraud where the
+    sample found none (a zero-width interval, coverage far below nominal for small
+    groups); this draw can: with k = 0 its upper 97.5% point is 1 - 0.05^(1/n), about
+    3 / n (the rule of three). Groups are drawn independently: the groups of an
+    attribute are disjoint samples.
+    """
+    rng = np.random.default_rng([seed, zlib.crc32(b"fraud rate in the random sample")])
+    k = np.nan_to_num(rate) * n
+    shape = (samples, len(n))
+    tiny = 1e-12  # Beta needs positive parameters; the degenerate ends are set below
+    low = rng.beta(np.maximum(k, tiny), np.maximum(n - k + 1, tiny), size=shape)
+    high = rng.beta(np.maximum(k + 1, tiny), np.maximum(n - k, tiny), size=shape)
+    low = np.where(k <= 0, 0.0, low)
+    high = np.where(n - k <= 0, 1.0, high)
+    out = np.where(rng.random(shape) < 0.5, low, high)
+    return np.where(n > 0, out, np.nan)
 
 
 def _known_sizes(sc: SampleCounts, groups: pd.DataFrame, member: np.ndarray) -> np.ndarray:
@@ -247,7 +308,12 @@ def _known_sizes(sc: SampleCounts, groups: pd.DataFrame, member: np.ndarray) -> 
 
 
 def check_sample(sc: SampleCounts, groups: pd.DataFrame, cells: dict[str, np.ndarray]) -> None:
-    """Raise for data the estimator cannot use, every problem at once."""
+    """Raise for data the estimator cannot use, every problem at once.
+
+    A group with no fraud in the random sample is not a problem: its missed fraud is
+    estimated as 0, with an interval that allows for fraud the sample missed; a group
+    nobody of which is in it gets worst- and best-case bounds.
+    """
     problems = []
     flagged_all = float(sc.cells["flagged"].sum())
     if sc.total < flagged_all:
@@ -277,28 +343,6 @@ def check_sample(sc: SampleCounts, groups: pd.DataFrame, cells: dict[str, np.nda
                     reason="population_too_small",
                 )
             )
-        if cells["random_fraud"][0, i] == 0:
-            k = cells["random_people"][0, i]
-            found = (
-                f"no fraud was found among its {k:,g} people in the random audit sample"
-                if k
-                else "nobody of this group is in the random audit sample"
-            )
-            fix = "merge it with another group, leave the attribute out, or enlarge the "
-            fix += "random sample" + (
-                "; or leave out rows with a missing value (missing = 'drop')"
-                if row.group == MISSING_GROUP
-                else ""
-            )
-            problems.append(
-                Problem(
-                    f"{label}: {found}, so its base rate, missed fraud and share of "
-                    f"offenders cannot be estimated; {fix}",
-                    column=row.attribute,
-                    value=row.group,
-                    reason="no_fraud_in_random_sample",
-                )
-            )
     if problems:
         raise RecordsError(problems)
 
@@ -322,7 +366,22 @@ def estimate_table(
     cells = estimate_cells(sc, groups, stats.bootstrap_samples, stats.seed)
     check_sample(sc, groups, cells)
     n = cells["tp"] + cells["fp"] + cells["fn"] + cells["tn"]
-    none_missed = (cells["fn"][0] == 0) & (cells["random_unflagged"][0] > 0)
+    everyone = sc.drawn_from == "everyone"
+    sampled = cells["random_unflagged"][0] > 0
+    none_found = (cells["random_fraud"][0] if everyone else cells["fn"][0]) == 0
+    none_missed = none_found & sampled
+    # drawn from everyone: the fraud found among the flagged can exceed the group's
+    # estimated fraud; missed fraud is then 0, not negative
+    capped = everyone & ~none_found & sampled & (cells["fn"][0] == 0)
+    nobody = ~sampled
+    who = "people" if everyone else "unflagged people"
+    # best and worst cases where the random sample says nothing: no missed fraud, or
+    # every unflagged person a fraud
+    row0 = {c: v[:1] for c, v in cells.items()}
+    extremes = [
+        {**row0, "fn": 0 * row0["unflagged"], "tn": row0["unflagged"]},
+        {**row0, "fn": row0["unflagged"], "tn": 0 * row0["unflagged"]},
+    ]
     alpha = 1 - stats.confidence
     parts = []
     undefined: dict[str, list[str]] = {}
@@ -343,19 +402,27 @@ def estimate_table(
             num = den = np.full_like(rep, np.nan)
         else:
             num, den = _evaluate(spec_m, cells)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                rep = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+            rep = _ratio(num, den)
         values[name] = rep
         if name not in wanted:
             continue
         lo, hi = _percentiles(rep[1:], alpha)
+        low_bound, high_bound = rep[0].copy(), rep[0].copy()
         note = np.full(len(groups), ASSUMPTIONS, dtype=object)
         if spec_m.kind == "outcome":
-            # every resample then has no missed fraud either: the interval is too narrow
-            note[none_missed] = ASSUMPTIONS + "; " + NONE_MISSED
+            note[none_missed] = ASSUMPTIONS + "; " + NONE_MISSED.format(who=who)
+            note[capped] = ASSUMPTIONS + "; " + CAPPED
         empty = np.isnan(rep[0])
         if empty.any():
             note[empty] = "undefined: too few people of this group in the samples to estimate"
+            if spec_m.kind == "outcome" and name not in gaps:
+                ends = np.vstack([_ratio(*_evaluate(spec_m, e))[0] for e in extremes])
+                unknown = empty & nobody
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)  # both ends undefined
+                    low_bound[unknown] = np.nanmin(ends, axis=0)[unknown]
+                    high_bound[unknown] = np.nanmax(ends, axis=0)[unknown]
+                note[unknown] = NOBODY.format(who=who)
             undefined[spec_m.name] = [
                 f"{a} = {g}"
                 for a, g in zip(groups["attribute"][empty], groups["group"][empty], strict=True)
@@ -369,8 +436,8 @@ def estimate_table(
                     "value": rep[0],
                     "ci_low": lo,
                     "ci_high": hi,
-                    "lower_bound": rep[0],
-                    "upper_bound": rep[0],
+                    "lower_bound": low_bound,
+                    "upper_bound": high_bound,
                     "numerator": num[0],
                     "denominator": den[0],
                     "n": n[0],
@@ -411,6 +478,12 @@ def _evaluate(spec: MetricSpec, cells: dict[str, np.ndarray]) -> tuple[np.ndarra
     if spec.scope == "overall":
         den = np.broadcast_to(den[:, :1], den.shape)
     return num, den
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den, NaN where den is not positive (undefined is not 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
 
 
 def _percentiles(rep: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
@@ -456,11 +529,10 @@ def _compare(
         lo, hi = _percentiles(diff[1:, None], alpha)
         cols["difference_ci_low"][k], cols["difference_ci_high"][k] = lo[0], hi[0]
         if row.group != row.reference_group and not np.isnan(diff[0]):
-            d = diff[1:][~np.isnan(diff[1:])]
-            # two-sided: how often the resampled difference falls on either side of 0
-            tail = min((d <= 0).sum(), (d >= 0).sum())
-            cols["p_value"][k] = min(1.0, 2 * (tail + 1) / (len(d) + 1))
-            test[k] = "bootstrap"
+            p_value = wald_p_value(g, r)
+            if not np.isnan(p_value):
+                cols["p_value"][k] = p_value
+                test[k] = WALD
     for c, v in cols.items():
         out[c] = v
     out["test"] = test
@@ -471,6 +543,32 @@ def _compare(
         adjusted[has] = adjust_pvalues(p[has], method=correction)  # type: ignore[arg-type]
     out["p_adjusted"] = adjusted
     return out
+
+
+#: The ``test`` of a comparison estimated from a random audit sample.
+WALD = "bootstrap-wald"
+
+
+def wald_p_value(group: np.ndarray, reference: np.ndarray) -> float:
+    """Two-sided Wald p-value of group vs reference, with the bootstrap's variance.
+
+    ``group`` and ``reference`` hold the estimate (row 0) and its bootstrap
+    replicates. On the log ratio where both estimates and every replicate are
+    positive (rates: the log scale is closer to normal), on the difference otherwise
+    (e.g. gaps, which can be negative). Unlike the share of replicates on the far
+    side of 0, which cannot fall below 2 / (B + 1) with B resamples, this p-value is
+    not bounded by the number of resamples. NaN when the replicates do not vary (an
+    exact count has no sampling error to test against).
+    """
+    ok = ~(np.isnan(group) | np.isnan(reference))
+    g, r = group[ok], reference[ok]
+    if len(g) < 3 or not ok[0]:
+        return float("nan")
+    stat = np.log(g) - np.log(r) if (g > 0).all() and (r > 0).all() else g - r
+    se = float(np.std(stat[1:], ddof=1))
+    if not se > 0:
+        return float("nan")
+    return math.erfc(abs(float(stat[0])) / se / math.sqrt(2))
 
 
 def _sample_sizes(groups: pd.DataFrame, cells: dict[str, np.ndarray]) -> pd.DataFrame:

@@ -320,7 +320,7 @@ def _rate_range(low: float, high: float, denominator: float) -> str:
 def _strength(row: Any, confidence: float) -> str:
     lo, hi, ratio = row.ratio_ci_low, row.ratio_ci_high, row.ratio
     excludes_one = not (math.isnan(lo) or math.isnan(hi)) and (lo > 1 or hi < 1)
-    if row.test == "bootstrap":  # estimates from a random audit sample: no power analysis
+    if row.test.startswith("bootstrap"):  # estimates from a random audit sample: no power analysis
         return "clear" if excludes_one else "uncertain"
     detectable = row.detectable_ratio
     if not excludes_one and (

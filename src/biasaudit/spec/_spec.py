@@ -320,6 +320,29 @@ class Population:
     groups: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
 
+#: Whom a random audit sample was drawn from (``[sample] drawn_from``).
+SAMPLE_FRAMES = ("unflagged", "everyone")
+
+
+@dataclass(frozen=True)
+class SampleDesign:
+    """How the random audit sample was drawn (with a ``sample`` role).
+
+    Parameters
+    ----------
+    drawn_from : {"unflagged", "everyone"}, default="unflagged"
+        ``"unflagged"``: the random sample's unflagged members estimate the fraud
+        rate among each group's unflagged people (right when the sample was drawn
+        from the people the model did not flag, or from everyone with each member's
+        flag recorded). ``"everyone"``: the sample was drawn from everyone scored and
+        its members' flags are unknown or not used: the whole sample estimates each
+        group's base rate and population share, and the missed fraud is the
+        estimated fraud of the group minus the fraud among its flagged.
+    """
+
+    drawn_from: str = "unflagged"
+
+
 @dataclass(frozen=True)
 class AuditSpec:
     """Everything an audit needs besides the data itself."""
@@ -337,6 +360,7 @@ class AuditSpec:
     population: Population | None = None
     scores: ScoreOptions = field(default_factory=ScoreOptions)
     regression: RegressionOptions | None = None
+    sample: SampleDesign = field(default_factory=SampleDesign)
 
     @property
     def columns(self) -> list[str]:
@@ -367,6 +391,7 @@ def make_spec(
     population: Population | Mapping[str, Any] | None = None,
     scores: ScoreOptions | Mapping[str, Any] | None = None,
     regression: RegressionOptions | Mapping[str, Any] | None = None,
+    sample: SampleDesign | Mapping[str, Any] | None = None,
 ) -> AuditSpec:
     """Build an :class:`AuditSpec` from plain Python values, collecting every problem.
 
@@ -402,6 +427,9 @@ def make_spec(
             RegressionOptions, as_options(RegressionOptions, regression), "regression", problems
         )
     )
+    sample_obj = (
+        SampleDesign() if sample is None else _build(SampleDesign, sample, "sample", problems)
+    )
     attrs = (groups,) if isinstance(groups, str) else tuple(groups)
     inter = tuple(tuple(x) for x in intersections)
     spec = AuditSpec(
@@ -418,6 +446,7 @@ def make_spec(
         population=population_obj,
         scores=scores_obj or ScoreOptions(),
         regression=regression_obj,
+        sample=sample_obj or SampleDesign(),
     )
     problems += check_spec(spec)
     problems += check_score_options(spec.scores)
@@ -636,6 +665,21 @@ def check_spec(spec: AuditSpec) -> list[Problem]:
         )
     if spec.population is not None:
         problems += _check_population(spec)
+    drawn_from = spec.sample.drawn_from
+    if drawn_from not in SAMPLE_FRAMES:
+        bad(
+            "sample.drawn_from",
+            f"expected one of {', '.join(map(repr, SAMPLE_FRAMES))}; got {drawn_from!r}",
+            drawn_from,
+        )
+    elif drawn_from != "unflagged" and roles.sample is None:
+        bad(
+            "sample.drawn_from",
+            "describes a random audit sample; name the sample column (roles.sample) or "
+            "leave [sample] out",
+            drawn_from,
+            "conflict",
+        )
     return problems
 
 
