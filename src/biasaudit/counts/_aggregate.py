@@ -10,7 +10,7 @@ works on that small table of distinct combinations.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import narwhals as nw
@@ -19,7 +19,7 @@ import pandas as pd
 
 from .._exceptions import Problem, RecordsError
 from ..io import Records
-from ..spec import MISSING_GROUP, AuditSpec, value_key
+from ..spec import INTERSECTION_SEP, MISSING_GROUP, AuditSpec, value_key
 from ._counts import CountTable, count_table
 from ._scores import ScoreBinning, ScoreCube, kth_highest, score_binning, score_cube
 
@@ -95,11 +95,18 @@ def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
         raise RecordsError(missing, context=records.source.name)
     problems: list[Problem] = []
     schema = dict(records.frame.collect_schema().items())
+    unusable: list[str] = []  # numeric roles whose column cannot be read as numbers
     for role in ("score", "weight"):
         col = getattr(roles, role)
         if col is not None and not schema[col].is_numeric():
             problems += _non_numeric(records, col, role)
+            unusable.append(role)
+    infinite = _infinite(records, spec, skip=unusable)
+    problems += infinite
+    unusable += [p.reason.removeprefix("infinite_") for p in infinite]
     if problems:
+        # the other columns are still checked, so one message lists every problem
+        problems += _problems_without(records, spec, unusable)
         raise RecordsError(problems, context=records.source.name)
 
     keys: dict[str, str] = {}  # role or attribute -> key column in the grouped table
@@ -218,6 +225,93 @@ def _non_numeric(records: Records, col: str, role: str) -> list[Problem]:
     ]
 
 
+def _separator_in_labels(records: Records, attr: str, labels: pd.Series) -> list[Problem]:
+    """Labels holding the separator of intersection names: ``"F × M"`` crossed with
+    ``"NL"`` would read back as three levels of two attributes."""
+    bad = sorted({v for v in labels.dropna() if INTERSECTION_SEP in v})
+    if not bad:
+        return []
+    row = _first_row(records, attr, bad[0])
+    return [
+        Problem(
+            f"column {attr!r}: {len(bad):,} group labels hold {INTERSECTION_SEP!r}, the "
+            f"separator of intersection names, e.g. {bad[0]!r}{_at(row)}; recode them "
+            "(e.g. with ' x ' or '/') or leave the attribute out of [groups] intersections",
+            column=attr,
+            row=row,
+            value=bad[0],
+            reason="separator_in_label",
+        )
+    ]
+
+
+def _infinite(records: Records, spec: AuditSpec, *, skip: list[str]) -> list[Problem]:
+    """Infinite scores and weights: a named problem (they would turn findings into NaN)."""
+    cols = {
+        role: col
+        for role in ("score", "weight")
+        if role not in skip and (col := getattr(spec.roles, role)) is not None
+    }
+    if not cols:
+        return []
+    counts = records.frame.select(
+        *(
+            (nw.col(col).abs() == math.inf).fill_null(False).cast(nw.Int64).sum().alias(role)
+            for role, col in cols.items()
+        )
+    )
+    if isinstance(counts, nw.LazyFrame):
+        counts = counts.collect()
+    found = counts.to_pandas().iloc[0]
+    problems = []
+    for role, col in cols.items():
+        k = int(found[role])
+        if k:
+            row, value = _first_row_where(records, col, nw.col(col).abs() == math.inf)
+            problems.append(
+                Problem(
+                    f"column {col!r} ({role}): {_rows(k)} with an infinite value, e.g. "
+                    f"{value!r}{_at(row)}; {role}s must be finite numbers: fix or blank "
+                    "those cells",
+                    column=col,
+                    row=row,
+                    value=value,
+                    reason=f"infinite_{role}",
+                )
+            )
+    return problems
+
+
+def _problems_without(records: Records, spec: AuditSpec, unusable: list[str]) -> list[Problem]:
+    """The problems of the other columns, found by counting without ``unusable`` roles."""
+    roles = replace(spec.roles, **dict.fromkeys(unusable))
+    threshold = None if "score" in unusable else spec.threshold
+    reduced = replace(spec, roles=roles, threshold=threshold, regression=None)
+    try:
+        aggregate(records, reduced)
+    except RecordsError as exc:
+        # a flag derived from the unreadable score is missing: "nobody flagged" is no news
+        return [p for p in exc.problems_list if p.reason != "no_flagged"]
+    return []
+
+
+def _at(row: int | None) -> str:
+    return f" (row {row})" if row else ""
+
+
+def _first_row_where(records: Records, col: str, cond: Any) -> tuple[int | None, Any]:
+    """The 1-based row (eager frames only) and the value of the first row meeting ``cond``."""
+    frame = records.frame if records.lazy else records.frame.with_row_index("__row")
+    hit = frame.filter(cond).head(1)
+    if isinstance(hit, nw.LazyFrame):
+        hit = hit.collect()
+    if not len(hit):
+        return None, None
+    value = hit[col].item()
+    value = value.item() if hasattr(value, "item") else value
+    return (None if records.lazy else int(hit["__row"].item()) + 1), value
+
+
 def _cutoff(frame: Any, spec: AuditSpec) -> tuple[float, str, dict[int, float]]:
     """The score cut-off of the threshold, its description, and ``{k: cut}`` when it
     was the k-th highest score (the top-decile cut-off may need the same query)."""
@@ -271,14 +365,23 @@ def _build(
     if weighted:
         cells["w"] = raw["__w"].astype(float)
         cells["w2"] = raw["__w2"].astype(float)
-        for count_col, what in (("__w_null", "missing"), ("__w_neg", "negative")):
+        w = nw.col(str(roles.weight))
+        for count_col, what, cond in (
+            ("__w_null", "missing", w.is_null()),
+            ("__w_neg", "negative", w < 0),
+        ):
             k = int(raw[count_col].sum())
             if k:
+                row, value = _first_row_where(records, str(roles.weight), cond)
+                example = f", e.g. {value!r}" if what == "negative" else ""
+                first = f" (first at row {row})" if row else ""
                 problems.append(
                     Problem(
-                        f"column {roles.weight!r} (weight): {k:,} {what} weights; "
-                        "weights must be numbers >= 0",
+                        f"column {roles.weight!r} (weight): {k:,} {what} weights{example}"
+                        f"{first}; weights must be numbers >= 0",
                         column=roles.weight,
+                        row=row,
+                        value=value,
                         reason=f"{what}_weight",
                     )
                 )
@@ -309,6 +412,8 @@ def _build(
         )
         cells[role] = mapped
         problems += role_problems
+    if "flagged" not in cells:  # no decision left to read (see _problems_without)
+        cells["flagged"] = 0
     if roles.investigated is None:
         cells["investigated"] = cells["flagged"]
         if roles.sample is not None:  # the random sample is investigated too
@@ -347,6 +452,8 @@ def _build(
                 excluded.append((f"missing value in {attr!r} (missing = 'drop')", newly))
             keep &= ~is_missing
         cells[attr] = labels.fillna(MISSING_GROUP)
+        if any(attr in combo for combo in spec.intersections):
+            problems += _separator_in_labels(records, attr, labels)
         distinct = cells.loc[keep, attr].nunique()
         if distinct > spec.max_groups:
             problems.append(

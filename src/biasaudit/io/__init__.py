@@ -11,8 +11,18 @@ from ._datasets import (
     list_datasets,
     load_dataset,
 )
-from ._io import ENGINES, FORMATS, Records, Source, detect_csv, file_sha256, open_records
-from ._write import safe_for_spreadsheets, write_json
+from ._io import (
+    ENGINES,
+    FORMATS,
+    Records,
+    Source,
+    csv_problems,
+    detect_csv,
+    file_sha256,
+    open_records,
+    reading_problems,
+)
+from ._write import safe_for_spreadsheets, write_csv, write_json
 
 __all__ = [
     "COMPAS_SHA256",
@@ -24,6 +34,7 @@ __all__ = [
     "Records",
     "Source",
     "bundled_dir",
+    "csv_problems",
     "dataset_path",
     "detect_csv",
     "fetch_compas",
@@ -31,6 +42,8 @@ __all__ = [
     "list_datasets",
     "load_dataset",
     "open_records",
+    "reading_problems",
     "safe_for_spreadsheets",
+    "write_csv",
     "write_json",
 ]
