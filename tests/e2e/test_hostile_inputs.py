@@ -54,13 +54,17 @@ def csv_text(header=HEADER, body=None, sep=",", end="\n", quoting=csv.QUOTE_MINI
     return buf.getvalue()
 
 
-def sampled(body: list[list[str]]) -> str:
-    """The rows with a random audit sample: two in five unflagged people, outcome known."""
+def sampled(body: list[list[str]], **cells: tuple[int, str]) -> str:
+    """The rows with a random audit sample: two in five unflagged people, outcome known;
+    then ``column=(index, value)`` changes."""
     out = [[*r, "model" if r[3] == "yes" else "none"] for r in body]
     for i, r in enumerate(out):
         if r[3] == "no" and i % 5 in (1, 2):
             r[4], r[7] = ("yes" if i % 10 in (1, 2) else "no"), "random"
-    return csv_text(header=[*HEADER, "sample"], body=out)
+    header = [*HEADER, "sample"]
+    for col, (at, value) in cells.items():
+        out[at][header.index(col)] = value
+    return csv_text(header=header, body=out)
 
 
 def with_cell(col: str, value: str, at: int = 6) -> list[list[str]]:
@@ -287,6 +291,16 @@ CASES: dict[str, Case] = {
         error="'F × M' (row 7)",
     ),
     "random audit sample": records(sampled(rows()), toml_config(roles=SAMPLED)),
+    "random sample member without an outcome": records(
+        sampled(rows(), fraud=(1, "")),  # index 1 is in the random sample
+        toml_config(roles=SAMPLED),
+        error="(first at row 2: sample = 'random', fraud = None)",
+    ),
+    "model-selected but not flagged": records(
+        sampled(rows(), sample=(3, "model")),  # index 3 is not flagged
+        toml_config(roles=SAMPLED),
+        error="(first at row 4: sample = 'model', flag = 'no')",
+    ),
     "label holding the separator, no intersections": records(
         csv_text(body=with_cell("gender", "F × M"))
     ),
@@ -462,6 +476,11 @@ CASES: dict[str, Case] = {
     ),
     "excel header only": records(
         excel(frame().head(0)), toml_config(data="data.xlsx"), error="no rows"
+    ),
+    "excel duplicate column names": records(
+        excel(frame().set_axis(["id", "gender", "gender", *HEADER[3:]], axis=1)),
+        toml_config(data="data.xlsx", attributes='["gender"]'),
+        error="duplicate column name 'gender'",
     ),
     "text saved as .xlsx": records(csv_text(), toml_config(data="data.xlsx"), error="data.xlsx"),
     "excel infinite weight": records(

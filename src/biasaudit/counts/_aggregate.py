@@ -426,7 +426,7 @@ def _build(
         if weighted:
             cells["weight"] = raw[keys["weight"]].astype(float)
             extra_keys.append("weight")
-    problems += _check_consistency(cells, records, spec)
+    problems += _check_consistency(cells, records, spec, raw, keys)
 
     # Protected attributes: labels, the missing policy, the row ledger.
     excluded: list[tuple[str, int]] = []
@@ -601,26 +601,72 @@ def _map_codes(
     return out, problems
 
 
-def _check_consistency(cells: pd.DataFrame, records: Records, spec: AuditSpec) -> list[Problem]:
+def _equals(records: Records, col: str, value: Any) -> Any:
+    """A condition on the rows whose ``col`` holds the raw ``value`` (as grouped)."""
+    if value_key(value) is None:
+        return nw.col(col).is_null()
+    if records.frame.collect_schema()[col].is_numeric():
+        return nw.col(col) == value
+    return nw.col(col).cast(nw.String) == str(value)
+
+
+def _cell_example(
+    records: Records,
+    raw: pd.DataFrame,
+    keys: dict[str, str],
+    mask: pd.Series,
+    roles: tuple[str, ...],
+) -> tuple[int | None, dict[str, Any]]:
+    """The first data row (eager frames) of the first grouped cell in ``mask``, and
+    the raw values of ``roles`` there: a consistency problem names row and value."""
+    idx = mask[mask].index[0]
+    cols = [keys[r] for r in roles if r in keys and not keys[r].startswith("__")]
+    values = {c: raw.at[idx, c] for c in cols}
+    values = {c: (None if value_key(v) is None else v) for c, v in values.items()}
+    if not cols:
+        return None, values
+    cond = _equals(records, cols[0], values[cols[0]])
+    for c in cols[1:]:
+        cond = cond & _equals(records, c, values[c])
+    row, _ = _first_row_where(records, cols[0], cond)
+    return row, values
+
+
+def _shown(row: int | None, values: dict[str, Any]) -> str:
+    text = ", ".join(f"{c} = {v!r}" for c, v in values.items())
+    return f" (first at row {row}: {text})" if row else f" (e.g. {text})"
+
+
+def _check_consistency(
+    cells: pd.DataFrame,
+    records: Records,
+    spec: AuditSpec,
+    raw: pd.DataFrame,
+    keys: dict[str, str],
+) -> list[Problem]:
     """Problems between columns, among the rows whose codes are valid."""
     roles, problems = spec.roles, []
     if roles.investigated is not None and roles.outcome is not None:
         odd = (cells["investigated"] == 0) & (cells["outcome"] >= 0)
         k = int(cells.loc[odd, "rows"].sum())
         if k:
+            row, values = _cell_example(records, raw, keys, odd, ("investigated", "outcome"))
             problems.append(
                 Problem(
                     f"column {roles.outcome!r} (outcome): {_rows(k)} "
                     + ("has an outcome but was" if k == 1 else "have an outcome but were")
                     + " "
-                    f"never investigated according to {roles.investigated!r}; an outcome can "
+                    f"never investigated according to {roles.investigated!r}"
+                    f"{_shown(row, values)}; an outcome can "
                     "only be known after an investigation: check both columns and [codes]",
                     column=roles.outcome,
+                    row=row,
+                    value=values,
                     reason="outcome_without_investigation",
                 )
             )
     if roles.sample is not None:
-        problems += _check_sample(cells, spec)
+        problems += _check_sample(cells, spec, records, raw, keys)
     decided = (cells["flagged"] == 0) | (cells["flagged"] == 1)
     if decided.all() and int(cells.loc[cells["flagged"] == 1, "rows"].sum()) == 0:
         if spec.threshold is not None:
@@ -639,7 +685,13 @@ def _check_consistency(cells: pd.DataFrame, records: Records, spec: AuditSpec) -
     return problems
 
 
-def _check_sample(cells: pd.DataFrame, spec: AuditSpec) -> list[Problem]:
+def _check_sample(
+    cells: pd.DataFrame,
+    spec: AuditSpec,
+    records: Records,
+    raw: pd.DataFrame,
+    keys: dict[str, str],
+) -> list[Problem]:
     """A random audit sample must be investigated, and the model selects the flagged."""
     col, problems = spec.roles.sample, []
     checks = [
@@ -674,11 +726,25 @@ def _check_sample(cells: pd.DataFrame, spec: AuditSpec) -> list[Problem]:
                 reason="no_random_sample",
             )
         )
+    involved = {
+        "random_without_outcome": ("sample", "outcome"),
+        "model_not_flagged": ("sample", "flagged"),
+        "random_weight": ("sample", "weight"),
+    }
     for mask, text, reason in checks:
-        k = int(cells.loc[mask & (cells["sample"] >= 0), "rows"].sum())
+        hit = mask & (cells["sample"] >= 0)
+        k = int(cells.loc[hit, "rows"].sum())
         if k:
+            row, values = _cell_example(records, raw, keys, hit, involved[reason])
+            head, _, tail = text.partition(";")
             problems.append(
-                Problem(f"column {col!r} (sample): {_rows(k)} {text}", column=col, reason=reason)
+                Problem(
+                    f"column {col!r} (sample): {_rows(k)} {head}{_shown(row, values)};{tail}",
+                    column=col,
+                    row=row,
+                    value=values,
+                    reason=reason,
+                )
             )
     return problems
 

@@ -575,6 +575,22 @@ def _read_excel(
                 )
             ]
         )
+    first = pd.read_excel(path, sheet_name=sheet, header=None, nrows=1, engine="openpyxl")
+    names = [str(v) for v in first.iloc[0].tolist()] if len(first) else []
+    twice = sorted({c for c in names if names.count(c) > 1})
+    if twice:  # pandas would rename the second one silently ("gender.1")
+        raise RecordsError(
+            [
+                Problem(
+                    f"{path.name!r}: duplicate column name {c!r} ({names.count(c)} columns); "
+                    "rename them so each column has one name",
+                    column=c,
+                    value=c,
+                    reason="duplicate_column",
+                )
+                for c in twice
+            ]
+        )
     header = pd.read_excel(path, sheet_name=sheet, nrows=0, engine="openpyxl")
     available = tuple(str(c) for c in header.columns)
     keep = _pick(available, want)
