@@ -17,6 +17,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -94,7 +95,7 @@ class Case:
     error: str | None = None
     rows_read: int = 80
     command: tuple[str, ...] = ("audit", "audit.toml")
-    check: Callable[[Path], None] | None = None
+    check: Callable[[Any], Any] | None = None
     errors: tuple[str, ...] = ()
     marks: list = field(default_factory=list)
 
@@ -174,6 +175,18 @@ def init_is_safe_toml(out_text: str) -> None:
     parsed = tomllib.loads(out_text)
     assert parsed["output"]["dir"] == "reports/data"
     assert set(parsed) <= {"data", "roles", "codes", "groups", "output", "threshold"}
+
+
+def init_guesses_the_roles(text: str) -> None:
+    """The UTF-16 file's columns are read, not garbage: the roles are guessed."""
+    roles = tomllib.loads(text)["roles"]
+    assert roles == {
+        "id": "id",
+        "score": "score",
+        "flagged": "flag",
+        "outcome": "fraud",
+        "weight": "w",
+    }
 
 
 CASES: dict[str, Case] = {
@@ -446,6 +459,17 @@ CASES: dict[str, Case] = {
         {"foi.csv": FOI.replace("M,600,", "M,600,1,"), "audit.toml": COUNTS}, error="row 2"
     ),
     "counts UTF-16": Case({"foi.csv": FOI.encode("utf-16"), "audit.toml": COUNTS}, rows_read=2),
+    "counts dataset label =1+1": Case(
+        {
+            "foi.csv": "version,gender,n,flagged,TP,FP\n"
+            + "".join(f"{v},{line}\n" for v in ("=1+1", "b") for line in FOI.splitlines()[1:]),
+            "audit.toml": COUNTS.replace(
+                'kind = "counts"', 'kind = "counts"\n[counts]\ndataset = "version"'
+            ),
+        },
+        rows_read=4,
+        check=lambda out: no_formula_cells(out / "results.csv"),
+    ),
     "counts label =2+2": Case(
         {"foi.csv": FOI.replace("M,", "=2+2,"), "audit.toml": COUNTS},
         rows_read=2,
@@ -518,7 +542,9 @@ CASES: dict[str, Case] = {
     ),  # Polars reads the object as its JSON text: one more group label
     # --- init
     "init on UTF-16": Case(
-        {"data.csv": csv_text().encode("utf-16")}, command=("init", "data.csv")
+        {"data.csv": csv_text().encode("utf-16")},
+        command=("init", "data.csv"),
+        check=init_guesses_the_roles,
     ),
     "init on an empty file": Case({"data.csv": ""}, command=("init", "data.csv"), error="empty"),
 }
@@ -580,6 +606,8 @@ def test_hostile_input(name: str, tmp_path: Path, capsys, monkeypatch) -> None:
     assert status == 0, printed.err
     if case.command[0] == "init":
         init_is_safe_toml(printed.out)
+        if case.check is not None:
+            case.check(printed.out)
         return
     out = tmp_path / "out"
     ledger = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["row_ledger"]
