@@ -46,14 +46,19 @@ def test_every_problem_is_collected_into_one_error(small_records):
         "unmapped_code",
         "unmapped_code",
     ]
-    assert sorted(table["row"].dropna().tolist()) == [4, 8]
+    assert sorted(table["row"].dropna().tolist()) == [4, 7, 8]  # row 7: the outcome
 
 
 def test_outcome_without_investigation_is_an_error(small_records):
     df = small_records.copy()
     df.loc[6, "fraud"] = "no"
-    text = str(problems_of(df))
+    err = problems_of(df)
+    text = str(err)
     assert "column 'fraud' (outcome): 1 row has an outcome but was never investigated" in text
+    # issue 14: the row and its values are named (row 7 is index 6, written above)
+    assert "(first at row 7: inv = 'no', fraud = 'no')" in text
+    assert err.problems_list[0].row == 7
+    assert err.problems_list[0].value == {"inv": "no", "fraud": "no"}
 
 
 def test_missing_columns_are_listed_with_what_is_available(small_records):
@@ -79,6 +84,42 @@ def test_missing_and_negative_weights(small_records):
     text = str(problems_of(df, roles={**ROLES, "weight": "w"}))
     assert "column 'w' (weight): 1 missing weights" in text
     assert "column 'w' (weight): 1 negative weights" in text
+    # issue 14: row and value named (index 3 is row 4, index 1 row 2)
+    assert "1 negative weights, e.g. -1.0 (first at row 4)" in text
+    assert "1 missing weights (first at row 2)" in text
+
+
+def test_infinite_weights_and_scores_name_row_and_value(small_records):
+    df = small_records.assign(
+        w=[1.0, 1, 1, 1, np.inf, 1, 1, 1, 1, 1], s=[0.1] * 8 + [-np.inf, 0.3]
+    )
+    err = problems_of(df, roles={**ROLES, "weight": "w", "score": "s"})
+    text = str(err)
+    assert "column 'w' (weight): 1 row with an infinite value, e.g. inf (row 5)" in text
+    assert "column 's' (score): 1 row with an infinite value, e.g. -inf (row 9)" in text
+    assert sorted(err.problems["reason"]) == ["infinite_score", "infinite_weight"]
+
+
+def test_a_non_numeric_score_hides_no_other_problem(small_records):
+    # issue 14: before, the score problem was raised alone
+    df = small_records.assign(score=["0.1", "0.2", "n/a", "0.4", "0.5"] * 2)
+    df.loc[3, "flag"] = "maybe"
+    df.loc[6, "fraud"] = "no"
+    err = problems_of(df, roles={**ROLES, "score": "score"})
+    assert sorted(err.problems["reason"]) == [
+        "not_numeric",
+        "outcome_without_investigation",
+        "unmapped_code",
+    ]
+    assert sorted(err.problems["row"].tolist()) == [3, 4, 7]
+
+
+def test_a_score_threshold_on_non_numeric_scores_still_checks_the_rest(small_records):
+    df = small_records.assign(score=["0.1", "0.2", "n/a", "0.4", "0.5"] * 2)
+    df.loc[7, "inv"] = "X"
+    roles = {"score": "score", "investigated": "inv", "outcome": "fraud"}
+    err = problems_of(df, roles=roles, threshold={"score_at_least": 0.3})
+    assert sorted(err.problems["reason"]) == ["not_numeric", "unmapped_code"]
 
 
 def test_missing_decision_values_are_an_error(small_records):

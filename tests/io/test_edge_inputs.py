@@ -102,3 +102,49 @@ def test_cli_headline_never_compares_the_reference_with_itself(tmp_path, capsys)
         reference = line.split(" vs ")[1].split(" ")[0]
         assert group != reference, line
     assert "nan" not in out
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_fast_ragged_row_count_agrees_with_the_csv_module(tmp_path, seed):
+    """The numpy delimiter count (text without quotes) finds the same odd rows as
+    Python's csv module, the oracle: blank lines, CRLF, trailing delimiters, a block
+    boundary inside a line (issue 14)."""
+    import csv
+
+    from biasaudit.io import _io
+
+    rng = np.random.default_rng(seed)
+    end = "\r\n" if seed % 2 else "\n"
+    lines = ["a,b,c"]
+    for _ in range(300):
+        k = int(rng.choice([3, 3, 3, 3, 2, 4, 1, 5]))
+        fields = [str(int(x)) for x in rng.integers(0, 100, size=k)]
+        if k == 4 and rng.random() < 0.5:
+            fields[-1] = ""  # a stray trailing delimiter
+        lines.append(",".join(fields) if rng.random() > 0.05 else "")
+    path = tmp_path / "d.csv"
+    path.write_text(end.join(lines) + end, encoding="utf-8", newline="")
+    with open(path, newline="", encoding="utf-8") as fh:
+        records = [r for r in csv.reader(fh) if r][1:]  # blank lines skipped, header off
+    expected = [
+        (row, len(r), len(r) == 4 and r[-1] == "")
+        for row, r in enumerate(records, start=1)
+        if len(r) != 3
+    ]
+    old = _io._BLOCK
+    try:
+        _io._BLOCK = 64  # many blocks: lines cross block boundaries
+        quick = _io._quick_counts(path, open, "utf-8", ",", 3)
+    finally:
+        _io._BLOCK = old
+    assert quick == expected
+    assert expected  # the file has odd rows to find
+
+
+def test_quoted_text_is_left_to_the_csv_module(tmp_path):
+    from biasaudit.io import _io
+
+    path = tmp_path / "d.csv"
+    path.write_text('a,b\n"x,y",1\n', encoding="utf-8")
+    assert _io._quick_counts(path, open, "utf-8", ",", 2) is None
+    assert _io.csv_problems(path, delimiter=",", encoding="utf-8") == []  # one quoted field

@@ -33,7 +33,7 @@ from ..io import (
     as_link,
     link_records,
     open_records,
-    safe_for_spreadsheets,
+    write_csv,
     write_json,
 )
 from ..metrics import ASSUMPTIONS, compute_metrics, estimate_table
@@ -239,8 +239,7 @@ class AuditResult:
         Suppressed rows are blanked unless ``restricted`` (the auditor's own copy).
         Returns the CSV text when ``path`` is None.
         """
-        table = safe_for_spreadsheets(self._output_table(restricted))
-        return table.to_csv(path, index=False, lineterminator="\n")
+        return write_csv(self._output_table(restricted), path)
 
     def to_dict(self, *, restricted: bool = False) -> dict[str, Any]:
         """The results as plain Python objects (NaN becomes None).

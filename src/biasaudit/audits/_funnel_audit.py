@@ -21,13 +21,12 @@ from ..counts import (
     load_table,
 )
 from ..disclosure import mark_funnel, publish
-from ..io import Source, open_records, safe_for_spreadsheets, write_json
+from ..io import Source, open_records, write_csv, write_json
 from ..metrics import funnel_table
 from ..spec import StatsOptions, check_stats
 
 #: How a funnel's data is laid out: one row per person, or a table of stage counts.
 FUNNEL_LAYOUTS = ("records", "wide", "long")
-_TEXT = ("attribute", "group", "stage", "parent", "reference_group", "note")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,8 +110,7 @@ class FunnelResult:
 
     def to_csv(self, path: str | Path | None = None, *, restricted: bool = False) -> str | None:
         """Write the funnel table as CSV (suppressed rows blanked unless restricted)."""
-        table = safe_for_spreadsheets(self._output_table(restricted), _TEXT)
-        return table.to_csv(path, index=False, lineterminator="\n")
+        return write_csv(self._output_table(restricted), path)
 
     def to_dict(self, *, restricted: bool = False) -> dict[str, Any]:
         """The results as plain Python objects (NaN becomes None)."""

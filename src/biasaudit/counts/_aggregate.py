@@ -10,7 +10,7 @@ works on that small table of distinct combinations.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import narwhals as nw
@@ -19,7 +19,7 @@ import pandas as pd
 
 from .._exceptions import Problem, RecordsError
 from ..io import LINKED, Records
-from ..spec import MISSING_GROUP, AuditSpec, value_key
+from ..spec import INTERSECTION_SEP, MISSING_GROUP, AuditSpec, value_key
 from ._counts import CountTable, count_table
 from ._scores import ScoreBinning, ScoreCube, kth_highest, score_binning, score_cube
 
@@ -95,11 +95,18 @@ def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
         raise RecordsError(missing, context=records.source.name)
     problems: list[Problem] = []
     schema = dict(records.frame.collect_schema().items())
+    unusable: list[str] = []  # numeric roles whose column cannot be read as numbers
     for role in ("score", "weight"):
         col = getattr(roles, role)
         if col is not None and not schema[col].is_numeric():
             problems += _non_numeric(records, col, role)
+            unusable.append(role)
+    infinite = _infinite(records, spec, skip=unusable)
+    problems += infinite
+    unusable += [p.reason.removeprefix("infinite_") for p in infinite]
     if problems:
+        # the other columns are still checked, so one message lists every problem
+        problems += _problems_without(records, spec, unusable)
         raise RecordsError(problems, context=records.source.name)
 
     keys: dict[str, str] = {}  # role or attribute -> key column in the grouped table
@@ -220,6 +227,93 @@ def _non_numeric(records: Records, col: str, role: str) -> list[Problem]:
     ]
 
 
+def _separator_in_labels(records: Records, attr: str, labels: pd.Series) -> list[Problem]:
+    """Labels holding the separator of intersection names: ``"F × M"`` crossed with
+    ``"NL"`` would read back as three levels of two attributes."""
+    bad = sorted({v for v in labels.dropna() if INTERSECTION_SEP in v})
+    if not bad:
+        return []
+    row = _first_row(records, attr, bad[0])
+    return [
+        Problem(
+            f"column {attr!r}: {len(bad):,} group labels hold {INTERSECTION_SEP!r}, the "
+            f"separator of intersection names, e.g. {bad[0]!r}{_at(row)}; recode them "
+            "(e.g. with ' x ' or '/') or leave the attribute out of [groups] intersections",
+            column=attr,
+            row=row,
+            value=bad[0],
+            reason="separator_in_label",
+        )
+    ]
+
+
+def _infinite(records: Records, spec: AuditSpec, *, skip: list[str]) -> list[Problem]:
+    """Infinite scores and weights: a named problem (they would turn findings into NaN)."""
+    cols = {
+        role: col
+        for role in ("score", "weight")
+        if role not in skip and (col := getattr(spec.roles, role)) is not None
+    }
+    if not cols:
+        return []
+    counts = records.frame.select(
+        *(
+            (nw.col(col).abs() == math.inf).fill_null(False).cast(nw.Int64).sum().alias(role)
+            for role, col in cols.items()
+        )
+    )
+    if isinstance(counts, nw.LazyFrame):
+        counts = counts.collect()
+    found = counts.to_pandas().iloc[0]
+    problems = []
+    for role, col in cols.items():
+        k = int(found[role])
+        if k:
+            row, value = _first_row_where(records, col, nw.col(col).abs() == math.inf)
+            problems.append(
+                Problem(
+                    f"column {col!r} ({role}): {_rows(k)} with an infinite value, e.g. "
+                    f"{value!r}{_at(row)}; {role}s must be finite numbers: fix or blank "
+                    "those cells",
+                    column=col,
+                    row=row,
+                    value=value,
+                    reason=f"infinite_{role}",
+                )
+            )
+    return problems
+
+
+def _problems_without(records: Records, spec: AuditSpec, unusable: list[str]) -> list[Problem]:
+    """The problems of the other columns, found by counting without ``unusable`` roles."""
+    roles = replace(spec.roles, **dict.fromkeys(unusable))
+    threshold = None if "score" in unusable else spec.threshold
+    reduced = replace(spec, roles=roles, threshold=threshold, regression=None)
+    try:
+        aggregate(records, reduced)
+    except RecordsError as exc:
+        # a flag derived from the unreadable score is missing: "nobody flagged" is no news
+        return [p for p in exc.problems_list if p.reason != "no_flagged"]
+    return []
+
+
+def _at(row: int | None) -> str:
+    return f" (row {row})" if row else ""
+
+
+def _first_row_where(records: Records, col: str, cond: Any) -> tuple[int | None, Any]:
+    """The 1-based row (eager frames only) and the value of the first row meeting ``cond``."""
+    frame = records.frame if records.lazy else records.frame.with_row_index("__row")
+    hit = frame.filter(cond).head(1)
+    if isinstance(hit, nw.LazyFrame):
+        hit = hit.collect()
+    if not len(hit):
+        return None, None
+    value = hit[col].item()
+    value = value.item() if hasattr(value, "item") else value
+    return (None if records.lazy else int(hit["__row"].item()) + 1), value
+
+
 def _cutoff(frame: Any, spec: AuditSpec) -> tuple[float, str, dict[int, float]]:
     """The score cut-off of the threshold, its description, and ``{k: cut}`` when it
     was the k-th highest score (the top-decile cut-off may need the same query)."""
@@ -273,14 +367,23 @@ def _build(
     if weighted:
         cells["w"] = raw["__w"].astype(float)
         cells["w2"] = raw["__w2"].astype(float)
-        for count_col, what in (("__w_null", "missing"), ("__w_neg", "negative")):
+        w = nw.col(str(roles.weight))
+        for count_col, what, cond in (
+            ("__w_null", "missing", w.is_null()),
+            ("__w_neg", "negative", w < 0),
+        ):
             k = int(raw[count_col].sum())
             if k:
+                row, value = _first_row_where(records, str(roles.weight), cond)
+                example = f", e.g. {value!r}" if what == "negative" else ""
+                first = f" (first at row {row})" if row else ""
                 problems.append(
                     Problem(
-                        f"column {roles.weight!r} (weight): {k:,} {what} weights; "
-                        "weights must be numbers >= 0",
+                        f"column {roles.weight!r} (weight): {k:,} {what} weights{example}"
+                        f"{first}; weights must be numbers >= 0",
                         column=roles.weight,
+                        row=row,
+                        value=value,
                         reason=f"{what}_weight",
                     )
                 )
@@ -311,6 +414,8 @@ def _build(
         )
         cells[role] = mapped
         problems += role_problems
+    if "flagged" not in cells:  # no decision left to read (see _problems_without)
+        cells["flagged"] = 0
     if roles.investigated is None:
         cells["investigated"] = cells["flagged"]
         if roles.sample is not None:  # the random sample is investigated too
@@ -323,7 +428,7 @@ def _build(
         if weighted:
             cells["weight"] = raw[keys["weight"]].astype(float)
             extra_keys.append("weight")
-    problems += _check_consistency(cells, records, spec)
+    problems += _check_consistency(cells, records, spec, raw, keys)
 
     # Protected attributes: labels, the missing policy, the row ledger.
     excluded: list[tuple[str, int]] = []
@@ -358,6 +463,8 @@ def _build(
                 excluded.append((f"missing value in {attr!r} (missing = 'drop')", newly))
             keep &= ~is_missing
         cells[attr] = labels.fillna(MISSING_GROUP)
+        if any(attr in combo for combo in spec.intersections):
+            problems += _separator_in_labels(records, attr, labels)
         distinct = cells.loc[keep, attr].nunique()
         if distinct > spec.max_groups:
             problems.append(
@@ -506,26 +613,72 @@ def _map_codes(
     return out, problems
 
 
-def _check_consistency(cells: pd.DataFrame, records: Records, spec: AuditSpec) -> list[Problem]:
+def _equals(records: Records, col: str, value: Any) -> Any:
+    """A condition on the rows whose ``col`` holds the raw ``value`` (as grouped)."""
+    if value_key(value) is None:
+        return nw.col(col).is_null()
+    if records.frame.collect_schema()[col].is_numeric():
+        return nw.col(col) == value
+    return nw.col(col).cast(nw.String) == str(value)
+
+
+def _cell_example(
+    records: Records,
+    raw: pd.DataFrame,
+    keys: dict[str, str],
+    mask: pd.Series,
+    roles: tuple[str, ...],
+) -> tuple[int | None, dict[str, Any]]:
+    """The first data row (eager frames) of the first grouped cell in ``mask``, and
+    the raw values of ``roles`` there: a consistency problem names row and value."""
+    idx = mask[mask].index[0]
+    cols = [keys[r] for r in roles if r in keys and not keys[r].startswith("__")]
+    values = {c: raw.at[idx, c] for c in cols}
+    values = {c: (None if value_key(v) is None else v) for c, v in values.items()}
+    if not cols:
+        return None, values
+    cond = _equals(records, cols[0], values[cols[0]])
+    for c in cols[1:]:
+        cond = cond & _equals(records, c, values[c])
+    row, _ = _first_row_where(records, cols[0], cond)
+    return row, values
+
+
+def _shown(row: int | None, values: dict[str, Any]) -> str:
+    text = ", ".join(f"{c} = {v!r}" for c, v in values.items())
+    return f" (first at row {row}: {text})" if row else f" (e.g. {text})"
+
+
+def _check_consistency(
+    cells: pd.DataFrame,
+    records: Records,
+    spec: AuditSpec,
+    raw: pd.DataFrame,
+    keys: dict[str, str],
+) -> list[Problem]:
     """Problems between columns, among the rows whose codes are valid."""
     roles, problems = spec.roles, []
     if roles.investigated is not None and roles.outcome is not None:
         odd = (cells["investigated"] == 0) & (cells["outcome"] >= 0)
         k = int(cells.loc[odd, "rows"].sum())
         if k:
+            row, values = _cell_example(records, raw, keys, odd, ("investigated", "outcome"))
             problems.append(
                 Problem(
                     f"column {roles.outcome!r} (outcome): {_rows(k)} "
                     + ("has an outcome but was" if k == 1 else "have an outcome but were")
                     + " "
-                    f"never investigated according to {roles.investigated!r}; an outcome can "
+                    f"never investigated according to {roles.investigated!r}"
+                    f"{_shown(row, values)}; an outcome can "
                     "only be known after an investigation: check both columns and [codes]",
                     column=roles.outcome,
+                    row=row,
+                    value=values,
                     reason="outcome_without_investigation",
                 )
             )
     if roles.sample is not None:
-        problems += _check_sample(cells, spec)
+        problems += _check_sample(cells, spec, records, raw, keys)
     decided = (cells["flagged"] == 0) | (cells["flagged"] == 1)
     if decided.all() and int(cells.loc[cells["flagged"] == 1, "rows"].sum()) == 0:
         if spec.threshold is not None:
@@ -544,7 +697,13 @@ def _check_consistency(cells: pd.DataFrame, records: Records, spec: AuditSpec) -
     return problems
 
 
-def _check_sample(cells: pd.DataFrame, spec: AuditSpec) -> list[Problem]:
+def _check_sample(
+    cells: pd.DataFrame,
+    spec: AuditSpec,
+    records: Records,
+    raw: pd.DataFrame,
+    keys: dict[str, str],
+) -> list[Problem]:
     """A random audit sample must be investigated, and the model selects the flagged."""
     col, problems = spec.roles.sample, []
     checks = [
@@ -579,11 +738,25 @@ def _check_sample(cells: pd.DataFrame, spec: AuditSpec) -> list[Problem]:
                 reason="no_random_sample",
             )
         )
+    involved = {
+        "random_without_outcome": ("sample", "outcome"),
+        "model_not_flagged": ("sample", "flagged"),
+        "random_weight": ("sample", "weight"),
+    }
     for mask, text, reason in checks:
-        k = int(cells.loc[mask & (cells["sample"] >= 0), "rows"].sum())
+        hit = mask & (cells["sample"] >= 0)
+        k = int(cells.loc[hit, "rows"].sum())
         if k:
+            row, values = _cell_example(records, raw, keys, hit, involved[reason])
+            head, _, tail = text.partition(";")
             problems.append(
-                Problem(f"column {col!r} (sample): {_rows(k)} {text}", column=col, reason=reason)
+                Problem(
+                    f"column {col!r} (sample): {_rows(k)} {head}{_shown(row, values)};{tail}",
+                    column=col,
+                    row=row,
+                    value=values,
+                    reason=reason,
+                )
             )
     return problems
 

@@ -66,7 +66,7 @@ import numpy as np
 import pandas as pd
 
 from .._exceptions import ConfigError, Problem, RecordsError
-from ..io import FORMATS, Source, detect_csv, file_sha256
+from ..io import FORMATS, Source, csv_problems, detect_csv, file_sha256
 from ..spec import value_key
 from ._counts import ALL, COUNT_COLUMNS, OVERALL, CountTable
 from ._margins import CELLS, CountModel, cell_label, margin_rows, settle, span, where
@@ -582,6 +582,9 @@ def load_table(source: Any, sheet: str | int | None) -> tuple[pd.DataFrame, Sour
         if fmt == "csv":
             delimiter, encoding = detect_csv(path, delimiter=None, encoding=None)
             options.update(delimiter=delimiter, encoding=encoding)
+            shape = csv_problems(path, delimiter=delimiter, encoding=encoding)
+            if shape:
+                raise CountsError(shape, context=path.name)
             frame = pd.read_csv(
                 path, sep=delimiter, encoding=encoding, dtype=str, keep_default_na=False
             )

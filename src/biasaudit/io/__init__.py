@@ -11,9 +11,20 @@ from ._datasets import (
     list_datasets,
     load_dataset,
 )
-from ._io import ENGINES, FORMATS, LinkInfo, Records, Source, detect_csv, file_sha256, open_records
+from ._io import (
+    ENGINES,
+    FORMATS,
+    LinkInfo,
+    Records,
+    Source,
+    csv_problems,
+    detect_csv,
+    file_sha256,
+    open_records,
+    reading_problems,
+)
 from ._link import LINK_KEYS, LINKED, Link, as_link, link_records
-from ._write import safe_for_spreadsheets, write_json
+from ._write import safe_for_spreadsheets, write_csv, write_json
 
 __all__ = [
     "COMPAS_SHA256",
@@ -30,6 +41,7 @@ __all__ = [
     "Source",
     "as_link",
     "bundled_dir",
+    "csv_problems",
     "dataset_path",
     "detect_csv",
     "fetch_compas",
@@ -38,6 +50,8 @@ __all__ = [
     "list_datasets",
     "load_dataset",
     "open_records",
+    "reading_problems",
     "safe_for_spreadsheets",
+    "write_csv",
     "write_json",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import hashlib
 import io
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import narwhals as nw
+import numpy as np
 import pyarrow.parquet as pq
 
 from .._exceptions import Problem, RecordsError
@@ -37,6 +39,8 @@ FORMATS = {
 }
 _NUMERIC_NA = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None"]
 _SNIFF_BYTES = 1 << 20
+#: reading libraries whose own exception types are turned into a named problem
+_READERS = ("duckdb", "polars", "pyarrow", "openpyxl", "zipfile")
 
 
 @dataclass(frozen=True)
@@ -104,10 +108,39 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _raw_bytes(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes of a file, decompressed for ``.gz``."""
+    opener: Any = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as fh:
+        return bytes(fh.read(size))
+
+
+def _utf16(raw: bytes) -> str | None:
+    """``utf-16`` (with a byte order mark), ``utf-16-le`` / ``-be`` (without one) or None.
+
+    Text saved as UTF-16 without a mark shows as a NUL byte in every other place:
+    read as UTF-8 it would give column names full of ``\x00``.
+    """
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    head = raw[:4096]
+    if len(head) >= 4:
+        even, odd = head[0::2], head[1::2]
+        if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.1 * len(even):
+            return "utf-16-le"
+        if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.1 * len(odd):
+            return "utf-16-be"
+    return None
+
+
 def detect_csv(path: Path, *, delimiter: str | None, encoding: str | None) -> tuple[str, str]:
-    """Detect the encoding (UTF-8, else Windows-1252) and delimiter of a text file."""
-    with open(path, "rb") as fh:
-        raw = fh.read(_SNIFF_BYTES)
+    """Detect the encoding (UTF-16 by its byte order mark or NUL pattern, UTF-8, else
+    Windows-1252) and delimiter of a text file."""
+    raw = _raw_bytes(path, _SNIFF_BYTES)
+    if encoding is None:
+        encoding = _utf16(raw)
     if encoding is None:
         try:
             codecs.getincrementaldecoder("utf-8")().decode(raw, final=False)
@@ -125,6 +158,187 @@ def detect_csv(path: Path, *, delimiter: str | None, encoding: str | None) -> tu
             except csv.Error:
                 delimiter = ","
     return delimiter, encoding
+
+
+def reading_problems(path: Path, *, delimiter: str | None, encoding: str | None) -> list[Problem]:
+    """Problems with the CSV reading options themselves: every one, not the first."""
+    problems = []
+    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
+        problems.append(
+            Problem(
+                f"delimiter must be one character; got {delimiter!r}",
+                column="delimiter",
+                value=delimiter,
+                reason="config",
+            )
+        )
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except (LookupError, TypeError):
+            problems.append(
+                Problem(
+                    f"could not read {path.name!r} as csv: unknown encoding {encoding!r}; "
+                    "use a Python codec name such as 'utf-8', 'cp1252' or 'utf-16'",
+                    column="encoding",
+                    value=encoding,
+                    reason="encoding",
+                )
+            )
+    return problems
+
+
+#: ragged rows listed one by one before the rest are counted
+_SHOWN_ROWS = 3
+
+
+def _odd_rows(reader: Any, width: int, line: list[int]) -> Any:
+    """``(row, fields, trailing)`` of each data row without ``width`` fields; ``trailing``:
+    one more field, and it is empty (a stray delimiter at the end of the line).
+    ``line[0]`` follows the file line read, for a message if the text breaks off."""
+    row = 0
+    for fields in reader:
+        line[0] = reader.line_num
+        if not fields:
+            continue
+        row += 1
+        if len(fields) != width:
+            yield row, len(fields), len(fields) == width + 1 and fields[-1] == ""
+
+
+_BLOCK = 1 << 24
+#: encodings in which the delimiter, quote and line ends are the ASCII bytes
+_ASCII_SAFE = ("utf-8", "utf-8-sig", "cp1252", "latin-1", "iso-8859-1", "ascii")
+
+
+def _quick_counts(
+    path: Path, opener: Any, encoding: str, delimiter: str, width: int
+) -> list[tuple[int, int, bool]] | None:
+    """:func:`_odd_rows` by counting delimiter bytes per line (numpy), many times faster
+    than the csv module; None when the text has a quote or a lone carriage return
+    (then a line is not a row, and the csv module must read it) or is not in an
+    ASCII-compatible encoding (bytes not in it are then found by the reader)."""
+    if codecs.lookup(encoding).name not in _ASCII_SAFE or not delimiter.isascii():
+        return None
+    delim, quote, lf, cr = ord(delimiter), ord('"'), 10, 13
+    odd: list[tuple[int, int, bool]] = []
+    rows = -1  # the header is the first non-blank line
+    tail = b""
+    with opener(path, "rb") as fh:
+        while True:
+            block = fh.read(_BLOCK)
+            data = tail + block if block else tail + b"\n"
+            arr = np.frombuffer(data, dtype=np.uint8)
+            if (arr == quote).any():
+                return None
+            ends = np.flatnonzero(arr == lf)
+            last = int(ends[-1]) + 1 if len(ends) else 0
+            tail = data[last:]
+            arr = arr[:last]
+            is_cr = arr == cr
+            if int(is_cr.sum()) != int(is_cr[ends - 1].sum() if len(ends) else 0):
+                return None
+            starts = np.concatenate(([0], ends[:-1] + 1))
+            length = ends - starts - is_cr[ends - 1]
+            at = np.flatnonzero(arr == delim)
+            count = np.searchsorted(at, ends) - np.searchsorted(at, starts)
+            full = length > 0
+            row_of = rows + np.cumsum(full)
+            bad = np.flatnonzero(full & (count != width - 1) & (row_of > 0))
+            for b in bad:
+                k = int(count[b]) + 1
+                end = int(ends[b] - is_cr[ends[b] - 1])
+                trailing = k == width + 1 and int(arr[end - 1]) == delim
+                odd.append((int(row_of[b]), k, trailing))
+            rows = int(row_of[-1]) if len(row_of) else rows
+            if not block:
+                return odd
+
+
+def csv_problems(path: Path, *, delimiter: str, encoding: str) -> list[Problem]:
+    """Every structural problem of a delimited text file, read once as CSV.
+
+    An empty file, duplicate or blank column names, rows with more or fewer fields
+    than the header (a stray trailing delimiter named as such), an unclosed quote and
+    bytes that are not in ``encoding``. Readers would otherwise shift, pad or drop
+    such rows silently (pandas reads a short row with blanks; DuckDB stops with its
+    own error). Rows are 1-based data rows, the header not counted, blank lines skipped.
+    """
+    problems: list[Problem] = []
+    name = path.name
+    opener: Any = gzip.open if name.lower().endswith(".gz") else open
+    ragged: dict[str, list[tuple[int, int]]] = {"long": [], "short": [], "trailing": []}
+    width = 0
+    line = [1]
+    try:
+        with opener(path, "rt", encoding=encoding, newline="") as fh:
+            reader = csv.reader(fh, delimiter=delimiter, strict=True)
+            header = next((r for r in reader if r), None)
+            if header is None:
+                return [Problem(f"{name!r} is empty: no header and no rows", reason="empty")]
+            width = len(header)
+            seen: dict[str, int] = {}
+            for col in header:
+                seen[col] = seen.get(col, 0) + 1
+            for col, k in seen.items():
+                if k > 1:
+                    problems.append(
+                        Problem(
+                            f"{name!r}: duplicate column name {col!r} ({k} columns); "
+                            "rename them so each column has one name",
+                            column=col,
+                            value=col,
+                            reason="duplicate_column",
+                        )
+                    )
+            quick = _quick_counts(path, opener, encoding, delimiter, width)
+            odd = quick if quick is not None else _odd_rows(reader, width, line)
+            for row, k, trailing in odd:
+                if trailing:
+                    ragged["trailing"].append((row, k))
+                else:
+                    ragged["long" if k > width else "short"].append((row, k))
+    except csv.Error as exc:
+        problems.append(
+            Problem(
+                f"{name!r}: the text cannot be read as CSV near line {line[0]:,} of the file "
+                f"({exc}); an unclosed quote is the usual cause: close it or remove it",
+                reason="unreadable",
+            )
+        )
+    except UnicodeDecodeError as exc:
+        problems.append(
+            Problem(
+                f"{name!r} is not valid {encoding} text (byte {exc.object[exc.start]:#04x} at "
+                f"byte {exc.start:,} of a block): set [data] encoding, e.g. 'cp1252' or "
+                "'utf-16', or re-save the file as UTF-8",
+                value=encoding,
+                reason="encoding",
+            )
+        )
+    for kind, hits in ragged.items():
+        if not hits:
+            continue
+        rows_text = ", ".join(f"row {r} ({k} fields)" for r, k in hits[:_SHOWN_ROWS])
+        more = f" and {len(hits) - _SHOWN_ROWS:,} more" if len(hits) > _SHOWN_ROWS else ""
+        what = {
+            "trailing": f"a stray trailing delimiter {delimiter!r} (one empty field more "
+            "than the header): remove it, or end the header with the delimiter too",
+            "long": "more fields than the header: a delimiter inside an unquoted value? "
+            "quote the value",
+            "short": "fewer fields than the header: a value is missing; fill it in or add "
+            "the delimiters",
+        }[kind]
+        problems.append(
+            Problem(
+                f"{name!r}: {len(hits):,} rows with {what}; the header has {width} fields: "
+                f"{rows_text}{more}",
+                row=hits[0][0],
+                value=hits[0][1],
+                reason="ragged_rows",
+            )
+        )
+    return problems
 
 
 def open_records(
@@ -209,8 +423,10 @@ def _open_file(
             + ", ".join(sorted(FORMATS)),
             "unknown_format",
         )
-    if delimiter is not None and len(delimiter) != 1:
-        raise fail(f"delimiter must be one character; got {delimiter!r}", "config")
+    if fmt == "csv":
+        options_wrong = reading_problems(path, delimiter=delimiter, encoding=encoding)
+        if options_wrong:
+            raise RecordsError(options_wrong)
     if sheet is not None and fmt != "excel":
         raise fail(f"sheet={sheet!r} is only for Excel files; {path.name!r} is {fmt}", "config")
     options: dict[str, Any] = {"format": fmt}
@@ -220,6 +436,9 @@ def _open_file(
         if fmt == "csv":
             delimiter, encoding = detect_csv(path, delimiter=delimiter, encoding=encoding)
             options.update(delimiter=delimiter, encoding=encoding)
+            shape = csv_problems(path, delimiter=delimiter, encoding=encoding)
+            if shape:
+                raise RecordsError(shape, context=path.name)
             native, available, keep = _read_csv(path, engine, want, text, delimiter, encoding)
         elif fmt == "parquet":
             native, available, keep = _read_parquet(path, engine, want, text)
@@ -234,6 +453,16 @@ def _open_file(
         raise
     except (OSError, ValueError, UnicodeDecodeError, LookupError) as exc:
         raise fail(f"could not read {path.name!r} as {fmt}: {exc}") from exc
+    except Exception as exc:  # a reading library's own error type: named, never a traceback
+        if type(exc).__module__.split(".")[0].lstrip("_") not in _READERS:
+            raise
+        raise fail(f"could not read {path.name!r} as {fmt} ({engine}): {exc}") from exc
+    if not available:
+        raise fail(f"{path.name!r} is empty: it has no columns", "empty")
+    if fmt == "jsonl":
+        nested = _nested(native, keep)
+        if nested:
+            raise RecordsError(nested, context=path.name)
     if engine == "duckdb":
         con, rel = native
         frame = nw.from_native(rel)
@@ -242,6 +471,55 @@ def _open_file(
         )
     frame = nw.from_native(native).select(keep)
     return Records(frame, Source(path.name, fmt, engine, file_sha256(path), options), available)
+
+
+def _nested(native: Any, columns: list[str]) -> list[Problem]:
+    """Columns of a JSON file holding objects or lists where an audit needs one value."""
+    import pandas as pd
+
+    if isinstance(native, tuple):  # DuckDB: (connection, relation)
+        types = dict(zip(native[1].columns, map(str, native[1].types), strict=True))
+        return [
+            Problem(
+                f"column {c!r} holds nested values ({types[c]}); an audit needs one value "
+                "per cell: flatten it",
+                column=c,
+                reason="nested",
+            )
+            for c in columns
+            if types[c].startswith(("STRUCT", "MAP")) or types[c].endswith("[]")
+        ]
+    frame = nw.from_native(native)
+    schema = frame.collect_schema()
+    problems = []
+    for c in columns:
+        dtype = schema[c]
+        if isinstance(dtype, nw.Struct | nw.List | nw.Array):
+            problems.append(
+                Problem(
+                    f"column {c!r} holds nested values ({dtype}); an audit needs one value "
+                    "per cell: flatten it",
+                    column=c,
+                    reason="nested",
+                )
+            )
+        elif isinstance(native, pd.DataFrame) and native[c].dtype == object:
+            values = native[c]
+            hits = values.map(lambda v: isinstance(v, dict | list)).to_numpy().nonzero()[0]
+            if len(hits):
+                first = values.iloc[hits[0]]
+                problems.append(
+                    Problem(
+                        f"column {c!r}: {len(hits):,} nested values (objects or lists), e.g. "
+                        f"{first!r} (row {hits[0] + 1}); an audit needs one value per cell: "
+                        "flatten them",
+                        column=c,
+                        row=int(hits[0]) + 1,
+                        value=first,
+                        reason="nested",
+                    )
+                )
+    return problems
 
 
 def _duckdb_connection() -> Any:
@@ -368,6 +646,22 @@ def _read_excel(
                     value=sheet,
                     reason="sheet_not_found",
                 )
+            ]
+        )
+    first = pd.read_excel(path, sheet_name=sheet, header=None, nrows=1, engine="openpyxl")
+    names = [str(v) for v in first.iloc[0].tolist()] if len(first) else []
+    twice = sorted({c for c in names if names.count(c) > 1})
+    if twice:  # pandas would rename the second one silently ("gender.1")
+        raise RecordsError(
+            [
+                Problem(
+                    f"{path.name!r}: duplicate column name {c!r} ({names.count(c)} columns); "
+                    "rename them so each column has one name",
+                    column=c,
+                    value=c,
+                    reason="duplicate_column",
+                )
+                for c in twice
             ]
         )
     header = pd.read_excel(path, sheet_name=sheet, nrows=0, engine="openpyxl")

@@ -24,7 +24,7 @@ import pandas as pd
 from .._exceptions import OutputError
 from ..audits import AuditResult, FunnelResult, spec_to_dict
 from ..disclosure import publish
-from ..io import safe_for_spreadsheets
+from ..io import write_csv
 
 Result = AuditResult | FunnelResult
 
@@ -82,8 +82,6 @@ OUTPUT_NAMES = frozenset(
         "tables",
     }
 )
-#: Text columns of the analysis tables that a spreadsheet could read as a formula.
-_TEXT = ("attribute", "group", "reference_group", "cut", "metric", "sweep", "note")
 
 
 def analysis_tables(result: Result, *, restricted: bool = False) -> dict[str, pd.DataFrame]:
@@ -107,8 +105,7 @@ def _write_tables(result: Result, folder: Path, restricted: bool) -> None:
     folder.mkdir()
     suffix = "-restricted" if restricted else ""
     for stem, table in tables.items():
-        safe = safe_for_spreadsheets(table, [c for c in _TEXT if c in table.columns])
-        safe.to_csv(folder / f"{stem}{suffix}.csv", index=False, lineterminator="\n")
+        write_csv(table, folder / f"{stem}{suffix}.csv")
 
 
 def _umask() -> int:
@@ -117,9 +114,68 @@ def _umask() -> int:
     return mask
 
 
+#: what the temporary folders beside the target add to its name (see write_outputs)
+_TEMP_EXTRA = len(".-old-") + 8
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name the file system holding ``folder`` (or its nearest
+    existing parent) allows, in bytes."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):  # not on every platform
+        return 255
+
+
+def _too_long(target: Path, resolved: Path) -> str | None:
+    limit = _name_max(resolved)
+    for part in resolved.parts:
+        if len(part.encode("utf-8", "surrogateescape")) > limit:
+            return f"the folder name {part[:20]!r}... is too long ({len(part)} characters; "
+    if len(resolved.name.encode("utf-8", "surrogateescape")) + _TEMP_EXTRA > limit:
+        return (
+            f"the folder name is too long ({len(resolved.name)} characters; with the "
+            f"{_TEMP_EXTRA} characters of biasaudit's temporary folder beside it, "
+        )
+    return None
+
+
+def _foreign(folder: Path) -> list[str]:
+    """Files in ``folder`` that biasaudit did not write (per its manifest), top level by
+    name, ``charts/`` and ``tables/`` by path and content."""
+    foreign = sorted(p.name for p in folder.iterdir() if p.name not in OUTPUT_NAMES)
+    written: dict[str, str] = {}
+    try:
+        info = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        written = dict(info.get("outputs") or {})
+    except (OSError, ValueError, AttributeError, TypeError):
+        pass  # no readable manifest: nothing in the subfolders is known to be ours
+    for sub in ("charts", "tables"):
+        path = folder / sub
+        if path.exists() and not path.is_dir():
+            foreign.append(sub)
+            continue
+        for p in sorted(path.rglob("*")) if path.is_dir() else []:
+            if p.is_dir():
+                continue
+            rel = p.relative_to(folder).as_posix()
+            if written.get(rel) != hashlib.sha256(p.read_bytes()).hexdigest():
+                foreign.append(rel)
+    return foreign
+
+
 def check_output_dir(target: Path) -> None:
-    """Refuse an output folder whose replacement would delete someone's files."""
+    """Refuse an output folder whose replacement would delete someone's files, or
+    whose name is too long to write it (then nothing is written at all)."""
     resolved = target.resolve()
+    long = _too_long(target, resolved)
+    if long:
+        raise OutputError(
+            f"{long}at most {_name_max(resolved)} bytes a name here) for the output folder "
+            f"{str(target)[:60]!r}...; choose a shorter name"
+        )
     if resolved.exists() and not resolved.is_dir():
         raise OutputError(
             f"the output folder {str(target)!r} is an existing file; choose a folder name"
@@ -130,7 +186,7 @@ def check_output_dir(target: Path) -> None:
             "choose a new folder, e.g. reports/my-audit"
         )
     if resolved.is_dir():
-        foreign = sorted(p.name for p in resolved.iterdir() if p.name not in OUTPUT_NAMES)
+        foreign = _foreign(resolved)
         if foreign:
             shown = ", ".join(map(repr, foreign[:5])) + (", ..." if len(foreign) > 5 else "")
             raise OutputError(
@@ -170,8 +226,16 @@ def write_outputs(
 
     target = Path(out_dir)
     check_output_dir(target)
+    made = target.parent  # the first parent folder this run creates, if any
+    while not made.parent.exists() and made.parent != made:
+        made = made.parent
+    made = made if not made.exists() else target
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    except BaseException:
+        _remove_made(made, target)
+        raise
     os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; outputs are shared
     try:
         stem = "results-restricted" if restricted else "results"
@@ -199,5 +263,12 @@ def write_outputs(
             tmp.rename(target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        _remove_made(made, target)
         raise
     return target
+
+
+def _remove_made(made: Path, target: Path) -> None:
+    """Remove the parent folders a failed run created (a failed run writes nothing)."""
+    if made != target and made.is_dir():
+        shutil.rmtree(made, ignore_errors=True)

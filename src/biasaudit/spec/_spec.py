@@ -8,7 +8,7 @@ every problem with them into one :class:`ConfigError`.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
@@ -430,8 +430,8 @@ def make_spec(
     sample_obj = (
         SampleDesign() if sample is None else _build(SampleDesign, sample, "sample", problems)
     )
-    attrs = (groups,) if isinstance(groups, str) else tuple(groups)
-    inter = tuple(tuple(x) for x in intersections)
+    attrs = (groups,) if isinstance(groups, str) else _names(groups, "groups.attributes", problems)
+    inter = _intersections(intersections, problems)
     spec = AuditSpec(
         roles=roles_obj or Roles(),
         attributes=attrs,
@@ -464,6 +464,36 @@ def make_spec(
     if problems:
         raise ConfigError(problems)
     return spec
+
+
+def _names(value: Any, key: str, problems: list[Problem]) -> tuple[Any, ...]:
+    """A list of names as a tuple; anything else is a problem (``attributes = 5``)."""
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping):
+        return tuple(value)
+    problems.append(
+        Problem(
+            f'{key}: expected a list of column names, e.g. ["gender", "age_band"]; got {value!r}',
+            column=key,
+            value=value,
+        )
+    )
+    return ()
+
+
+def _intersections(value: Any, problems: list[Problem]) -> tuple[tuple[Any, ...], ...]:
+    key = "groups.intersections"
+    combos = _names(value, key, problems)
+    if not all(isinstance(c, Iterable) and not isinstance(c, str | Mapping) for c in combos):
+        problems.append(
+            Problem(
+                f'{key}: expected lists of attributes, e.g. [["gender", "nationality"]]; '
+                f"got {value!r}",
+                column=key,
+                value=value,
+            )
+        )
+        return ()
+    return tuple(tuple(c) for c in combos)
 
 
 def _reference(reference: Any, problems: list[Problem]) -> dict[str, Any]:
@@ -604,8 +634,13 @@ def check_spec(spec: AuditSpec) -> list[Problem]:
             isinstance(frac, bool) or not isinstance(frac, int | float) or not 0 < frac <= 1
         ):
             bad("threshold.top_fraction", f"expected a number in (0, 1]; got {frac!r}", frac)
-        if at is not None and (isinstance(at, bool) or not isinstance(at, int | float)):
-            bad("threshold.score_at_least", f"expected a number; got {at!r}", at)
+        if at is not None and (
+            isinstance(at, bool) or not isinstance(at, int | float) or not math.isfinite(at)
+        ):
+            finite = (
+                "" if not isinstance(at, float) or math.isfinite(at) else ": it must be finite"
+            )
+            bad("threshold.score_at_least", f"expected a number; got {at!r}{finite}", at)
     if not spec.attributes:
         bad(
             "groups.attributes",
@@ -632,6 +667,15 @@ def check_spec(spec: AuditSpec) -> list[Problem]:
                 f"each intersection lists two or more different attributes of "
                 f"{list(spec.attributes)}; got {list(combo)}",
                 list(combo),
+            )
+    crossed = sorted({a for combo in spec.intersections for a in combo if isinstance(a, str)})
+    for a in crossed:
+        if INTERSECTION_SEP in a:
+            bad(
+                "groups.intersections",
+                f"attribute {a!r} holds {INTERSECTION_SEP!r}, the separator of intersection "
+                "names, so its intersections could not be read back: rename the column",
+                a,
             )
     if spec.missing not in MISSING_POLICIES:
         bad(

@@ -204,8 +204,34 @@ def _sample_codes(column: pd.Series, name: str) -> list[str]:
     ]
 
 
+#: TOML's short escapes; every other control character is written as \\uXXXX
+_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+
+
 def _q(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """``text`` as a TOML basic string: no value in the data can end the string, start
+    a new line or add a key or section to the configuration.
+
+    >>> _q('yes"]\\n[output]')
+    '"yes\\\\"]\\\\n[output]"'
+    """
+    out = []
+    for ch in str(text):
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
 
 
 def _list(values: list[str]) -> str:
