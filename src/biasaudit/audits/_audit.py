@@ -20,6 +20,7 @@ from ..disclosure import (
     mark_results,
     mark_sample,
     mark_terms,
+    p_adjusted_family,
     publish,
     publish_summaries,
     quantile_minimum,
@@ -212,7 +213,7 @@ class AuditResult:
 
     def published_table(self) -> pd.DataFrame:
         """The table as it may be published: rows marked ``suppressed`` are blanked."""
-        return publish(self.table)
+        return publish(self.table, correction=self.spec.stats.correction)
 
     def published_summaries(self) -> pd.DataFrame:
         """The summaries as they may be published: blank where any group is suppressed."""
@@ -244,6 +245,7 @@ class AuditResult:
                 "min_cell": self.spec.stats.min_cell,
                 "rows_suppressed": int(self.table["suppressed"].sum()),
                 "warning": RESTRICTED_WARNING if restricted else "",
+                "p_adjusted_family": p_adjusted_family(restricted),
             },
             "data_shape": self.data_shape,
             "flag_rule": self.flag_rule,
