@@ -20,6 +20,10 @@ import numpy as np
 #: approximation is used (the chi-square test is then the one applied, unless the
 #: rates are so rare that an expected cell is below 5).
 EXACT_LIMIT = 1_000_000
+#: Exact power where the smaller group expects fewer than this many people with
+#: (or without) the outcome at the reference rate: there Fisher's test (an expected
+#: cell below 5) can be the one applied; above it, the chi-square test is.
+FISHER_LIKELY = 10.0
 
 
 @functools.lru_cache(maxsize=128)

@@ -27,7 +27,7 @@ import math
 import numpy as np
 
 from ..spec import CORRECTIONS, INTERVAL_METHODS, Correction, IntervalMethod
-from ._power import EXACT_LIMIT, rejection_region
+from ._power import EXACT_LIMIT, FISHER_LIKELY, rejection_region
 
 
 def _z(confidence: float) -> float:
@@ -263,11 +263,13 @@ def detectable_ratio(
     with ``power``.
 
     The test applied is Fisher's exact test where an expected cell is below 5 and
-    Pearson's chi-square test otherwise (:func:`two_proportion_test`); its power is
-    computed exactly, over every table the groups could give
-    (:func:`biasaudit.stats._power.exact_power`), for groups of up to about a
-    million possible tables (e.g. 999 x 999 people), and by the normal
-    approximation of the z test (the chi-square test) for larger ones. Group sizes
+    Pearson's chi-square test otherwise (:func:`two_proportion_test`). Where
+    Fisher's test may be the one applied (the smaller group times the reference
+    rate, or its complement, below :data:`~biasaudit.stats._power.FISHER_LIKELY`),
+    the power is computed exactly over every table the groups could give
+    (:func:`biasaudit.stats._power.exact_power`; up to about a million tables, e.g.
+    999 x 999 people); elsewhere the chi-square test is applied and its power is the
+    normal approximation of the z test. Group sizes
     are rounded to whole people (Kish's effective n when weighted). NaN where even
     a rate of 1 in the group would not be detected, or the reference rate is 0 or
     1: the group is too small to tell.
@@ -298,25 +300,34 @@ def detectable_ratio(
         p_ref.reshape(-1), np.round(n_group).reshape(-1), np.round(n_ref).reshape(-1), strict=True
     )
     for i, (p2, n1, n2) in enumerate(sizes):
-        if usable.reshape(-1)[i] and n1 >= 1 and n2 >= 1 and (n1 + 1) * (n2 + 1) <= EXACT_LIMIT:
+        # exact where Fisher's test may be the one applied (few expected in a cell)
+        fisher = min(n1, n2) * min(p2, 1 - p2) < FISHER_LIKELY
+        if (
+            usable.reshape(-1)[i]
+            and fisher
+            and n1 >= 1
+            and n2 >= 1
+            and (n1 + 1) * (n2 + 1) <= EXACT_LIMIT
+        ):
             flat_out[i] = _exact_detectable(float(p2), int(n1), int(n2), alpha, power)
     return flat_out.reshape(out.shape)
 
 
 def _exact_detectable(p2: float, n1: int, n2: int, alpha: float, power: float) -> float:
-    """Bisection on the exact power (the group's rate from p2 up to 1)."""
+    """The group's smallest rate above p2 with exact power ``power``, as a ratio to p2:
+    three rounds of a grid of 64 candidate rates, each narrowing to the first
+    candidate reaching the power (to about 1e-5 of 1 - p2)."""
     from scipy import stats
 
     # the chance of rejecting given the group's count x1, whatever the group's rate
     given = rejection_region(n1, n2, alpha) @ stats.binom.pmf(np.arange(n2 + 1), n2, p2)
-    x1 = np.arange(n1 + 1)
     if given[-1] < power:  # a rate of 1 (all n1) is not detected often enough
         return math.nan
+    x1 = np.arange(n1 + 1)
     lo, hi = p2, 1.0
-    for _ in range(30):
-        mid = (lo + hi) / 2
-        if stats.binom.pmf(x1, n1, mid) @ given >= power:
-            hi = mid
-        else:
-            lo = mid
+    for _ in range(3):
+        rates = np.linspace(lo, hi, 65)[1:]
+        enough = stats.binom.pmf(x1[None, :], n1, rates[:, None]) @ given >= power
+        first = int(np.argmax(enough)) if enough.any() else len(rates) - 1
+        lo, hi = (rates[first - 1] if first else lo), rates[first]
     return hi / p2
