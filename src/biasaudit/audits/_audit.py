@@ -451,7 +451,7 @@ def audit(
 
 def open_spec_records(records: Any, spec: AuditSpec, **options: Any) -> Records:
     """Open ``records`` reading only the columns ``spec`` needs."""
-    text = [c for r, c in spec.roles.items() if r not in ("score", "weight")]
+    text = [c for r, c in spec.roles.items() if r not in ("score", "weight", "count")]
     if spec.regression is not None:
         model = spec.regression
         text += [c for c in model.columns if c not in model.numeric]

@@ -23,7 +23,7 @@ from ._funnel_audit import FunnelResult, funnel
 #: Allowed sections and their keys (None: any key, e.g. column names under [codes]).
 SECTIONS: dict[str, tuple[str, ...] | None] = {
     "data": ("path", "sheet", "engine", "delimiter", "encoding", "kind"),
-    "roles": ("id", "score", "flagged", "investigated", "outcome", "weight", "sample"),
+    "roles": ("id", "score", "flagged", "investigated", "outcome", "weight", "sample", "count"),
     "codes": ("flagged", "investigated", "outcome", "sample"),
     "threshold": ("score_at_least", "top_k", "top_fraction"),
     "groups": ("attributes", "intersections", "missing", "reference", "max_groups"),
