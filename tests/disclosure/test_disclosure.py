@@ -353,3 +353,32 @@ def test_published_adjusted_p_values_count_a_rate_and_its_complement_once(people
     np.testing.assert_allclose(
         tested["p_adjusted"].to_numpy(), [lookup[k] for k in keys], rtol=1e-12
     )
+
+
+@pytest.mark.parametrize("kind", ["funnel", "scores"])
+def test_funnel_and_score_tables_readjust_over_the_published_tests(kind):
+    """issue 14, the other table kinds: a hand-built table whose most significant test
+    is withheld; what is published is adjusted over the shown tests only (oracle:
+    statsmodels)."""
+    from statsmodels.stats.multitest import multipletests
+
+    from biasaudit.disclosure import publish
+
+    raw = np.array([0.01, 0.012, 0.03, 0.4])
+    column = "p" if kind == "funnel" else "ks_p"
+    table = pd.DataFrame(
+        {
+            "attribute": "g",
+            "group": ["a", "b", "c", "d"],
+            "stage": "selected",
+            "reference_group": "d",
+            f"{column}_value": raw,
+            f"{column}_adjusted": multipletests(raw, method="holm")[1],
+            "suppressed": [True, False, False, False],
+            "note": "",
+        }
+    )
+    shown = publish(table, kind)
+    assert np.isnan(shown.loc[0, f"{column}_adjusted"])
+    expected = multipletests(raw[1:], method="holm")[1]  # b: 0.036; before 0.04 = 4 x 0.01
+    np.testing.assert_allclose(shown[f"{column}_adjusted"].to_numpy()[1:], expected)
