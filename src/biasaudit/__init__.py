@@ -6,7 +6,14 @@ investigations per person) out, with the denominators and what the data cannot s
 """
 
 from . import datasets
-from ._exceptions import BiasAuditError, ConfigError, Problem, RecordsError, UndefinedRateWarning
+from ._exceptions import (
+    BiasAuditError,
+    ConfigError,
+    Problem,
+    RecordsError,
+    SolverError,
+    UndefinedRateWarning,
+)
 from .audits import AuditResult, FunnelResult, audit, audit_counts, funnel
 from .counts import COUNT_COLUMNS, CountTable, Ledger, count_table
 from .metrics import FUNNEL_COLUMNS, TABLE_COLUMNS, compute_metrics, metric_function
@@ -48,6 +55,7 @@ __all__ = [
     "SampleDesign",
     "Problem",
     "RecordsError",
+    "SolverError",
     "Roles",
     "Threshold",
     "UndefinedRateWarning",

@@ -89,6 +89,10 @@ class ConfigError(_ProblemsError):
     what = "audit configuration"
 
 
+class SolverError(BiasAuditError, RuntimeError):
+    """A numerical solver failed where its answer is needed (never replaced by a guess)."""
+
+
 class OutputError(BiasAuditError, OSError):
     """The output folder cannot be written safely (nothing was written)."""
 

@@ -1057,3 +1057,82 @@ def test_a_named_reference_group_and_midpoints_of_hit_rates():
     assert "no upper limit to the ratio" in prec.loc["M", "note"]
     # a rate that the data cannot identify stays NaN whatever the point rule
     assert math.isnan(rows_of(out, "false_positive_rate").loc["F", "value"])
+
+
+# issue 14: a valid table on which HiGHS's presolve fails ("HiGHS Status 4")
+HIGHS_STATUS_4 = """group,n,flagged,TP,FP
+G0,15,<10,0,4
+G1,14,<10,0,0
+G2,13,<10,<10,<10
+Total,42,14,2,7
+"""
+
+
+def _highs_status_4_result(tmp_path):
+    from biasaudit import audit_counts
+
+    path = tmp_path / "g.csv"
+    path.write_text(HIGHS_STATUS_4, encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedRateWarning)
+        return audit_counts(path, groups=["group"], min_cell=0)
+
+
+def test_a_table_highs_presolve_fails_on_audits_with_exact_ranges(tmp_path):
+    result = _highs_status_4_result(tmp_path)  # before: RuntimeError HiGHS Status 4
+    # oracle: every whole-number completion, enumerated. Flagged f0, f1, f2 in 0..9
+    # add up to 14; a group's flagged include its TP + FP (G0: 4; G2: TP 2, FP 3, as
+    # the totals pin them: TP 2 - 0 - 0, FP 7 - 4 - 0).
+    sizes = {"G0": 15, "G1": 14, "G2": 13}
+    floor = {"G0": 4, "G1": 0, "G2": 5}
+    seen: dict[str, list[float]] = {g: [] for g in sizes}
+    for f in itertools.product(range(10), repeat=3):
+        if sum(f) == 14 and all(x >= floor[g] for x, g in zip(f, sizes, strict=True)):
+            for x, g in zip(f, sizes, strict=True):
+                seen[g].append(x / sizes[g])
+    rows = result.table[result.table["metric"] == "selection_rate"].set_index("group")
+    for g in sizes:
+        assert rows.loc[g, "lower_bound"] == pytest.approx(min(seen[g]), abs=1e-9)
+        assert rows.loc[g, "upper_bound"] == pytest.approx(max(seen[g]), abs=1e-9)
+    # G2's hit rate is pinned by the totals: 2 / (2 + 3)
+    precision = result.table[result.table["metric"] == "precision"].set_index("group")
+    assert precision.loc["G2", "value"] == pytest.approx(0.4)
+
+
+def test_a_table_highs_presolve_fails_on_runs_from_the_cli(tmp_path, capsys):
+    from biasaudit.cli import main
+
+    (tmp_path / "g.csv").write_text(HIGHS_STATUS_4, encoding="utf-8")
+    (tmp_path / "audit.toml").write_text(
+        '[data]\npath = "g.csv"\nkind = "counts"\n[groups]\nattributes = ["group"]\n',
+        encoding="utf-8",
+    )
+    status = main(["audit", str(tmp_path / "audit.toml"), "--out", str(tmp_path / "out")])
+    assert status == 0, capsys.readouterr().err
+    assert (tmp_path / "out" / "results.csv").exists()
+
+
+def test_a_solver_that_fails_every_way_is_a_clear_error_and_exit_2(tmp_path, capsys, monkeypatch):
+    from types import SimpleNamespace
+
+    import scipy.optimize
+
+    from biasaudit import SolverError
+    from biasaudit.cli import main
+
+    def broken(*args, **kwargs):
+        return SimpleNamespace(status=4, message="(HiGHS Status 4: Solve error)", x=None)
+
+    monkeypatch.setattr(scipy.optimize, "linprog", broken)
+    with pytest.raises(SolverError, match="not a problem in your data"):
+        _highs_status_4_result(tmp_path)
+    (tmp_path / "audit.toml").write_text(
+        '[data]\npath = "g.csv"\nkind = "counts"\n[groups]\nattributes = ["group"]\n',
+        encoding="utf-8",
+    )
+    status = main(["audit", str(tmp_path / "audit.toml"), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "linear program failed: (HiGHS Status 4: Solve error)" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()

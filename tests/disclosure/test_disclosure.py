@@ -272,3 +272,113 @@ def test_random_populations_never_reveal_a_small_count(n, seed, levels):
             break
         x, *_ = np.linalg.lstsq(P.T, h, rcond=None)
         assert np.linalg.norm(P.T @ x - h) > 1e-6, "a count of 1 to 9 people can be computed"
+
+
+def _holm_leak_people() -> pd.DataFrame:
+    """Race C (9 people, none flagged) is withheld and so is race B (complementary);
+    its test has the smallest p-value, so Holm over every test gives sex = M an
+    adjusted p-value of 3 x race C's p-value."""
+    rows = []
+    for sex, race, n, flagged in [
+        ("F", "A", 30, 12),
+        ("F", "B", 25, 8),
+        ("F", "C", 5, 0),
+        ("M", "A", 30, 6),
+        ("M", "B", 25, 6),
+        ("M", "C", 4, 0),
+    ]:
+        rows += [{"sex": sex, "race": race, "flag": int(i < flagged)} for i in range(n)]
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("correction", ["holm", "fdr_bh"])
+def test_adjusted_p_values_are_adjusted_over_the_published_tests_only(correction):
+    """issue 14: a published adjusted p-value must not derive from a withheld test."""
+    from statsmodels.stats.multitest import multipletests
+
+    result = audit(
+        _holm_leak_people(),
+        roles={"flagged": "flag"},
+        groups=["sex", "race"],
+        metrics=["selection_rate"],
+        correction=correction,
+        min_cell=MIN_CELL,
+    )
+    full = result.table
+    assert full.loc[full["group"] == "C", "suppressed"].all()
+    withheld_p = full.loc[full["suppressed"], "p_value"].dropna().to_numpy()
+    shown = result.published_table()
+    tested = shown[shown["p_value"].notna()]
+    assert list(tested["group"]) == ["M"]
+    # oracle: statsmodels over the published family (one test: adjusted = raw)
+    expected = multipletests(tested["p_value"].to_numpy(), method=correction)[1]
+    np.testing.assert_allclose(tested["p_adjusted"].to_numpy(), expected, rtol=1e-12)
+    m = len(full["p_value"].dropna())
+    for p_adj in shown["p_adjusted"].dropna():
+        for p in withheld_p:  # before: 0.2971 = 3 x race C's 0.0990 (Holm)
+            assert not any(np.isclose(p_adj, k * p) for k in range(1, m + 1))
+    # the auditor's copy keeps the adjustment over every test, and says so
+    every = full[full["p_value"].notna()]
+    expected_all = multipletests(every["p_value"].to_numpy(), method=correction)[1]
+    np.testing.assert_allclose(every["p_adjusted"].to_numpy(), expected_all, rtol=1e-12)
+    assert "every test" in result.to_dict(restricted=True)["disclosure"]["p_adjusted_family"]
+    assert "published" in result.to_dict()["disclosure"]["p_adjusted_family"]
+
+
+def test_published_adjusted_p_values_count_a_rate_and_its_complement_once(people):
+    """With outcomes, FPR and TNR are one test; the published family counts it once
+    (oracle: statsmodels over the distinct published tests)."""
+    from statsmodels.stats.multitest import multipletests
+
+    # complements are one test (DESIGN.md section 3): same cells, numerator swapped
+    same = {
+        "true_negative_rate": "false_positive_rate",
+        "false_discovery_rate": "precision",
+        "true_positive_rate": "false_negative_rate",
+        "negative_predictive_value": "false_omission_rate",
+    }
+    result = run(people, warns=True)
+    shown = result.published_table()
+    tested = shown[shown["p_value"].notna()]
+    assert result.table["suppressed"].any() and len(tested)
+    keys = [
+        (a, g, r, same.get(m, m))
+        for a, g, r, m in tested[["attribute", "group", "reference_group", "metric"]].itertuples(
+            index=False
+        )
+    ]
+    first = pd.Series(keys).drop_duplicates()
+    adjusted = multipletests(tested["p_value"].to_numpy()[first.index], method="holm")[1]
+    lookup = dict(zip(first, adjusted, strict=True))
+    np.testing.assert_allclose(
+        tested["p_adjusted"].to_numpy(), [lookup[k] for k in keys], rtol=1e-12
+    )
+
+
+@pytest.mark.parametrize("kind", ["funnel", "scores"])
+def test_funnel_and_score_tables_readjust_over_the_published_tests(kind):
+    """issue 14, the other table kinds: a hand-built table whose most significant test
+    is withheld; what is published is adjusted over the shown tests only (oracle:
+    statsmodels)."""
+    from statsmodels.stats.multitest import multipletests
+
+    from biasaudit.disclosure import publish
+
+    raw = np.array([0.01, 0.012, 0.03, 0.4])
+    column = "p" if kind == "funnel" else "ks_p"
+    table = pd.DataFrame(
+        {
+            "attribute": "g",
+            "group": ["a", "b", "c", "d"],
+            "stage": "selected",
+            "reference_group": "d",
+            f"{column}_value": raw,
+            f"{column}_adjusted": multipletests(raw, method="holm")[1],
+            "suppressed": [True, False, False, False],
+            "note": "",
+        }
+    )
+    shown = publish(table, kind)
+    assert np.isnan(shown.loc[0, f"{column}_adjusted"])
+    expected = multipletests(raw[1:], method="holm")[1]  # b: 0.036; before 0.04 = 4 x 0.01
+    np.testing.assert_allclose(shown[f"{column}_adjusted"].to_numpy()[1:], expected)

@@ -4,6 +4,8 @@ truth of simulated populations, never against the code itself."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -146,3 +148,76 @@ def test_bounds_contain_the_truth(seed):
             for metric, value in truth.items():
                 lo, hi = table.loc[(*key, metric), ["lower_bound", "upper_bound"]]
                 assert lo - 1e-9 <= value <= hi + 1e-9, (key, metric, lo, value, hi, given)
+
+
+def _two_groups() -> pd.DataFrame:
+    """Selective labels. A: 40 people, 8 flagged and investigated (2 fraud, 6 not),
+    32 unflagged, outcome unknown. B: 40 people, 4 flagged (1 fraud, 3 not), 36
+    unflagged, unknown. Tiny: 3 people, 2 flagged with no known outcome, 1 unflagged
+    with fraud found."""
+    rows = (
+        [("A", 1, "yes")] * 2
+        + [("A", 1, "no")] * 6
+        + [("A", 0, "")] * 32
+        + [("B", 1, "yes")] * 1
+        + [("B", 1, "no")] * 3
+        + [("B", 0, "")] * 36
+    )
+    return pd.DataFrame(rows, columns=["g", "flag", "fraud"])
+
+
+def test_an_assumption_that_pins_a_rate_gives_its_value_interval_ratio_and_test():
+    """issue 14. With no fraud among the unknown, every unflagged person is innocent:
+    FPR(A) = 6 / (6 + 32) = 0.1579 and FPR(B) = 3 / (3 + 36) = 0.0769, not the
+    known-only 6 / 6 = 1 and 3 / 3 = 1 (ratio 1.0). Oracle: the completed table by
+    hand, scipy's Fisher test and a Wilson interval from its textbook formula."""
+    from scipy import stats
+
+    r = biasaudit.audit(
+        _two_groups(),
+        roles=ROLES,
+        groups=["g"],
+        reference={"g": "B"},
+        min_cell=0,
+        assumptions={"unlabelled_fraud_rate": [0, 0]},
+        metrics=["false_positive_rate", "base_rate"],
+    )
+    row = r.metric("false_positive_rate", "g").set_index("group")
+    a = row.loc["A"]
+    assert a["value"] == pytest.approx(6 / 38)  # before: 1.0, bounds 0.1579 to 0.1579
+    assert a["lower_bound"] <= a["value"] <= a["upper_bound"]
+    assert (a["numerator"], a["denominator"]) == (6, 38)
+    z = stats.norm.ppf(0.975)
+    p, n = 6 / 38, 38
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    assert (a["ci_low"], a["ci_high"]) == pytest.approx((centre - half, centre + half))
+    assert a["ratio"] == pytest.approx((6 / 38) / (3 / 39))  # 2.05; before: 1.0
+    assert a["p_value"] == pytest.approx(stats.fisher_exact([[6, 32], [3, 36]]).pvalue)
+    assert "assum" in a["note"]
+    base = r.metric("base_rate", "g").set_index("group")
+    assert base.loc["A", "value"] == pytest.approx(2 / 40)  # fraud known for 2 of 40
+
+
+def test_an_assumption_that_makes_a_rate_defined_is_not_called_undefined():
+    """Tiny: 2 flagged with no known outcome, 1 unflagged found guilty. Nobody known
+    innocent (FP + TN = 0), but with no fraud among the unknown both flagged are
+    innocent: FPR = 2 / 2 = 1."""
+    tiny = pd.DataFrame(
+        [("T", 1, "")] * 2 + [("T", 0, "yes")] + [("U", 1, "no")] * 5 + [("U", 0, "no")] * 5,
+        columns=["g", "flag", "fraud"],
+    )
+    tiny["seen"] = [0, 0, 1] + [1] * 10
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", biasaudit.UndefinedRateWarning)
+        r = biasaudit.audit(
+            tiny,
+            roles={**ROLES, "investigated": "seen"},
+            groups=["g"],
+            min_cell=0,
+            assumptions={"unlabelled_fraud_rate": [0, 0]},
+            metrics=["false_positive_rate"],
+        )
+    t = r.metric("false_positive_rate", "g").set_index("group").loc["T"]
+    assert t["value"] == 1.0  # before: NaN, "undefined: FP + TN is 0"
+    assert "undefined" not in t["note"]

@@ -21,6 +21,7 @@ from ..disclosure import (
     mark_results,
     mark_sample,
     mark_terms,
+    p_adjusted_family,
     publish,
     publish_summaries,
     quantile_minimum,
@@ -224,7 +225,7 @@ class AuditResult:
 
     def published_table(self) -> pd.DataFrame:
         """The table as it may be published: rows marked ``suppressed`` are blanked."""
-        return publish(self.table)
+        return publish(self.table, correction=self.spec.stats.correction)
 
     def published_summaries(self) -> pd.DataFrame:
         """The summaries as they may be published: blank where any group is suppressed."""
@@ -255,6 +256,7 @@ class AuditResult:
                 "min_cell": self.spec.stats.min_cell,
                 "rows_suppressed": int(self.table["suppressed"].sum()),
                 "warning": RESTRICTED_WARNING if restricted else "",
+                "p_adjusted_family": p_adjusted_family(restricted),
             },
             "data_shape": self.data_shape,
             "flag_rule": self.flag_rule,
@@ -482,7 +484,7 @@ def open_spec_records(
 ) -> Records:
     """Open ``records`` reading only the columns ``spec`` needs (joining the
     attribute table ``link`` on its id when given)."""
-    text = [c for r, c in spec.roles.items() if r not in ("score", "weight")]
+    text = [c for r, c in spec.roles.items() if r not in ("score", "weight", "count")]
     if spec.regression is not None:
         model = spec.regression
         text += [c for c in model.columns if c not in model.numeric]

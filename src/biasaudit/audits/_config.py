@@ -24,7 +24,7 @@ from ._funnel_audit import FunnelResult, funnel
 SECTIONS: dict[str, tuple[str, ...] | None] = {
     "data": ("path", "sheet", "engine", "delimiter", "encoding", "kind"),
     "link": LINK_KEYS,
-    "roles": ("id", "score", "flagged", "investigated", "outcome", "weight", "sample"),
+    "roles": ("id", "score", "flagged", "investigated", "outcome", "weight", "sample", "count"),
     "codes": ("flagged", "investigated", "outcome", "sample"),
     "threshold": ("score_at_least", "top_k", "top_fraction"),
     "groups": ("attributes", "intersections", "missing", "reference", "max_groups"),

@@ -20,7 +20,7 @@ from ..counts import (
     funnel_counts_from_table,
     load_table,
 )
-from ..disclosure import mark_funnel, publish
+from ..disclosure import mark_funnel, p_adjusted_family, publish
 from ..io import Source, open_records, write_csv, write_json
 from ..metrics import funnel_table
 from ..spec import StatsOptions, check_stats
@@ -63,7 +63,7 @@ class FunnelResult:
 
     def published_table(self) -> pd.DataFrame:
         """The table as it may be published: suppressed rows blanked."""
-        return publish(self.table, "funnel")
+        return publish(self.table, "funnel", correction=self.options.correction)
 
     def report(self, out_dir: str | Path, *, restricted: bool = False) -> Path:
         """Write the output folder: report.html, charts/, results.csv, results.json
@@ -120,6 +120,7 @@ class FunnelResult:
                 "mode": "restricted" if restricted else "public",
                 "min_cell": self.options.min_cell,
                 "rows_suppressed": int(self.table["suppressed"].sum()),
+                "p_adjusted_family": p_adjusted_family(restricted),
             },
             "data_shape": self.data_shape,
             "stages": [list(s) for s in self.counts.stages],

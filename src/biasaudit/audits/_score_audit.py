@@ -89,6 +89,7 @@ class ScoreAnalysis:
     cutoff: float | None
     top_decile: float
     notes: tuple[str, ...] = field(default=())
+    correction: str = "holm"
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -105,7 +106,11 @@ class ScoreAnalysis:
         The sweep is published threshold by threshold like the results table, so a
         comparison with a suppressed reference group is blanked too.
         """
-        return publish(self.tables[name], "sweep" if name == "sweep" else "scores")
+        return publish(
+            self.tables[name],
+            "sweep" if name == "sweep" else "scores",
+            correction=self.correction,
+        )
 
 
 def analyse_scores(
@@ -188,6 +193,7 @@ def analyse_scores(
         cutoff,
         top,
         tuple(n for n in notes if n),
+        spec.stats.correction,
     )
 
 

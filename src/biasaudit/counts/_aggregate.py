@@ -17,7 +17,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from .._exceptions import Problem, RecordsError
+from .._exceptions import ConfigError, Problem, RecordsError
 from ..io import LINKED, Records
 from ..spec import INTERSECTION_SEP, MISSING_GROUP, AuditSpec, value_key
 from ._counts import CountTable, count_table
@@ -94,9 +94,21 @@ def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
     if missing:
         raise RecordsError(missing, context=records.source.name)
     problems: list[Problem] = []
+    if roles.count is not None and roles.score is not None:
+        raise ConfigError(
+            [
+                Problem(
+                    "roles.count with roles.score: score analyses of a table of counted "
+                    "patterns are not supported yet; leave out roles.score, or expand the "
+                    "rows (one row per person)",
+                    column=roles.count,
+                    reason="count_with_score",
+                )
+            ]
+        )
     schema = dict(records.frame.collect_schema().items())
     unusable: list[str] = []  # numeric roles whose column cannot be read as numbers
-    for role in ("score", "weight"):
+    for role in ("score", "weight", "count"):
         col = getattr(roles, role)
         if col is not None and not schema[col].is_numeric():
             problems += _non_numeric(records, col, role)
@@ -149,6 +161,26 @@ def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
             (w < 0).fill_null(False).cast(nw.Int64).alias("__w_neg"),
         ]
         sums += ["__w", "__w2", "__w_null", "__w_neg"]
+        if roles.count is None:  # survey weights that are all whole numbers may be counts
+            exprs.append((w.is_null() | (w != w.round(0))).cast(nw.Int64).alias("__w_frac"))
+            sums.append("__w_frac")
+    if roles.count is not None:
+        c = nw.col(roles.count)
+        # people per row: frequency weights; a survey weight applies to each of them
+        exprs += [
+            c.fill_null(0).alias("__c"),
+            c.is_null().cast(nw.Int64).alias("__c_null"),
+            (c < 0).fill_null(False).cast(nw.Int64).alias("__c_neg"),
+            ((c != c.round(0)) | (c.abs() == float("inf")))
+            .fill_null(False)
+            .cast(nw.Int64)
+            .alias("__c_frac"),
+        ]
+        sums += ["__c", "__c_null", "__c_neg", "__c_frac"]
+        if roles.weight is not None:
+            w = nw.col(roles.weight)
+            exprs += [(c * w).alias("__cw"), (c * w * w).alias("__cw2")]
+            sums += ["__cw", "__cw2"]
     binning = None
     if roles.score is not None:
         exprs.append(nw.col(roles.score).is_null().cast(nw.Int64).alias("__score_null"))
@@ -363,10 +395,16 @@ def _build(
             context=records.source.name,
         )
     cells = pd.DataFrame({"rows": raw["__rows"].astype("int64")})
+    if roles.count is not None:
+        problems += _count_problems(raw, str(roles.count))
+        if not problems:  # every count below is of people, the ledger's included
+            cells["rows"] = raw["__c"].round().astype("int64")
+            rows_read = int(cells["rows"].sum())
     weighted = roles.weight is not None
     if weighted:
-        cells["w"] = raw["__w"].astype(float)
-        cells["w2"] = raw["__w2"].astype(float)
+        counted = roles.count is not None
+        cells["w"] = raw["__cw" if counted else "__w"].astype(float)
+        cells["w2"] = raw["__cw2" if counted else "__w2"].astype(float)
         w = nw.col(str(roles.weight))
         for count_col, what, cond in (
             ("__w_null", "missing", w.is_null()),
@@ -500,7 +538,14 @@ def _build(
         .reset_index()
     )
     counts = count_table(cells, spec.attributes, spec.intersections, weighted=weighted)
-    notes = _ledger_notes(counts, spec) + _link_notes(records)
+    whole = bool(
+        roles.weight is not None
+        and roles.count is None
+        and "__w_frac" in raw
+        and int(raw["__w_frac"].sum()) == 0
+        and (raw["__w"] > 0).any()
+    )
+    notes = _ledger_notes(counts, spec, whole) + _link_notes(records)
     ledger = Ledger(rows_read, tuple(excluded), notes)
     return Aggregation(counts, ledger, flag_rule, cube)
 
@@ -824,9 +869,44 @@ def _link_notes(records: Records) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _ledger_notes(counts: CountTable, spec: AuditSpec) -> tuple[str, ...]:
+def _count_problems(raw: pd.DataFrame, column: str) -> list[Problem]:
+    """Missing, negative or fractional counts (people per row must be whole numbers)."""
+    problems = []
+    for name, what in (
+        ("__c_null", "missing"),
+        ("__c_neg", "negative"),
+        ("__c_frac", "fractional or infinite"),
+    ):
+        k = int(raw[name].sum())
+        if k:
+            problems.append(
+                Problem(
+                    f"column {column!r} (count): {k:,} rows with {what} counts; a count is "
+                    "the number of people a row stands for, a whole number >= 0 (for "
+                    "survey weights use roles.weight)",
+                    column=column,
+                    reason=f"{what.split()[0]}_count",
+                )
+            )
+    return problems
+
+
+def _ledger_notes(
+    counts: CountTable, spec: AuditSpec, whole_weights: bool = False
+) -> tuple[str, ...]:
     total = counts.overall
     notes = []
+    if spec.roles.count is not None:
+        notes.append(
+            f"counted: each row stands for the number of people in {spec.roles.count!r}; "
+            "the ledger counts people"
+        )
+    if whole_weights:
+        notes.append(
+            f"every weight in {spec.roles.weight!r} is a whole number: if they count people "
+            "(a table of patterns), name the column as roles.count instead; as survey "
+            "weights they shrink the effective sample size (Kish), widening every interval"
+        )
     if spec.roles.outcome is None:
         notes.append("no outcome column: only decision-based metrics can be computed")
     if spec.roles.weight is not None:

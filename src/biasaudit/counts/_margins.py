@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._exceptions import Problem
+from .._exceptions import Problem, SolverError
 from ._counts import OVERALL, PARTITION, partition_cells
 
 #: Count cells a table can give, in this order: the group size, the flagged, and the
@@ -143,16 +143,13 @@ class CountModel:
         return w
 
     def _solve(self, c: np.ndarray) -> Any:
-        from scipy.optimize import linprog
-
-        return linprog(
+        return _linprog(
             c,
             A_ub=self.a_ub if self.a_ub.shape[0] else None,
             b_ub=self.b_ub if self.a_ub.shape[0] else None,
             A_eq=self.a_eq if self.a_eq.shape[0] else None,
             b_eq=self.b_eq if self.a_eq.shape[0] else None,
             bounds=self.bounds,
-            method="highs",
             options=_LP_OPTIONS,
         )
 
@@ -186,7 +183,6 @@ class CountModel:
         denominator is 0 in every table.
         """
         from scipy import sparse
-        from scipy.optimize import linprog
 
         # den @ z >= 1, i.e. t <= den @ y; and den @ y = 1
         a_ub = sparse.vstack([self._cc_ub, np.append(-den, 1.0)[None, :]], format="csr")
@@ -195,14 +191,13 @@ class CountModel:
         b_eq[-1] = 1.0
         out = []
         for sign in (1.0, -1.0):
-            res = linprog(
+            res = _linprog(
                 sign * np.append(num, 0.0),
                 A_ub=a_ub,
                 b_ub=np.zeros(a_ub.shape[0]),
                 A_eq=a_eq,
                 b_eq=b_eq,
                 bounds=self._cc_bounds,
-                method="highs",
                 options=_LP_OPTIONS,
             )
             if res.status == 3:  # no largest value (a cell no margin bounds)
@@ -224,7 +219,6 @@ class CountModel:
         satisfies the constraints.
         """
         from scipy import sparse
-        from scipy.optimize import linprog
 
         m, k = self.size, len(targets)
         width = 2 + max((abs(t) for _, t in targets), default=0.0)
@@ -246,14 +240,13 @@ class CountModel:
         a_eq = sparse.hstack([self.a_eq, sparse.csr_array((self.a_eq.shape[0], k + 1))])
         integrality = np.zeros(m + k + 1)
         integrality[:m] = np.tile([1] * len(PARTITION) + [0, 0], self.rows)
-        res = linprog(
+        res = _linprog(
             c,
             A_ub=sparse.vstack(rows, format="csr"),
             b_ub=np.concatenate(rhs),
             A_eq=a_eq.tocsr() if a_eq.shape[0] else None,
             b_eq=self.b_eq if a_eq.shape[0] else None,
             bounds=np.vstack([self.bounds, np.tile([0.0, np.inf], (k + 1, 1))]),
-            method="highs",
             integrality=integrality,
             options={"mip_rel_gap": 0.0},
         )
@@ -261,12 +254,46 @@ class CountModel:
         return None if z is None else np.round(z[:m])
 
 
+#: Solver statuses that are answers: solved, infeasible, unbounded.
+_ANSWERS = (0, 2, 3)
+
+
+def _linprog(c: np.ndarray, **kwargs: Any) -> Any:
+    """:func:`scipy.optimize.linprog` with HiGHS, falling back when the solver fails.
+
+    HiGHS's presolve can fail on a small, valid table (``HiGHS Status 4: Solve
+    error``, issue 14); the same program then solves without presolve, or with
+    HiGHS's interior-point or dual simplex method (linear programs only: integer
+    programs need the branch-and-bound of ``highs``). The first answer is returned;
+    when every attempt fails, the last result (which :func:`_check` turns into an
+    error, never a guess).
+    """
+    from scipy.optimize import linprog
+
+    options = dict(kwargs.pop("options", None) or {})
+    integer = kwargs.get("integrality") is not None
+    attempts = [("highs", options), ("highs", {**options, "presolve": False})]
+    if not integer:
+        attempts += [("highs-ipm", {**options, "presolve": False}), ("highs-ds", options)]
+    res = None
+    for method, opts in attempts:
+        res = linprog(c, method=method, options=opts, **kwargs)
+        if res.status in _ANSWERS:
+            return res
+    return res
+
+
 def _check(res: Any) -> np.ndarray | None:
     """The solution of a solved program; None when infeasible."""
     if res.status == 2:
         return None
     if res.status != 0:  # iteration limit or numerical trouble: never guess
-        raise RuntimeError(f"linear program failed: {res.message}")
+        raise SolverError(
+            f"linear program failed: {res.message}, also without presolve and with "
+            "HiGHS's other methods. biasaudit does not guess the range of a suppressed "
+            "or rounded cell; please report the table (it is a solver failure, not a "
+            "problem in your data)."
+        )
     return np.asarray(res.x, dtype=float)
 
 

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
 
 from ..counts import OVERALL
 from ..metrics import COMPARISON_COLUMNS, FUNNEL_COLUMNS, TABLE_COLUMNS
-from ..spec import metric
+from ..spec import Correction, metric
+from ..stats import adjust_pvalues
 from ._funnel import funnel_suppression
 from ._results import suppression
 from ._scores import ScoreBins, score_suppression
@@ -34,6 +35,17 @@ WITHHELD_NOTE = (
     "suppressed: a count of fewer than min_cell people, or a count that would reveal one"
 )
 _REFERENCE_NOTE = "comparison suppressed: the reference group's counts are suppressed"
+
+
+def p_adjusted_family(restricted: bool) -> str:
+    """Which tests a table's adjusted p-values were adjusted over (for its metadata).
+
+    >>> p_adjusted_family(False)
+    'the published tests only (adjusted again after suppression)'
+    """
+    if restricted:
+        return "every test, suppressed rows included (the auditor's copy; not for publication)"
+    return "the published tests only (adjusted again after suppression)"
 
 
 @dataclass(frozen=True)
@@ -106,7 +118,9 @@ LAYOUTS: dict[str, Layout] = {
 }
 
 
-def publish(table: pd.DataFrame, kind: str = "results") -> pd.DataFrame:
+def publish(
+    table: pd.DataFrame, kind: str = "results", *, correction: str = "holm"
+) -> pd.DataFrame:
     """The table as it may be published: what disclosure control marked, blanked.
 
     Parameters
@@ -117,6 +131,8 @@ def publish(table: pd.DataFrame, kind: str = "results") -> pd.DataFrame:
         ``results``, ``funnel``, ``scores`` (every score table), ``terms`` (the
         adjusted disparities of a regression) or ``sweep`` (a threshold sweep: a
         results table per point).
+    correction : {"holm", "fdr_bh", "none"}, default "holm"
+        The multiple-testing correction the table's adjusted p-values used.
 
     Returns
     -------
@@ -124,6 +140,10 @@ def publish(table: pd.DataFrame, kind: str = "results") -> pd.DataFrame:
         The same rows and columns. A withheld row keeps only its key columns (numbers
         become NaN, integer counts stay integer with NA); a row compared with a
         withheld reference row loses its comparisons and the reference's name.
+        Adjusted p-values (``p_adjusted``, ``ks_p_adjusted``, ``mw_p_adjusted``) are
+        adjusted again over the published tests only: adjusted over every test, a
+        published one can be a multiple of a withheld test's p-value (Holm), which
+        with the published counts gives the withheld counts away.
 
     Examples
     --------
@@ -137,7 +157,10 @@ def publish(table: pd.DataFrame, kind: str = "results") -> pd.DataFrame:
     1     b  NaN        True
     """
     if kind == "sweep":  # each point of a threshold sweep is a results table of its own
-        parts = [publish(p, "results") for _, p in table.groupby(["sweep", "point"], sort=False)]
+        parts = [
+            publish(p, "results", correction=correction)
+            for _, p in table.groupby(["sweep", "point"], sort=False)
+        ]
         return pd.concat(parts).loc[table.index] if parts else table.copy()
     layout = LAYOUTS[kind]
     out = table.copy()
@@ -166,7 +189,66 @@ def publish(table: pd.DataFrame, kind: str = "results") -> pd.DataFrame:
         out.loc[ref_hidden, "note"] = out.loc[ref_hidden, "note"].map(
             lambda s: (s + "; " if s else "") + _REFERENCE_NOTE
         )
+    _readjust(out, correction)
     return out
+
+
+#: Each p-value column and the adjusted p-value column derived from it.
+_ADJUSTED = (
+    ("p_value", "p_adjusted"),
+    ("ks_p_value", "ks_p_adjusted"),
+    ("mw_p_value", "mw_p_adjusted"),
+)
+
+
+def _readjust(out: pd.DataFrame, correction: str) -> None:
+    """Adjust each adjusted p-value column again over the tests still shown (in place).
+
+    The family is what the table adjusted over, less what publishing blanked: one per
+    dataset, the bootstrap tests of random-sample estimates apart from the counted
+    ones (as :func:`biasaudit.metrics.estimate_table` adjusts them), and a test shown
+    in two rows (a rate and its complement) counted once.
+    """
+    for raw, adjusted in _ADJUSTED:
+        if raw not in out or adjusted not in out:
+            continue
+        shown = out[raw].notna().to_numpy(bool)
+        result = np.full(len(out), np.nan)
+        if shown.any():
+            rows = out[shown]
+            family = [rows[c].astype(str) for c in ("dataset",) if c in rows]
+            if "test" in rows:
+                family.append(rows["test"] == "bootstrap")
+            by = (
+                pd.Series(list(zip(*family, strict=True)), index=rows.index)
+                if family
+                else pd.Series(0, index=rows.index)
+            )
+            for _, part in rows.groupby(by, sort=False):
+                result[out.index.get_indexer(part.index)] = _adjust_once(part, raw, correction)
+        out[adjusted] = result
+
+
+def _adjust_once(rows: pd.DataFrame, raw: str, correction: str) -> np.ndarray:
+    """Adjusted p-values of ``rows``, one family, each distinct test counted once."""
+    keys: list[Any]
+    if "metric" in rows and {"attribute", "group", "reference_group"} <= set(rows):
+        signature = [metric(m).test_signature for m in rows["metric"]]
+        keys = list(
+            zip(rows["attribute"], rows["group"], rows["reference_group"], signature, strict=True)
+        )
+    else:
+        keys = list(range(len(rows)))
+    first = pd.Series(keys).drop_duplicates()
+    p = rows[raw].to_numpy(float)
+    adjusted = dict(
+        zip(
+            first.to_numpy(),
+            adjust_pvalues(p[first.index], method=cast(Correction, correction)),
+            strict=True,
+        )
+    )
+    return np.array([adjusted[k] for k in keys])
 
 
 def _blank(

@@ -179,8 +179,10 @@ def _label(row: Any) -> str:
 
 def _bounds(
     spec: MetricSpec, table: pd.DataFrame, assumptions: Assumptions
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Smallest and largest value over all admissible completions of unknown outcomes."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Smallest and largest value over all admissible completions of unknown outcomes,
+    whether they coincide (identified), and the numerator and denominator of one
+    admissible completion (the counts behind an identified value)."""
     vertices = _completions(table, assumptions)
     num, den = (
         np.sum([vertices[c] for c in sorted(partition_cells(names))], axis=0)
@@ -196,7 +198,9 @@ def _bounds(
     same = np.isclose(lo, hi, rtol=0, atol=1e-12) & ~np.any(
         np.isnan(stacked) & ~np.isnan(vertices["tp"]), axis=0
     )
-    return lo, hi, same
+    first = np.argmax(~np.isnan(vertices["tp"]), axis=0)
+    columns = np.arange(num.shape[1])
+    return lo, hi, same, num[first, columns], den[first, columns]
 
 
 def compute_metrics(
@@ -259,16 +263,39 @@ def compute_metrics(
         note = np.full(len(table), "", dtype=object)
         if spec.kind != "decision":
             has_unknown = unlabelled > 0
-            blo, bhi, identified = _bounds(spec, table, assumptions)
+            blo, bhi, identified, num_id, den_id = _bounds(spec, table, assumptions)
             lo, hi = np.where(has_unknown, blo, lo), np.where(has_unknown, bhi, hi)
+            # an assumption that determines the rate (e.g. no fraud among the unknown):
+            # value, interval and test come from the completed counts, never from the
+            # known outcomes alone (issue 14)
+            pinned = (
+                has_unknown
+                & identified
+                & ~np.isnan(blo)
+                & ((num_id != num) | (den_id != den))
+                & (den_id > 0)
+            )
+            if pinned.any() and assumptions.narrowing:
+                added_den = np.where(pinned, den_id - den, 0.0)
+                num, den = np.where(pinned, num_id, num), np.where(pinned, den_id, den)
+                value = np.where(pinned, _ratio(num, den), value)
+                for i in np.flatnonzero(pinned):
+                    note[i] = (
+                        f"identified by the assumption that {assumed}: the unknown "
+                        f"outcomes of {_fmt(fu[i])} flagged and {_fmt(uu[i])} unflagged "
+                        "people are filled in by it"
+                    )
+            else:
+                pinned = np.zeros(len(table), dtype=bool)
+                added_den = np.zeros(len(table))
             if spec.kind == "among_labelled":
-                for i in np.flatnonzero(fu > 0):
+                for i in np.flatnonzero((fu > 0) & ~pinned):
                     note[i] = (
                         f"among the {_fmt(den[i])} flagged with a known outcome; "
                         f"{_fmt(fu[i])} flagged have none"
                     )
             else:
-                unknown = has_unknown & ~identified & ~np.isnan(blo)
+                unknown = has_unknown & ~identified & ~np.isnan(blo) & ~pinned
                 value = np.where(unknown, np.nan, value)
                 num, den = np.where(unknown, np.nan, num), np.where(unknown, np.nan, den)
                 for i in np.flatnonzero(unknown):
@@ -282,7 +309,22 @@ def compute_metrics(
             note[empty] = f"undefined: {cells_text} is 0 for this group"
             lo, hi = np.where(empty, np.nan, lo), np.where(empty, np.nan, hi)
             undefined[spec.name] = list(labels[empty])
-        ci_low, ci_high, k_eff, n_eff = _rate_interval(spec, cells, squares, num, den, options)
+        extra_sq = None
+        if counts.squares is not None and spec.kind != "decision":
+            # weights of the people filled in by an assumption: their share of the
+            # unknowns' sum of squared weights (for Kish's effective n)
+            sq_unknown = (
+                counts.squares[["flagged_unlabelled", "unflagged_unlabelled"]]
+                .to_numpy(float)
+                .sum(axis=1)
+            )
+            with np.errstate(divide="ignore", invalid="ignore"):
+                extra_sq = np.where(
+                    added_den > 0, added_den * sq_unknown / np.maximum(unlabelled, 1e-300), 0.0
+                )
+        ci_low, ci_high, k_eff, n_eff = _rate_interval(
+            spec, cells, squares, num, den, options, extra_sq=extra_sq
+        )
         defined = ~np.isnan(value)
         ci_low, ci_high = np.where(defined, ci_low, np.nan), np.where(defined, ci_high, np.nan)
         if not spec.comparable:  # a share of the whole population is exactly 1 for it
@@ -333,8 +375,13 @@ def _rate_interval(
     num: np.ndarray,
     den: np.ndarray,
     options: StatsOptions,
+    *,
+    extra_sq: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Interval of each rate, and the (Kish effective) count and n behind it."""
+    """Interval of each rate, and the (Kish effective) count and n behind it.
+
+    ``extra_sq``: squared weights of people an assumption added to the denominator.
+    """
     scale = 1.0
     if "expected_flagged" in spec.denominator:
         # representation ratio = selection rate / overall selection rate (held fixed)
@@ -349,6 +396,8 @@ def _rate_interval(
             sq = np.sum([squares[c] for c in spec.denominator], axis=0)
             if spec.scope == "overall":
                 sq = np.full_like(sq, sq[0])
+            if extra_sq is not None:
+                sq = sq + extra_sq
     k_eff, n_eff = effective_counts(k, n, sq)
     lo, hi = proportion_interval(
         k_eff,

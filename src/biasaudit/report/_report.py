@@ -599,9 +599,12 @@ _ADJUSTED = [
     ("odds_ratio", "Odds ratio", "num"),
     ("odds_ratio_ci_low", "CI low", "num"),
     ("odds_ratio_ci_high", "CI high", "num"),
-    ("relative_risk", "Relative risk", "num"),
+    ("relative_risk", "Relative risk at the reference profile", "num"),
     ("relative_risk_ci_low", "CI low", "num"),
     ("relative_risk_ci_high", "CI high", "num"),
+    ("marginal_relative_risk", "Standardised relative risk (everyone)", "num"),
+    ("marginal_relative_risk_ci_low", "CI low", "num"),
+    ("marginal_relative_risk_ci_high", "CI high", "num"),
     ("p_value", "p", "p"),
 ]
 
@@ -642,7 +645,10 @@ def _adjusted_section(
         "for a missing value). An odds ratio compares a group's odds with its reference "
         "level's at the same covariates; a relative risk is the same comparison as a "
         f"ratio of probabilities, at the reference profile's probability "
-        f"({fit.baseline:.1%}). The covariates are treated as legitimate reasons for "
+        f"({fit.baseline:.1%}) only. The standardised relative risk compares the "
+        "model's average probability over everyone in the fit, all of them put in the "
+        "group, with the same average all of them put in the reference level (delta-method "
+        "interval): the comparison for the people audited, usually closer to 1. The covariates are treated as legitimate reasons for "
         "a difference; where a covariate itself reflects unequal treatment, adjusting for "
         "it hides part of the disparity.</p>"
         + _figure(chart, folder)

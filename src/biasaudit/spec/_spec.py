@@ -115,6 +115,11 @@ class Roles:
         How each case was selected: ``random`` (a random audit sample, investigated
         regardless of score), ``model`` (selected by the system) or ``none`` (not
         investigated). A random sample makes error rates estimable.
+    count : str, optional
+        Frequency: how many people the row stands for (whole numbers >= 0), as in a
+        table of covariate patterns. Counted as that many people (intervals and tests
+        use the counts as they are), unlike ``weight``, a survey weight that shrinks
+        the effective sample size (issue 14).
     """
 
     flagged: str | None = None
@@ -124,6 +129,7 @@ class Roles:
     id: str | None = None
     weight: str | None = None
     sample: str | None = None
+    count: str | None = None
 
     def items(self) -> list[tuple[str, str]]:
         """Return ``(role, column)`` pairs for the roles that are set."""

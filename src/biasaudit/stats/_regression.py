@@ -7,7 +7,10 @@ fitted to those covariate patterns with frequency weights, which gives the same
 estimates as a fit to the rows. Categorical variables enter as indicators against a
 reference level; odds ratios are turned into relative risks at the baseline
 probability (the reference profile's, ``logistic(intercept)``), the way ProPublica
-reported "45% more likely".
+reported "45% more likely". That relative risk holds for the reference profile only;
+the standardised (marginal) relative risk averages the model's predictions over
+everyone in the fit, once with every person in the level and once in the reference
+level (about 1.20 for ProPublica's data), with a delta-method interval (issue 14).
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ REGRESSION_COLUMNS = [
     "relative_risk",
     "relative_risk_ci_low",
     "relative_risk_ci_high",
+    "marginal_relative_risk",
+    "marginal_relative_risk_ci_low",
+    "marginal_relative_risk_ci_high",
     "p_value",
     "people",
     "suppressed",
@@ -55,7 +61,10 @@ class AdjustedDisparity:
         One row per model term (the intercept first), columns
         :data:`REGRESSION_COLUMNS`.
     baseline : float
-        The modelled probability of the decision for the reference profile.
+        The modelled probability of the decision for the reference profile (every
+        categorical variable at its reference level, numeric covariates at 0): the
+        profile ``relative_risk`` holds for. ``marginal_relative_risk`` holds for the
+        people in the fit instead (standardised over their covariates).
     rows_used, rows_excluded : int
         Rows in the fit, and rows left out for a missing value in a model variable.
     decision : str
@@ -76,28 +85,42 @@ class AdjustedDisparity:
         --------
         >>> t = pd.DataFrame([{"variable": "race", "level": "B", "reference_level": "W",
         ...                    "relative_risk": 1.4528, "relative_risk_ci_low": 1.3,
-        ...                    "relative_risk_ci_high": 1.6}])
+        ...                    "relative_risk_ci_high": 1.6, "marginal_relative_risk": 1.2,
+        ...                    "marginal_relative_risk_ci_low": 1.15,
+        ...                    "marginal_relative_risk_ci_high": 1.26}])
         >>> AdjustedDisparity(t, 0.18, 100, 0, "a higher score").sentence(
         ...     "race", "B", covariates="prior record and charge")
-        'After accounting for prior record and charge, people with race = B were 45% more likely than people with race = W to get a higher score (95% CI 30% to 60%).'
+        'After accounting for prior record and charge, people with race = B were 45% more likely than people with race = W to get a higher score at the reference profile, where 18% did (95% CI 30% to 60%); averaged over everyone in the data (standardised), 20% more likely (95% CI 15% to 26%).'
         """
         row = self.table[(self.table["variable"] == variable) & (self.table["level"] == level)]
         if row.empty:
             raise ValueError(f"no term for {variable} = {level!r}. Got {variable!r}, {level!r}.")
         r = row.iloc[0]
         rr, lo, hi = r["relative_risk"], r["relative_risk_ci_low"], r["relative_risk_ci_high"]
-        more = "more" if rr >= 1 else "less"
-        pct = abs(rr - 1)
         lead = f"After accounting for {covariates}, p" if covariates else "P"
-        return (
-            (
-                f"{lead}eople with {variable} = {level} were {pct:.0%} {more} likely than people "
-                f"with {variable} = {r['reference_level']} to get {self.decision} "
-                f"({self.confidence:.0%} CI {lo - 1:+.0%} to {hi - 1:+.0%})."
-            )
-            .replace("CI +", "CI ")
-            .replace(" to +", " to ")
+        text = (
+            f"{lead}eople with {variable} = {level} were {_likely(rr)} than people "
+            f"with {variable} = {r['reference_level']} to get {self.decision} at the "
+            f"reference profile, where {self.baseline:.0%} did ({self._ci(lo, hi)})"
         )
+        m = r.get("marginal_relative_risk", math.nan)
+        if isinstance(m, float | np.floating) and math.isfinite(m):
+            m_lo, m_hi = r["marginal_relative_risk_ci_low"], r["marginal_relative_risk_ci_high"]
+            text += (
+                f"; averaged over everyone in the data (standardised), {_likely(float(m))} "
+                f"({self._ci(m_lo, m_hi)})"
+            )
+        return text + "."
+
+    def _ci(self, lo: float, hi: float) -> str:
+        return f"{self.confidence:.0%} CI {lo - 1:+.0%} to {hi - 1:+.0%}".replace(
+            "CI +", "CI "
+        ).replace(" to +", " to ")
+
+
+def _likely(rr: float) -> str:
+    """``45% more likely`` (or less) for a relative risk."""
+    return f"{abs(rr - 1):.0%} {'more' if rr >= 1 else 'less'} likely"
 
 
 def adjusted_disparity(
@@ -244,6 +267,8 @@ def fit_adjusted(
     def risk(o: np.ndarray) -> np.ndarray:
         return o / (1 - p0 + p0 * o)  # relative risk at the baseline probability
 
+    marginal = _marginal_risks(exog, k, beta, np.asarray(fit.cov_params()), terms, z)
+
     table = pd.DataFrame(
         {
             "variable": [t[0] for t in terms],
@@ -257,6 +282,9 @@ def fit_adjusted(
             "relative_risk": risk(odds),
             "relative_risk_ci_low": risk(lo),
             "relative_risk_ci_high": risk(hi),
+            "marginal_relative_risk": marginal[:, 0],
+            "marginal_relative_risk_ci_low": marginal[:, 1],
+            "marginal_relative_risk_ci_high": marginal[:, 2],
             "p_value": np.asarray(fit.pvalues),
             "people": people,
         }
@@ -266,3 +294,43 @@ def fit_adjusted(
     label = decision_label or f"{decision} in {list(positive)}"
     table["suppressed"] = False  # marked by disclosure control (the audits stage)
     return AdjustedDisparity(table, p0, int(k.sum()), excluded, label, confidence)
+
+
+def _marginal_risks(
+    exog: np.ndarray,
+    weights: np.ndarray,
+    beta: np.ndarray,
+    cov: np.ndarray,
+    terms: Sequence[tuple[str, str, str]],
+    z: float,
+) -> np.ndarray:
+    """Standardised relative risk of each categorical level, with its interval.
+
+    For a level of variable v: the mean modelled probability over everyone in the fit
+    with v set to the level, over the same with v set to its reference level. The
+    interval is the delta method on the log of that ratio (gradient of each mean
+    probability: the mean of p (1 - p) x). Rows: the terms; columns: value, low, high
+    (NaN for the intercept and numeric covariates).
+    """
+    out = np.full((len(terms), 3), np.nan)
+    total = weights.sum()
+    for j, (variable, level, _) in enumerate(terms):
+        if not level:
+            continue
+        mine = [i for i, t in enumerate(terms) if t[0] == variable and t[1]]
+        means, grads = [], []
+        for on in (j, None):  # the level, then the reference level
+            x = exog.copy()
+            x[:, mine] = 0.0
+            if on is not None:
+                x[:, on] = 1.0
+            p = 1 / (1 + np.exp(-(x @ beta)))
+            means.append(float(weights @ p) / total)
+            grads.append((weights * p * (1 - p)) @ x / total)
+        if not (means[0] > 0 and means[1] > 0):
+            continue
+        g = grads[0] / means[0] - grads[1] / means[1]  # gradient of the log ratio
+        log_ratio = math.log(means[0] / means[1])
+        se = math.sqrt(max(float(g @ cov @ g), 0.0))
+        out[j] = [math.exp(log_ratio), math.exp(log_ratio - z * se), math.exp(log_ratio + z * se)]
+    return out

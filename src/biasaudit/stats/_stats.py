@@ -22,9 +22,12 @@ Conventions (DESIGN.md §4):
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..spec import CORRECTIONS, INTERVAL_METHODS, Correction, IntervalMethod
+from ._power import EXACT_LIMIT, FISHER_LIKELY, rejection_region
 
 
 def _z(confidence: float) -> float:
@@ -256,17 +259,31 @@ def detectable_ratio(
     alpha: float = 0.05,
     power: float = 0.8,
 ) -> np.ndarray:
-    """Smallest ratio above 1 a test at level ``alpha`` would detect with ``power``.
+    """Smallest ratio above 1 that the test applied at level ``alpha`` would detect
+    with ``power``.
 
-    NaN where even a rate of 1 in the group would not be detected, or the reference
-    rate is 0 or 1: the group is too small to tell.
+    The test applied is Fisher's exact test where an expected cell is below 5 and
+    Pearson's chi-square test otherwise (:func:`two_proportion_test`). Where
+    Fisher's test may be the one applied (the smaller group times the reference
+    rate, or its complement, below :data:`~biasaudit.stats._power.FISHER_LIKELY`),
+    the power is computed exactly over every table the groups could give
+    (:func:`biasaudit.stats._power.exact_power`; up to about a million tables, e.g.
+    999 x 999 people); elsewhere the chi-square test is applied and its power is the
+    normal approximation of the z test. Group sizes
+    are rounded to whole people (Kish's effective n when weighted). NaN where even
+    a rate of 1 in the group would not be detected, or the reference rate is 0 or
+    1: the group is too small to tell.
 
     Examples
     --------
     >>> round(float(detectable_ratio(0.2, 300, 300)), 2)
     1.49
+    >>> round(float(detectable_ratio(0.1, 20, 20)), 2)  # Fisher's test: exact power
+    4.86
     """
-    p_ref, n_group, n_ref = (np.asarray(x, dtype=float) for x in (p_ref, n_group, n_ref))
+    p_ref, n_group, n_ref = np.broadcast_arrays(
+        *(np.asarray(x, dtype=float) for x in (p_ref, n_group, n_ref))
+    )
     lo = np.array(p_ref, dtype=float, copy=True)
     hi = np.ones_like(lo)
     usable = (p_ref > 0) & (p_ref < 1) & (n_group > 0) & (n_ref > 0)
@@ -277,4 +294,40 @@ def detectable_ratio(
         hi = np.where(enough, mid, hi)
         lo = np.where(enough, lo, mid)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(usable & reach, hi / p_ref, np.nan)
+        out = np.where(usable & reach, hi / p_ref, np.nan)
+    flat_out = out.reshape(-1)
+    sizes = zip(
+        p_ref.reshape(-1), np.round(n_group).reshape(-1), np.round(n_ref).reshape(-1), strict=True
+    )
+    for i, (p2, n1, n2) in enumerate(sizes):
+        # exact where Fisher's test may be the one applied (few expected in a cell)
+        fisher = min(n1, n2) * min(p2, 1 - p2) < FISHER_LIKELY
+        if (
+            usable.reshape(-1)[i]
+            and fisher
+            and n1 >= 1
+            and n2 >= 1
+            and (n1 + 1) * (n2 + 1) <= EXACT_LIMIT
+        ):
+            flat_out[i] = _exact_detectable(float(p2), int(n1), int(n2), alpha, power)
+    return flat_out.reshape(out.shape)
+
+
+def _exact_detectable(p2: float, n1: int, n2: int, alpha: float, power: float) -> float:
+    """The group's smallest rate above p2 with exact power ``power``, as a ratio to p2:
+    three rounds of a grid of 64 candidate rates, each narrowing to the first
+    candidate reaching the power (to about 1e-5 of 1 - p2)."""
+    from scipy import stats
+
+    # the chance of rejecting given the group's count x1, whatever the group's rate
+    given = rejection_region(n1, n2, alpha) @ stats.binom.pmf(np.arange(n2 + 1), n2, p2)
+    if given[-1] < power:  # a rate of 1 (all n1) is not detected often enough
+        return math.nan
+    x1 = np.arange(n1 + 1)
+    lo, hi = p2, 1.0
+    for _ in range(3):
+        rates = np.linspace(lo, hi, 65)[1:]
+        enough = stats.binom.pmf(x1[None, :], n1, rates[:, None]) @ given >= power
+        first = int(np.argmax(enough)) if enough.any() else len(rates) - 1
+        lo, hi = (rates[first - 1] if first else lo), rates[first]
+    return hi / p2
