@@ -268,6 +268,14 @@ CASES: dict[str, Case] = {
         csv_text(header=["id", "gender", "gender", "flag", "fraud", "score", "w"]),
         error="duplicate column",
     ),
+    # identical copies under one name (ProPublica's COMPAS file has two decile_score
+    # columns) are read once; an unused duplicate does not matter
+    "duplicate column name with identical copies": records(
+        csv_text(header=[*HEADER, "gender"], body=[[*r, r[1]] for r in rows()]),
+    ),
+    "duplicate name of a column the audit does not read": records(
+        csv_text(header=[*HEADER, "extra", "extra"], body=[[*r, "a", "b"] for r in rows()]),
+    ),
     "formula column name as attribute": records(
         csv_text(header=["id", "=2+2", "nat", "flag", "fraud", "score", "w"]),
         toml_config(attributes='["=2+2"]'),

@@ -13,7 +13,7 @@ import csv
 import gzip
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -255,10 +255,15 @@ def _quick_counts(
                 return odd
 
 
-def csv_problems(path: Path, *, delimiter: str, encoding: str) -> list[Problem]:
+def csv_problems(
+    path: Path, *, delimiter: str, encoding: str, used: Collection[str] | None = None
+) -> list[Problem]:
     """Every structural problem of a delimited text file, read once as CSV.
 
-    An empty file, duplicate or blank column names, rows with more or fewer fields
+    An empty file, blank column names, a column name given to several columns that
+    hold different values (and that the audit reads: ``used``, default every
+    column; identical copies, as in ProPublica's COMPAS file, are read once), rows
+    with more or fewer fields
     than the header (a stray trailing delimiter named as such), an unclosed quote and
     bytes that are not in ``encoding``. Readers would otherwise shift, pad or drop
     such rows silently (pandas reads a short row with blanks; DuckDB stops with its
@@ -277,20 +282,12 @@ def csv_problems(path: Path, *, delimiter: str, encoding: str) -> list[Problem]:
             if header is None:
                 return [Problem(f"{name!r} is empty: no header and no rows", reason="empty")]
             width = len(header)
-            seen: dict[str, int] = {}
-            for col in header:
-                seen[col] = seen.get(col, 0) + 1
-            for col, k in seen.items():
-                if k > 1:
-                    problems.append(
-                        Problem(
-                            f"{name!r}: duplicate column name {col!r} ({k} columns); "
-                            "rename them so each column has one name",
-                            column=col,
-                            value=col,
-                            reason="duplicate_column",
-                        )
-                    )
+            problems += _duplicate_columns(
+                name,
+                header,
+                used,
+                lambda at: _csv_columns(path, at, delimiter, encoding),
+            )
             quick = _quick_counts(path, opener, encoding, delimiter, width)
             odd = quick if quick is not None else _odd_rows(reader, width, line)
             for row, k, trailing in odd:
@@ -436,7 +433,7 @@ def _open_file(
         if fmt == "csv":
             delimiter, encoding = detect_csv(path, delimiter=delimiter, encoding=encoding)
             options.update(delimiter=delimiter, encoding=encoding)
-            shape = csv_problems(path, delimiter=delimiter, encoding=encoding)
+            shape = csv_problems(path, delimiter=delimiter, encoding=encoding, used=want)
             if shape:
                 raise RecordsError(shape, context=path.name)
             native, available, keep = _read_csv(path, engine, want, text, delimiter, encoding)
@@ -627,6 +624,53 @@ def _read_parquet(
     return (con, rel.select(*[duckdb.ColumnExpression(c) for c in keep])), available, keep
 
 
+def _csv_columns(path: Path, at: list[int], delimiter: str, encoding: str) -> Any:
+    """The columns at positions ``at`` of a CSV file, as text (for comparing copies)."""
+    import pandas as pd
+
+    return pd.read_csv(
+        path,
+        sep=delimiter,
+        encoding=encoding,
+        header=None,
+        skiprows=1,
+        usecols=at,
+        dtype=str,
+        keep_default_na=False,
+    )
+
+
+def _duplicate_columns(
+    name: str,
+    header: list[str],
+    used: Collection[str] | None,
+    read: Callable[[list[int]], Any],
+) -> list[Problem]:
+    """A column name given to several columns is a problem when the audit reads it and
+    the columns differ (which one would it mean?); identical copies are read once."""
+    problems = []
+    for col in dict.fromkeys(header):
+        at = [i for i, c in enumerate(header) if c == col]
+        if len(at) < 2 or (used is not None and col not in used):
+            continue
+        values = read(at)
+        same = values.eq(values.iloc[:, [0]].to_numpy()).all(axis=1).to_numpy()
+        if same.all():
+            continue
+        row = int(same.argmin()) + 1
+        problems.append(
+            Problem(
+                f"{name!r}: duplicate column name {col!r} ({len(at)} columns with different "
+                f"values, first at row {row}); rename them so each column has one name",
+                column=col,
+                row=row,
+                value=col,
+                reason="duplicate_column",
+            )
+        )
+    return problems
+
+
 def _read_excel(
     path: Path, want: list[str], text: list[str], sheet: str | int | None
 ) -> tuple[Any, tuple[str, ...], list[str], str | int]:
@@ -650,20 +694,21 @@ def _read_excel(
         )
     first = pd.read_excel(path, sheet_name=sheet, header=None, nrows=1, engine="openpyxl")
     names = [str(v) for v in first.iloc[0].tolist()] if len(first) else []
-    twice = sorted({c for c in names if names.count(c) > 1})
+
+    def columns(at: list[int]) -> Any:
+        return pd.read_excel(
+            path,
+            sheet_name=sheet,
+            header=None,
+            skiprows=1,
+            usecols=at,
+            dtype=str,
+            engine="openpyxl",
+        ).fillna("")
+
+    twice = _duplicate_columns(path.name, names, want, columns)
     if twice:  # pandas would rename the second one silently ("gender.1")
-        raise RecordsError(
-            [
-                Problem(
-                    f"{path.name!r}: duplicate column name {c!r} ({names.count(c)} columns); "
-                    "rename them so each column has one name",
-                    column=c,
-                    value=c,
-                    reason="duplicate_column",
-                )
-                for c in twice
-            ]
-        )
+        raise RecordsError(twice)
     header = pd.read_excel(path, sheet_name=sheet, nrows=0, engine="openpyxl")
     available = tuple(str(c) for c in header.columns)
     keep = _pick(available, want)
