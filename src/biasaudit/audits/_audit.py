@@ -34,8 +34,6 @@ from ..io import (
     as_link,
     link_records,
     open_records,
-    write_csv,
-    write_json,
 )
 from ..metrics import ASSUMPTIONS, compute_metrics, estimate_table
 from ..spec import (
@@ -52,6 +50,7 @@ from ..spec import (
     metric,
 )
 from ..stats import SUMMARY_COLUMNS, AdjustedDisparity, attribute_summaries, fit_adjusted
+from ._result import PublishedResult
 from ._score_audit import ScoreAnalysis, analyse_scores
 
 RESTRICTED_WARNING = (
@@ -62,7 +61,7 @@ _RULES = ("largest", "most_favourable")  # reference rules, not group names
 
 
 @dataclasses.dataclass(frozen=True)
-class AuditResult:
+class AuditResult(PublishedResult):
     """What an audit found.
 
     Attributes
@@ -231,17 +230,6 @@ class AuditResult:
         """The summaries as they may be published: blank where any group is suppressed."""
         return publish_summaries(self.summaries, self.table)
 
-    def _output_table(self, restricted: bool) -> pd.DataFrame:
-        return self.table if restricted else self.published_table()
-
-    def to_csv(self, path: str | Path | None = None, *, restricted: bool = False) -> str | None:
-        """Write the tidy table as CSV (text cells safe to open in a spreadsheet).
-
-        Suppressed rows are blanked unless ``restricted`` (the auditor's own copy).
-        Returns the CSV text when ``path`` is None.
-        """
-        return write_csv(self._output_table(restricted), path)
-
     def to_dict(self, *, restricted: bool = False) -> dict[str, Any]:
         """The results as plain Python objects (NaN becomes None).
 
@@ -266,10 +254,6 @@ class AuditResult:
             "results": rows,
             "summaries": json.loads(summaries.to_json(orient="records", double_precision=15)),
         }
-
-    def to_json(self, path: str | Path | None = None, *, restricted: bool = False) -> str | None:
-        """Write :meth:`to_dict` as JSON; return the text when ``path`` is None."""
-        return write_json(self.to_dict(restricted=restricted), path)
 
     def summary(self) -> pd.DataFrame:
         """Wide view: one row per attribute x group (per dataset when there are

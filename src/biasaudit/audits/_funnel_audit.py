@@ -21,16 +21,17 @@ from ..counts import (
     load_table,
 )
 from ..disclosure import mark_funnel, p_adjusted_family, publish
-from ..io import Source, open_records, write_csv, write_json
+from ..io import Source, open_records
 from ..metrics import funnel_table
 from ..spec import StatsOptions, check_stats
+from ._result import PublishedResult
 
 #: How a funnel's data is laid out: one row per person, or a table of stage counts.
 FUNNEL_LAYOUTS = ("records", "wide", "long")
 
 
 @dataclasses.dataclass(frozen=True)
-class FunnelResult:
+class FunnelResult(PublishedResult):
     """How far each group got through the process stages.
 
     Attributes
@@ -105,13 +106,6 @@ class FunnelResult:
             for _, row in rows.iterrows()
         ]
 
-    def _output_table(self, restricted: bool) -> pd.DataFrame:
-        return self.table if restricted else self.published_table()
-
-    def to_csv(self, path: str | Path | None = None, *, restricted: bool = False) -> str | None:
-        """Write the funnel table as CSV (suppressed rows blanked unless restricted)."""
-        return write_csv(self._output_table(restricted), path)
-
     def to_dict(self, *, restricted: bool = False) -> dict[str, Any]:
         """The results as plain Python objects (NaN becomes None)."""
         table = self._output_table(restricted)
@@ -129,10 +123,6 @@ class FunnelResult:
             "columns": list(table.columns),
             "results": json.loads(table.to_json(orient="records", double_precision=15)),
         }
-
-    def to_json(self, path: str | Path | None = None, *, restricted: bool = False) -> str | None:
-        """Write :meth:`to_dict` as JSON; return the text when ``path`` is None."""
-        return write_json(self.to_dict(restricted=restricted), path)
 
     def __repr__(self) -> str:
         view = self.table[["attribute", "group", "stage", "count", "share", "share_ratio"]]

@@ -1,0 +1,44 @@
+"""What every audit result shares: a marked table, its published view, CSV and JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..io import write_csv, write_json
+
+
+class PublishedResult:
+    """Base of :class:`AuditResult` and :class:`FunnelResult`.
+
+    A subclass holds ``table`` (every value, rows marked ``suppressed``) and defines
+    :meth:`published_table` (what may be published) and :meth:`to_dict`; writing CSV
+    and JSON, public or restricted, is the same for every result.
+    """
+
+    table: pd.DataFrame
+
+    def published_table(self) -> pd.DataFrame:
+        """The table as it may be published: rows marked ``suppressed`` are blanked."""
+        raise NotImplementedError
+
+    def to_dict(self, *, restricted: bool = False) -> dict[str, Any]:
+        """The results as plain Python objects (NaN becomes None)."""
+        raise NotImplementedError
+
+    def _output_table(self, restricted: bool) -> pd.DataFrame:
+        return self.table if restricted else self.published_table()
+
+    def to_csv(self, path: str | Path | None = None, *, restricted: bool = False) -> str | None:
+        """Write the table as CSV (text cells safe to open in a spreadsheet).
+
+        Suppressed rows are blanked unless ``restricted`` (the auditor's own copy).
+        Returns the CSV text when ``path`` is None.
+        """
+        return write_csv(self._output_table(restricted), path)
+
+    def to_json(self, path: str | Path | None = None, *, restricted: bool = False) -> str | None:
+        """Write :meth:`to_dict` as JSON; return the text when ``path`` is None."""
+        return write_json(self.to_dict(restricted=restricted), path)
