@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import pandas as pd
 from ..io import write_csv, write_json
 
 
-class PublishedResult:
+class PublishedResult(ABC):
     """Base of :class:`AuditResult` and :class:`FunnelResult`.
 
     A subclass holds ``table`` (every value, rows marked ``suppressed``) and defines
@@ -20,13 +21,13 @@ class PublishedResult:
 
     table: pd.DataFrame
 
+    @abstractmethod
     def published_table(self) -> pd.DataFrame:
         """The table as it may be published: rows marked ``suppressed`` are blanked."""
-        raise NotImplementedError
 
+    @abstractmethod
     def to_dict(self, *, restricted: bool = False) -> dict[str, Any]:
         """The results as plain Python objects (NaN becomes None)."""
-        raise NotImplementedError
 
     def _output_table(self, restricted: bool) -> pd.DataFrame:
         return self.table if restricted else self.published_table()

@@ -204,7 +204,7 @@ def _sample_codes(column: pd.Series, name: str) -> list[str]:
     ]
 
 
-#: TOML's short escapes; every other control character is written as \\uXXXX
+#: TOML's short escapes; every other control character becomes a four-digit \\u escape
 _ESCAPES = {
     "\\": "\\\\",
     '"': '\\"',
