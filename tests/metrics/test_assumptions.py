@@ -41,11 +41,11 @@ def _bounds(result, metric):
         ({"unlabelled_fraud_rate": [0, 0.2]}, (6 / 96, 6 / 78), (0, 18 / 22)),  # x <= 18
         ({"max_base_rate": 0.15}, (6 / 96, 6 / 85), (0, 11 / 15)),  # 4 + x <= 15
         ({"min_base_rate": 0.1}, (6 / 90, 6 / 6), (6 / 10, 90 / 94)),  # 4 + x >= 10
-        # x in [4.5, 18] and x <= 11
+        # 0.05 * 90 = 4.5 but people are whole: x in [5, 18] and x <= 11
         (
             {"unlabelled_fraud_rate": [0.05, 0.2], "max_base_rate": 0.15},
-            (6 / 91.5, 6 / 85),
-            (4.5 / 8.5, 11 / 15),
+            (6 / 91, 6 / 85),
+            (5 / 9, 11 / 15),
         ),
     ],
 )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -104,30 +105,109 @@ def _evaluate(spec: MetricSpec, cells: Mapping[str, np.ndarray]) -> tuple[np.nda
     return num.astype(float), den.astype(float)
 
 
-def _completions(table: pd.DataFrame, assumptions: Assumptions) -> dict[str, np.ndarray]:
-    """The partition cells at every vertex of the set of admissible completions.
+@dataclass(frozen=True)
+class _Admissible:
+    """Each row's admissible fillings-in of its unknown outcomes: ``x_f`` guilty among
+    its flagged and ``x_u`` among its unflagged with no known outcome, within a box
+    (``f``, ``u``) and a band on their sum ``s`` (the group's base rate). Every bound
+    is attained (tightened against the others); ``empty`` rows admit none, ``exact``
+    rows' bounds are attained by one filling-in of everyone at once."""
 
-    Unknown outcomes are filled in with ``x_f`` guilty among the flagged and ``x_u``
-    among the unflagged with no known outcome. The assumptions make the admissible
-    (x_f, x_u) a polygon: a box (the share of fraud among the unknown) cut by a band
-    (the group's base rate). A linear-fractional function of the counts takes its
-    extremes at the polygon's vertices, so the vertices give exact bounds. Returns
-    arrays of shape (candidates, rows); candidates outside the polygon are NaN.
+    f: tuple[np.ndarray, np.ndarray]
+    u: tuple[np.ndarray, np.ndarray]
+    s: tuple[np.ndarray, np.ndarray]
+    empty: np.ndarray
+    exact: np.ndarray
+
+
+def _admissible(table: pd.DataFrame, assumptions: Assumptions) -> _Admissible:
+    """The box and band of every row, on whole numbers where the counts are whole.
+
+    With whole-number counts the bounds are rounded inwards: the constraint matrix of
+    the box and the band (rows (1, 0), (0, 1), (1, 1)) is totally unimodular, so with
+    whole-number bounds every vertex of the polygon is a whole-number completion and
+    the extremes of a linear-fractional rate over the polygon are attained by people,
+    not by fractions of them. The row of everyone is also held to what its groups
+    allow: for each attribute whose groups cover everyone, the sums of the groups'
+    attained bounds (the Minkowski sum of polygons with these edge directions is
+    described by the summed bounds). With one such attribute the groups are
+    independent and every bound is exact; with several (or with weights), a group's
+    bound may need a completion that another attribute's group rules out, so the
+    bounds are outer bounds (``exact`` False) unless no assumption narrows them.
     """
     fu = table["flagged_unlabelled"].to_numpy(dtype=float)
     uu = table["unflagged_unlabelled"].to_numpy(dtype=float)
     known = table["tp"].to_numpy(dtype=float) + table["fn"].to_numpy(dtype=float)
     n = table["n"].to_numpy(dtype=float)
     a, b = (float(x) for x in assumptions.unlabelled_fraud_rate)
+    low, high = assumptions.min_base_rate, assumptions.max_base_rate
     f_lo, f_hi, u_lo, u_hi = a * fu, b * fu, a * uu, b * uu
-    low = assumptions.min_base_rate
-    high = assumptions.max_base_rate
     s_lo = np.full_like(n, -np.inf) if low is None else low * n - known
     s_hi = np.full_like(n, np.inf) if high is None else high * n - known
+    whole = all(np.array_equal(x, np.round(x)) for x in (fu, uu, known, n))
+    if whole:  # people are whole: round inwards (a tolerance for 0.2 * 90 = 18.000...04)
+        tol = 1e-9 * np.maximum(n, 1.0)
+        f_lo, u_lo, s_lo = (np.ceil(x - tol) for x in (f_lo, u_lo, s_lo))
+        f_hi, u_hi, s_hi = (np.floor(x + tol) for x in (f_hi, u_hi, s_hi))
+    bounds = _tighten(f_lo, f_hi, u_lo, u_hi, s_lo, s_hi)
+    attributes = table["attribute"].to_numpy()
+    families = list(dict.fromkeys(attributes[1:]))
+    covering = 0
+    for attr in families:
+        rows = np.flatnonzero(attributes == attr)
+        if not all(
+            np.isclose(x[rows].sum(), x[0], rtol=1e-12, atol=1e-9) for x in (n, fu, uu, known)
+        ):
+            continue  # some people are in no group of it: it says nothing of everyone
+        covering += 1
+        # everyone's bounds may not exceed what the groups of this attribute allow
+        summed = [x[rows].sum() for x in bounds]
+        bounds = [
+            np.where(np.arange(len(n)) == 0, pick(x[0], y), x)
+            for x, y, pick in zip(bounds, summed, [max, min] * 3, strict=True)
+        ]
+    bounds = _tighten(*bounds)
+    f_lo, f_hi, u_lo, u_hi, s_lo, s_hi = bounds
+    eps = 1e-9 * np.maximum(n, 1.0)
+    empty = (f_lo > f_hi + eps) | (u_lo > u_hi + eps) | (s_lo > s_hi + eps)
+    alone = not families or (len(families) == 1 and covering == 1)
+    exact = np.full(len(n), not assumptions.narrowing or (whole and alone))
+    return _Admissible((f_lo, f_hi), (u_lo, u_hi), (s_lo, s_hi), empty, exact)
+
+
+def _tighten(*bounds: np.ndarray) -> list[np.ndarray]:
+    """Each bound of a box-and-band polygon as attained by some point of it."""
+    f_lo, f_hi, u_lo, u_hi, s_lo, s_hi = bounds
+    return [
+        np.maximum(f_lo, s_lo - u_hi),
+        np.minimum(f_hi, s_hi - u_lo),
+        np.maximum(u_lo, s_lo - f_hi),
+        np.minimum(u_hi, s_hi - f_lo),
+        np.maximum(s_lo, f_lo + u_lo),
+        np.minimum(s_hi, f_hi + u_hi),
+    ]
+
+
+def _completions(
+    table: pd.DataFrame, assumptions: Assumptions
+) -> tuple[dict[str, np.ndarray], _Admissible]:
+    """The partition cells at every vertex of the set of admissible completions.
+
+    Unknown outcomes are filled in with ``x_f`` guilty among the flagged and ``x_u``
+    among the unflagged with no known outcome, in the polygon of :func:`_admissible`
+    (a box cut by a band). A linear-fractional function of the counts takes its
+    extremes at the polygon's vertices, so the vertices give its bounds. Returns
+    arrays of shape (candidates, rows), candidates outside the polygon NaN, and the
+    polygon.
+    """
+    fu = table["flagged_unlabelled"].to_numpy(dtype=float)
+    uu = table["unflagged_unlabelled"].to_numpy(dtype=float)
+    n = table["n"].to_numpy(dtype=float)
+    box = _admissible(table, assumptions)
+    (f_lo, f_hi), (u_lo, u_hi), (s_lo, s_hi) = box.f, box.u, box.s
     points = [(f, u) for f in (f_lo, f_hi) for u in (u_lo, u_hi)]
-    for c in (s_lo, s_hi):  # where the base-rate band crosses the box's edges
-        if np.isfinite(c).all():
-            points += [(f_lo, c - f_lo), (f_hi, c - f_hi), (c - u_lo, u_lo), (c - u_hi, u_hi)]
+    for c in (s_lo, s_hi):  # where the band crosses the box's edges (tightened: finite)
+        points += [(f_lo, c - f_lo), (f_hi, c - f_hi), (c - u_lo, u_lo), (c - u_hi, u_hi)]
     xf = np.vstack([p[0] for p in points])
     xu = np.vstack([p[1] for p in points])
     eps = 1e-9 * np.maximum(n, 1.0)
@@ -138,10 +218,11 @@ def _completions(table: pd.DataFrame, assumptions: Assumptions) -> dict[str, np.
         & (xu <= u_hi + eps)
         & (xf + xu >= s_lo - eps)
         & (xf + xu <= s_hi + eps)
+        & ~box.empty
     )
     xf, xu = np.where(ok, xf, np.nan), np.where(ok, xu, np.nan)
     cells = {c: np.broadcast_to(table[c].to_numpy(dtype=float), xf.shape) for c in PARTITION}
-    return {
+    completed = {
         **cells,
         "tp": cells["tp"] + xf,
         "fp": cells["fp"] + fu - xf,
@@ -150,18 +231,20 @@ def _completions(table: pd.DataFrame, assumptions: Assumptions) -> dict[str, np.
         "flagged_unlabelled": np.zeros_like(xf),
         "unflagged_unlabelled": np.zeros_like(xu),
     }
+    return completed, box
 
 
 def check_assumptions(table: pd.DataFrame, assumptions: Assumptions) -> None:
     """Raise when no completion of a group's unknown outcomes satisfies the assumptions."""
     if not assumptions.narrowing:
         return
-    tp = _completions(table, assumptions)["tp"]
-    empty = np.all(np.isnan(tp), axis=0)
+    empty = _admissible(table, assumptions).empty
     problems = [
         Problem(
             f"assumptions: no way to fill in the unknown outcomes of {_label(row)} "
-            f"({_fmt(row.tp + row.fn)} fraud known among {_fmt(row.n)} people) is consistent "
+            f"({_fmt(row.tp + row.fn)} fraud known among {_fmt(row.n)} people; outcome "
+            f"unknown for {_fmt(row.flagged_unlabelled)} flagged and "
+            f"{_fmt(row.unflagged_unlabelled)} unflagged, each a whole person) is consistent "
             f"with the assumption that {assumptions.describe()}; widen the assumptions",
             column="assumptions",
             value=_label(row),
@@ -173,17 +256,25 @@ def check_assumptions(table: pd.DataFrame, assumptions: Assumptions) -> None:
         raise RecordsError(problems)
 
 
+def _outer(exact: bool) -> str:
+    if exact:
+        return ""
+    return (
+        " (outer bounds: the assumptions hold for each group on its own, and a bound may "
+        "need a filling-in that a group of another attribute rules out)"
+    )
+
+
 def _label(row: Any) -> str:
     return "everyone" if row.attribute == OVERALL else f"{row.attribute} = {row.group}"
 
 
 def _bounds(
-    spec: MetricSpec, table: pd.DataFrame, assumptions: Assumptions
+    spec: MetricSpec, vertices: Mapping[str, np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Smallest and largest value over all admissible completions of unknown outcomes,
     whether they coincide (identified), and the numerator and denominator of one
     admissible completion (the counts behind an identified value)."""
-    vertices = _completions(table, assumptions)
     num, den = (
         np.sum([vertices[c] for c in sorted(partition_cells(names))], axis=0)
         for names in (spec.numerator, spec.denominator)
@@ -244,6 +335,7 @@ def compute_metrics(
     assumptions = assumptions or Assumptions()
     table = counts.table
     check_assumptions(table, assumptions)
+    vertices, box = _completions(table, assumptions)
     assumed = assumptions.describe() or "none of them / all of them committed fraud"
     squares = None if counts.squares is None else _arrays(counts.squares)
     references = _check_references(table, dict(reference or {}))
@@ -263,7 +355,7 @@ def compute_metrics(
         note = np.full(len(table), "", dtype=object)
         if spec.kind != "decision":
             has_unknown = unlabelled > 0
-            blo, bhi, identified, num_id, den_id = _bounds(spec, table, assumptions)
+            blo, bhi, identified, num_id, den_id = _bounds(spec, vertices)
             lo, hi = np.where(has_unknown, blo, lo), np.where(has_unknown, bhi, hi)
             # an assumption that determines the rate (e.g. no fraud among the unknown):
             # value, interval and test come from the completed counts, never from the
@@ -289,10 +381,14 @@ def compute_metrics(
                 pinned = np.zeros(len(table), dtype=bool)
                 added_den = np.zeros(len(table))
             if spec.kind == "among_labelled":
+                # the value is among the investigated; the bounds are for every flagged
+                # person, so under an assumption the value may lie outside them
                 for i in np.flatnonzero((fu > 0) & ~pinned):
                     note[i] = (
                         f"among the {_fmt(den[i])} flagged with a known outcome; "
-                        f"{_fmt(fu[i])} flagged have none"
+                        f"{_fmt(fu[i])} flagged have none: the bounds are for all "
+                        f"{_fmt(den[i] + fu[i])} flagged, assuming {assumed}"
+                        + _outer(box.exact[i])
                     )
             else:
                 unknown = has_unknown & ~identified & ~np.isnan(blo) & ~pinned
@@ -302,6 +398,7 @@ def compute_metrics(
                     note[i] = (
                         f"not identifiable: outcome unknown for {_fmt(fu[i])} flagged and "
                         f"{_fmt(uu[i])} unflagged people; the bounds assume {assumed}"
+                        + _outer(box.exact[i])
                     )
         empty = np.isnan(value) & (note == "")
         if empty.any():
