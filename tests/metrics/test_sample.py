@@ -322,8 +322,15 @@ def test_no_fraud_in_a_groups_random_sample_gives_an_interval_not_an_error():
     assert fpr["value"] == pytest.approx(4 / 49)
     assert fpr["ci_low"] == pytest.approx(4 / 49)
     assert fpr["ci_high"] == pytest.approx(4 / (4 + 45 * (1 - q_high)), rel=0.02)
-    share = r.metric("share_of_offenders", "g").set_index("group")["value"]
-    assert share["B"] == 0 and share["A"] == 1  # A's 2 random-sample frauds of 2
+    share = r.metric("share_of_offenders", "g").set_index("group")
+    assert share.loc["B", "value"] == 0 and share.loc["A", "value"] == 1  # A's 2 of 2
+    # before: 0 to 0 and 1 to 1. B's 0 of 9 allows up to 1 - 0.05^(1/9) = 0.283 of its 9
+    # (2.5 frauds) against A's 2: a share of B up to at least 2.5 / 4.5 = 0.56
+    q_high = stats.beta.ppf(0.95, 1, 9)
+    assert share.loc["B", "ci_low"] == 0
+    assert share.loc["B", "ci_high"] >= 9 * q_high / (9 * q_high + 2)
+    assert share.loc["A", "ci_low"] == pytest.approx(1 - share.loc["B", "ci_high"])
+    assert share.loc["A", "ci_high"] == 1
 
 
 def test_nobody_of_a_group_in_the_random_sample_gives_bounds_not_an_error():
@@ -393,6 +400,43 @@ def test_small_group_coverage_with_a_random_sample_of_200():
     for k, hits in covered.items():
         assert hits / runs >= 0.90, (k, hits)
     assert np.mean(widths) < 0.1  # covering, but not by giving up: C's FPR is ~0.06
+
+
+@pytest.mark.slow
+def test_share_of_offenders_covers_with_a_random_sample_of_200():
+    """Regression (issue 14): a group with no fraud in the random sample had a share of
+    offenders of 0 with the interval 0 to 0. The truth is each group's share of all the
+    population's fraud. With the random sample of 200, C (about 20 sampled, 12% fraud)
+    has none in about 8% of audits; before the fix C was covered in 90 of 100, now 97;
+    this seeded 150-run version asks for 0.91 (about 2 Monte Carlo standard errors
+    below 0.95), and that the audits with no fraud of C found mostly cover (12 of 14
+    here; before: none)."""
+    runs, covered, zero_covered, zeros = 150, {"A": 0, "B": 0, "C": 0}, 0, 0
+    for s in range(runs):
+        df, _ = simulate_three_groups(900 + s, 200)
+        rng = np.random.default_rng(900 + s)  # the same draws as simulate_three_groups
+        g = rng.choice(["A", "B", "C"], size=20_000, p=[0.6, 0.3, 0.1])
+        fraud = rng.random(20_000) < np.select([g == "A", g == "B"], [0.08, 0.10], 0.12)
+        truth = {k: (fraud & (g == k)).sum() / fraud.sum() for k in covered}
+        r = biasaudit.audit(
+            df,
+            roles=ROLES,
+            groups=["g"],
+            metrics=["share_of_offenders"],
+            bootstrap_samples=400,
+            seed=s,
+            min_cell=0,
+        )
+        share = r.metric("share_of_offenders", "g").set_index("group")
+        hits = {k: share.loc[k, "ci_low"] <= truth[k] <= share.loc[k, "ci_high"] for k in covered}
+        for k, hit in hits.items():
+            covered[k] += hit
+        if share.loc["C", "value"] == 0:
+            zeros += 1
+            zero_covered += hits["C"]
+    assert zeros >= 5 and zero_covered >= 0.75 * zeros, (zero_covered, zeros)
+    for k, hits_k in covered.items():
+        assert hits_k / runs >= 0.91, (k, hits_k)
 
 
 def test_estimates_do_not_reveal_counts_the_counted_rows_withhold():

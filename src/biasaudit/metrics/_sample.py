@@ -244,6 +244,18 @@ def estimate_cells(
         n_eff = np.nan_to_num(((people * w) @ by_group) ** 2 / ((people * w**2) @ by_group))
         q = q_num / q_den
         q[1:] = _rate_draws(q[0], n_eff, samples, seed)
+        # the fraud each group contributes to the random sample: its sampled people
+        # times its fraud rate among them, drawn as q is (a group with no fraud found
+        # still gets an interval above 0 for its share of offenders)
+        found = (wr * y) @ by_group
+        sampled = wr @ by_group
+        all_people = sc.random["people"].to_numpy(dtype=float)
+        n_all = np.nan_to_num(
+            ((all_people * w) @ by_group) ** 2 / ((all_people * w**2) @ by_group)
+        )
+        share = found[0] / sampled[0]
+        drawn = found.copy()
+        drawn[1:] = sampled[1:] * _rate_draws(share, n_all, samples, seed, stream=b"offenders")
         p = p_num / p_den
         if everyone:  # the whole sample estimates each group's size and fraud
             estimated = sc.total * q_den / q_den[:, :1]
@@ -263,7 +275,8 @@ def estimate_cells(
         "unflagged_unlabelled": np.zeros_like(flagged),
         "flagged": flagged,
         "unflagged": unflagged,
-        "random_fraud": (wr * y) @ by_group,
+        "random_fraud": drawn,
+        "random_fraud_total": _attribute_totals(groups, drawn, found),
         "model_fraud": model_found @ member.T,
         "random_people": np.tile(sc.random["people"].to_numpy() @ by_group, (len(random), 1)),
         "random_unflagged": q_den,
@@ -271,7 +284,27 @@ def estimate_cells(
     }
 
 
-def _rate_draws(rate: np.ndarray, n: np.ndarray, samples: int, seed: int) -> np.ndarray:
+def _attribute_totals(groups: pd.DataFrame, drawn: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """The random sample's fraud as each group's attribute adds it up, per replicate.
+
+    The sum of the drawn fraud of the attribute's groups, plus the (resampled) fraud of
+    people in none of them; everyone's own draw for everyone. A group's share of
+    offenders is its drawn fraud over this total: the shares of an attribute's groups
+    add up to 1 in every replicate, and every group's uncertainty is in each share.
+    """
+    total = np.empty_like(drawn)
+    total[:, 0] = drawn[:, 0]
+    attributes = groups["attribute"].to_numpy()
+    for attr in dict.fromkeys(attributes[1:]):
+        cols = np.flatnonzero(attributes == attr)
+        outside = found[:, 0] - found[:, cols].sum(axis=1)
+        total[:, cols] = (drawn[:, cols].sum(axis=1) + np.maximum(outside, 0.0))[:, None]
+    return total
+
+
+def _rate_draws(
+    rate: np.ndarray, n: np.ndarray, samples: int, seed: int, stream: bytes = b""
+) -> np.ndarray:
     """Bootstrap replicates of each group's fraud rate in the random sample.
 
     Each replicate draws the rate from the mid-p confidence distribution of a binomial
@@ -281,9 +314,10 @@ def _rate_draws(rate: np.ndarray, n: np.ndarray, samples: int, seed: int) -> np.
     sample found none (a zero-width interval, coverage far below nominal for small
     groups); this draw can: with k = 0 its upper 97.5% point is 1 - 0.05^(1/n), about
     3 / n (the rule of three). Groups are drawn independently: the groups of an
-    attribute are disjoint samples.
+    attribute are disjoint samples. ``stream`` keeps draws of different rates
+    independent.
     """
-    rng = np.random.default_rng([seed, zlib.crc32(b"fraud rate in the random sample")])
+    rng = np.random.default_rng([seed, zlib.crc32(b"fraud rate in the random sample" + stream)])
     k = np.nan_to_num(rate) * n
     shape = (samples, len(n))
     tiny = 1e-12  # Beta needs positive parameters; the degenerate ends are set below
@@ -475,6 +509,8 @@ def _evaluate(spec: MetricSpec, cells: dict[str, np.ndarray]) -> tuple[np.ndarra
         np.sum([cells[c] for c in sorted(partition_cells(names))], axis=0)
         for names in (spec.numerator, spec.denominator)
     )
+    if spec.numerator == ("random_fraud",):  # shares of the drawn fraud: they add up to 1
+        return num, cells["random_fraud_total"]
     if spec.scope == "overall":
         den = np.broadcast_to(den[:, :1], den.shape)
     return num, den
