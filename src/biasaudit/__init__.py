@@ -5,34 +5,93 @@ false-accusation rates (false positive rate, false discovery rate, unfounded
 investigations per person) out, with the denominators and what the data cannot show.
 """
 
-from . import datasets
-from ._exceptions import (
-    BiasAuditError,
-    ConfigError,
-    Problem,
-    RecordsError,
-    SolverError,
-    UndefinedRateWarning,
-)
-from .audits import AuditResult, FunnelResult, audit, audit_counts, funnel
-from .counts import COUNT_COLUMNS, CountTable, Ledger, count_table
-from .metrics import FUNNEL_COLUMNS, TABLE_COLUMNS, compute_metrics, metric_function
-from .spec import (
-    ALIASES,
-    METRICS,
-    SAMPLE_METRICS,
-    Assumptions,
-    Codes,
-    MetricSpec,
-    Population,
-    Roles,
-    SampleDesign,
-    Threshold,
-    metric,
-)
-from .stats import AdjustedDisparity, adjusted_disparity
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0.dev0"
+
+#: Where each public name lives. Loaded on first use (PEP 562), so ``biasaudit --help``
+#: and a configuration error do not wait for pandas or the plotting and statistics stack.
+_LAZY = {
+    "datasets": "datasets",
+    "BiasAuditError": "_exceptions",
+    "ConfigError": "_exceptions",
+    "Problem": "_exceptions",
+    "RecordsError": "_exceptions",
+    "SolverError": "_exceptions",
+    "UndefinedRateWarning": "_exceptions",
+    "AuditResult": "audits",
+    "FunnelResult": "audits",
+    "audit": "audits",
+    "audit_counts": "audits",
+    "funnel": "audits",
+    "COUNT_COLUMNS": "counts",
+    "CountTable": "counts",
+    "Ledger": "counts",
+    "count_table": "counts",
+    "FUNNEL_COLUMNS": "metrics",
+    "TABLE_COLUMNS": "metrics",
+    "compute_metrics": "metrics",
+    "metric_function": "metrics",
+    "ALIASES": "spec",
+    "METRICS": "spec",
+    "SAMPLE_METRICS": "spec",
+    "Assumptions": "spec",
+    "Codes": "spec",
+    "MetricSpec": "spec",
+    "Population": "spec",
+    "Roles": "spec",
+    "SampleDesign": "spec",
+    "Threshold": "spec",
+    "metric": "spec",
+    "AdjustedDisparity": "stats",
+    "adjusted_disparity": "stats",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'biasaudit' has no attribute {name!r}")
+    loaded = importlib.import_module(f".{module}", __name__)
+    value = loaded if name == module else getattr(loaded, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
+if TYPE_CHECKING:
+    from . import datasets
+    from ._exceptions import (
+        BiasAuditError,
+        ConfigError,
+        Problem,
+        RecordsError,
+        SolverError,
+        UndefinedRateWarning,
+    )
+    from .audits import AuditResult, FunnelResult, audit, audit_counts, funnel
+    from .counts import COUNT_COLUMNS, CountTable, Ledger, count_table
+    from .metrics import FUNNEL_COLUMNS, TABLE_COLUMNS, compute_metrics, metric_function
+    from .spec import (
+        ALIASES,
+        METRICS,
+        SAMPLE_METRICS,
+        Assumptions,
+        Codes,
+        MetricSpec,
+        Population,
+        Roles,
+        SampleDesign,
+        Threshold,
+        metric,
+    )
+    from .stats import AdjustedDisparity, adjusted_disparity
 
 __all__ = [
     "ALIASES",

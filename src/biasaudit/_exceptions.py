@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 PROBLEM_COLUMNS = ["row", "column", "value", "reason"]
 
@@ -56,6 +59,8 @@ class _ProblemsError(BiasAuditError, ValueError):
 
     @property
     def problems(self) -> pd.DataFrame:
+        import pandas as pd  # on use: the command line's help and errors load no pandas
+
         """The problems as a table with columns ``row, column, value, reason``."""
         return pd.DataFrame(
             [(p.row, p.column, p.value, p.reason) for p in self.problems_list],

@@ -11,14 +11,15 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._exceptions import ConfigError, Problem
 from ..io import ENGINES, LINK_KEYS, Link, as_link
 from ..spec import ALIASES, METRICS, SAMPLE_METRICS, AuditSpec, make_spec
-from ._aggregated import audit_counts
-from ._audit import AuditResult, open_spec_records, run_audit
-from ._funnel_audit import FunnelResult, funnel
+
+if TYPE_CHECKING:
+    from ._audit import AuditResult
+    from ._funnel_audit import FunnelResult
 
 #: Allowed sections and their keys (None: any key, e.g. column names under [codes]).
 SECTIONS: dict[str, tuple[str, ...] | None] = {
@@ -309,6 +310,12 @@ def _section(raw: Mapping[str, Any], name: str) -> dict[str, Any]:
 
 def run_config(config: AuditConfig) -> AuditResult | FunnelResult:
     """Run the audit a configuration describes."""
+    # the audit machinery loads here, not with the configuration: a configuration
+    # error is reported without waiting for it
+    from ._aggregated import audit_counts
+    from ._audit import open_spec_records, run_audit
+    from ._funnel_audit import funnel
+
     spec, stats = config.spec, config.spec.stats
     common: dict[str, Any] = {
         "groups": spec.attributes,

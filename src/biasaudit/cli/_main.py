@@ -11,22 +11,14 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from .._exceptions import BiasAuditError
-from ..audits import AuditResult, FunnelResult, load_config, run_config
-from ..io import bundled_dir
-from ..report import (
-    Result,
-    analysis_tables,
-    check_output_dir,
-    compared,
-    percent,
-    range_rates,
-    range_source,
-    write_outputs,
-)
-from ..spec import HEADLINE
+
+if TYPE_CHECKING:  # the rest loads after the arguments are read: --help stays instant
+    from ..audits import AuditResult
+    from ..report import Result
 
 EXIT_INPUT = 2
 #: Metrics the command line summarises: being flagged, and the two false-accusation
@@ -77,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _summary(result: Result, out: Path | None, *, restricted: bool = False) -> str:
+    from ..audits import FunnelResult
+    from ..report import analysis_tables
+
     led = result.ledger
     lines = [
         f"{result.source.name}: {led.rows_read:,} rows read, {led.rows_analysed:,} analysed, "
@@ -110,6 +105,8 @@ def _summary(result: Result, out: Path | None, *, restricted: bool = False) -> s
 
 def _score_headlines(result: AuditResult, restricted: bool) -> list[str]:
     """The largest excess share in the top score decile, and the adjusted disparity."""
+    from ..report import percent
+
     lines = []
     analysis = result.score_analysis
     if analysis is not None:
@@ -150,6 +147,9 @@ def _headlines(result: AuditResult, restricted: bool) -> list[str]:
     the ratio over the tables consistent with the published cells (sorted by its low
     end: the ratio is at least that).
     """
+    from ..report import compared, percent, range_rates, range_source
+    from ..spec import HEADLINE
+
     lines = []
     table = result.table if restricted else result.published_table()
     shown = compared(table, HEADLINE)
@@ -187,7 +187,11 @@ def _headlines(result: AuditResult, restricted: bool) -> list[str]:
 
 
 def _audit(config_path: Path, out: Path | None, *, restricted: bool = False) -> Path:
+    from ..audits import load_config, run_config
+
     config = load_config(config_path)
+    from ..report import check_output_dir, write_outputs
+
     check_output_dir(out or config.output_dir)  # refuse a bad folder before the work
     result = run_config(config)
     restricted = restricted or config.restricted
@@ -218,10 +222,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
+        from ..io import bundled_dir
+
         _audit(bundled_dir(DEMO) / "audit.toml", args.out)
     elif args.command == "audit":
         _audit(args.config, args.out, restricted=args.restricted)
     elif args.command == "validate":
+        from ..audits import load_config, run_config
+
         config = load_config(args.config)
         result = run_config(config)
         print(f"OK: {args.config} and its data have no problems")
