@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import html
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .._exceptions import ConfigError, Problem, UndefinedRateWarning
+from .._progress import step
 from ..counts import Aggregation, CountTable, Ledger, ScoreHistogram, aggregate, count_table
 from ..disclosure import (
     mark_results,
@@ -487,28 +489,35 @@ def run_audit(
 ) -> AuditResult:
     """Aggregate opened records once and compute every metric."""
     _check_metrics(metrics, spec)
-    agg = aggregate(records, spec)
+    with step("reading and counting the records"):
+        agg = aggregate(records, spec)
     if spec.roles.sample is not None:
-        return _sample_audit(records, spec, agg, metrics)
-    table, references = compute_metrics(
-        agg.counts,
-        metrics=metrics,
-        reference=spec.reference,
-        options=spec.stats,
-        assumptions=spec.assumptions,
-    )
-    _suppress(table, agg.counts, spec)
+        with step("estimates from the random audit sample (bootstrap)"):
+            return _sample_audit(records, spec, agg, metrics)
+    with step("rates, intervals and tests"):
+        table, references = compute_metrics(
+            agg.counts,
+            metrics=metrics,
+            reference=spec.reference,
+            options=spec.stats,
+            assumptions=spec.assumptions,
+        )
+    with step("disclosure control"):
+        _suppress(table, agg.counts, spec)
     analysis = None
     if agg.scores is not None:
-        analysis = analyse_scores(
-            agg.scores,
-            spec,
-            reference_groups(table),
-            metrics=metrics,
-            cutoff=agg.cutoff,
-            flagged=float(agg.counts.overall["flagged"]),
-            withheld=_withheld_levels(table),
-        )
+        with step("score analyses"):
+            analysis = analyse_scores(
+                agg.scores,
+                spec,
+                reference_groups(table),
+                metrics=metrics,
+                cutoff=agg.cutoff,
+                flagged=float(agg.counts.overall["flagged"]),
+                withheld=_withheld_levels(table),
+            )
+    with step("adjusted comparison") if spec.regression else contextlib.nullcontext():
+        adjusted = _adjusted(records, spec)
     return AuditResult(
         table=table,
         counts=agg.counts,
@@ -520,7 +529,7 @@ def run_audit(
         flag_rule=agg.flag_rule,
         scores=None if agg.scores is None else agg.scores.histogram(),
         score_analysis=analysis,
-        adjusted=_adjusted(records, spec),
+        adjusted=adjusted,
     )
 
 

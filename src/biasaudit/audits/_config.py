@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._exceptions import ConfigError, Problem
+from .._progress import step
 from ..io import ENGINES, LINK_KEYS, Link, as_link
 from ..spec import ALIASES, METRICS, SAMPLE_METRICS, AuditSpec, make_spec
 
@@ -326,20 +327,25 @@ def run_config(config: AuditConfig) -> AuditResult | FunnelResult:
         "min_cell": stats.min_cell,
     }
     if config.kind == "counts":
-        return audit_counts(
-            config.data_path,
-            **common,
-            metrics=config.metrics,
-            sheet=config.read_options.get("sheet"),
-            **config.options,
-        )
+        with step("the audit of the aggregated table"):
+            return audit_counts(
+                config.data_path,
+                **common,
+                metrics=config.metrics,
+                sheet=config.read_options.get("sheet"),
+                **config.options,
+            )
     if config.kind == "funnel":
-        return funnel(
-            config.data_path,
-            **common,
-            missing=spec.missing,
-            **config.read_options,
-            **config.options,
+        with step("the audit of the funnel"):
+            return funnel(
+                config.data_path,
+                **common,
+                missing=spec.missing,
+                **config.read_options,
+                **config.options,
+            )
+    with step("opening the data"):
+        records = open_spec_records(
+            config.data_path, spec, link=config.link, **config.read_options
         )
-    records = open_spec_records(config.data_path, spec, link=config.link, **config.read_options)
     return run_audit(records, spec, metrics=config.metrics)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from .. import __version__
 from .._exceptions import BiasAuditError
+from .._progress import display, step
 
 if TYPE_CHECKING:  # the rest loads after the arguments are read: --help stays instant
     from ..audits import AuditResult
@@ -55,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     check = sub.add_parser("validate", help="check a TOML file and its data; list every problem")
     check.add_argument("config", type=Path)
+    for command in (demo, run, check):
+        command.add_argument(
+            "--quiet",
+            action="store_true",
+            help="no progress display (it is shown on a terminal for runs over 2 s)",
+        )
     init = sub.add_parser("init", help="print a starter TOML configuration for a data file")
     init.add_argument("data", type=Path)
     init.add_argument("--sheet", help="the sheet of an Excel workbook with several")
@@ -195,9 +202,10 @@ def _audit(config_path: Path, out: Path | None, *, restricted: bool = False) -> 
     check_output_dir(out or config.output_dir)  # refuse a bad folder before the work
     result = run_config(config)
     restricted = restricted or config.restricted
-    target = write_outputs(
-        result, out or config.output_dir, config=config.raw, restricted=restricted
-    )
+    with step("charts, tables and the report"):
+        target = write_outputs(
+            result, out or config.output_dir, config=config.raw, restricted=restricted
+        )
     print(_summary(result, target, restricted=restricted))
     return target
 
@@ -208,7 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            status = _dispatch(args)
+            with display(not getattr(args, "quiet", True)):
+                status = _dispatch(args)
         except BiasAuditError as exc:
             print(f"error: {exc}", file=sys.stderr)
             status = EXIT_INPUT
