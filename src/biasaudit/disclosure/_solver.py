@@ -187,13 +187,15 @@ class _Solver:
         self._members: dict[str, tuple[dict[Key, int], Any]] = {}
         self._unfixable: set[tuple[Key, bytes]] = set()
         self._linked: dict[int, set[Key]] = {}  # id(block) -> groups shared as above
+        self._all_exact = np.ones(k, bool)
+        self._all_exact.flags.writeable = False  # shared by every exact group
         for key, mask in problem.always:
             self._always.setdefault(key, []).append(mask)
 
     # ---- what a group publishes -------------------------------------------------
     def _exact(self, key: Key) -> np.ndarray:
         got = self.p.exact.get(key)
-        return np.ones(len(self.p.layers), bool) if got is None else got
+        return self._all_exact if got is None else got
 
     def _published(self, key: Key) -> list[np.ndarray]:
         """Layer masks of the exact sums ``key`` publishes at its current level."""
@@ -242,17 +244,14 @@ class _Solver:
         for b, block in enumerate(p.blocks):
             for key in block.groups:
                 of_group.setdefault(key, []).append(b)
-        groups = [set(block.groups) for block in p.blocks]
         # a group that is a cell of some block is guarded there by its lines (_lines)
         cells_anywhere = {c for block in p.blocks for c in block.cells}
+        together = _held_together([set(block.groups) for block in p.blocks])
         for b, block in enumerate(p.blocks):
-            apart = {  # blocks no block holds together with this one
-                o
-                for o in range(len(groups))
-                if not any(groups[b] | groups[o] <= g for g in groups)
-            }
-            self._linked[id(block)] = {
-                k for k in block.groups if apart & set(of_group[k]) and k not in cells_anywhere
+            self._linked[id(block)] = {  # shared with a block no block holds with this one
+                k
+                for k in block.groups
+                if k not in cells_anywhere and any(o not in together[b] for o in of_group[k])
             }
         todo = list(range(len(p.blocks)))
         queued = set(todo)
@@ -363,57 +362,58 @@ class _Solver:
         """
         changed: set[Key] = set()
         cells = block.cells
-        people = {c: float(self.p.values[c].sum()) for c in cells}
+        people = np.array([float(self.p.values[c].sum()) for c in cells])
+        exact = np.array([bool(self._exact(c).all()) for c in cells], dtype=bool)
         lines = [
-            (g, members, max((r for _, r in self.p.sums.get(g, ())), default=0))
+            (g, np.asarray(members), max((r for _, r in self.p.sums.get(g, ())), default=0))
             for g, members in block.groups.items()
             if len(members) > 1 and self.p.values[g].sum() > 0 and g not in block.weights
         ]
-
-        def open_(c: Key, level: int) -> bool:  # unknown to the attacker at this level
-            return people[c] > 0 and (self.level.get(c, 0) >= level or not self._exact(c).all())
-
         through: dict[int, list[int]] = {}  # cell -> the lines it lies on
         for n, (_, members, _) in enumerate(lines):
             for i in members:
-                through.setdefault(i, []).append(n)
-
-        def cost(i: int, line: int, level: int) -> tuple[int, int, float]:
-            # a partner that also mends another line with one withheld member is
-            # cheapest (the rectangle of a two-way table); one that would leave a new
-            # line with a single withheld member costs a further partner
-            mends = opens = 0
-            for n in through.get(i, ()):
-                g, members, top = lines[n]
-                if n == line or top < level or self.level.get(g, 0) >= level:
-                    continue
-                k = sum(open_(cells[j], level) for j in members)
-                mends += k == 1
-                opens += k == 0
-            c = cells[i]
-            return (opens - mends, 0 if self.level.get(c, 0) > 0 else 1, people[c])
+                through.setdefault(int(i), []).append(n)
 
         for level in range(self.p.max_rank, 0, -1):
+            # unknown to the attacker at this level; kept up to date as cells are raised
+            levels = np.array([self.level.get(c, 0) for c in cells])
+            is_open = (people > 0) & ((levels >= level) | ~exact)
+            open_on = np.array([int(is_open[m].sum()) for _, m, _ in lines], dtype=int)
+
+            def cost(
+                i: int, line: int, level: int = level, open_on: np.ndarray = open_on
+            ) -> tuple[int, int, float]:
+                # a partner that also mends another line with one withheld member is
+                # cheapest (the rectangle of a two-way table); one that would leave a
+                # new line with a single withheld member costs a further partner
+                mends = opens = 0
+                for n in through.get(i, ()):
+                    g, _, top = lines[n]
+                    if n == line or top < level or self.level.get(g, 0) >= level:
+                        continue
+                    mends += open_on[n] == 1
+                    opens += open_on[n] == 0
+                return (opens - mends, 0 if self.level.get(cells[i], 0) > 0 else 1, people[i])
+
             moved = True
             while moved:
                 moved = False
                 for n, (g, members, top) in enumerate(lines):
                     if top < level:  # publishes nothing at this level
                         continue
-                    hidden = [cells[i] for i in members if open_(cells[i], level)]
-                    if self.level.get(g, 0) < level and len(hidden) != 1:
+                    withheld = self.level.get(g, 0) >= level
+                    if (not withheld and open_on[n] != 1) or (withheld and open_on[n]):
                         continue
-                    if self.level.get(g, 0) >= level and hidden:
+                    others = members[(people[members] > 0) & ~is_open[members]]
+                    if not len(others):
                         continue
-                    others = [
-                        i for i in members if people[cells[i]] > 0 and not open_(cells[i], level)
-                    ]
-                    if not others:
-                        continue
-                    costs = [cost(i, n, level) for i in others]
-                    pick = cells[others[costs.index(min(costs))]]
-                    self._raise(pick, level)
-                    changed.add(pick)
+                    costs = [cost(int(i), n) for i in others]
+                    i = int(others[costs.index(min(costs))])
+                    self._raise(cells[i], level)
+                    changed.add(cells[i])
+                    is_open[i] = True
+                    for m in through[i]:
+                        open_on[m] += 1
                     moved = True
         return changed
 
@@ -476,14 +476,16 @@ class _Solver:
         flat = coords.reshape(len(block.cells), k * width)
         rows = []
         cells = set(block.cells)
+        summed_all = None  # every group's sum over the open directions, in one product
         for key in block.groups:
             if key in cells:
                 continue
             basis = self._basis(key)
             if not len(basis):
                 continue
-            summed = (members[index[key]] @ flat).reshape(k, width)
-            rows.append(basis @ summed)
+            if summed_all is None:
+                summed_all = np.asarray(members @ flat)
+            rows.append(basis @ summed_all[index[key]].reshape(k, width))
         matrix = np.vstack(rows) if rows else np.zeros((0, width))
         return matrix[np.abs(matrix).max(axis=1, initial=0.0) > _TOL], coords
 
@@ -601,6 +603,22 @@ class _Solver:
             pick = next((g for g in candidates if set(block.groups[g]) & share), candidates[0])
             return pick, level
         return None
+
+
+def _held_together(groups: Sequence[set[Key]]) -> list[set[int]]:
+    """For each block, the blocks that some block holds together with it.
+
+    Blocks ``b`` and ``o`` are held together when one block's groups include both of
+    theirs: when both are among the blocks that block contains. Computed from each
+    block's contained blocks (a quadratic number of subset tests) instead of testing
+    every pair against every block.
+    """
+    together: list[set[int]] = [set() for _ in groups]
+    for outer in groups:
+        inside = [o for o, g in enumerate(groups) if len(g) <= len(outer) and g <= outer]
+        for b in inside:
+            together[b].update(inside)
+    return together
 
 
 def _row_basis(matrix: np.ndarray) -> np.ndarray:
