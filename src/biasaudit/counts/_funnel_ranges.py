@@ -416,7 +416,7 @@ def settle_funnel(
     closest to the middle of each published interval), and the problems (a funnel
     no whole numbers satisfy, naming the groups, stages and cells).
     """
-    problems = _conflicts(layout, low, high, texts, rows)
+    problems = _conflicts(layout, low, high)
     if problems:
         return None, None, problems
     model = FunnelModel(low, high, layout.parents, layout.partitions)
@@ -522,35 +522,54 @@ def with_bounds(ranges: FunnelRanges, keys: Sequence[Key]) -> FunnelRanges:
     )
 
 
-def _conflicts(
-    layout: UnitLayout, low: np.ndarray, high: np.ndarray, texts: np.ndarray, rows: np.ndarray
+def parent_conflicts(
+    units: Sequence[str],
+    stages: Sequence[str],
+    parents: Sequence[int | None],
+    low: np.ndarray,
+    high: np.ndarray,
+    texts: np.ndarray,
+    rows: np.ndarray,
 ) -> list[Problem]:
-    """Conflicts a reader can see in the published cells themselves, each named."""
+    """Rows with more people at a stage than any funnel allows at a stage above it.
+
+    Arrays are units x stages (NaN where a cell could not be read: skipped).
+    """
     problems = []
 
     def shown(u: int, j: int) -> str:
-        return f"{texts[u, j]!r} ({span(low[u, j], high[u, j])})"
+        if low[u, j] == high[u, j]:
+            return f"{low[u, j]:,.0f}"
+        text = texts[u, j]
+        published = "blank" if text is None or not str(text).strip() else repr(str(text))
+        return f"{published} ({span(low[u, j], high[u, j])})"
 
-    names = layout.stages
-    for u, unit in enumerate(layout.units):
-        for j in range(len(names)):
-            up = layout.parents[j]
+    for u, unit in enumerate(units):
+        for j in range(len(stages)):
+            up = parents[j]
             while up is not None:  # every stage above, not only the parent
-                if low[u, j] > high[u, up]:
+                if low[u, j] > high[u, up]:  # NaN compares False
                     problems.append(
                         Problem(
-                            f"{unit}: stage {names[j]!r} is {shown(u, j)} but the stage "
-                            f"above it, {names[up]!r}, is {shown(u, up)}: no funnel has "
+                            f"{unit}: stage {stages[j]!r} is {shown(u, j)} but the stage "
+                            f"above it, {stages[up]!r}, is {shown(u, up)}: no funnel has "
                             "more people at a stage than at the stages above it, even "
                             "allowing for suppression and rounding; check both cells",
-                            column=names[j],
-                            row=int(rows[u, j]),
+                            column=stages[j],
+                            row=None if np.isnan(rows[u, j]) else int(rows[u, j]),
                             value=texts[u, j],
                             reason="larger_than_parent",
                         )
                     )
                     break
-                up = layout.parents[up]
+                up = parents[up]
+    return problems
+
+
+def _conflicts(layout: UnitLayout, low: np.ndarray, high: np.ndarray) -> list[Problem]:
+    """Attributes whose groups cannot add up to the same people, each named."""
+    problems = []
+    names = layout.stages
     if len(layout.partitions) > 1:
         attrs = list(dict.fromkeys(a for a, _ in layout.groups))
         for j, stage in enumerate(names):

@@ -25,7 +25,13 @@ from ..io import Records, open_records
 from ..spec import MISSING_GROUP, MISSING_POLICIES, Codes, MissingPolicy, value_key
 from ._aggregate import _EXAMPLES, Ledger, _as_number, _keys, _rows
 from ._counts import ALL, OVERALL, _ordered
-from ._funnel_ranges import FunnelRanges, UnitLayout, settle_funnel, with_bounds
+from ._funnel_ranges import (
+    FunnelRanges,
+    UnitLayout,
+    parent_conflicts,
+    settle_funnel,
+    with_bounds,
+)
 from ._tables import SUPPRESSED, read_cell
 
 StageSpec = str | tuple[str, str]
@@ -780,6 +786,17 @@ def funnel_counts_from_table(
     ranged = bool((long["__status"].isin(["suppressed", "rounded"])).any())
     if not ranged:
         problems += _check_parents(wide, tree, keys, row_of)
+    else:
+        grid = {c: indexed[c].unstack("__stage").reindex(columns=names) for c in _GRIDS}
+        problems += parent_conflicts(
+            [_group_text(keys, u) for u in grid["__low"].index],
+            names,
+            [None if p is None else names.index(p) for _, p in tree],
+            grid["__low"].to_numpy(float),
+            grid["__high"].to_numpy(float),
+            grid["__raw"].to_numpy(object),
+            grid["__row"].to_numpy(float),
+        )
     if not problems and not len(wide):
         problems.append(Problem("the table has no rows of counts", reason="empty"))
     if problems:
@@ -879,6 +896,9 @@ def _ranged_counts(
     table = _build_table(tree, margins, completion[-1])
     rows = zip(table["attribute"], table["group"], table["stage"], strict=True)
     return FunnelCounts(table, tree, ranges=with_bounds(ranges, list(rows)))
+
+
+_GRIDS = ("__low", "__high", "__raw", "__row")
 
 
 @dataclass(frozen=True)
