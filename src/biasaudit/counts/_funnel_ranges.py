@@ -416,7 +416,8 @@ def settle_funnel(
     closest to the middle of each published interval), and the problems (a funnel
     no whole numbers satisfy, naming the groups, stages and cells).
     """
-    problems = _conflicts(layout, low, high)
+    # a stage holds at least the people of each stage below it, at most those above it
+    problems = _conflicts(layout, *_along_the_tree(layout.parents, low, high))
     if problems:
         return None, None, problems
     model = FunnelModel(low, high, layout.parents, layout.partitions)
@@ -584,7 +585,9 @@ def _conflicts(layout: UnitLayout, low: np.ndarray, high: np.ndarray) -> list[Pr
                         f"stage {stage!r}: the groups of {attrs[top]!r} add up to at least "
                         f"{sums[top][0]:,.0f} but those of {attrs[bottom]!r} to at most "
                         f"{sums[bottom][1]:,.0f}, even allowing for suppression and "
-                        "rounding; every attribute must cover the same people (add the "
+                        "rounding (a stage holds at least the people of the stages below it "
+                        "and at most those above it); every attribute must cover the same "
+                        "people (add the "
                         "missing people as a group, e.g. '(missing)')",
                         column=stage,
                         value=attrs[top],
@@ -592,6 +595,21 @@ def _conflicts(layout: UnitLayout, low: np.ndarray, high: np.ndarray) -> list[Pr
                     )
                 )
     return problems
+
+
+def _along_the_tree(
+    parents: Sequence[int | None], low: np.ndarray, high: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds narrowed along each row's stages: lows up to the parents, highs down."""
+    low, high = low.copy(), high.copy()
+    for j in reversed(range(len(parents))):  # children come after their parents
+        p = parents[j]
+        if p is not None:
+            low[:, p] = np.maximum(low[:, p], low[:, j])
+    for j, p in enumerate(parents):
+        if p is not None:
+            high[:, j] = np.minimum(high[:, j], high[:, p])
+    return low, high
 
 
 def _impossible(kind: str) -> Problem:
