@@ -439,7 +439,7 @@ def settle_funnel(
     for j, stage in enumerate(layout.stages):
         forms[(overall, everyone, stage)] = model.unit(model.units, j)
         for (attr, group), members in layout.groups.items():
-            forms[(attr, group, stage)] = sum(model.unit(u, j) for u in members)
+            forms[(attr, group, stage)] = np.sum([model.unit(u, j) for u in members], axis=0)
     units = len(layout.units)
     stages = len(layout.stages)
     cells = pd.DataFrame(

@@ -160,10 +160,10 @@ def funnel_table(
         out[f"{rate}_upper_bound"] = out[rate]
     if counts.ranges is not None:
         out, undefined = ranged_rows(out, counts, undefined, options)
-    undefined = [where for _, where in undefined]
-    if undefined:
-        shown = ", ".join(undefined[:10]) + (
-            f" and {len(undefined) - 10} more" if len(undefined) > 10 else ""
+    labels = [where for _, where in undefined]
+    if labels:
+        shown = ", ".join(labels[:10]) + (
+            f" and {len(labels) - 10} more" if len(labels) > 10 else ""
         )
         warnings.warn(
             f"Rates with an empty denominator are reported as NaN, not 0: {shown}",

@@ -385,9 +385,9 @@ def _funnel_body(result: FunnelResult, folder: Path) -> str:
     columns = dict(_FUNNEL_COLUMNS)
     if result.counts.ranges is not None:  # the ranges of rows built on hidden cells
         at = list(columns).index("transition")
-        items = list(columns.items())
-        items[at:at] = [("share_lower_bound", "Share from"), ("share_upper_bound", "Share to")]
-        columns = dict(items)
+        pairs = list(columns.items())
+        pairs[at:at] = [("share_lower_bound", "Share from"), ("share_upper_bound", "Share to")]
+        columns = dict(pairs)
     for attribute in result.counts.attributes():
         rows = table[table["attribute"] == attribute]
         figures = "".join(_figure(c, folder) for c in charts if c.attribute == attribute)
