@@ -41,7 +41,9 @@ class FunnelResult(PublishedResult):
         One row per attribute x group x stage, the columns of
         :data:`biasaudit.FUNNEL_COLUMNS`: share of the group reaching the stage,
         transition from the stage above, both as ratios to the reference group with
-        Katz intervals, the transition's test, ``suppressed`` and a note.
+        Katz intervals, the transition's test, ``suppressed`` and a note; each rate's
+        ``*_lower_bound``/``*_upper_bound`` (a range where the counts behind it were
+        published suppressed or rounded).
     counts : FunnelCounts
         People per group and stage.
     ledger : Ledger

@@ -362,7 +362,7 @@ class FunnelRanges:
 
 
 def count_text(low: float, high: float) -> str:
-    """``= 120`` or `` 115 to 125`` (after a label)."""
+    """``= 120`` or ``115 to 125`` (after a label, e.g. ``count 115 to 125``)."""
     return f"= {low:,.0f}" if low == high else span(low, high)
 
 

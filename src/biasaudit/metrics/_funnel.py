@@ -104,6 +104,12 @@ def funnel_table(
     Every row has ``suppressed`` False: disclosure control marks the table later
     (:func:`biasaudit.disclosure.mark_funnel`).
 
+    Each of the four rates has ``*_lower_bound`` and ``*_upper_bound``, equal to it
+    when the counts are exact. Counts read from a table with suppressed or rounded
+    cells (``counts.ranges``) make every row that depends on one a range over the
+    consistent funnels of whole numbers, with no interval or test
+    (:mod:`biasaudit.metrics._funnel_ranges`).
+
     Parameters
     ----------
     counts : FunnelCounts
