@@ -220,3 +220,15 @@ def test_an_exact_table_has_no_ranges():
     counts = funnel_counts_from_table(table, STAGES, attributes="nat")
     assert counts.ranges is None
     assert np.issubdtype(counts.table["count"].dtype, np.integer)
+
+
+def test_a_solver_failure_is_a_clear_error(monkeypatch):
+    from types import SimpleNamespace
+
+    from biasaudit._exceptions import SolverError
+    from biasaudit.counts import _funnel_ranges
+
+    failed = SimpleNamespace(status=4, message="HiGHS Status 4: Solve error", x=None)
+    monkeypatch.setattr(_funnel_ranges, "_linprog", lambda *a, **k: failed)
+    with pytest.raises(SolverError, match="linear program failed: HiGHS Status 4"):
+        funnel_counts_from_table(hidden_table(), STAGES, attributes="nat")

@@ -63,3 +63,18 @@ def test_an_impossible_published_funnel_exits_2_and_writes_nothing(tmp_path, cap
         "'selected', is '<10' (0 to 9)"
     ) in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_solver_failure_exits_2_without_a_traceback(tmp_path, capsys, monkeypatch):
+    from types import SimpleNamespace
+
+    from biasaudit.counts import _funnel_ranges
+
+    failed = SimpleNamespace(status=4, message="HiGHS Status 4: Solve error", x=None)
+    monkeypatch.setattr(_funnel_ranges, "_linprog", lambda *a, **k: failed)
+    (tmp_path / "stages.csv").write_text(TABLE, encoding="utf-8")
+    (tmp_path / "audit.toml").write_text(CONFIG, encoding="utf-8")
+    assert main(["audit", str(tmp_path / "audit.toml")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "linear program failed" in err
+    assert not (tmp_path / "out").exists()
