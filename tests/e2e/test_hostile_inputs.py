@@ -165,6 +165,11 @@ STAGES += "b,selected\n" * 12
 FUNNEL = '[data]\npath = "stages.csv"\nkind = "funnel"\n[funnel]\n'
 FUNNEL += 'stages = ["population", "selected"]\nstage_column = "stage"\n'
 FUNNEL += '[groups]\nattributes = ["g"]\n[stats]\nmin_cell = 0\n[output]\ndir = "out"\n'
+# a published funnel with suppressed cells (issue 14)
+HIDDEN = "g,population,selected\na,300,<10\nb,200,x\nc,<10,<10\n"
+HIDDEN_FUNNEL = '[data]\npath = "hidden.csv"\nkind = "funnel"\n[funnel]\n'
+HIDDEN_FUNNEL += 'stages = ["population", "selected"]\nlayout = "wide"\n'
+HIDDEN_FUNNEL += '[groups]\nattributes = ["g"]\n[output]\ndir = "out"\n'
 SCORED = 'score = "score"\noutcome = "fraud"'
 SAMPLED = 'flagged = "flag"\noutcome = "fraud"\nsample = "sample"'
 WEIGHTED = 'flagged = "flag"\noutcome = "fraud"\nweight = "w"'
@@ -501,6 +506,34 @@ CASES: dict[str, Case] = {
         error="row",
     ),
     "funnel empty": Case({"stages.csv": "", "audit.toml": FUNNEL}, error="empty"),
+    "funnel suppressed cells": Case(
+        {"hidden.csv": HIDDEN, "audit.toml": HIDDEN_FUNNEL}, rows_read=3
+    ),
+    "funnel <10 above a larger stage": Case(
+        {"hidden.csv": HIDDEN.replace("c,<10,<10", "c,<10,40"), "audit.toml": HIDDEN_FUNNEL},
+        error="g = 'c': stage 'selected' is 40 but the stage above it, 'population', is '<10'",
+    ),
+    "funnel not a multiple of the rounding base": Case(
+        {
+            "hidden.csv": HIDDEN.replace("a,300", "a,305"),
+            "audit.toml": HIDDEN_FUNNEL.replace("[groups]", "rounding = 10\n[groups]"),
+        },
+        error="not a multiple of 10",
+    ),
+    "funnel rounding = 1": Case(
+        {
+            "hidden.csv": HIDDEN,
+            "audit.toml": HIDDEN_FUNNEL.replace("[groups]", "rounding = 1\n[groups]"),
+        },
+        error="rounding: expected a whole number >= 2",
+    ),
+    "funnel rounding with records": Case(
+        {
+            "stages.csv": STAGES,
+            "audit.toml": FUNNEL.replace("[groups]", "rounding = 10\n[groups]"),
+        },
+        error="funnel.rounding: only for a table of stage counts",
+    ),
     # --- Excel, Parquet, JSONL
     "excel ok": records(excel(frame()), toml_config(data="data.xlsx")),
     "excel missing sheet": records(

@@ -991,18 +991,20 @@ def test_impossible_counts_in_a_table_are_collected():
     frame.loc[2, "appeal"] = 13  # more appeals (13) than irregularities found (12)
     frame.loc[2, "selected"] = None
     frame.loc[1, "population"] = "many"
-    found = table_problems(frame)
+    # a blank is a suppressed cell by default (as in a table of counts); not here
+    found = table_problems(frame, suppressed=["x"])
     assert found == [
         "stage column(s) 'selected': 1 row with a count that is blank, e.g. None (row 3, "
-        "stage 'selected'); a blank (suppressed?) cell is a range, not a number; give exact "
-        "counts",
+        "stage 'selected'); a blank is not a suppression marker here: add '' to suppressed, "
+        "or fill the cell in",
         "stage column(s) 'population': 1 row with a count that is not a number, e.g. 'many' "
-        "(row 2, stage 'population'); counts must be numbers",
+        "(row 2, stage 'population'); counts must be numbers; if it marks a suppressed cell, "
+        "add it to suppressed, or write '<k' for 'fewer than k'",
         "stage column(s) 'selected': 1 row with a count that is negative, e.g. -100 (row 1, "
         "stage 'selected'); counts of people are >= 0",
         "stage column(s) 'home visit': 1 row with a count that is not a whole number, e.g. "
-        "54.5 (row 2, stage 'home visit'); counts of people are whole numbers (rounded or "
-        "weighted counts are not supported)",
+        "54.5 (row 2, stage 'home visit'); counts of people are whole numbers (for counts "
+        "rounded to a base, declare rounding; weighted counts are not supported)",
         "stage 'appeal': 1 group(s) with more people than at its parent stage 'irregularity "
         "found', e.g. nationality = 'Turkish': 13 > 12 (row 3); a stage counts people who also "
         "reached the stage above it",

@@ -13,6 +13,7 @@ import pandas as pd
 
 from .._exceptions import ConfigError, Problem
 from ..counts import (
+    SUPPRESSED,
     FunnelCounts,
     Ledger,
     StageSpec,
@@ -40,7 +41,9 @@ class FunnelResult(PublishedResult):
         One row per attribute x group x stage, the columns of
         :data:`biasaudit.FUNNEL_COLUMNS`: share of the group reaching the stage,
         transition from the stage above, both as ratios to the reference group with
-        Katz intervals, the transition's test, ``suppressed`` and a note.
+        Katz intervals, the transition's test, ``suppressed`` and a note; each rate's
+        ``*_lower_bound``/``*_upper_bound`` (a range where the counts behind it were
+        published suppressed or rounded).
     counts : FunnelCounts
         People per group and stage.
     ledger : Ledger
@@ -148,6 +151,9 @@ def funnel(
     attribute_column: str | None = None,
     group_column: str = "group",
     count_column: str = "count",
+    suppressed: Sequence[str] | None = None,
+    below: int | None = None,
+    rounding: int | None = None,
     missing: str = "as_group",
     reference: Mapping[str, str] | None = None,
     confidence: float = 0.95,
@@ -176,6 +182,12 @@ def funnel(
         ``records``: one row per person, with ``stage_column`` (the furthest stage
         reached) or ``stage_columns`` (stage -> yes/no column). ``wide``: one row per
         group, one count column per stage. ``long``: columns group, stage, count.
+    suppressed, below, rounding : optional
+        Stage-count tables only: how suppressed and rounded cells were published, as
+        for :func:`biasaudit.audit_counts` (default markers: blank, ``x``, ``.``, ``:``,
+        ``*``, ``c``, ``<10``; ``"<k"`` always; ``below=10``). Such a cell is an
+        interval, and every share, transition and ratio that depends on it is a
+        range (``*_lower_bound``, ``*_upper_bound``) with no interval or test.
     reference : mapping, optional
         Reference group per attribute (a group name, or ``"largest"``).
     confidence, interval, correction, min_cell
@@ -198,6 +210,18 @@ def funnel(
                 value=layout,
             )
         )
+    given = {"suppressed": suppressed, "below": below, "rounding": rounding}
+    for key, value in given.items():
+        if layout == "records" and value is not None:
+            problems.append(
+                Problem(
+                    f"funnel.{key}: only for a table of stage counts (layout 'wide' or "
+                    f"'long'); records are counted exactly; got {value!r}",
+                    column=f"funnel.{key}",
+                    value=value,
+                    reason="conflict",
+                )
+            )
     if problems:
         raise ConfigError(problems)
     attrs = [groups] if isinstance(groups, str) else list(groups)
@@ -234,10 +258,17 @@ def funnel(
             layout=layout,  # type: ignore[arg-type]
             stage_column=stage_column or "stage",
             count_column=count_column,
+            suppressed=SUPPRESSED if suppressed is None else suppressed,
+            below=10 if below is None else below,
+            rounding=rounding,
         )
-        ledger = Ledger(len(frame), ())
+        notes = counts.ranges.notes if counts.ranges is not None else ()
+        ledger = Ledger(len(frame), (), notes)
     table = mark_funnel(
-        funnel_table(counts, reference=reference, options=options), counts.stages, options.min_cell
+        funnel_table(counts, reference=reference, options=options),
+        counts.stages,
+        options.min_cell,
+        counts=counts,
     )
     references = {a: (reference or {}).get(a, "largest") for a in counts.attributes()}
     return FunnelResult(table, counts, ledger, source_info, options, references)

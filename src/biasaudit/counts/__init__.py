@@ -13,6 +13,7 @@ from ._counts import (
     count_table,
     partition_cells,
 )
+from ._funnel_ranges import FunnelRanges, count_text
 from ._margins import CELLS, CountModel, cell_label
 from ._scores import ScoreCube, ScoreHistogram, order_statistic
 from ._stages import (
@@ -36,6 +37,7 @@ __all__ = [
     "CountTable",
     "FUNNEL_COUNT_COLUMNS",
     "FunnelCounts",
+    "FunnelRanges",
     "IntervalCounts",
     "Ledger",
     "OVERALL",
@@ -53,6 +55,7 @@ __all__ = [
     "cell_label",
     "completion",
     "count_table",
+    "count_text",
     "funnel_counts",
     "funnel_counts_from_table",
     "load_table",

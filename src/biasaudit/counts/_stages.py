@@ -25,6 +25,14 @@ from ..io import Records, open_records
 from ..spec import MISSING_GROUP, MISSING_POLICIES, Codes, MissingPolicy, value_key
 from ._aggregate import _EXAMPLES, Ledger, _as_number, _keys, _rows
 from ._counts import ALL, OVERALL, _ordered
+from ._funnel_ranges import (
+    FunnelRanges,
+    UnitLayout,
+    parent_conflicts,
+    settle_funnel,
+    with_bounds,
+)
+from ._tables import SUPPRESSED, read_cell
 
 StageSpec = str | tuple[str, str]
 Layout = Literal["wide", "long"]
@@ -53,11 +61,18 @@ class FunnelCounts:
         Each stage with its parent stage (None for the first stage).
     ledger : Ledger, optional
         Rows read, analysed and excluded (records only).
+    ranges : FunnelRanges, optional
+        Set when the table published suppressed or rounded cells: each count's
+        bounds over every funnel of whole numbers consistent with the table, and the
+        model that gives the range of any rate. ``table`` then holds one such funnel
+        (closest to the middle of each published interval), which speaks only for
+        the counts that ``ranges`` determines.
     """
 
     table: pd.DataFrame
     stages: Tree
     ledger: Ledger | None = None
+    ranges: FunnelRanges | None = None
 
     @property
     def stage_names(self) -> list[str]:
@@ -554,11 +569,22 @@ def funnel_counts_from_table(
     layout: Layout = "wide",
     stage_column: str = "stage",
     count_column: str = "count",
+    suppressed: Sequence[str] = SUPPRESSED,
+    below: int = 10,
+    rounding: int | None = None,
 ) -> FunnelCounts:
     """Read stage counts from an aggregated table (e.g. a freedom-of-information reply).
 
-    Counts here are exact: a blank, negative or fractional count, or a stage holding
-    more people than the stage above it, is an error.
+    A published count is read as :func:`~biasaudit.counts._tables.read_counts` reads
+    one: a suppressed cell (a marker in ``suppressed``, e.g. blank or ``"x"``: 0 to
+    ``below - 1`` people; ``"<k"``: 0 to k - 1; ``"<=k"``: 0 to k) or, with
+    ``rounding``, every count is an interval of whole numbers. Such a funnel's counts
+    are then narrowed by what holds in every funnel (a stage holds no more people
+    than its parent stage; each attribute's groups add up to everyone) and kept in
+    :attr:`FunnelCounts.ranges`; ``table`` then holds one funnel of whole numbers
+    consistent with every published cell (the one closest to the middle of each
+    interval), which only its determined counts speak for. A negative or fractional
+    count, or a funnel that no whole numbers satisfy, is an error.
 
     Parameters
     ----------
@@ -579,6 +605,14 @@ def funnel_counts_from_table(
         row per group and stage, with ``stage_column`` and ``count_column``.
     stage_column, count_column : str, default="stage", "count"
         Columns of the long layout.
+    suppressed : sequence of str, default=SUPPRESSED
+        Markers of a suppressed cell (``""`` is a blank), case-insensitive; ``"<k"``
+        and ``"<=k"`` are always recognised.
+    below : int, default=10
+        A suppressed cell is 0 to ``below - 1`` people.
+    rounding : int, optional
+        Every count was rounded to a multiple of this base: v is v - base/2 to
+        v + base/2, never below 0.
 
     Returns
     -------
@@ -590,8 +624,10 @@ def funnel_counts_from_table(
         Listing every problem with the stages or the options.
     RecordsError
         Listing every problem in the table: missing columns or stages, unknown stage
-        names, blank, negative or fractional counts, repeated rows, a stage larger
-        than its parent, attributes whose totals differ.
+        names, blank (when ``""`` is not a marker), negative or fractional counts,
+        counts that are not multiples of ``rounding``, repeated rows, a stage larger
+        than its parent, attributes whose totals differ (even allowing for
+        suppression and rounding).
 
     Examples
     --------
@@ -634,8 +670,10 @@ def funnel_counts_from_table(
                 value=layout,
             )
         )
+    problems += interval_option_problems(suppressed, below, rounding)
     if problems:
         raise ConfigError(problems)
+    reading = _Reading(frozenset(str(m).strip().casefold() for m in suppressed), below, rounding)
     if not isinstance(frame, pd.DataFrame):
         frame = nw.from_native(frame, eager_only=True).to_pandas()
     names = [s for s, _ in tree]
@@ -693,7 +731,10 @@ def funnel_counts_from_table(
             )
             long = long[long["__stage"].isin(names)]
     count_col = count_column if layout == "long" else None
-    long["__count"], count_problems = _parse_counts(long, count_col)
+    long["__low"], long["__high"], long["__status"], count_problems = _parse_counts(
+        long, count_col, reading
+    )
+    long["__count"] = long["__low"].where(long["__low"] == long["__high"])
     problems += count_problems
     for col in keys:
         long[col] = _keys(long[col]).to_numpy()
@@ -742,11 +783,33 @@ def funnel_counts_from_table(
                 reason="missing_stage",
             )
         )
-    problems += _check_parents(wide, tree, keys, row_of)
+    ranged = bool((long["__status"].isin(["suppressed", "rounded"])).any())
+    if not ranged:
+        problems += _check_parents(wide, tree, keys, row_of)
+    else:
+        grid = {c: indexed[c].unstack("__stage").reindex(columns=names) for c in _GRIDS}
+        problems += parent_conflicts(
+            [_group_text(keys, u) for u in grid["__low"].index],
+            names,
+            [None if p is None else names.index(p) for _, p in tree],
+            grid["__low"].to_numpy(float),
+            grid["__high"].to_numpy(float),
+            grid["__raw"].to_numpy(object),
+            grid["__row"].to_numpy(float),
+        )
     if not problems and not len(wide):
         problems.append(Problem("the table has no rows of counts", reason="empty"))
     if problems:
         raise RecordsError(problems, context=f"aggregated table, {len(frame):,} rows")
+    if ranged:
+        return _ranged_counts(
+            indexed,
+            tree,
+            keys,
+            attribute_column,
+            reading,
+            f"aggregated table, {len(frame):,} rows",
+        )
     wide = wide.astype("int64")
     if attribute_column is not None:
         margins = {
@@ -774,34 +837,163 @@ def funnel_counts_from_table(
     return FunnelCounts(_build_table(tree, margins, totals[base]), tree)
 
 
-def _parse_counts(
-    long: pd.DataFrame, count_column: str | None
-) -> tuple[np.ndarray, list[Problem]]:
-    """Counts as numbers (NaN where invalid), with a problem for each kind of bad count."""
-    raw = long["__raw"]
-    blank = _keys(raw).isna().to_numpy()
-    number = pd.to_numeric(raw.where(~blank), errors="coerce").to_numpy(dtype=float)
-    finite = np.isfinite(number)
-    fraction = np.where(finite, number, 0.0) % 1 != 0  # no remainder of infinity
-    kinds = [
-        (
-            blank,
-            "blank",
-            "missing_count",
-            "a blank (suppressed?) cell is a range, not a number; give exact counts",
-        ),
-        (~blank & np.isnan(number), "not a number", "not_numeric", "counts must be numbers"),
-        (number < 0, "negative", "negative_count", "counts of people are >= 0"),
-        (
-            finite & (number >= 0) & fraction,
-            "not a whole number",
-            "non_integer_count",
-            "counts of people are whole numbers (rounded or weighted counts are not supported)",
-        ),
-        (np.isinf(number), "not finite", "not_numeric", "counts must be finite numbers"),
-    ]
+def _ranged_counts(
+    indexed: pd.DataFrame,
+    tree: Tree,
+    keys: list[str],
+    attribute_column: str | None,
+    reading: _Reading,
+    context: str,
+) -> FunnelCounts:
+    """The counts of a table with suppressed or rounded cells (see :mod:`._funnel_ranges`)."""
+    names = [s for s, _ in tree]
+
+    def grid(column: str) -> pd.DataFrame:
+        return indexed[column].unstack("__stage").reindex(columns=names)
+
+    low, high = grid("__low"), grid("__high")
+    units = list(low.index)
+    groups: dict[tuple[str, str], list[int]] = {}
+    if attribute_column is not None:  # stacked: a row is one group of one attribute
+        for i, (attr, group) in enumerate(units):
+            groups.setdefault((str(attr), group), []).append(i)
+        partitions = [
+            [i for i, u in enumerate(units) if u[0] == attr]
+            for attr in dict.fromkeys(u[0] for u in units)
+        ]
+    else:  # a row combines one group of every attribute
+        for a, attr in enumerate(keys):
+            for i, unit in enumerate(units):
+                label = unit[a] if isinstance(unit, tuple) else unit
+                groups.setdefault((attr, label), []).append(i)
+        partitions = [list(range(len(units)))]
+    layout = UnitLayout(
+        [_group_text(keys, u) for u in units],
+        groups,
+        partitions,
+        names,
+        [None if p is None else names.index(p) for _, p in tree],
+    )
+    ranges, completion, problems = settle_funnel(
+        layout,
+        low.to_numpy(float),
+        high.to_numpy(float),
+        grid("__status").to_numpy(object),
+        grid("__raw").to_numpy(object),
+        grid("__row").to_numpy(float),
+        overall=OVERALL,
+        everyone=ALL,
+        rounding=reading.rounding,
+        below=reading.below,
+    )
+    if problems or ranges is None or completion is None:
+        raise RecordsError(problems, context=context)
+    done = pd.DataFrame(completion[:-1], index=low.index, columns=names).astype("int64")
+    if attribute_column is not None:
+        margins = {str(a): part.droplevel(0) for a, part in done.groupby(level=0, sort=False)}
+    else:
+        margins = {a: done.groupby(level=a, sort=False).sum() for a in keys}
+    table = _build_table(tree, margins, completion[-1])
+    rows = zip(table["attribute"], table["group"], table["stage"], strict=True)
+    return FunnelCounts(table, tree, ranges=with_bounds(ranges, list(rows)))
+
+
+_GRIDS = ("__low", "__high", "__raw", "__row")
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """How published counts are read: suppression markers, threshold, rounding base."""
+
+    suppressed: frozenset[str]
+    below: int
+    rounding: int | None
+
+
+def interval_option_problems(suppressed: Any, below: Any, rounding: Any) -> list[Problem]:
+    """Problems with the options that read suppressed and rounded cells."""
     problems = []
-    for mask, what, reason, fix in kinds:
+    if isinstance(suppressed, str) or not (
+        isinstance(suppressed, Sequence) and all(isinstance(m, str) for m in suppressed)
+    ):
+        problems.append(
+            Problem(
+                f"suppressed: expected a list of markers, e.g. ['', 'x']; got {suppressed!r}",
+                column="suppressed",
+                value=suppressed,
+            )
+        )
+    if isinstance(below, bool) or not isinstance(below, int) or below < 1:
+        problems.append(
+            Problem(
+                f"below: expected a whole number >= 1; got {below!r}", column="below", value=below
+            )
+        )
+    if rounding is not None and (
+        isinstance(rounding, bool) or not isinstance(rounding, int) or rounding < 2
+    ):
+        problems.append(
+            Problem(
+                f"rounding: expected a whole number >= 2 (the base), or None; got {rounding!r}",
+                column="rounding",
+                value=rounding,
+            )
+        )
+    return problems
+
+
+_BAD_COUNTS = {  # reason of read_cell -> what the count is, problem reason, the fix
+    "blank": (
+        "blank",
+        "missing_count",
+        "a blank is not a suppression marker here: add '' to suppressed, or fill the cell in",
+    ),
+    "not_a_count": (
+        "not a number",
+        "not_numeric",
+        "counts must be numbers; if it marks a suppressed cell, add it to suppressed, or "
+        "write '<k' for 'fewer than k'",
+    ),
+    "negative_count": ("negative", "negative_count", "counts of people are >= 0"),
+    "not_integer": (
+        "not a whole number",
+        "non_integer_count",
+        "counts of people are whole numbers (for counts rounded to a base, declare "
+        "rounding; weighted counts are not supported)",
+    ),
+    "not_rounded": (
+        "not a multiple of the rounding base",
+        "not_rounded",
+        "with rounding every count is a multiple of the base; check the base, or leave "
+        "rounding unset if the counts are exact",
+    ),
+}
+
+
+def _parse_counts(
+    long: pd.DataFrame, count_column: str | None, reading: _Reading
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Problem]]:
+    """Each count as an interval (low, high, status; NaN where invalid), with a problem
+    for each kind of bad count."""
+    texts = _keys(long["__raw"])
+    low = np.full(len(long), np.nan)
+    high = np.full(len(long), np.nan)
+    status = np.full(len(long), "invalid", dtype=object)
+    reasons = np.full(len(long), "", dtype=object)
+    for i, text in enumerate(texts):
+        read = read_cell(
+            "" if text is None else str(text),
+            suppressed=reading.suppressed,
+            below=reading.below,
+            rounding=reading.rounding,
+        )
+        if isinstance(read, str):
+            reasons[i] = read
+        else:
+            low[i], high[i], status[i] = read
+    problems = []
+    for kind, (what, reason, fix) in _BAD_COUNTS.items():
+        mask = reasons == kind
         if not mask.any():
             continue
         first = long[mask].iloc[0]
@@ -810,6 +1002,8 @@ def _parse_counts(
             if count_column is not None
             else "stage column(s) " + _shown(long.loc[mask, "__stage"].drop_duplicates().tolist())
         )
+        if kind == "not_rounded":
+            what = f"not a multiple of {reading.rounding}"
         problems.append(
             Problem(
                 f"{where}: {_rows(int(mask.sum()))} with a count that is {what}, e.g. "
@@ -820,8 +1014,7 @@ def _parse_counts(
                 reason=reason,
             )
         )
-    bad = np.logical_or.reduce([mask for mask, *_ in kinds])
-    return np.where(bad, np.nan, number), problems
+    return low, high, status, problems
 
 
 def _group_text(keys: list[str], index_value: Any) -> str:

@@ -610,6 +610,71 @@ def load_table(source: Any, sheet: str | int | None) -> tuple[pd.DataFrame, Sour
     return frame, Source(path.name, "counts", "pandas", file_sha256(path), options)
 
 
+def read_cell(
+    text: str,
+    *,
+    suppressed: frozenset[str],
+    withheld: frozenset[str] = frozenset(),
+    below: int = 10,
+    zero_means_below: bool = False,
+    rounding: int | None = None,
+) -> tuple[float, float, str] | str:
+    """One published count as an interval of people: ``(low, high, status)``.
+
+    The one reading of a published cell, shared by tables of counts and funnels:
+    ``"<k"`` is 0 to k - 1 and ``"<=k"`` 0 to k; a marker in ``withheld`` is 0 or
+    more; a marker in ``suppressed`` (compared case-insensitively, spaces stripped)
+    is 0 to ``below - 1``; with ``rounding`` a count v is v - base/2 to v + base/2,
+    never below 0. Otherwise the reason the text is not a count: ``"blank"``,
+    ``"not_a_count"``, ``"negative_count"``, ``"not_integer"`` or ``"not_rounded"``.
+
+    Examples
+    --------
+    >>> read_cell("<10", suppressed=frozenset({""}))
+    (0.0, 9.0, 'suppressed')
+    >>> read_cell("20", suppressed=frozenset(), rounding=10)
+    (15.0, 25.0, 'rounded')
+    >>> read_cell("2.5", suppressed=frozenset())
+    'not_integer'
+    """
+    text = text.strip()
+    folded = text.casefold()
+    less = _LESS.fullmatch(text)
+    if less:  # "<k" and "<=k" say how small, whatever ``below`` is
+        k = int(less.group(2))
+        high = k if less.group(1) != "<" else k - 1
+        if high < 0:
+            return "not_a_count"
+        return 0.0, float(high), "suppressed"
+    if folded in withheld:
+        return 0.0, math.inf, "withheld"
+    if folded in suppressed:
+        return 0.0, float(below - 1), "suppressed"
+    if not text:
+        return "blank"
+    try:
+        value = float(text)
+    except ValueError:
+        return "not_a_count"
+    if not math.isfinite(value):
+        return "not_a_count"
+    if value < 0:
+        return "negative_count"
+    if not value.is_integer():
+        return "not_integer"
+    if value == 0 and zero_means_below:
+        top = below - 1
+        if rounding is not None:
+            top = max(top, rounding // 2)
+        return 0.0, float(top), "suppressed"
+    if rounding is not None:
+        if value % rounding:
+            return "not_rounded"
+        half = rounding / 2
+        return float(max(0, math.ceil(value - half))), float(math.floor(value + half)), "rounded"
+    return value, value, "exact"
+
+
 @dataclass
 class _Parsed:
     """One published cell: its interval, status and text."""
@@ -923,48 +988,19 @@ class _Reader:
     def _parse_one(self, raw: Any, column: str, row: int, total: bool) -> _Parsed | None:
         key = value_key(raw)
         text = "" if key is None else key.strip()
-        folded = text.casefold()
         if total and not text:
             return _Parsed(0.0, math.inf, "derived", None)
-        less = _LESS.fullmatch(text)
-        if less:  # "<k" and "<=k" say how small, whatever ``below`` is
-            k = int(less.group(2))
-            high = k if less.group(1) != "<" else k - 1
-            if high < 0:
-                return self._bad(column, "not_a_count", row, text)
-            return _Parsed(0.0, float(high), "suppressed", text)
-        if folded in self.withheld:
-            return _Parsed(0.0, math.inf, "withheld", text)
-        if folded in self.suppressed:
-            return _Parsed(0.0, float(self.below - 1), "suppressed", text)
-        if not text:
-            return self._bad(column, "blank", row, text)
-        try:
-            value = float(text)
-        except ValueError:
-            return self._bad(column, "not_a_count", row, text)
-        if not math.isfinite(value):
-            return self._bad(column, "not_a_count", row, text)
-        if value < 0:
-            return self._bad(column, "negative_count", row, text)
-        if not value.is_integer():
-            return self._bad(column, "not_integer", row, text)
-        if value == 0 and self.zero:
-            high = self.below - 1
-            if self.rounding is not None:
-                high = max(high, self.rounding // 2)
-            return _Parsed(0.0, float(high), "suppressed", text)
-        if self.rounding is not None:
-            if value % self.rounding:
-                return self._bad(column, "not_rounded", row, text)
-            half = self.rounding / 2
-            return _Parsed(
-                float(max(0, math.ceil(value - half))),
-                float(math.floor(value + half)),
-                "rounded",
-                text,
-            )
-        return _Parsed(value, value, "exact", text)
+        read = read_cell(
+            text,
+            suppressed=self.suppressed,
+            withheld=self.withheld,
+            below=self.below,
+            zero_means_below=self.zero,
+            rounding=self.rounding,
+        )
+        if isinstance(read, str):
+            return self._bad(column, read, row, text)
+        return _Parsed(*read, text)
 
     def _bad(self, column: str, reason: str, row: int, text: str) -> _Parsed | None:
         """Note a value that is not a count (reported with the others of its kind)."""

@@ -28,6 +28,7 @@ layer that is not positive is taken as known to everyone, which only protects mo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -42,7 +43,13 @@ if TYPE_CHECKING:
 GroupKey = tuple[str, str]
 
 
-def funnel_suppression(table: pd.DataFrame, tree: Tree, min_cell: int) -> list[str]:
+def funnel_suppression(
+    table: pd.DataFrame,
+    tree: Tree,
+    min_cell: int,
+    *,
+    exact: Mapping[tuple[str, str, str], bool] | None = None,
+) -> list[str]:
     """Why each row of a funnel must not be published (``""`` = publish).
 
     Parameters
@@ -54,6 +61,12 @@ def funnel_suppression(table: pd.DataFrame, tree: Tree, min_cell: int) -> list[s
         Each stage with its parent stage, in funnel order.
     min_cell : int
         Counts of 1 to ``min_cell - 1`` people are protected; 0 or 1 turns it off.
+    exact : mapping, optional
+        (attribute, group, stage) -> whether the count is known exactly; False for a
+        count the source published only as a range (a suppressed or rounded cell),
+        whose ``count`` is then one value consistent with it. A layer is exact when
+        its stage's count and those of the stages right below it are. Missing: every
+        count is exact.
 
     Returns
     -------
@@ -102,12 +115,21 @@ def funnel_suppression(table: pd.DataFrame, tree: Tree, min_cell: int) -> list[s
         for s in names
     }
     published = [(masks[s], rank[s]) for s in names if masks[s].any()]
+    known = {}
+    if exact is not None:
+        known = {
+            key: np.array(
+                [exact[(*key, s)] and all(exact[(*key, c)] for c in below[s]) for s in names]
+            )[live]
+            for key in keys
+        }
     problem = Problem(
         layers=tuple(names[j] for j in live),
         values={key: v[live] for key, v in stopped.items()},
         sums={key: list(published) for key in keys},
         blocks=_blocks(keys),
         min_cell=min_cell,
+        exact=known,
         max_rank=rank[root],
     )
     withheld = solve(problem)

@@ -28,7 +28,7 @@ from ._scores import ScoreBins, score_suppression
 from ._solver import Block, Problem, solve
 
 if TYPE_CHECKING:
-    from ..counts import CountTable, Tree
+    from ..counts import CountTable, FunnelCounts, Tree
 
 #: What a published note says of a withheld row, whatever the table.
 WITHHELD_NOTE = (
@@ -323,8 +323,20 @@ def mark_results(
     return _with_reasons(table, list(why))
 
 
-def mark_funnel(table: pd.DataFrame, tree: Tree, min_cell: int) -> pd.DataFrame:
-    """The funnel table with ``suppressed`` set and the reasons in ``note``."""
+def mark_funnel(
+    table: pd.DataFrame, tree: Tree, min_cell: int, *, counts: FunnelCounts | None = None
+) -> pd.DataFrame:
+    """The funnel table with ``suppressed`` set and the reasons in ``note``.
+
+    With ``counts`` whose table published suppressed or rounded cells
+    (``counts.ranges``), the check runs on its counts: those known only as ranges are
+    unknowns to everyone (they protect their neighbours and are never withheld for
+    their own sake); those the published cells pin down exactly are protected like
+    any exact count.
+    """
+    if counts is not None and counts.ranges is not None:
+        why = funnel_suppression(counts.table, tree, min_cell, exact=counts.ranges.exact())
+        return _with_reasons(table, why)
     return _with_reasons(table, funnel_suppression(table, tree, min_cell))
 
 

@@ -37,6 +37,7 @@ from ..stats import (
     ratio_interval,
     two_proportion_test,
 )
+from ._funnel_ranges import ranged_rows
 
 #: Columns of :func:`funnel_table`, always these, in this order.
 FUNNEL_COLUMNS = [
@@ -49,16 +50,24 @@ FUNNEL_COLUMNS = [
     "share",
     "share_ci_low",
     "share_ci_high",
+    "share_lower_bound",
+    "share_upper_bound",
     "transition",
     "transition_ci_low",
     "transition_ci_high",
+    "transition_lower_bound",
+    "transition_upper_bound",
     "reference_group",
     "share_ratio",
     "share_ratio_ci_low",
     "share_ratio_ci_high",
+    "share_ratio_lower_bound",
+    "share_ratio_upper_bound",
     "transition_ratio",
     "transition_ratio_ci_low",
     "transition_ratio_ci_high",
+    "transition_ratio_lower_bound",
+    "transition_ratio_upper_bound",
     "p_value",
     "p_adjusted",
     "suppressed",
@@ -94,6 +103,12 @@ def funnel_table(
 
     Every row has ``suppressed`` False: disclosure control marks the table later
     (:func:`biasaudit.disclosure.mark_funnel`).
+
+    Each of the four rates has ``*_lower_bound`` and ``*_upper_bound``, equal to it
+    when the counts are exact. Counts read from a table with suppressed or rounded
+    cells (``counts.ranges``) make every row that depends on one a range over the
+    consistent funnels of whole numbers, with no interval or test
+    (:mod:`biasaudit.metrics._funnel_ranges`).
 
     Parameters
     ----------
@@ -144,8 +159,31 @@ def funnel_table(
     if problems:
         raise ConfigError(problems)
     _check_counts(counts)
-    tree, table = counts.stages, counts.table
     refs = _references(counts, reference)
+    out, undefined = _exact_table(counts, refs, options)
+    for rate in ("share", "transition", "share_ratio", "transition_ratio"):
+        out[f"{rate}_lower_bound"] = out[rate]
+        out[f"{rate}_upper_bound"] = out[rate]
+    if counts.ranges is not None:
+        out, undefined = ranged_rows(out, counts, undefined, options)
+    labels = [where for _, where in undefined]
+    if labels:
+        shown = ", ".join(labels[:10]) + (
+            f" and {len(labels) - 10} more" if len(labels) > 10 else ""
+        )
+        warnings.warn(
+            f"Rates with an empty denominator are reported as NaN, not 0: {shown}",
+            UndefinedRateWarning,
+            stacklevel=2,
+        )
+    return out[FUNNEL_COLUMNS]
+
+
+def _exact_table(
+    counts: FunnelCounts, refs: Mapping[str, str], options: StatsOptions
+) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+    """The table from the counts as exact numbers, and the rows with an empty denominator."""
+    tree, table = counts.stages, counts.table
     root = tree[0][0]
     parent_of = dict(tree)
     count = {key: float(c) for key, c in zip(_row_keys(table), table["count"], strict=True)}
@@ -190,7 +228,7 @@ def funnel_table(
         p_value[idx], _ = two_proportion_test(k[idx], p[idx], rk[idx], rp[idx])
 
     notes: list[list[str]] = [[] for _ in range(len(table))]
-    undefined: list[str] = []
+    undefined: list[tuple[int, str]] = []
     for i in range(len(table)):
         where = (
             f"{'everyone' if attr[i] == OVERALL else f'{attr[i]} = {group[i]}'} at {stage[i]!r}"
@@ -199,10 +237,10 @@ def funnel_table(
             notes[i].append("first stage: the whole group")
         if not n[i] > 0:
             notes[i].append("undefined: nobody in this group (n = 0)")
-            undefined.append(where)
+            undefined.append((i, where))
         elif not first[i] and not p[i] > 0:
             notes[i].append(f"transition undefined: nobody in this group reached {parent[i]!r}")
-            undefined.append(where)
+            undefined.append((i, where))
         if on_share[i] and ref_share[i] == 0:
             notes[i].append(f"the reference group's share at {stage[i]!r} is 0: ratio undefined")
         if on_transition[i] and ref_transition[i] == 0:
@@ -213,8 +251,8 @@ def funnel_table(
             "group": group,
             "stage": stage,
             "parent": parent,
-            "count": table["count"].to_numpy(),
-            "n": n.astype(np.int64),
+            "count": table["count"].to_numpy(dtype=None if counts.ranges is None else float),
+            "n": n.astype(np.int64) if counts.ranges is None else n,
             "share": share,
             "share_ci_low": share_lo,
             "share_ci_high": share_hi,
@@ -234,16 +272,7 @@ def funnel_table(
             "note": ["; ".join(x) for x in notes],
         }
     )
-    if undefined:
-        shown = ", ".join(undefined[:10]) + (
-            f" and {len(undefined) - 10} more" if len(undefined) > 10 else ""
-        )
-        warnings.warn(
-            f"Rates with an empty denominator are reported as NaN, not 0: {shown}",
-            UndefinedRateWarning,
-            stacklevel=2,
-        )
-    return out[FUNNEL_COLUMNS]
+    return out, undefined
 
 
 def _check_counts(counts: FunnelCounts) -> None:

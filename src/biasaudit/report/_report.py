@@ -358,6 +358,19 @@ def render_report(result: AuditResult | FunnelResult, folder: str | Path) -> str
     return _page(result.source.name, "".join(parts))
 
 
+def _funnel_exactness(result: FunnelResult) -> str:
+    if result.counts.ranges is None:
+        return "Shares and transitions are exact counts; intervals describe sampling uncertainty."
+    return (
+        "Some counts were published suppressed or rounded ("
+        + result.counts.ranges.describe()
+        + "): a share or transition built on them is the range over every funnel of whole "
+        "numbers consistent with the published cells (from / to), with no interval or "
+        "test; the other rows are exact counts, their intervals describing sampling "
+        "uncertainty."
+    )
+
+
 def _funnel_body(result: FunnelResult, folder: Path) -> str:
     table = result.published_table()
     items = "".join(f"<li>{_e(s)}</li>" for s in result.sentences()[:12])
@@ -365,17 +378,22 @@ def _funnel_body(result: FunnelResult, folder: Path) -> str:
         '<section id="key-findings"><h2>Key findings</h2>'
         f"<ol>{items or '<li>No comparison could be made.</li>'}</ol></section>",
         '<section id="data-shape"><h2>What this data can and cannot show</h2>'
-        f"<p>{_e(_SHAPES['funnel'])} Shares and transitions are exact counts; intervals "
-        "describe sampling uncertainty.</p></section>",
+        f"<p>{_e(_SHAPES['funnel'])} {_e(_funnel_exactness(result))}</p></section>",
         _provenance(result),
     ]
     charts = charts_for(None, table)
+    columns = dict(_FUNNEL_COLUMNS)
+    if result.counts.ranges is not None:  # the ranges of rows built on hidden cells
+        at = list(columns).index("transition")
+        pairs = list(columns.items())
+        pairs[at:at] = [("share_lower_bound", "Share from"), ("share_upper_bound", "Share to")]
+        columns = dict(pairs)
     for attribute in result.counts.attributes():
         rows = table[table["attribute"] == attribute]
         figures = "".join(_figure(c, folder) for c in charts if c.attribute == attribute)
         parts.append(
             f'<section class="attribute"><h2>{_e(attribute)}</h2>{figures}'
-            + _html_table(rows, _FUNNEL_COLUMNS, f"Funnel for {attribute}")
+            + _html_table(rows, columns, f"Funnel for {attribute}")
             + "</section>"
         )
     parts.append(_disclosure(result.table, result.options.min_cell))
