@@ -20,12 +20,14 @@ from typing import NamedTuple
 SRC = Path(__file__).resolve().parents[2] / "src" / "biasaudit"
 
 #: Each stage and the stages it builds on directly; it may import those and whatever
-#: they may import. ``_exceptions`` is the base every stage raises from, ``datasets``
+#: they may import. ``_exceptions`` is the base every stage raises from, ``_progress``
+#: the progress steps any stage may mark (shown only by the command line), ``datasets``
 #: the public datasets module and ``biasaudit`` the top-level ``__init__`` (the API).
 BUILDS_ON: dict[str, set[str]] = {
     "_exceptions": set(),
-    "spec": {"_exceptions"},
-    "io": {"_exceptions"},
+    "_progress": set(),
+    "spec": {"_exceptions", "_progress"},
+    "io": {"_exceptions", "_progress"},
     "counts": {"spec", "io"},
     "stats": {"counts"},
     "metrics": {"stats"},
