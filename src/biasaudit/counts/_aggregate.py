@@ -166,7 +166,8 @@ def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
             c.fill_null(0).alias("__c"),
             c.is_null().cast(nw.Int64).alias("__c_null"),
             (c < 0).fill_null(False).cast(nw.Int64).alias("__c_neg"),
-            ((c != c.round(0)) | (c.abs() == float("inf")))
+            # a missing count is not also fractional (pandas: NaN != NaN)
+            (~c.is_null() & ((c != c.round(0)) | (c.abs() == float("inf"))))
             .fill_null(False)
             .cast(nw.Int64)
             .alias("__c_frac"),
@@ -397,7 +398,7 @@ def _build(
         )
     cells = pd.DataFrame({"rows": raw["__rows"].astype("int64")})
     if roles.count is not None:
-        problems += _count_problems(raw, str(roles.count))
+        problems += _count_problems(raw, str(roles.count), records)
         if not problems:  # every count below is of people, the ledger's included
             cells["rows"] = raw["__c"].round().astype("int64")
             rows_read = int(cells["rows"].sum())
@@ -870,22 +871,32 @@ def _link_notes(records: Records) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _count_problems(raw: pd.DataFrame, column: str) -> list[Problem]:
-    """Missing, negative or fractional counts (people per row must be whole numbers)."""
+def _count_problems(raw: pd.DataFrame, column: str, records: Records) -> list[Problem]:
+    """Missing, negative or fractional counts (people per row must be whole numbers),
+    each with its first row and value."""
+    c = nw.col(column)
     problems = []
-    for name, what in (
-        ("__c_null", "missing"),
-        ("__c_neg", "negative"),
-        ("__c_frac", "fractional or infinite"),
+    for name, what, cond in (
+        ("__c_null", "missing", c.is_null()),
+        ("__c_neg", "negative", c < 0),
+        (
+            "__c_frac",
+            "fractional or infinite",
+            ~c.is_null() & ((c != c.round(0)) | (c.abs() == math.inf)),
+        ),
     ):
         k = int(raw[name].sum())
         if k:
+            row, value = _first_row_where(records, column, cond)
+            example = "" if what == "missing" else f", e.g. {value!r}"
             problems.append(
                 Problem(
-                    f"column {column!r} (count): {k:,} rows with {what} counts; a count is "
-                    "the number of people a row stands for, a whole number >= 0 (for "
-                    "survey weights use roles.weight)",
+                    f"column {column!r} (count): {_rows(k)} with {what} counts{example}"
+                    f"{_at(row)}; a count is the number of people a row stands for, a "
+                    "whole number >= 0 (for survey weights use roles.weight)",
                     column=column,
+                    row=row,
+                    value=value,
                     reason=f"{what.split()[0]}_count",
                 )
             )
