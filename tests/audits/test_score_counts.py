@@ -84,16 +84,24 @@ def test_the_cases_are_what_they_claim(runs):
 
 
 def test_every_published_score_table_equals_the_expanded_rows(runs):
-    """AUC, calibration, deciles, distributions, the sweep...: equal to the last digit,
-    disclosure control included (it sees the same people)."""
-    _, counted, expanded = runs
+    """AUC, calibration, deciles, distributions, the sweep...: equal, disclosure control
+    included (it sees the same people). Counts, flags and every number of a risk-class
+    score are identical to the last bit; a continuous score's sums (means) add ``k * s``
+    where the rows add ``s`` k times, so they agree to rounding (1e-12)."""
+    table, counted, expanded = runs
+    exact = table.loc[table["k"] > 0, "score"].nunique() == 10
+    tolerance = {"check_exact": True} if exact else {"check_exact": False, "rtol": 1e-12}
     a, b = counted.score_analysis, expanded.score_analysis
     assert a.cutoff == b.cutoff and a.top_decile == b.top_decile
     assert set(a.tables) == set(b.tables)
     for name in a.tables:
-        pd.testing.assert_frame_equal(a.published(name), b.published(name), obj=name)
-        pd.testing.assert_frame_equal(a.tables[name], b.tables[name], obj=name)
-    pd.testing.assert_frame_equal(counted.table, expanded.table)
+        published, restricted = a.published(name), a.tables[name]
+        pd.testing.assert_frame_equal(published, b.published(name), obj=name, **tolerance)
+        pd.testing.assert_frame_equal(restricted, b.tables[name], obj=name, **tolerance)
+        pd.testing.assert_frame_equal(
+            published.isna(), b.published(name).isna(), obj=f"{name} (blanked cells)"
+        )
+    pd.testing.assert_frame_equal(counted.table, expanded.table, check_exact=True)
     # the sweep publishes something, and something is withheld (min_cell = 10 acts)
     assert a.published("sweep")["value"].notna().any()
     assert a.tables["calibration"]["suppressed"].any() or a.tables["deciles"]["suppressed"].any()
@@ -180,3 +188,27 @@ def test_one_pattern_row_of_many_people_is_not_a_small_cell():
         assert not published["suppressed"].any(), name
         people = "people" if "people" in published else "positives"
         assert (published[people] >= 10).all(), name
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb", "pyarrow"])
+def test_every_engine_counts_the_patterns_alike(engine, tmp_path):
+    """The k-th highest person and the weighted bins on each engine (DuckDB lazily):
+    the same score tables as the expanded rows on pandas."""
+    table = patterns(people(False))
+    table.to_parquet(tmp_path / "patterns.parquet", index=False)
+    options = {
+        "groups": ["g"],
+        "reference": {"g": "a"},
+        "threshold": {"top_fraction": 0.15},
+        "bootstrap_samples": 100,
+    }
+    counted = biasaudit.audit(
+        tmp_path / "patterns.parquet", engine=engine, roles={**ROLES, "count": "k"}, **options
+    )
+    expanded = biasaudit.audit(expand(table), roles=ROLES, **options)
+    a, b = counted.score_analysis, expanded.score_analysis
+    assert a.cutoff == b.cutoff == 0.5425 and a.top_decile == b.top_decile
+    for name in a.tables:
+        pd.testing.assert_frame_equal(
+            a.published(name), b.published(name), obj=name, check_exact=False, rtol=1e-12
+        )
