@@ -151,12 +151,15 @@ class ScoreBinning:
         cut = nw.lit(0)
         for c in self.cuts:  # how many cut-offs lie at or below the score
             cut = cut + (score >= c).cast(nw.Int64)
-        people = nw.lit(1) if count is None else nw.col(count).fill_null(0)
+        total, squares = score, score * score
+        if count is not None:
+            people = nw.col(count).fill_null(0)
+            total, squares = total * people, squares * people
         return [
             key.alias("__bin"),
             cut.alias("__cut"),
-            (score * people).alias("__s"),
-            (score * score * people).alias("__s2"),
+            total.alias("__s"),
+            squares.alias("__s2"),
         ]
 
     def bounds(self, b: float, c: int) -> tuple[float, float]:
@@ -261,7 +264,8 @@ class ScoreCube:
 
     ``table`` has the protected attributes, then :data:`CUBE_COLUMNS`: ``flagged``,
     ``investigated`` (1/0), ``outcome`` (1, 0 or -1 unknown), ``bin`` (0, 1, ... in
-    score order), its ``low`` and ``high`` score, ``rows``, ``w`` / ``w2`` (weighted
+    score order), its ``low`` and ``high`` score, ``rows`` (people: a row of a table of
+    patterns counts as its ``count``), ``w`` / ``w2`` (weighted
     count and sum of squared weights; equal to ``rows`` without weights) and
     ``score_sum`` and ``score_sq_sum`` (the scores and their squares added up, for
     exact means and standard deviations). ``top_decile`` is the exact cut-off of a
