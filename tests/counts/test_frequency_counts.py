@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import biasaudit
-from biasaudit import ConfigError, RecordsError
+from biasaudit import RecordsError
 
 PATTERNS = pd.DataFrame(
     {
@@ -86,9 +86,48 @@ def test_bad_counts_are_listed(value, reason):
     assert reason in set(err.value.problems["reason"])
 
 
-def test_count_with_a_score_is_a_config_error():
-    data = PATTERNS.assign(s=np.linspace(0, 1, 8))
-    with pytest.raises(ConfigError, match="roles.count with roles.score"):
-        biasaudit.audit(
-            data, roles={**ROLES, "count": "k", "score": "s"}, groups=["g"], min_cell=0
-        )
+def test_count_with_a_score_audits_like_the_expanded_rows():
+    """Before: ``roles.count with roles.score`` was a ConfigError. Now the score cube
+    holds people: its bins, people and score sums equal the expanded rows' (oracle:
+    numpy on the expanded rows)."""
+    data = PATTERNS.assign(s=[0.9, 0.7, 0.4, 0.1, 0.9, 0.6, 0.4, 0.2])
+    data = pd.concat([data, data.head(1).assign(k=0, s=5.0)], ignore_index=True)
+    result = biasaudit.audit(
+        data,
+        roles={**ROLES, "count": "k", "score": "s"},
+        groups=["g"],
+        metrics=METRICS,
+        min_cell=0,
+    )
+    hist = result.scores.table  # attribute, group, low, high, count
+    rows = data.loc[data.index.repeat(data["k"])]
+    for group, part in [
+        ("(all)", rows),
+        ("A", rows[rows["g"] == "A"]),
+        ("B", rows[rows["g"] == "B"]),
+    ]:
+        mine = hist[hist["group"] == group].set_index("low")["count"]
+        want = part["s"].value_counts().sort_index()
+        assert mine.to_dict() == want.to_dict()  # the count-0 row's score 5.0 is nobody's
+    dist = result.score_analysis.distribution.set_index("group")
+    assert dist.loc["B", "people"] == 355
+    assert dist.loc["B", "mean"] == pytest.approx(rows.loc[rows["g"] == "B", "s"].mean())
+    assert dist.loc["(all)", "sd"] == pytest.approx(rows["s"].std(ddof=1))
+
+
+def test_kth_highest_person_of_counted_rows():
+    """The k-th highest person's score from the rows and their counts (no expansion),
+    against numpy's sort of the expanded scores, for every k."""
+    import narwhals as nw
+
+    from biasaudit.counts._scores import kth_highest
+
+    rng = np.random.default_rng(1)
+    table = pd.DataFrame({"s": rng.integers(0, 20, 40) / 4, "k": rng.integers(0, 6, 40)})
+    table.loc[3, "s"] = np.nan
+    expanded = np.sort(table.loc[table.index.repeat(table["k"]), "s"].dropna().to_numpy())[::-1]
+    frame = nw.from_native(table)
+    for k in range(1, len(expanded) + 1):
+        assert kth_highest(frame, "s", k, count="k") == expanded[k - 1], k
+    # more than everyone: flags everyone, as top_k on fewer rows than k does
+    assert kth_highest(frame, "s", len(expanded) + 5, count="k") == expanded[-1]

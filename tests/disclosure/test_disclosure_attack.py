@@ -394,8 +394,8 @@ def test_funnel_attack(funnel_case, funnel_out, mode):
 # ------------------------------------------------------------ case 5: score tables
 
 
-@pytest.fixture(scope="module")
-def score_case(tmp_path_factory) -> tuple[Path, Finest]:
+def score_people() -> pd.DataFrame:
+    """Case 5's people: race (Other: 15 people) x sex, a risk class 1..10, an outcome."""
     rng = np.random.default_rng(5)
     sizes = {"White": 220, "Black": 140, "Hispanic": 40, "Other": 15}
     rows = []
@@ -409,12 +409,27 @@ def score_case(tmp_path_factory) -> tuple[Path, Finest]:
     people = pd.DataFrame(rows, columns=["race", "sex", "score", "y"])
     people.insert(0, "id", [f"s{i:04d}" for i in range(len(people))])
     people["outcome"] = np.where(people["y"] == 1, "yes", "no")
-    config = """
+    return people
+
+
+def score_finest(people: pd.DataFrame) -> Finest:
+    truth = people.assign(flag=(people["score"] >= 7).astype(int), known=1)
+    return records_finest(
+        truth,
+        ["race", "sex"],
+        intersections=[["race", "sex"]],
+        cells=sorted(LABELLED),
+        scores=range(1, 11),
+        flag_from_score=7,
+    )
+
+
+SCORE_CONFIG = """
 [data]
-path = "people.csv"
+path = "{path}"
 
 [roles]
-id = "id"
+{role} = "{column}"
 score = "score"
 outcome = "outcome"
 
@@ -424,22 +439,33 @@ score_at_least = 7
 [groups]
 attributes = ["race", "sex"]
 intersections = [["race", "sex"]]
-reference = { race = "White" }
+reference = {{ race = "White" }}
 
 [stats]
 bootstrap_samples = 200
 """
+
+
+@pytest.fixture(scope="module")
+def score_case(tmp_path_factory) -> tuple[Path, Finest]:
+    people = score_people()
+    config = SCORE_CONFIG.format(path="people.csv", role="id", column="id")
     path = write_case(tmp_path_factory.mktemp("scores"), people.drop(columns="y"), config)
-    truth = people.assign(flag=(people["score"] >= 7).astype(int), known=1)
-    finest = records_finest(
-        truth,
-        ["race", "sex"],
-        intersections=[["race", "sex"]],
-        cells=sorted(LABELLED),
-        scores=range(1, 11),
-        flag_from_score=7,
-    )
-    return path, finest
+    return path, score_finest(people)
+
+
+@pytest.fixture(scope="module")
+def score_counted_case(tmp_path_factory) -> tuple[Path, Finest]:
+    """Case 5's people as a table of patterns (roles.count, issue 14): one row per
+    race x sex x score x outcome with its number of people; many rows stand for 1 to 9
+    people, and many small cells are one row of several people."""
+    people = score_people()
+    keys = ["race", "sex", "score", "outcome"]
+    patterns = people.groupby(keys).size().rename("people").reset_index()
+    assert (patterns["people"] == 1).any() and (patterns["people"] > 1).any()
+    config = SCORE_CONFIG.format(path="patterns.csv", role="count", column="people")
+    path = write_case(tmp_path_factory.mktemp("scores-counted"), patterns, config, "patterns.csv")
+    return path, score_finest(people)
 
 
 @pytest.fixture(scope="module")
@@ -465,11 +491,46 @@ def test_score_tables_attack_score_range_counts(score_case, score_out, mode):
     check(att, score_range_targets(att.finest))
 
 
+@pytest.fixture(scope="module")
+def score_counted_out(score_counted_case, tmp_path_factory) -> Path:
+    return run_cli(score_counted_case[0], tmp_path_factory.mktemp("counted-out") / "out")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_counted_score_tables_attack(score_counted_case, score_counted_out, mode):
+    """Disclosure control of a pattern table sees people, not rows: no published
+    score-table or results cell gives back a count of 1..9 people."""
+    att = attack_folder(Attacker(score_counted_case[1]), score_counted_out)
+    att.solve(mode)
+    assert len(att.eqs) > 10, "the public output should publish something"
+    check(att, partition_targets(att.finest))
+    check(att, score_range_targets(att.finest))
+
+
+def test_counted_score_tables_withhold_what_the_people_do(score_out, score_counted_out):
+    """Counted rows withhold exactly what one row per person does (a bin that is one
+    row of 12 people is not small; a row of 3 people is 3 people): same bytes."""
+    tables = sorted(p.name for p in (score_out / "tables").iterdir())
+    assert tables == sorted(p.name for p in (score_counted_out / "tables").iterdir())
+    for name in ["results.csv", *(f"tables/{t}" for t in tables)]:
+        assert (score_out / name).read_bytes() == (score_counted_out / name).read_bytes(), name
+    published = pd.read_csv(score_counted_out / "tables" / "scores-deciles.csv")
+    assert published["suppressed"].any() and not published["suppressed"].all()
+
+
 # --------------------------------------------------- numbers the attacker ignores
 
 
 @pytest.mark.parametrize(
-    "out", ["full_labels_out", "selective_out", "counts_out", "funnel_out", "score_out"]
+    "out",
+    [
+        "full_labels_out",
+        "selective_out",
+        "counts_out",
+        "funnel_out",
+        "score_out",
+        "score_counted_out",
+    ],
 )
 def test_suppressed_rows_show_no_numbers(out, request):
     """The attacker does not invert intervals, p-values or detectable ratios; so a row
@@ -489,6 +550,7 @@ def test_suppressed_rows_show_no_numbers(out, request):
         ("funnel_case", {"stages": STAGES}),
         ("counts_case", {"bounds": "skip"}),
         ("score_case", {}),
+        ("score_counted_case", {}),
     ],
 )
 def test_attacker_recovers_small_counts_from_restricted_output(

@@ -589,7 +589,83 @@ CASES: dict[str, Case] = {
     ),
     "init on an empty file": Case({"data.csv": ""}, command=("init", "data.csv"), error="empty"),
 }
+
+
 # a crafted outcome code must stay a string in the starter configuration init prints
+# --- a table of counted patterns with a score (roles.count with roles.score)
+def counted(value: str | None = None, at: int = 6) -> str:
+    """The rows with a count column ``k`` (1, 2, 3, ... people per row)."""
+    body = [[*r, str(1 + i % 3)] for i, r in enumerate(rows())]
+    if value is not None:
+        body[at][-1] = value
+    return csv_text(header=[*HEADER, "k"], body=body)
+
+
+def replaced(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new)
+
+
+PEOPLE = sum(1 + i % 3 for i in range(80))
+COUNTED = 'flagged = "flag"\noutcome = "fraud"\nscore = "score"\ncount = "k"'
+
+
+def score_tables_written(out: Path) -> None:
+    auc = pd.read_csv(out / "tables" / "scores-auc.csv")
+    assert auc.loc[auc["group"] == "(all)", "positives"].item() == sum(
+        1 + i % 3 for i in range(0, 80, 8)
+    )
+    assert (out / "report.html").is_file()
+
+
+CASES.update(
+    {
+        "count with a score": records(
+            counted(), toml_config(roles=COUNTED), rows_read=PEOPLE, check=score_tables_written
+        ),
+        "count with a score and a top-fraction threshold": records(
+            counted(),
+            toml_config(roles=SCORED + '\ncount = "k"', extra="[threshold]\ntop_fraction = 0.25"),
+            rows_read=PEOPLE,
+        ),
+        "count 0 with a score nobody has": records(
+            replaced(counted("0", at=5), "\nc5,F,NL,no,,0.85,0.5,0", "\nc5,F,NL,no,,7.5,0.5,0"),
+            toml_config(roles=COUNTED),
+            rows_read=PEOPLE - 3,
+        ),
+        "count with a score: negative count": records(
+            counted("-2"),
+            toml_config(roles=COUNTED),
+            error="negative counts, e.g. -2",
+            errors=("row 7",),
+        ),
+        "count with a score: fractional count": records(
+            counted("2.5"), toml_config(roles=COUNTED), error="fractional", errors=("row 7",)
+        ),
+        "count with a score: missing count": records(
+            counted(""), toml_config(roles=COUNTED), error="missing counts", errors=("row 7",)
+        ),
+        "count with a score: infinite count": records(
+            counted("inf"), toml_config(roles=COUNTED), error="infinite counts, e.g. inf"
+        ),
+        "count with a score: non-numeric count": records(
+            counted("many"), toml_config(roles=COUNTED), error="'many' (row 7)"
+        ),
+        "count with a score: negative count and a bad flag": records(
+            replaced(counted("-1"), "\nc9,F,MA,no,", "\nc9,F,MA,perhaps,"),
+            toml_config(roles=COUNTED),
+            error="negative counts",
+            errors=("'perhaps'",),
+        ),
+        "parquet count with a score: negative count": records(
+            parquet(frame().assign(k=[-1.0] + [2.0] * 79)),
+            toml_config(data="data.parquet", roles=COUNTED),
+            error="negative counts, e.g. -1",
+        ),
+    }
+)
+
+
 CASES["init with a crafted code"] = Case(
     {"data.csv": csv_text(body=with_cell("fraud", CRAFTED, 0))},
     command=("init", "data.csv"),

@@ -174,7 +174,10 @@ def analyse_scores(
     notes = [
         "AUC and calibration use the people whose outcome is known"
         + (" (the investigated only: the others are not in them)" if _selective(cube) else ""),
-        "score analyses count records (weights are not applied)"
+        "score analyses count people, each row as its count"
+        + (" (survey weights are not applied)" if spec.roles.weight is not None else "")
+        if spec.roles.count is not None
+        else "score analyses count records (weights are not applied)"
         if spec.roles.weight is not None
         else "",
         "the what-if table is analysis of how unequal the score is, not a recommendation "

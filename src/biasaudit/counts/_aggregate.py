@@ -17,11 +17,18 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from .._exceptions import ConfigError, Problem, RecordsError
+from .._exceptions import Problem, RecordsError
 from ..io import LINKED, Records
 from ..spec import INTERSECTION_SEP, MISSING_GROUP, AuditSpec, value_key
 from ._counts import CountTable, count_table
-from ._scores import ScoreBinning, ScoreCube, kth_highest, score_binning, score_cube
+from ._scores import (
+    ScoreBinning,
+    ScoreCube,
+    kth_highest,
+    people_with_score,
+    score_binning,
+    score_cube,
+)
 
 _UNMAPPED = object()
 UNMAPPED_CODE = -9
@@ -94,18 +101,6 @@ def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
     if missing:
         raise RecordsError(missing, context=records.source.name)
     problems: list[Problem] = []
-    if roles.count is not None and roles.score is not None:
-        raise ConfigError(
-            [
-                Problem(
-                    "roles.count with roles.score: score analyses of a table of counted "
-                    "patterns are not supported yet; leave out roles.score, or expand the "
-                    "rows (one row per person)",
-                    column=roles.count,
-                    reason="count_with_score",
-                )
-            ]
-        )
     schema = dict(records.frame.collect_schema().items())
     unusable: list[str] = []  # numeric roles whose column cannot be read as numbers
     for role in ("score", "weight", "count"):
@@ -171,7 +166,8 @@ def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
             c.fill_null(0).alias("__c"),
             c.is_null().cast(nw.Int64).alias("__c_null"),
             (c < 0).fill_null(False).cast(nw.Int64).alias("__c_neg"),
-            ((c != c.round(0)) | (c.abs() == float("inf")))
+            # a missing count is not also fractional (pandas: NaN != NaN)
+            (~c.is_null() & ((c != c.round(0)) | (c.abs() == float("inf"))))
             .fill_null(False)
             .cast(nw.Int64)
             .alias("__c_frac"),
@@ -187,9 +183,12 @@ def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
         sums.append("__score_null")
         # the score bins ride along in the same group-by: every score analysis is
         # read off these counts, exact at the cut-offs named beforehand
-        binning = score_binning(frame, roles.score, _named_cutoffs(spec, cutoff), ranked)
+        binning = score_binning(
+            frame, roles.score, _named_cutoffs(spec, cutoff), ranked, count=roles.count
+        )
         if binning is not None:
-            exprs += binning.expressions(roles.score)
+            # with a count, bins hold people and scores are summed once per person
+            exprs += binning.expressions(roles.score, roles.count)
             group_cols += ["__bin", "__cut"]
             sums += ["__s", "__s2"]
     aggs = [nw.len().alias("__rows"), *(nw.col(c).sum() for c in sums)]
@@ -353,14 +352,17 @@ def _cutoff(frame: Any, spec: AuditSpec) -> tuple[float, str, dict[int, float]]:
     assert thr is not None and score is not None
     if thr.score_at_least is not None:
         return float(thr.score_at_least), thr.describe(), {}
-    scored = frame.filter(~nw.col(score).is_null())
+    count = spec.roles.count
     if thr.top_k is not None:
         k = thr.top_k
     else:
-        total = scored.select(nw.len().alias("n"))
+        # a fraction of the people scored (with a count: of the people the rows stand for)
+        people = nw.len() if count is None else nw.col(count).sum()
+        total = people_with_score(frame, score, count).select(people.alias("n"))
         total = total.collect() if isinstance(total, nw.LazyFrame) else total
-        k = math.floor(float(thr.top_fraction or 0) * int(total.item()) + 1e-9)
-    cut = kth_highest(frame, score, k)
+        scored = total.item()
+        k = math.floor(float(thr.top_fraction or 0) * int(scored or 0) + 1e-9)
+    cut = kth_highest(frame, score, k, count=count)
     if not math.isfinite(cut):
         return math.inf, thr.describe(), {k: cut}
     return cut, f"{thr.describe()}; cut-off score {cut:g}", {k: cut}
@@ -396,7 +398,7 @@ def _build(
         )
     cells = pd.DataFrame({"rows": raw["__rows"].astype("int64")})
     if roles.count is not None:
-        problems += _count_problems(raw, str(roles.count))
+        problems += _count_problems(raw, str(roles.count), records)
         if not problems:  # every count below is of people, the ledger's included
             cells["rows"] = raw["__c"].round().astype("int64")
             rows_read = int(cells["rows"].sum())
@@ -869,22 +871,32 @@ def _link_notes(records: Records) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _count_problems(raw: pd.DataFrame, column: str) -> list[Problem]:
-    """Missing, negative or fractional counts (people per row must be whole numbers)."""
+def _count_problems(raw: pd.DataFrame, column: str, records: Records) -> list[Problem]:
+    """Missing, negative or fractional counts (people per row must be whole numbers),
+    each with its first row and value."""
+    c = nw.col(column)
     problems = []
-    for name, what in (
-        ("__c_null", "missing"),
-        ("__c_neg", "negative"),
-        ("__c_frac", "fractional or infinite"),
+    for name, what, cond in (
+        ("__c_null", "missing", c.is_null()),
+        ("__c_neg", "negative", c < 0),
+        (
+            "__c_frac",
+            "fractional or infinite",
+            ~c.is_null() & ((c != c.round(0)) | (c.abs() == math.inf)),
+        ),
     ):
         k = int(raw[name].sum())
         if k:
+            row, value = _first_row_where(records, column, cond)
+            example = "" if what == "missing" else f", e.g. {value!r}"
             problems.append(
                 Problem(
-                    f"column {column!r} (count): {k:,} rows with {what} counts; a count is "
-                    "the number of people a row stands for, a whole number >= 0 (for "
-                    "survey weights use roles.weight)",
+                    f"column {column!r} (count): {_rows(k)} with {what} counts{example}"
+                    f"{_at(row)}; a count is the number of people a row stands for, a "
+                    "whole number >= 0 (for survey weights use roles.weight)",
                     column=column,
+                    row=row,
+                    value=value,
                     reason=f"{what.split()[0]}_count",
                 )
             )

@@ -138,8 +138,12 @@ class ScoreBinning:
         """Width of a bin (continuous scores)."""
         return (self.hi - self.lo) / BINS or 1.0
 
-    def expressions(self, column: str) -> list[Any]:
-        """Columns added before the group-by: bin, cut-offs passed, score and its square."""
+    def expressions(self, column: str, count: str | None = None) -> list[Any]:
+        """Columns added before the group-by: bin, cut-offs passed, score and its square.
+
+        With a ``count`` column (people per row) the score sums are weighted by it, so
+        the cube's sums are those of the people, not of the rows.
+        """
         score = nw.col(column)
         # a float bin number: an integer cast fails on pandas when a score is missing
         binned = ((score - self.lo) / self.width).floor().clip(0, BINS - 1)
@@ -147,11 +151,15 @@ class ScoreBinning:
         cut = nw.lit(0)
         for c in self.cuts:  # how many cut-offs lie at or below the score
             cut = cut + (score >= c).cast(nw.Int64)
+        total, squares = score, score * score
+        if count is not None:
+            people = nw.col(count).fill_null(0)
+            total, squares = total * people, squares * people
         return [
             key.alias("__bin"),
             cut.alias("__cut"),
-            score.alias("__s"),
-            (score * score).alias("__s2"),
+            total.alias("__s"),
+            squares.alias("__s2"),
         ]
 
     def bounds(self, b: float, c: int) -> tuple[float, float]:
@@ -167,18 +175,36 @@ class ScoreBinning:
         return float(low), float(high)
 
 
+def people_with_score(frame: Any, column: str, count: str | None = None) -> Any:
+    """The rows with a score that stand for somebody: a row of ``count`` 0 is nobody
+    (missing, negative, fractional and infinite counts are errors of the pass)."""
+    scored = frame.filter(~nw.col(column).is_null())
+    if count is None:
+        return scored
+    return scored.filter((nw.col(count) > 0) & (nw.col(count) < math.inf))
+
+
 def score_binning(
-    frame: Any, column: str, cuts: Sequence[float], ranked: Mapping[int, float] | None = None
+    frame: Any,
+    column: str,
+    cuts: Sequence[float],
+    ranked: Mapping[int, float] | None = None,
+    *,
+    count: str | None = None,
 ) -> ScoreBinning | None:
     """Range and number of distinct values of the score (None when every score is missing).
 
-    ``ranked`` holds k-th highest scores already queried (``{k: score}``).
+    ``ranked`` holds k-th highest scores already queried (``{k: score}``); ``count``
+    names the people per row of a table of patterns (rows of count 0 do not widen the
+    range, and the top decile is a tenth of the people).
     """
-    stats = frame.filter(~nw.col(column).is_null()).select(
+    scored_rows = people_with_score(frame, column, count)
+    people = nw.len() if count is None else nw.col(count).sum()
+    stats = scored_rows.select(
         nw.col(column).min().alias("lo"),
         nw.col(column).max().alias("hi"),
         nw.col(column).n_unique().alias("distinct"),
-        nw.len().alias("scored"),
+        people.alias("scored"),
     )
     stats = stats.collect() if isinstance(stats, nw.LazyFrame) else stats
     lo, hi, distinct, scored = stats.to_pandas().iloc[0]
@@ -189,26 +215,47 @@ def score_binning(
     # a continuous score's top decile is a cut-off of its own (the Rotterdam measure)
     k = math.floor(0.1 * int(scored) + 1e-9)
     top = (ranked or {}).get(k)
-    top = kth_highest(frame, column, k) if top is None else top
+    top = kth_highest(frame, column, k, count=count) if top is None else top
     named = [*cuts, top] if math.isfinite(top) else list(cuts)
     inside = sorted({float(c) for c in named if math.isfinite(c) and lo < c <= hi})
     return ScoreBinning(float(lo), float(hi), False, tuple(inside), int(scored), top)
 
 
-def kth_highest(frame: Any, column: str, k: int) -> float:
+def kth_highest(frame: Any, column: str, k: int, *, count: str | None = None) -> float:
     """The ``k``-th highest score (``inf`` when ``k < 1``): flagging scores at or above
-    it flags the top ``k`` (and anyone tied with the last)."""
+    it flags the top ``k`` (and anyone tied with the last).
+
+    With ``count`` (people per row) it is the ``k``-th highest person's score: every
+    row kept stands for at least one person, so the ``k`` highest rows hold that person
+    and only they are fetched (the rows are never expanded).
+
+    Examples
+    --------
+    >>> t = nw.from_native(pd.DataFrame({"s": [0.9, 0.5, 0.2], "k": [2, 3, 5]}))
+    >>> kth_highest(t, "s", 3), kth_highest(t, "s", 3, count="k")
+    (0.2, 0.5)
+    """
     if k < 1:
         return math.inf
-    scored = frame.filter(~nw.col(column).is_null())
+    scored = people_with_score(frame, column, count)
     if isinstance(scored, nw.LazyFrame):
         # sort + head stays on the relation's own connection (DuckDB turns it into a
         # top-k); narwhals' top_k would query DuckDB's default connection instead
-        top = scored.sort(column, descending=True).head(k).select(nw.col(column).min()).collect()
+        top = scored.sort(column, descending=True).head(k)
     else:
-        top = scored.top_k(k, by=column).select(nw.col(column).min())
-    cut = top.item()
-    return math.inf if cut is None else float(cut)
+        top = scored.top_k(k, by=column)
+    if count is None:
+        lowest = top.select(nw.col(column).min())
+        cut = (lowest.collect() if isinstance(lowest, nw.LazyFrame) else lowest).item()
+        return math.inf if cut is None else float(cut)
+    top = top.select(column, count)
+    top = (top.collect() if isinstance(top, nw.LazyFrame) else top).to_pandas()
+    top = top.sort_values(column, ascending=False, kind="stable")
+    if not len(top):
+        return math.inf
+    reached = np.flatnonzero(top[count].to_numpy(dtype=float).cumsum() >= k)
+    # fewer than k people: everyone is flagged, as top_k on fewer rows would
+    return float(top[column].iloc[reached[0]] if len(reached) else top[column].min())
 
 
 @dataclass(frozen=True)
@@ -217,7 +264,8 @@ class ScoreCube:
 
     ``table`` has the protected attributes, then :data:`CUBE_COLUMNS`: ``flagged``,
     ``investigated`` (1/0), ``outcome`` (1, 0 or -1 unknown), ``bin`` (0, 1, ... in
-    score order), its ``low`` and ``high`` score, ``rows``, ``w`` / ``w2`` (weighted
+    score order), its ``low`` and ``high`` score, ``rows`` (people: a row of a table of
+    patterns counts as its ``count``), ``w`` / ``w2`` (weighted
     count and sum of squared weights; equal to ``rows`` without weights) and
     ``score_sum`` and ``score_sq_sum`` (the scores and their squares added up, for
     exact means and standard deviations). ``top_decile`` is the exact cut-off of a
@@ -279,8 +327,10 @@ class ScoreCube:
 def score_cube(cells: pd.DataFrame, attributes: Sequence[str], binning: ScoreBinning) -> ScoreCube:
     """Sum the one pass's cells (``__bin``, ``__cut``, ``__s``, ``__s2``) into a cube.
 
-    Rows whose score is missing (no bin) are left out.
+    Rows whose score is missing (no bin) and cells of nobody (a table of patterns'
+    rows of count 0) are left out.
     """
+    # a row of count 0 stands for nobody: its bin (maybe a score of nobody) is left out
     scored = cells[cells["__bin"].notna()]
     keys = [*attributes, "flagged", "investigated", "outcome", "__bin", "__cut"]
     t = (
@@ -289,6 +339,7 @@ def score_cube(cells: pd.DataFrame, attributes: Sequence[str], binning: ScoreBin
         .reset_index()
         .rename(columns={"__s": "score_sum", "__s2": "score_sq_sum"})
     )
+    t = t[t["rows"] > 0]
     pairs = t[["__bin", "__cut"]].drop_duplicates().sort_values(["__bin", "__cut"])
     bounds = [
         binning.bounds(b, int(c)) for b, c in zip(pairs["__bin"], pairs["__cut"], strict=True)
