@@ -278,3 +278,22 @@ def test_detectable_ratio_has_80_percent_power_for_the_test_applied(p_ref, n1, n
     r = float(detectable_ratio(p_ref, n1, n2))
     assert _brute_power(r * p_ref, p_ref, n1, n2) == pytest.approx(0.8, abs=2e-3)
     assert _brute_power(r * p_ref * 0.97, p_ref, n1, n2) < 0.8
+
+
+def test_ks_of_one_person_against_one_is_p_1_not_a_crash():
+    """Regression (issue 14 trial): two groups of one person each made the asymptotic
+    Kolmogorov-Smirnov p-value divide by zero (n = round(0.5) = 0). Oracle: scipy's
+    exact two-sample test, p = 1 for one value against another."""
+    from biasaudit.stats._score_stats import ks_test
+
+    exact = stats.ks_2samp([0.2], [0.7], method="exact")
+    assert ks_test(np.array([1.0, 0.0]), np.array([0.0, 1.0])) == (exact.statistic, exact.pvalue)
+    audited = audit(
+        pd.DataFrame({"g": ["a", "b"], "s": [0.2, 0.7], "flag": [0, 1]}),
+        roles={"score": "s", "flagged": "flag"},
+        groups=["g"],
+        min_cell=0,
+        bootstrap_samples=100,
+    )
+    ks = audited.score_analysis.distribution
+    assert ks.loc[ks["group"] == "b", "ks_p_value"].tolist() == [1.0]

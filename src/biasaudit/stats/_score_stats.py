@@ -230,6 +230,8 @@ def ks_test(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     >>> d, p = ks_test(np.array([5.0, 5, 0]), np.array([0.0, 5, 5]))
     >>> d
     0.5
+    >>> ks_test(np.array([1.0, 0]), np.array([0.0, 1]))  # one person each: p = 1 exactly
+    (1.0, 1.0)
     """
     from scipy import stats
 
@@ -238,6 +240,8 @@ def ks_test(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
         return math.nan, math.nan
     d = float(np.max(np.abs(np.cumsum(a) / n - np.cumsum(b) / m)))
     en = n * m / (n + m)
+    if np.round(en) < 1:  # one person against one: D is 1 (or 0 for a tie) whatever
+        return d, 1.0  # the truth, so p = 1 exactly (the asymptotic form has n = 0)
     return d, float(stats.kstwo.sf(d, np.round(en)))
 
 
