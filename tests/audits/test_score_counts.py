@@ -237,9 +237,7 @@ def test_any_small_pattern_table_scores_like_its_expanded_rows(counts, scores, t
             "k": counts,
         }
     )
-    # every group has somebody, as in the expansion; two people at least, as the
-    # Kolmogorov-Smirnov p-value of two groups of one person each divides by zero
-    # (scipy's kstwo with n = 0: a limit of the plain audit, with or without counts)
+    # every group has somebody (two people at least), as in the expansion
     for g in ["a", "b", "c"]:
         table.loc[table[table["g"] == g].index[0], "k"] += 2
     options = {
