@@ -88,7 +88,15 @@ def test_the_command_line_shows_no_progress_when_piped(tmp_path):
         encoding="utf-8",
     )
     proc = subprocess.run(
-        [sys.executable, "-m", "biasaudit.cli", "audit", str(config), "--out", str(tmp_path / "o")],
+        [
+            sys.executable,
+            "-m",
+            "biasaudit.cli",
+            "audit",
+            str(config),
+            "--out",
+            str(tmp_path / "o"),
+        ],
         capture_output=True,
         text=True,
         timeout=600,
