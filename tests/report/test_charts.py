@@ -342,7 +342,7 @@ def test_heatmap_greys_suppressed_cells_and_never_shows_their_values():
         rows = [shown(t) for t in ax.get_yticklabels()]
         cols = [shown(t) for t in ax.get_xticklabels()]
         assert (rows, cols) == (["F", "M", "X"], ["A", "B", "C"])
-        grid = ax.images[0].get_array()
+        grid = ax.collections[0].get_array()
         marks = {
             (round(p.get_y() + 0.5), round(p.get_x() + 0.5)): p for p in by_gid(ax, "suppressed")
         }
@@ -658,3 +658,15 @@ def test_plot_gives_the_figure_of_each_kind(table):
     assert "False positive rate" in heat.get_suptitle()
     with pytest.raises(ValueError, match="kind must be"):
         plot(table, "pie", "sex")
+
+
+def test_heatmap_svg_is_vector_cells_not_an_embedded_bitmap(table, tmp_path: Path):
+    # issue 15: imshow resampled a figure-sized bitmap for every saved file and put it
+    # into the SVG as a base64 PNG; the cells are now 4 vector quads (2 x 2 groups)
+    chart = heatmap_chart(table, "sex × nat", "selection_rate")
+    (svg,) = save_chart(chart, tmp_path)
+    text = svg.read_text(encoding="utf-8")
+    # one bitmap left: the colour bar's gradient (matplotlib rasterises it), not the cells
+    assert text.count("<image") == 1 and chart.figure.axes[0].images == []
+    mesh = chart.figure.axes[0].collections[0]
+    assert mesh.get_array().shape == (2, 2)

@@ -1039,11 +1039,20 @@ def heatmap_chart(
     grid[np.isneginf(grid)] = -top  # a ratio of 0: the end of the scale, its text says 0
     cmap = mpl.colormaps["PuOr_r"].with_extremes(bad=_NA)
     norm = Normalize(-top, top)
-    image = ax.imshow(
-        np.ma.masked_invalid(grid), cmap=cmap, norm=norm, aspect="auto", interpolation="nearest"
+    # vector cells, not an image: imshow resamples a bitmap the size of the figure for
+    # each file (most of a large heatmap's time) and embeds it in the SVG as a PNG
+    image = ax.pcolormesh(
+        np.arange(len(c_levels) + 1) - 0.5,
+        np.arange(len(r_levels) + 1) - 0.5,
+        np.ma.masked_invalid(grid),
+        cmap=cmap,
+        norm=norm,
     )
+    ax.set_facecolor(_NA)  # a cell without a ratio is not drawn: the background shows
+    ax.set_xlim(-0.5, len(c_levels) - 0.5)
     ax.set_xticks(range(len(c_levels)), labels=[_literal(x) for x in col_labels], fontsize=9)
     ax.set_yticks(range(len(r_levels)), labels=[_literal(x) for x in row_labels], fontsize=10)
+    ax.set_ylim(len(r_levels) - 0.5, -0.5)  # the first row on top
     ax.set_xlabel(_literal(_short(INTERSECTION_SEP.join(attrs[1:]), 60)), fontsize=10)
     ax.set_ylabel(_literal(_short(attrs[0])), fontsize=10)
     ax.tick_params(length=0)
