@@ -667,6 +667,6 @@ def test_heatmap_svg_is_vector_cells_not_an_embedded_bitmap(table, tmp_path: Pat
     (svg,) = save_chart(chart, tmp_path)
     text = svg.read_text(encoding="utf-8")
     # one bitmap left: the colour bar's gradient (matplotlib rasterises it), not the cells
-    assert text.count("<image") == 1 and chart.figure.axes[0].images == []
+    assert text.count("<image") == 1 and len(chart.figure.axes[0].images) == 0
     mesh = chart.figure.axes[0].collections[0]
     assert mesh.get_array().shape == (2, 2)
