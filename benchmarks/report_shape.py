@@ -20,6 +20,9 @@ Usage::
     python benchmarks/report_shape.py --sizes 200000 1000000 --code b69c65c
     python benchmarks/report_shape.py --sizes 200000 --profile  # pyinstrument, once
 
+``--report-only`` times only the report stage (``write_outputs`` on the audit result,
+pickled once by the work tree's code; the process still starts Python and imports):
+on this shape the audit's own statistics can take longer than the report.
 ``--code REV`` measures a git revision (extracted with ``git archive``) instead of the
 work tree; ``--png`` passes ``--png`` to the command; ``--keep DIR`` keeps the last
 output folder of each size there. Prints only (results.md is written by hand).
@@ -61,6 +64,46 @@ sys.exit(main())
 """
 
 
+#: Writes the output folder of a pickled audit result (the report stage alone).
+REPORT_WRAPPER = """
+import atexit, pickle, sys
+from matplotlib.figure import Figure
+count_file, result_file, out, png = sys.argv[1:5]
+draws = [0]
+original = Figure.draw
+def draw(self, renderer):
+    draws[0] += 1
+    return original(self, renderer)
+Figure.draw = draw
+atexit.register(lambda: open(count_file, "w").write(str(draws[0])))
+from biasaudit.report import write_outputs
+with open(result_file, "rb") as fh:
+    result = pickle.load(fh)
+write_outputs(result, out, **({"png": True} if png == "png" else {}))
+"""
+#: Audits the file once and pickles the result (for --report-only).
+AUDIT_SCRIPT = """
+import pickle, sys
+import biasaudit
+sys.path.insert(0, sys.argv[4])
+from disclosure import DESIGNS, GROUPS, PAIRS
+result = biasaudit.audit(sys.argv[1], roles=DESIGNS[sys.argv[3]], groups=GROUPS,
+                         intersections=PAIRS, engine="duckdb")
+with open(sys.argv[2], "wb") as fh:
+    pickle.dump(result, fh)
+"""
+
+
+def result_file(data: Path, design: str) -> Path:
+    """The audit result of ``data`` pickled by the work tree's code (made once)."""
+    path = data.with_name(f"{data.stem}_{design}_result.pkl")
+    if not path.is_file():
+        env = {**os.environ, "PYTHONPATH": str(HERE.parent / "src")}
+        cmd = [sys.executable, "-c", AUDIT_SCRIPT, str(data), str(path), design, str(HERE)]
+        subprocess.run(cmd, check=True, env=env, stderr=subprocess.DEVNULL)
+    return path
+
+
 def _size(path: Path) -> int:
     if path.is_file():
         return path.stat().st_size
@@ -81,11 +124,18 @@ def _seconds(clock: str) -> float:
     return sum(p * 60**i for i, p in enumerate(reversed(parts)))
 
 
-def run_once(config: Path, out: Path, src: Path, png: bool) -> dict[str, Any]:
-    """One CLI run in a fresh process; its wall time, peak RSS, outputs and draws."""
+def run_once(
+    config: Path, out: Path, src: Path, png: bool, result: Path | None = None
+) -> dict[str, Any]:
+    """One run in a fresh process (the CLI, or with ``result`` the report stage
+    alone); its wall time, peak RSS, outputs and draws."""
     with tempfile.NamedTemporaryFile("r", suffix=".draws") as count:
-        cmd = ["/usr/bin/time", "-v", sys.executable, "-c", WRAPPER, count.name]
-        cmd += ["audit", str(config), "--out", str(out)] + (["--png"] if png else [])
+        cmd = ["/usr/bin/time", "-v", sys.executable, "-c"]
+        if result is None:
+            cmd += [WRAPPER, count.name, "audit", str(config), "--out", str(out)]
+            cmd += ["--png"] if png else []
+        else:
+            cmd += [REPORT_WRAPPER, count.name, str(result), str(out), "png" if png else "-"]
         busy = busy_cores()
         env = {**os.environ, "PYTHONPATH": str(src), "SOURCE_DATE_EPOCH": "0"}
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
@@ -131,6 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--code", help="git revision to measure instead of the work tree")
     p.add_argument("--png", action="store_true", help="pass --png to the command")
     p.add_argument("--profile", action="store_true", help="one run under pyinstrument")
+    p.add_argument(
+        "--report-only",
+        action="store_true",
+        help="time write_outputs() on a pickled audit result (made once by the work tree)",
+    )
     p.add_argument("--keep", type=Path, help="keep the last output folder of each size here")
     args = p.parse_args(argv)
     src, code = snapshot(args.code) if args.code else (HERE.parent / "src", git_state())
@@ -147,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         runs = []
         for i in range(args.repeat):
             out = work / f"out{i}"
-            runs.append(run_once(config, out, src, args.png))
+            pickled = result_file(data, args.design) if args.report_only else None
+            runs.append(run_once(config, out, src, args.png, pickled))
             print(f"{rows:,} rows, run {i + 1}: {json.dumps(runs[-1])}", flush=True)
         if args.keep:
             dest = args.keep / f"{rows}"
