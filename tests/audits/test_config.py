@@ -217,6 +217,7 @@ def test_roles_must_be_a_table():
         ('[output]\nmode = "secret"\n', "output.mode: expected 'public' or 'restricted'"),
         ("[output]\ndir = 3\n", "output.dir: expected a folder name in quotes"),
         ('[output]\ndir = ""\n', "output.dir: expected a folder name in quotes"),
+        ('[output]\npng = "yes"\n', "output.png: expected true or false (no quotes)"),
     ],
 )
 def test_stats_and_output_problems(tmp_path, body, message):
@@ -233,3 +234,8 @@ def test_stats_section_reaches_the_audit(tmp_path, data):
 
     assert sel["ci_low"] == pytest.approx(stats.beta.ppf(0.05, 3.5, 2.5))
     assert sel["ci_high"] == pytest.approx(stats.beta.ppf(0.95, 3.5, 2.5))
+
+
+def test_output_png_is_off_unless_asked(tmp_path, data):
+    assert load_config(write(tmp_path, GOOD)).png is False
+    assert load_config(write(tmp_path, GOOD + "png = true\n")).png is True

@@ -342,7 +342,7 @@ def test_heatmap_greys_suppressed_cells_and_never_shows_their_values():
         rows = [shown(t) for t in ax.get_yticklabels()]
         cols = [shown(t) for t in ax.get_xticklabels()]
         assert (rows, cols) == (["F", "M", "X"], ["A", "B", "C"])
-        grid = ax.images[0].get_array()
+        grid = ax.collections[0].get_array()
         marks = {
             (round(p.get_y() + 0.5), round(p.get_x() + 0.5)): p for p in by_gid(ax, "suppressed")
         }
@@ -548,18 +548,50 @@ def test_long_group_names_are_wrapped_and_never_overlap():
 
 def test_save_chart_writes_identical_bytes_without_metadata(table, tmp_path: Path):
     chart = disparity_chart(table, "sex", "selection_rate")
-    first = save_chart(chart, tmp_path / "a")
-    again = save_chart(chart, tmp_path / "b")
-    rebuilt = save_chart(disparity_chart(table, "sex", "selection_rate"), tmp_path / "c")
+    first = save_chart(chart, tmp_path / "a", png=True)
+    again = save_chart(chart, tmp_path / "b", png=True)
+    rebuilt = save_chart(disparity_chart(table, "sex", "selection_rate"), tmp_path / "c", png=True)
     assert [p.name for p in first] == [
-        "disparity-sex-selection_rate.png",
         "disparity-sex-selection_rate.svg",
+        "disparity-sex-selection_rate.png",
     ]
     for a, b, c in zip(first, again, rebuilt, strict=True):
         assert a.read_bytes() == b.read_bytes() == c.read_bytes()
-    png, svg = (p.read_bytes() for p in first)
+    svg, png = (p.read_bytes() for p in first)
     assert png.startswith(b"\x89PNG") and b"Software" not in png and b"atplotlib" not in png
     assert b"<dc:date>" not in svg and b"Matplotlib v" not in svg and b"<svg" in svg
+
+
+def _counting_draws(monkeypatch) -> list[int]:
+    from matplotlib.figure import Figure
+
+    draws = [0]
+    draw = Figure.draw
+
+    def counted(self, renderer):
+        draws[0] += 1
+        return draw(self, renderer)
+
+    monkeypatch.setattr(Figure, "draw", counted)
+    return draws
+
+
+@pytest.mark.parametrize("png", [False, True])
+def test_each_saved_file_draws_the_chart_once(table, tmp_path: Path, monkeypatch, png):
+    # issue 15: a layout pass plus two draws per file (savefig's own pre-draw) made
+    # 5 draws a chart; measuring the layout draws nothing, and each file draws once
+    draws = _counting_draws(monkeypatch)
+    charts = [
+        disparity_chart(table, "sex", "selection_rate"),
+        rate_chart(table, "sex", "selection_rate"),
+        burden_chart(table, "sex"),
+        heatmap_chart(table, "sex × nat", "selection_rate"),
+    ]
+    assert draws == [0]
+    files = [p for chart in charts for p in save_chart(chart, tmp_path, png=png)]
+    assert [p.suffix for p in files] == [".svg", ".png"] * 4 if png else [".svg"] * 4
+    assert draws == [len(files)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in files)
 
 
 def test_saving_in_threads_gives_the_same_files(table, tmp_path: Path):
@@ -582,7 +614,7 @@ def test_hostile_names_stay_out_of_svg_markup(tmp_path: Path):
     table = biasaudit.audit(
         df, roles={"flagged": "flag"}, groups=["sex"], min_cell=0
     ).published_table()
-    _, svg = save_chart(rate_chart(table, "sex", "selection_rate"), tmp_path)
+    (svg,) = save_chart(rate_chart(table, "sex", "selection_rate"), tmp_path)
     assert b"<script" not in svg.read_bytes()
 
 
@@ -626,3 +658,15 @@ def test_plot_gives_the_figure_of_each_kind(table):
     assert "False positive rate" in heat.get_suptitle()
     with pytest.raises(ValueError, match="kind must be"):
         plot(table, "pie", "sex")
+
+
+def test_heatmap_svg_is_vector_cells_not_an_embedded_bitmap(table, tmp_path: Path):
+    # issue 15: imshow resampled a figure-sized bitmap for every saved file and put it
+    # into the SVG as a base64 PNG; the cells are now 4 vector quads (2 x 2 groups)
+    chart = heatmap_chart(table, "sex × nat", "selection_rate")
+    (svg,) = save_chart(chart, tmp_path)
+    text = svg.read_text(encoding="utf-8")
+    # one bitmap left: the colour bar's gradient (matplotlib rasterises it), not the cells
+    assert text.count("<image") == 1 and len(chart.figure.axes[0].images) == 0
+    mesh = chart.figure.axes[0].collections[0]
+    assert mesh.get_array().shape == (2, 2)

@@ -351,7 +351,7 @@ def test_svg_files_are_identical_on_rerun_and_no_figure_is_left_open(result, tmp
             calibration_chart(analysis.published("calibration"), "g"),
             threshold_chart(analysis.published("sweep"), "g", cutoff=5.0),
         ]
-        return [save_chart(c, folder)[1].read_bytes() for c in charts]
+        return [save_chart(c, folder)[0].read_bytes() for c in charts]
 
     assert draw(tmp_path / "a") == draw(tmp_path / "b")
     assert plt.get_fignums() == before == []

@@ -68,7 +68,7 @@ SECTIONS: dict[str, tuple[str, ...] | None] = {
     ),
     "scores": ("sweep", "points", "calibration_bins", "equalise"),
     "regression": ("decision", "positive", "covariates", "numeric", "label"),
-    "output": ("dir", "mode"),
+    "output": ("dir", "mode", "png"),
 }
 OUTPUT_MODES = ("public", "restricted")
 #: What ``[data] path`` holds: decision records, an aggregated table of counts per
@@ -119,6 +119,8 @@ class AuditConfig:
         The file's content as parsed, for the manifest.
     restricted : bool
         ``[output] mode = "restricted"``: write every value (auditor's own use).
+    png : bool
+        ``[output] png = true``: charts/ holds a PNG of each chart beside its SVG.
     """
 
     path: Path
@@ -129,6 +131,7 @@ class AuditConfig:
     metrics: tuple[str, ...] | None = None
     raw: dict[str, Any] = field(default_factory=dict)
     restricted: bool = False
+    png: bool = False
     kind: str = "records"
     options: dict[str, Any] = field(default_factory=dict)
     link: Link | None = None
@@ -244,6 +247,9 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
     mode = _section(raw, "output").get("mode", "public")
     if mode not in OUTPUT_MODES:
         bad("output.mode", f"expected 'public' or 'restricted'; got {mode!r}", mode)
+    png = _section(raw, "output").get("png", False)
+    if not isinstance(png, bool):
+        bad("output.png", f"expected true or false (no quotes); got {png!r}", png)
     spec: AuditSpec | None = None
     if kind != "records":  # no roles: a stand-in decision role keeps one spec type
         roles_raw: dict[str, Any] = {"flagged": "(aggregated)"}
@@ -288,6 +294,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         metrics=tuple(include) if include else None,
         raw=dict(raw),
         restricted=mode == "restricted",
+        png=png is True,
         kind=kind,
         options=_section(raw, kind) if kind != "records" else {},
         link=link,

@@ -46,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = sub.add_parser("demo", help="audit the bundled synthetic welfare-fraud data")
     demo.add_argument("--out", type=Path, default=Path("reports/demo"), help="output folder")
+    demo.add_argument("--png", action="store_true", help="also write each chart as PNG")
     run = sub.add_parser("audit", help="run the audit described by a TOML file")
     run.add_argument("config", type=Path)
     run.add_argument("--out", type=Path, default=None, help="output folder (default [output] dir)")
@@ -53,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
         "--restricted",
         action="store_true",
         help="write every value, small counts included (auditor's own use, not for publication)",
+    )
+    run.add_argument(
+        "--png", action="store_true", help="also write each chart as PNG (charts/ has SVG)"
     )
     check = sub.add_parser("validate", help="check a TOML file and its data; list every problem")
     check.add_argument("config", type=Path)
@@ -193,7 +197,9 @@ def _headlines(result: AuditResult, restricted: bool) -> list[str]:
     return lines
 
 
-def _audit(config_path: Path, out: Path | None, *, restricted: bool = False) -> Path:
+def _audit(
+    config_path: Path, out: Path | None, *, restricted: bool = False, png: bool = False
+) -> Path:
     from ..audits import load_config, run_config
 
     config = load_config(config_path)
@@ -204,7 +210,11 @@ def _audit(config_path: Path, out: Path | None, *, restricted: bool = False) -> 
     restricted = restricted or config.restricted
     with step("charts, tables and the report"):
         target = write_outputs(
-            result, out or config.output_dir, config=config.raw, restricted=restricted
+            result,
+            out or config.output_dir,
+            config=config.raw,
+            restricted=restricted,
+            png=png or config.png,
         )
     print(_summary(result, target, restricted=restricted))
     return target
@@ -233,9 +243,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from ..io import bundled_dir
 
-        _audit(bundled_dir(DEMO) / "audit.toml", args.out)
+        _audit(bundled_dir(DEMO) / "audit.toml", args.out, png=args.png)
     elif args.command == "audit":
-        _audit(args.config, args.out, restricted=args.restricted)
+        _audit(args.config, args.out, restricted=args.restricted, png=args.png)
     elif args.command == "validate":
         from ..audits import load_config, run_config
 

@@ -320,10 +320,22 @@ def _figure(width: float, height: float) -> Figure:
 
 
 def _chart(name: str, title: str, alt: str, fig: Figure, attribute: str) -> Chart:
-    """The chart, its layout done once and fixed: constrained layout iterates from the
-    last layout, so every later draw would move things by a hair (and change the bytes)."""
-    fig.draw_without_rendering()
-    fig.set_layout_engine("none")
+    """The chart, its layout done once and fixed.
+
+    Constrained layout iterates from the last layout, so every later draw would move
+    things by a hair (and change the bytes). Running the layout engine measures the
+    text without drawing the figure; removing the engine afterwards (not the "none"
+    placeholder, which still makes ``savefig`` draw the whole figure once before
+    saving it) leaves a figure that each saved file draws exactly once.
+    """
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+    params: Any = mpl.rcParams
+    if params["figure.autolayout"] or params["figure.constrained_layout.use"]:
+        fig.set_layout_engine("none")  # None would bring back the default engine
+    else:
+        fig.set_layout_engine(None)
     return Chart(name, title, alt, fig, attribute)
 
 
@@ -1027,11 +1039,20 @@ def heatmap_chart(
     grid[np.isneginf(grid)] = -top  # a ratio of 0: the end of the scale, its text says 0
     cmap = mpl.colormaps["PuOr_r"].with_extremes(bad=_NA)
     norm = Normalize(-top, top)
-    image = ax.imshow(
-        np.ma.masked_invalid(grid), cmap=cmap, norm=norm, aspect="auto", interpolation="nearest"
+    # vector cells, not an image: imshow resamples a bitmap the size of the figure for
+    # each file (most of a large heatmap's time) and embeds it in the SVG as a PNG
+    image = ax.pcolormesh(
+        np.arange(len(c_levels) + 1) - 0.5,
+        np.arange(len(r_levels) + 1) - 0.5,
+        np.ma.masked_invalid(grid),
+        cmap=cmap,
+        norm=norm,
     )
+    ax.set_facecolor(_NA)  # a cell without a ratio is not drawn: the background shows
+    ax.set_xlim(-0.5, len(c_levels) - 0.5)
     ax.set_xticks(range(len(c_levels)), labels=[_literal(x) for x in col_labels], fontsize=9)
     ax.set_yticks(range(len(r_levels)), labels=[_literal(x) for x in row_labels], fontsize=10)
+    ax.set_ylim(len(r_levels) - 0.5, -0.5)  # the first row on top
     ax.set_xlabel(_literal(_short(INTERSECTION_SEP.join(attrs[1:]), 60)), fontsize=10)
     ax.set_ylabel(_literal(_short(attrs[0])), fontsize=10)
     ax.tick_params(length=0)
@@ -1096,11 +1117,13 @@ def _cell(
             text += f"\n({_times(row['ratio_ci_low'])} to {_times(row['ratio_ci_high'])})"
     if state in _CELLS:
         gid = {"n/a": "not-available"}.get(state, state)
-        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, gid=gid, **_CELLS[state]))
+        # add_artist, not add_patch: the limits are fixed, and updating them from each
+        # patch's path was a tenth of a large heatmap's time
+        ax.add_artist(Rectangle((j - 0.5, i - 0.5), 1, 1, gid=gid, **_CELLS[state]))
     box = None if state in ("point", "reference") else {"facecolor": "white", "lw": 0, "pad": 1.5}
     ax.text(
         j, i, text, ha="center", va="center", fontsize=8.5, color=color, bbox=box, gid="cell-text"
-    )
+    ).set_in_layout(False)  # inside its cell: measuring hundreds of them moves nothing
     return text, color
 
 
@@ -1354,27 +1377,45 @@ def charts_for(
     >>> [chart.name for chart in charts_for(result.published_table())]
     ['disparity-sex-selection_rate', 'rate-sex-selection_rate']
     """
+    return list(iter_charts(result_table, funnel_table, band=band, confidence=confidence))
+
+
+def iter_charts(
+    result_table: pd.DataFrame | None,
+    funnel_table: pd.DataFrame | None = None,
+    *,
+    band: tuple[float, float] | None = (0.8, 1.25),
+    confidence: float = 0.95,
+) -> Iterator[Chart]:
+    """:func:`charts_for`, one chart at a time: the report saves each chart and lets
+    its figure go before the next is made, so a run with many charts never holds
+    them all (the figures, not the files, are what fills memory).
+    """
     colors = group_colors(result_table, funnel_table)
-    charts: list[Chart] = []
+    seen: dict[str, int] = {}
+    for chart in _charts(result_table, funnel_table, colors, band, confidence):
+        k = seen[chart.name] = seen.get(chart.name, 0) + 1
+        yield chart if k == 1 else dataclasses.replace(chart, name=f"{chart.name}-{k}")
+
+
+def _charts(
+    result_table: pd.DataFrame | None,
+    funnel_table: pd.DataFrame | None,
+    colors: Mapping[tuple[str, str], str],
+    band: tuple[float, float] | None,
+    confidence: float,
+) -> Iterator[Chart]:
     if result_table is not None and "dataset" in result_table.columns:
         for dataset, part in result_table.groupby("dataset", sort=False, dropna=False):
             label = str(dataset)
             for chart in _table_charts(part, colors, band, confidence):
-                charts.append(_for_dataset(chart, label))
+                yield _for_dataset(chart, label)
     elif result_table is not None:
-        charts += _table_charts(result_table, colors, band, confidence)
+        yield from _table_charts(result_table, colors, band, confidence)
     if funnel_table is not None:
         for attribute in funnel_table["attribute"].drop_duplicates():
             if attribute != OVERALL:
-                charts.append(
-                    funnel_chart(funnel_table, attribute, colors=colors, confidence=confidence)
-                )
-    seen: dict[str, int] = {}
-    out = []
-    for chart in charts:
-        k = seen[chart.name] = seen.get(chart.name, 0) + 1
-        out.append(chart if k == 1 else dataclasses.replace(chart, name=f"{chart.name}-{k}"))
-    return out
+                yield funnel_chart(funnel_table, attribute, colors=colors, confidence=confidence)
 
 
 def score_chart(
@@ -1513,8 +1554,7 @@ def _table_charts(
     colors: Mapping[tuple[str, str], str],
     band: tuple[float, float] | None,
     confidence: float,
-) -> list[Chart]:
-    out: list[Chart] = []
+) -> Iterator[Chart]:
     for attribute in table["attribute"].drop_duplicates():
         if attribute == OVERALL:
             continue
@@ -1527,26 +1567,21 @@ def _table_charts(
                 rows = _rows(table, attribute, name)
                 ref = _reference(rows)
                 if any(_ratio_state(r, ref) in ("point", "range") for _, r in rows.iterrows()):
-                    out.append(heatmap_chart(table, attribute, name, confidence=confidence))
+                    yield heatmap_chart(table, attribute, name, confidence=confidence)
             continue
         burden = 0
         for name in headline:
             rows = _rows(table, attribute, name)
             ref = _reference(rows)
             if any(_ratio_state(r, ref) in ("point", "range") for _, r in rows.iterrows()):
-                out.append(
-                    disparity_chart(
-                        table, attribute, name, band=band, colors=colors, confidence=confidence
-                    )
+                yield disparity_chart(
+                    table, attribute, name, band=band, colors=colors, confidence=confidence
                 )
             if any(_rate_state(r) in ("point", "range") for _, r in rows.iterrows()):
-                out.append(
-                    rate_chart(table, attribute, name, colors=colors, confidence=confidence)
-                )
+                yield rate_chart(table, attribute, name, colors=colors, confidence=confidence)
                 burden += name in BURDEN
         if burden >= 2:
-            out.append(burden_chart(table, attribute, colors=colors, confidence=confidence))
-    return out
+            yield burden_chart(table, attribute, colors=colors, confidence=confidence)
 
 
 def _for_dataset(chart: Chart, dataset: str) -> Chart:
@@ -1576,13 +1611,14 @@ def _reproducible_svg() -> Iterator[None]:
                 params[k] = v
 
 
-def save_chart(chart: Chart, folder: str | Path) -> tuple[Path, Path]:
-    """Write ``<name>.png`` and ``<name>.svg`` into ``folder``, the same bytes every run.
+def save_chart(chart: Chart, folder: str | Path, *, png: bool = False) -> list[Path]:
+    """Write ``<name>.svg`` (and ``<name>.png`` when asked) into ``folder``, the same
+    bytes every run.
 
     No date or software version in the files, fixed SVG ids, and text drawn as glyph
     outlines: the SVG needs no fonts, and names from the data appear in it only inside
     XML-escaped comments. The layout was fixed when the chart was made, so saving
-    never moves anything.
+    never moves anything, and each file draws the figure once.
 
     Parameters
     ----------
@@ -1590,11 +1626,14 @@ def save_chart(chart: Chart, folder: str | Path) -> tuple[Path, Path]:
         A chart from this module.
     folder : str or Path
         Created when missing.
+    png : bool, default=False
+        Also write a PNG (at 150 dpi): the SVG is sharp at any size and is what the
+        report embeds, so the PNG only costs time unless a reader needs one.
 
     Returns
     -------
-    (Path, Path)
-        The PNG and the SVG.
+    list of Path
+        The SVG, then the PNG when ``png``.
 
     Raises
     ------
@@ -1609,8 +1648,8 @@ def save_chart(chart: Chart, folder: str | Path) -> tuple[Path, Path]:
     >>> result = biasaudit.audit(df, roles={"flagged": "flag"}, groups=["sex"], min_cell=0)
     >>> chart = rate_chart(result.published_table(), "sex", "selection_rate")
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     [p.name for p in save_chart(chart, folder)]
-    ['rate-sex-selection_rate.png', 'rate-sex-selection_rate.svg']
+    ...     [p.name for p in save_chart(chart, folder, png=True)]
+    ['rate-sex-selection_rate.svg', 'rate-sex-selection_rate.png']
     """
     if not _NAME.fullmatch(chart.name):
         raise ValueError(
@@ -1619,12 +1658,15 @@ def save_chart(chart: Chart, folder: str | Path) -> tuple[Path, Path]:
         )
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    png, svg = folder / f"{chart.name}.png", folder / f"{chart.name}.svg"
+    svg = folder / f"{chart.name}.svg"
+    paths = [svg]
     with _reproducible_svg():
-        chart.figure.savefig(
-            png, format="png", dpi=DPI, facecolor="white", metadata={"Software": None}
-        )
         chart.figure.savefig(
             svg, format="svg", facecolor="white", metadata={"Date": None, "Creator": None}
         )
-    return png, svg
+    if png:
+        paths.append(folder / f"{chart.name}.png")
+        chart.figure.savefig(
+            paths[1], format="png", dpi=DPI, facecolor="white", metadata={"Software": None}
+        )
+    return paths

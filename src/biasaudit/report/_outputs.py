@@ -201,8 +201,12 @@ def write_outputs(
     *,
     config: Mapping[str, Any] | None = None,
     restricted: bool = False,
+    png: bool = False,
 ) -> Path:
     """Write results.csv, results.json, report.html, charts/, tables/ and manifest.json.
+
+    ``charts/`` holds each chart the report shows as SVG (what the report embeds),
+    and also as PNG with ``png``.
 
     ``tables/`` holds the score analyses (``scores-*.csv``) and the regression
     (``adjusted-disparity.csv``) when the audit has them.
@@ -243,7 +247,7 @@ def write_outputs(
         result.to_json(tmp / f"{stem}.json", restricted=restricted)
         _write_tables(result, tmp / "tables", restricted)
         # the report shows the published view only, whatever the mode
-        report = render_report(result, tmp / "charts")
+        report = render_report(result, tmp / "charts", png=png)
         (tmp / "report.html").write_text(report, encoding="utf-8")
         info = manifest(result, config=config, restricted=restricted)
         info["outputs"] = {

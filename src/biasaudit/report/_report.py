@@ -25,7 +25,7 @@ from ..audits import AuditResult, FunnelResult
 from ..counts import OVERALL
 from ..disclosure import publish, quantile_minimum, withheld_sentence
 from ..spec import metric
-from ._charts import Chart, charts_for, group_colors, save_chart, score_chart
+from ._charts import Chart, group_colors, iter_charts, save_chart, score_chart
 from ._findings import adjusted_findings, key_findings, score_findings
 from ._score_charts import (
     adjusted_chart,
@@ -145,8 +145,9 @@ def _html_table(frame: pd.DataFrame, columns: dict[str, str], caption: str) -> s
     )
 
 
-def _figure(chart: Chart, folder: Path) -> str:
-    _, svg = save_chart(chart, folder)
+def _figure(chart: Chart, folder: Path, png: bool) -> str:
+    """Save ``chart`` (SVG, and PNG when asked) and embed its SVG, once."""
+    svg = save_chart(chart, folder, png=png)[0]
     data = base64.b64encode(svg.read_bytes()).decode("ascii")
     return (
         f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{_e(chart.alt)}">'
@@ -311,8 +312,14 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def render_report(result: AuditResult | FunnelResult, folder: str | Path) -> str:
-    """Write every chart into ``folder`` (PNG and SVG) and return the report's HTML."""
+def render_report(
+    result: AuditResult | FunnelResult, folder: str | Path, *, png: bool = False
+) -> str:
+    """Write the charts the report shows into ``folder`` and return the report's HTML.
+
+    Each chart is drawn once, saved as SVG (and as PNG with ``png``), embedded, and
+    let go before the next is made.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     header = (
@@ -322,37 +329,38 @@ def render_report(result: AuditResult | FunnelResult, folder: str | Path) -> str
         "no fraud.</p></header>"
     )
     if isinstance(result, FunnelResult):
-        return _page(result.source.name, header + _funnel_body(result, folder))
+        return _page(result.source.name, header + _funnel_body(result, folder, png))
     table = result.published_table()
-    charts = charts_for(table)
+    shown = [a for a in result.counts.attributes() if (table["attribute"] == a).any()]
+    # only the sections' own charts, each saved as soon as it is made
+    figures: dict[str, list[str]] = {a: [] for a in shown}
+    for chart in iter_charts(table[table["attribute"].isin([OVERALL, *shown])]):
+        figures[chart.attribute].append(_figure(chart, folder, png))
     if result.scores is not None:
         quantiles = result.scores.quantiles()
         score = result.spec.roles.score or "score"
-        charts += [
-            score_chart(
-                quantiles,
-                a,
-                min_people=quantile_minimum(result.spec.stats.min_cell),
-                score_name=score,
-                colors=group_colors(table),
-            )
-            for a in result.spec.attributes
-        ]
+        for a in result.spec.attributes:
+            if a in figures:
+                chart = score_chart(
+                    quantiles,
+                    a,
+                    min_people=quantile_minimum(result.spec.stats.min_cell),
+                    score_name=score,
+                    colors=group_colors(table),
+                )
+                figures[a].append(_figure(chart, folder, png))
     parts = [header, _findings_section(result), _can_show(result), _provenance(result)]
-    for attribute in result.counts.attributes():
+    for attribute in shown:
         rows = table[table["attribute"] == attribute]
-        if rows.empty:
-            continue
-        figures = "".join(_figure(c, folder) for c in charts if c.attribute == attribute)
         ref = result.references.get(attribute, "largest")
         parts.append(
             f'<section class="attribute"><h2>{_e(attribute)}</h2>'
-            f"<p>Reference group rule: {_e(ref)}.</p>{figures}"
+            f"<p>Reference group rule: {_e(ref)}.</p>{''.join(figures[attribute])}"
             + _html_table(rows, _TABLE_COLUMNS, f"All metrics for {attribute}")
             + "</section>"
         )
-    parts.append(_scores_section(result, group_colors(table), folder))
-    parts.append(_adjusted_section(result, group_colors(table), folder))
+    parts.append(_scores_section(result, group_colors(table), folder, png))
+    parts.append(_adjusted_section(result, group_colors(table), folder, png))
     parts.append(_methods(list(table["metric"].drop_duplicates())))
     parts.append(_disclosure(result.table, result.spec.stats.min_cell))
     return _page(result.source.name, "".join(parts))
@@ -371,7 +379,7 @@ def _funnel_exactness(result: FunnelResult) -> str:
     )
 
 
-def _funnel_body(result: FunnelResult, folder: Path) -> str:
+def _funnel_body(result: FunnelResult, folder: Path, png: bool) -> str:
     table = result.published_table()
     items = "".join(f"<li>{_e(s)}</li>" for s in result.sentences()[:12])
     parts = [
@@ -381,18 +389,20 @@ def _funnel_body(result: FunnelResult, folder: Path) -> str:
         f"<p>{_e(_SHAPES['funnel'])} {_e(_funnel_exactness(result))}</p></section>",
         _provenance(result),
     ]
-    charts = charts_for(None, table)
     columns = dict(_FUNNEL_COLUMNS)
     if result.counts.ranges is not None:  # the ranges of rows built on hidden cells
         at = list(columns).index("transition")
         pairs = list(columns.items())
         pairs[at:at] = [("share_lower_bound", "Share from"), ("share_upper_bound", "Share to")]
         columns = dict(pairs)
-    for attribute in result.counts.attributes():
+    figures: dict[str, list[str]] = {a: [] for a in result.counts.attributes()}
+    for chart in iter_charts(None, table):
+        if chart.attribute in figures:  # a chart no section shows is not drawn
+            figures[chart.attribute].append(_figure(chart, folder, png))
+    for attribute in figures:
         rows = table[table["attribute"] == attribute]
-        figures = "".join(_figure(c, folder) for c in charts if c.attribute == attribute)
         parts.append(
-            f'<section class="attribute"><h2>{_e(attribute)}</h2>{figures}'
+            f'<section class="attribute"><h2>{_e(attribute)}</h2>{"".join(figures[attribute])}'
             + _html_table(rows, columns, f"Funnel for {attribute}")
             + "</section>"
         )
@@ -508,7 +518,7 @@ _WHAT_IF = [
 
 
 def _scores_section(
-    result: AuditResult, colors: Mapping[tuple[str, str], str], folder: Path
+    result: AuditResult, colors: Mapping[tuple[str, str], str], folder: Path, png: bool
 ) -> str:
     analysis = result.score_analysis
     if analysis is None:
@@ -567,7 +577,7 @@ def _scores_section(
                 colors=colors,
             ),
         ]
-        figures = "".join(_figure(c, folder) for c in charts)
+        figures = "".join(_figure(c, folder, png) for c in charts)
         rows = excess[excess["attribute"] == attribute]
         parts.append(
             f"<h3>{_e(attribute)}: {_e(score)}</h3>"
@@ -628,7 +638,7 @@ _ADJUSTED = [
 
 
 def _adjusted_section(
-    result: AuditResult, colors: Mapping[tuple[str, str], str], folder: Path
+    result: AuditResult, colors: Mapping[tuple[str, str], str], folder: Path, png: bool
 ) -> str:
     fit = result.adjusted
     if fit is None:
@@ -669,7 +679,7 @@ def _adjusted_section(
         "interval): the comparison for the people audited, usually closer to 1. The covariates are treated as legitimate reasons for "
         "a difference; where a covariate itself reflects unequal treatment, adjusting for "
         "it hides part of the disparity.</p>"
-        + _figure(chart, folder)
+        + _figure(chart, folder, png)
         + f"<ul>{items}</ul>"
         + _score_table(table, _ADJUSTED, f"Regression of {fit.decision}")
         + "</section>"
