@@ -725,6 +725,7 @@ def test_every_score_and_regression_problem_in_one_error():
 # --- row order ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::biasaudit._exceptions.UndefinedRateWarning")  # tiny groups
 @settings(max_examples=8, deadline=None)
 @given(

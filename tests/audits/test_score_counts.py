@@ -219,6 +219,7 @@ def test_every_engine_counts_the_patterns_alike(engine, tmp_path):
         )
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     counts=st.lists(st.integers(0, 6), min_size=24, max_size=24),

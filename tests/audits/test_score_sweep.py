@@ -65,6 +65,7 @@ def same_as_plain(got: pd.DataFrame, want: pd.DataFrame) -> None:
     assert (joint | ~plain).all(), "a row the plain audit withholds is published"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("data", "kind", "points", "key"), CASES)
 def test_sweep_rows_equal_the_plain_audit_at_each_threshold(data, kind, points, key):
     df, roles = records(data)
@@ -101,6 +102,7 @@ def test_sweep_rows_equal_the_plain_audit_at_each_threshold(data, kind, points, 
     same_as_plain(at_cutoff[TABLE_COLUMNS].reset_index(drop=True), result.table[TABLE_COLUMNS])
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::biasaudit._exceptions.UndefinedRateWarning")
 def test_top_k_on_a_continuous_score_flags_at_least_k_within_one_bin():
     df, roles = records("continuous")

@@ -79,6 +79,7 @@ def test_score_chart_leaves_out_small_groups():
     assert markers == list(q.set_index("group").loc[["a", "b"], "q50"])
 
 
+@pytest.mark.slow
 def test_demo_report_has_score_charts(tmp_path):
     from biasaudit.cli import main
 

@@ -130,6 +130,7 @@ def weights_of(df: pd.DataFrame) -> np.ndarray:
 # --- invariance ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=st.data(), weights=st.sampled_from([None, "int", "quarter"]))
 def test_row_order_does_not_change_any_table(data, weights):
@@ -143,6 +144,7 @@ def test_row_order_does_not_change_any_table(data, weights):
     assert a.data_shape == b.data_shape
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(df=records(weights="int"))
 def test_integer_weights_equal_repeated_rows(df):
@@ -169,6 +171,7 @@ def test_integer_weights_equal_repeated_rows(df):
     assert copies.counts.table["rows"].iloc[0] == df["w"].sum()
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(df=records(weights="int0"))
 def test_zero_weight_rows_equal_dropped_rows(df):

@@ -191,6 +191,7 @@ def simulate(seed, *, n=20000, random_n=1500, design="simple"):
     return kept, truth, options
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("design", ["simple", "weighted"])
 def test_ground_truth_recovery(design):
     """The 90% interval of each group's false positive rate covers the truth in at

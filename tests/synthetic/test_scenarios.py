@@ -172,6 +172,7 @@ def audits(tmp_path_factory):
     return out, status
 
 
+@pytest.mark.slow
 def test_every_audit_toml_runs(audits, capsys):
     out, status = audits
     assert status == dict.fromkeys(SCENARIOS, 0)
