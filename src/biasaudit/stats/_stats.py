@@ -27,7 +27,7 @@ import math
 import numpy as np
 
 from ..spec import CORRECTIONS, INTERVAL_METHODS, Correction, IntervalMethod
-from ._power import EXACT_LIMIT, FISHER_LIKELY, rejection_region
+from ._power import EXACT_LIMIT, FISHER_LIKELY, reference_window, rejection_region
 
 
 def _z(confidence: float) -> float:
@@ -320,7 +320,10 @@ def _exact_detectable(p2: float, n1: int, n2: int, alpha: float, power: float) -
     from scipy import stats
 
     # the chance of rejecting given the group's count x1, whatever the group's rate
-    given = rejection_region(n1, n2, alpha) @ stats.binom.pmf(np.arange(n2 + 1), n2, p2)
+    # the reference count's probable values only (the rest has under 1e-16 a tail)
+    first, last = reference_window(n2, p2)
+    region = rejection_region(n1, n2, alpha, (first, last))
+    given = region @ stats.binom.pmf(np.arange(first, last + 1), n2, p2)
     if given[-1] < power:  # a rate of 1 (all n1) is not detected often enough
         return math.nan
     x1 = np.arange(n1 + 1)
