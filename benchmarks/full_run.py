@@ -564,7 +564,7 @@ def notes(store: dict[str, dict[str, Any]], args: argparse.Namespace) -> list[st
         "'Maximum resident set size' of the runs.",
         "others: cores kept busy by other processes during the run (machine-wide busy "
         "time from /proc/stat minus the run's own CPU time, over its wall time; the most "
-        "of the runs). The machine has 2 cores and was shared with other agents' work: "
+        "of the runs). The machine has 2 cores and may be shared with other agents' work: "
         "above ~0.3 the wall times are inflated.",
         "Runs of one size were interleaved (round robin over its rows), after waiting "
         f"up to {args.idle_wait:.0f} s for the machine to go quiet before each.",
@@ -647,7 +647,13 @@ def profile(rows: int, work: Path, top: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--sizes", type=int, nargs="+", default=[6_000, 1_000_000, 10_000_000])
+    p.add_argument(
+        "--sizes",
+        type=int,
+        nargs="*",
+        default=[6_000, 1_000_000, 10_000_000],
+        help="record counts (none: with --write, render the rows measured so far)",
+    )
     p.add_argument(
         "--repeat",
         type=int,
