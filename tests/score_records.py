@@ -26,3 +26,25 @@ def scored_records(
     if selective:
         df.loc[df["inv"] == 0, "y"] = np.nan
     return df
+
+
+#: People per score 1..10; A (the reference, largest) leans low, B high, C flat.
+CLASS_COUNTS = {
+    "A": [600, 500, 500, 400, 400, 400, 400, 300, 300, 200],
+    "B": [100, 150, 150, 200, 200, 200, 200, 250, 250, 300],
+    "C": [200] * 10,
+}
+
+
+def class_records(tiny: bool = False) -> pd.DataFrame:
+    """Risk classes 1..10 per group g (:data:`CLASS_COUNTS`), the outcome y rising with
+    the score; ``tiny`` adds a group of 4 people (suppressed, with complementary cells
+    of the other groups)."""
+    rows = []
+    for g, counts in CLASS_COUNTS.items():
+        for s, k in enumerate(counts, start=1):
+            positives = k * s // 12  # the outcome rate rises with the score
+            rows += [{"g": g, "score": s, "y": int(i < positives)} for i in range(k)]
+    if tiny:
+        rows += [{"g": "tiny", "score": s, "y": i % 2} for i, s in enumerate([10, 10, 2, 2])]
+    return pd.DataFrame(rows)

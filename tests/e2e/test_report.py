@@ -318,9 +318,9 @@ def test_report_has_the_risk_score_section(demo_report):
 
 
 def _score_records() -> pd.DataFrame:
-    from test_score_charts import _records
+    from score_records import class_records
 
-    df = _records(tiny=True)
+    df = class_records(tiny=True)
     df["high"] = (df["score"] >= 6).astype(int)
     df["older"] = np.arange(len(df)) % 3
     return df

@@ -29,29 +29,12 @@ from biasaudit.report._score_charts import (
     excess_chart,
     threshold_chart,
 )
-
-# people per score 1..10; A (the reference, largest) leans low, B high, C flat
-COUNTS = {
-    "A": [600, 500, 500, 400, 400, 400, 400, 300, 300, 200],
-    "B": [100, 150, 150, 200, 200, 200, 200, 250, 250, 300],
-    "C": [200] * 10,
-}
-
-
-def _records(tiny: bool = False) -> pd.DataFrame:
-    rows = []
-    for g, counts in COUNTS.items():
-        for s, k in enumerate(counts, start=1):
-            positives = k * s // 12  # the outcome rate rises with the score
-            rows += [{"g": g, "score": s, "y": int(i < positives)} for i in range(k)]
-    if tiny:  # 4 people: suppressed, with complementary cells of the other groups
-        rows += [{"g": "tiny", "score": s, "y": i % 2} for i, s in enumerate([10, 10, 2, 2])]
-    return pd.DataFrame(rows)
+from score_records import class_records
 
 
 @pytest.fixture(scope="module")
 def records() -> pd.DataFrame:
-    return _records()
+    return class_records()
 
 
 def _audit(records: pd.DataFrame, min_cell: int):
@@ -75,7 +58,7 @@ def result(records):
 @pytest.fixture(scope="module")
 def tiny():
     """A group of 4 people, and disclosure control on (min_cell 10)."""
-    return _audit(_records(tiny=True), 10)
+    return _audit(class_records(tiny=True), 10)
 
 
 def _lines(fig, gid):
@@ -241,7 +224,7 @@ def test_forest_plot_points_are_odds_ratios_from_a_logit_fit(records, tmp_path):
 
 
 def test_forest_plot_leaves_out_terms_of_small_levels():
-    df = _records(tiny=True)
+    df = class_records(tiny=True)
     df["high"] = (df["score"] >= 6).astype(int)
     fit = biasaudit.adjusted_disparity(
         df, decision="high", positive=[1], groups=["g"], reference={"g": "A"}
