@@ -36,14 +36,13 @@ import numpy as np
 import pandas as pd
 
 from .._exceptions import Problem, SolverError
-from ._margins import _check, _linprog, span
+from ._margins import LinearModel, _check, _linprog, interval_rows, span
 
-_LP_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
 _WHOLE = 1e-6  # how close to a whole number a solver's count must be to count as one
 _DINKELBACH_STEPS = 60
 
 
-class FunnelModel:
+class FunnelModel(LinearModel):
     """Every funnel of counts consistent with the published cells.
 
     Parameters
@@ -69,7 +68,6 @@ class FunnelModel:
         parents: Sequence[int | None],
         partitions: Sequence[Sequence[int]],
     ) -> None:
-        from scipy import sparse
 
         units, stages = low.shape
         self.units, self.stages = units, stages
@@ -81,17 +79,7 @@ class FunnelModel:
         for u in range(units):
             for j in range(stages):
                 w = self.unit(u, j)
-                lo, hi = float(low[u, j]), float(high[u, j])
-                if lo == hi:
-                    eq.append(w)
-                    eq_rhs.append(lo)
-                    continue
-                if lo > 0:
-                    ub.append(-w)
-                    ub_rhs.append(-lo)
-                if math.isfinite(hi):
-                    ub.append(w)
-                    ub_rhs.append(hi)
+                interval_rows(w, float(low[u, j]), float(high[u, j]), ub, ub_rhs, eq, eq_rhs)
         for u in range(units + 1):  # a stage holds no more people than its parent
             for j, p in enumerate(parents):
                 if p is not None:
@@ -104,11 +92,8 @@ class FunnelModel:
                     w += self.unit(u, j)
                 eq.append(w)
                 eq_rhs.append(0.0)
-        self.a_ub = sparse.csr_array(np.array(ub).reshape(-1, self.size))
-        self.b_ub = np.array(ub_rhs)
-        self.a_eq = sparse.csr_array(np.array(eq).reshape(-1, self.size))
-        self.b_eq = np.array(eq_rhs)
-        self.bounds = np.column_stack([np.zeros(self.size), np.full(self.size, np.inf)])
+        bounds = np.column_stack([np.zeros(self.size), np.full(self.size, np.inf)])
+        self._constraints(ub, ub_rhs, eq, eq_rhs, bounds)
 
     def unit(self, u: int, j: int) -> np.ndarray:
         """Coefficients of one unit's count at stage ``j`` (``u = units``: everyone)."""
@@ -116,26 +101,15 @@ class FunnelModel:
         w[u * self.stages + j] = 1.0
         return w
 
-    def _lp(self, c: np.ndarray, **extra: Any) -> Any:
-        return _linprog(
-            c,
-            A_ub=self.a_ub if self.a_ub.shape[0] else None,
-            b_ub=self.b_ub if self.a_ub.shape[0] else None,
-            A_eq=self.a_eq if self.a_eq.shape[0] else None,
-            b_eq=self.b_eq if self.a_eq.shape[0] else None,
-            bounds=self.bounds,
-            **extra,
-        )
-
     def feasible(self) -> bool:
         """Whether any funnel of real numbers satisfies every constraint."""
-        return _check(self._lp(np.zeros(self.size), options=_LP_OPTIONS)) is not None
+        return _check(self._solve(np.zeros(self.size))) is not None
 
     def span(self, w: np.ndarray) -> tuple[float, float]:
         """Smallest and largest ``w @ z`` (continuous relaxation; the model is feasible)."""
         out = []
         for sign in (1.0, -1.0):
-            z = _check(self._lp(sign * w, options=_LP_OPTIONS))
+            z = _check(self._solve(sign * w))
             if z is None:
                 raise SolverError("the funnel's linear program became infeasible")
             out.append(float(w @ z))
@@ -185,32 +159,11 @@ class FunnelModel:
         numbers (False: an outer bound, from the continuous relaxation). None when the
         denominator is 0 in every funnel of whole numbers.
         """
-        from scipy import sparse
-
-        # Charnes-Cooper: y = t z, t = 1 / (den @ z); den @ z >= 1 becomes t <= 1
-        a_ub = sparse.hstack([self.a_ub, -self.b_ub[:, None]], format="csr")
-        a_eq = sparse.vstack(
-            [
-                sparse.hstack([self.a_eq, -self.b_eq[:, None]], format="csr"),
-                sparse.csr_array(np.append(den, 0.0)[None, :]),
-            ],
-            format="csr",
-        )
-        b_eq = np.zeros(a_eq.shape[0])
-        b_eq[-1] = 1.0
-        bounds = np.vstack([self.bounds, [0.0, 1.0]])
+        program = self._ratio_program(den)  # Charnes-Cooper: den @ z >= 1 is t <= 1
         ends: list[float] = []
         exact: list[bool] = []
         for sign in (1.0, -1.0):
-            res = _linprog(
-                sign * np.append(num, 0.0),
-                A_ub=a_ub if a_ub.shape[0] else None,
-                b_ub=np.zeros(a_ub.shape[0]) if a_ub.shape[0] else None,
-                A_eq=a_eq,
-                b_eq=b_eq,
-                bounds=bounds,
-                options=_LP_OPTIONS,
-            )
+            res = _linprog(sign * np.append(num, 0.0), **program)
             y = _check(res)
             if y is None:
                 return None

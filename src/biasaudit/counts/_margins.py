@@ -50,7 +50,96 @@ def margin_rows(keys: Sequence[tuple[str, str]]) -> list[list[int]]:
     return list(rows.values())
 
 
-class CountModel:
+def interval_rows(
+    w: np.ndarray,
+    low: float,
+    high: float,
+    ub: list[np.ndarray],
+    ub_rhs: list[float],
+    eq: list[np.ndarray],
+    eq_rhs: list[float],
+) -> None:
+    """Append the rows that hold ``w @ z`` within ``[low, high]`` (in place): one
+    equation for a point, else a row for each end that binds (0 and infinity do not:
+    counts are at least 0 by their variable bounds)."""
+    if low == high:
+        eq.append(w)
+        eq_rhs.append(low)
+        return
+    if low > 0:
+        ub.append(-w)
+        ub_rhs.append(-low)
+    if math.isfinite(high):
+        ub.append(w)
+        ub_rhs.append(high)
+
+
+class LinearModel:
+    """Counts ``z`` with ``A_ub z <= b_ub``, ``A_eq z = b_eq`` and variable bounds: the
+    programs both models of published counts (tables, funnels) solve."""
+
+    size: int
+    a_ub: Any
+    b_ub: np.ndarray
+    a_eq: Any
+    b_eq: np.ndarray
+    bounds: np.ndarray
+
+    def _constraints(
+        self,
+        ub: list[np.ndarray],
+        ub_rhs: list[float],
+        eq: list[np.ndarray],
+        eq_rhs: list[float],
+        bounds: np.ndarray,
+    ) -> None:
+        from scipy import sparse
+
+        self.a_ub = sparse.csr_array(np.array(ub).reshape(-1, self.size))
+        self.b_ub = np.array(ub_rhs, dtype=float)
+        self.a_eq = sparse.csr_array(np.array(eq).reshape(-1, self.size))
+        self.b_eq = np.array(eq_rhs, dtype=float)
+        self.bounds = bounds
+
+    def _solve(self, c: np.ndarray, **extra: Any) -> Any:
+        """The program with objective ``c`` (HiGHS, with :func:`_linprog`'s fallbacks)."""
+        return _linprog(
+            c,
+            A_ub=self.a_ub if self.a_ub.shape[0] else None,
+            b_ub=self.b_ub if self.a_ub.shape[0] else None,
+            A_eq=self.a_eq if self.a_eq.shape[0] else None,
+            b_eq=self.b_eq if self.a_eq.shape[0] else None,
+            bounds=self.bounds,
+            **{"options": _LP_OPTIONS, **extra},
+        )
+
+    def _ratio_program(self, den: np.ndarray) -> dict[str, Any]:
+        """The Charnes-Cooper program of a ratio with ``den @ z >= 1``: variables
+        ``y = t z`` and ``t = 1 / den @ z`` in ``[0, 1]``; ``A y - b t <= 0``,
+        ``A_eq y - b_eq t = 0``, ``den @ y = 1``. Its objective is ``num @ y``."""
+        from scipy import sparse
+
+        a_ub = sparse.hstack([self.a_ub, -self.b_ub[:, None]], format="csr")
+        a_eq = sparse.vstack(
+            [
+                sparse.hstack([self.a_eq, -self.b_eq[:, None]], format="csr"),
+                sparse.csr_array(np.append(den, 0.0)[None, :]),
+            ],
+            format="csr",
+        )
+        b_eq = np.zeros(a_eq.shape[0])
+        b_eq[-1] = 1.0
+        return {
+            "A_ub": a_ub if a_ub.shape[0] else None,
+            "b_ub": np.zeros(a_ub.shape[0]) if a_ub.shape[0] else None,
+            "A_eq": a_eq,
+            "b_eq": b_eq,
+            "bounds": np.vstack([self.bounds, [0.0, 1.0]]),
+            "options": _LP_OPTIONS,
+        }
+
+
+class CountModel(LinearModel):
     """Every table of counts consistent with one dataset's published cells.
 
     Variables, per row (the whole population first, then each attribute's groups):
@@ -70,7 +159,6 @@ class CountModel:
         absent: np.ndarray,
         margins: Sequence[Sequence[int]],
     ) -> None:
-        from scipy import sparse
 
         self.rows = low.shape[0]
         self.size = self.rows * self.WIDTH
@@ -81,17 +169,7 @@ class CountModel:
         for r in range(self.rows):
             for c, cell in enumerate(CELLS):
                 w = self.form(r, [cell])
-                lo, hi = float(low[r, c]), float(high[r, c])
-                if lo == hi:
-                    eq.append(w)
-                    eq_rhs.append(lo)
-                    continue
-                if lo > 0:
-                    ub.append(-w)
-                    ub_rhs.append(-lo)
-                if math.isfinite(hi):
-                    ub.append(w)
-                    ub_rhs.append(hi)
+                interval_rows(w, float(low[r, c]), float(high[r, c]), ub, ub_rhs, eq, eq_rhs)
             for guilty, unknown in ((6, 4), (7, 5)):  # guilty <= people with no known outcome
                 w = np.zeros(self.size)
                 w[r * self.WIDTH + guilty], w[r * self.WIDTH + unknown] = 1.0, -1.0
@@ -104,17 +182,10 @@ class CountModel:
                 w[k] = -1.0
                 eq.append(w)
                 eq_rhs.append(0.0)
-        self.a_ub = sparse.csr_array(np.array(ub).reshape(-1, self.size))
-        self.b_ub = np.array(ub_rhs)
-        self.a_eq = sparse.csr_array(np.array(eq).reshape(-1, self.size))
-        self.b_eq = np.array(eq_rhs)
         fixed = np.zeros((self.rows, self.WIDTH), dtype=bool)
         fixed[:, : len(PARTITION)] = absent
-        self.bounds = np.column_stack([np.zeros(self.size), np.where(fixed.ravel(), 0.0, np.inf)])
-        # the Charnes-Cooper constraints (y = t z): A y - b t <= 0, A_eq y - b_eq t = 0
-        self._cc_ub = sparse.hstack([self.a_ub, -self.b_ub[:, None]], format="csr")
-        self._cc_eq = sparse.hstack([self.a_eq, -self.b_eq[:, None]], format="csr")
-        self._cc_bounds = np.vstack([self.bounds, [0.0, np.inf]])
+        bounds = np.column_stack([np.zeros(self.size), np.where(fixed.ravel(), 0.0, np.inf)])
+        self._constraints(ub, ub_rhs, eq, eq_rhs, bounds)
         #: every solution found so far: tables consistent with the cells
         self.solutions: list[np.ndarray] = []
 
@@ -141,17 +212,6 @@ class CountModel:
             w[plus[c]] += 1.0
             w[minus[c]] -= 1.0
         return w
-
-    def _solve(self, c: np.ndarray) -> Any:
-        return _linprog(
-            c,
-            A_ub=self.a_ub if self.a_ub.shape[0] else None,
-            b_ub=self.b_ub if self.a_ub.shape[0] else None,
-            A_eq=self.a_eq if self.a_eq.shape[0] else None,
-            b_eq=self.b_eq if self.a_eq.shape[0] else None,
-            bounds=self.bounds,
-            options=_LP_OPTIONS,
-        )
 
     def feasible(self) -> bool:
         """Whether any table (of real numbers) satisfies every constraint."""
@@ -182,24 +242,10 @@ class CountModel:
         numbers, so a defined rate has a denominator of at least 1. None when the
         denominator is 0 in every table.
         """
-        from scipy import sparse
-
-        # den @ z >= 1, i.e. t <= den @ y; and den @ y = 1
-        a_ub = sparse.vstack([self._cc_ub, np.append(-den, 1.0)[None, :]], format="csr")
-        a_eq = sparse.vstack([self._cc_eq, np.append(den, 0.0)[None, :]], format="csr")
-        b_eq = np.zeros(a_eq.shape[0])
-        b_eq[-1] = 1.0
+        program = self._ratio_program(den)
         out = []
         for sign in (1.0, -1.0):
-            res = _linprog(
-                sign * np.append(num, 0.0),
-                A_ub=a_ub,
-                b_ub=np.zeros(a_ub.shape[0]),
-                A_eq=a_eq,
-                b_eq=b_eq,
-                bounds=self._cc_bounds,
-                options=_LP_OPTIONS,
-            )
+            res = _linprog(sign * np.append(num, 0.0), **program)
             if res.status == 3:  # no largest value (a cell no margin bounds)
                 out.append(-sign * math.inf)
                 continue
