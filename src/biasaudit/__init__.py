@@ -7,8 +7,9 @@ investigations per person) out, with the denominators and what the data cannot s
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ._lazy import lazy
 
 __version__ = "0.1.0.dev0"
 
@@ -51,18 +52,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'biasaudit' has no attribute {name!r}")
-    loaded = importlib.import_module(f".{module}", __name__)
-    value = loaded if name == module else getattr(loaded, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy(__name__, _LAZY, globals())
 
 
 if TYPE_CHECKING:

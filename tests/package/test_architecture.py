@@ -21,13 +21,15 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "biasaudit"
 
 #: Each stage and the stages it builds on directly; it may import those and whatever
 #: they may import. ``_exceptions`` is the base every stage raises from, ``_progress``
-#: the progress steps any stage may mark (shown only by the command line), ``datasets``
+#: the progress steps any stage may mark (shown only by the command line), ``_lazy``
+#: the loader of a package's names on first use, ``datasets``
 #: the public datasets module and ``biasaudit`` the top-level ``__init__`` (the API).
 BUILDS_ON: dict[str, set[str]] = {
     "_exceptions": set(),
     "_progress": set(),
-    "spec": {"_exceptions", "_progress"},
-    "io": {"_exceptions", "_progress"},
+    "_lazy": set(),
+    "spec": {"_exceptions", "_progress", "_lazy"},
+    "io": {"_exceptions", "_progress", "_lazy"},
     "counts": {"spec", "io"},
     "stats": {"counts"},
     "metrics": {"stats"},
