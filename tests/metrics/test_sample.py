@@ -352,7 +352,8 @@ def test_nobody_of_a_group_in_the_random_sample_gives_bounds_not_an_error():
 
 def simulate_three_groups(seed, random_n):
     """20,000 people in A (60%), B (30%), C (10%); true fraud 8%, 10%, 12%; the top
-    10% of scores flagged, all investigated; a simple random sample of everyone."""
+    10% of scores flagged, all investigated; a simple random sample of everyone. Returns
+    the records, each group's true false positive rate and its share of all fraud."""
     rng = np.random.default_rng(seed)
     n = 20_000
     g = rng.choice(["A", "B", "C"], size=n, p=[0.6, 0.3, 0.1])
@@ -371,7 +372,8 @@ def simulate_three_groups(seed, random_n):
         }
     )
     truth = {k: (flagged & ~fraud & (g == k)).sum() / (~fraud & (g == k)).sum() for k in "ABC"}
-    return df, truth
+    offenders = {k: (fraud & (g == k)).sum() / fraud.sum() for k in "ABC"}
+    return df, truth, offenders
 
 
 @pytest.mark.slow
@@ -383,7 +385,7 @@ def test_small_group_coverage_with_a_random_sample_of_200():
     benchmarks/sample_coverage.py; this is a seeded 120-replication version."""
     runs, covered, widths = 120, {"A": 0, "B": 0, "C": 0}, []
     for s in range(runs):
-        df, truth = simulate_three_groups(500 + s, 200)
+        df, truth, _ = simulate_three_groups(500 + s, 200)
         r = biasaudit.audit(
             df,
             roles=ROLES,
@@ -414,11 +416,7 @@ def test_share_of_offenders_covers_with_a_random_sample_of_200():
     here; before: none)."""
     runs, covered, zero_covered, zeros = 150, {"A": 0, "B": 0, "C": 0}, 0, 0
     for s in range(runs):
-        df, _ = simulate_three_groups(900 + s, 200)
-        rng = np.random.default_rng(900 + s)  # the same draws as simulate_three_groups
-        g = rng.choice(["A", "B", "C"], size=20_000, p=[0.6, 0.3, 0.1])
-        fraud = rng.random(20_000) < np.select([g == "A", g == "B"], [0.08, 0.10], 0.12)
-        truth = {k: (fraud & (g == k)).sum() / fraud.sum() for k in covered}
+        df, _, truth = simulate_three_groups(900 + s, 200)
         r = biasaudit.audit(
             df,
             roles=ROLES,
