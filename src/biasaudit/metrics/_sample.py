@@ -238,24 +238,25 @@ def estimate_cells(
     p_den = trials @ member.T
     flagged = np.tile(member @ sc.cells["flagged"].to_numpy(dtype=float), (len(random), 1))
     sizes = _known_sizes(sc, groups, member)
-    people = sc.random["people"].to_numpy(dtype=float) * informs
-    # Kish's effective number of sampled people behind each group's fraud rate
+    people = sc.random["people"].to_numpy(dtype=float)
+
+    def kish(counted: np.ndarray) -> np.ndarray:
+        """Kish's effective number of sampled people behind each group's rate."""
+        return np.nan_to_num(((counted * w) @ by_group) ** 2 / ((counted * w**2) @ by_group))
+
     with np.errstate(divide="ignore", invalid="ignore"):
-        n_eff = np.nan_to_num(((people * w) @ by_group) ** 2 / ((people * w**2) @ by_group))
         q = q_num / q_den
-        q[1:] = _rate_draws(q[0], n_eff, samples, seed)
+        q[1:] = _rate_draws(q[0], kish(people * informs), samples, seed)
         # the fraud each group contributes to the random sample: its sampled people
         # times its fraud rate among them, drawn as q is (a group with no fraud found
         # still gets an interval above 0 for its share of offenders)
-        found = (wr * y) @ by_group
-        sampled = wr @ by_group
-        all_people = sc.random["people"].to_numpy(dtype=float)
-        n_all = np.nan_to_num(
-            ((all_people * w) @ by_group) ** 2 / ((all_people * w**2) @ by_group)
+        sample_fraud = (wr * y) @ by_group
+        sample_people = wr @ by_group
+        drawn = sample_fraud.copy()
+        rate = sample_fraud[0] / sample_people[0]
+        drawn[1:] = sample_people[1:] * _rate_draws(
+            rate, kish(people), samples, seed, stream=b"offenders"
         )
-        share = found[0] / sampled[0]
-        drawn = found.copy()
-        drawn[1:] = sampled[1:] * _rate_draws(share, n_all, samples, seed, stream=b"offenders")
         p = p_num / p_den
         if everyone:  # the whole sample estimates each group's size and fraud
             estimated = sc.total * q_den / q_den[:, :1]
@@ -276,7 +277,7 @@ def estimate_cells(
         "flagged": flagged,
         "unflagged": unflagged,
         "random_fraud": drawn,
-        "random_fraud_total": _attribute_totals(groups, drawn, found),
+        "random_fraud_total": _attribute_totals(groups, drawn, sample_fraud),
         "model_fraud": model_found @ member.T,
         "random_people": np.tile(sc.random["people"].to_numpy() @ by_group, (len(random), 1)),
         "random_unflagged": q_den,
