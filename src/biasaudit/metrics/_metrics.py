@@ -110,14 +110,14 @@ class _Admissible:
     """Each row's admissible fillings-in of its unknown outcomes: ``x_f`` guilty among
     its flagged and ``x_u`` among its unflagged with no known outcome, within a box
     (``f``, ``u``) and a band on their sum ``s`` (the group's base rate). Every bound
-    is attained (tightened against the others); ``empty`` rows admit none, ``exact``
-    rows' bounds are attained by one filling-in of everyone at once."""
+    is attained (tightened against the others); ``empty`` rows admit none; ``exact``:
+    every row's bounds are attained by one filling-in of everyone at once."""
 
     f: tuple[np.ndarray, np.ndarray]
     u: tuple[np.ndarray, np.ndarray]
     s: tuple[np.ndarray, np.ndarray]
     empty: np.ndarray
-    exact: np.ndarray
+    exact: bool
 
 
 def _admissible(table: pd.DataFrame, assumptions: Assumptions) -> _Admissible:
@@ -171,7 +171,7 @@ def _admissible(table: pd.DataFrame, assumptions: Assumptions) -> _Admissible:
     eps = 1e-9 * np.maximum(n, 1.0)
     empty = (f_lo > f_hi + eps) | (u_lo > u_hi + eps) | (s_lo > s_hi + eps)
     alone = not families or (len(families) == 1 and covering == 1)
-    exact = np.full(len(n), not assumptions.narrowing or (whole and alone))
+    exact = not assumptions.narrowing or (whole and alone)
     return _Admissible((f_lo, f_hi), (u_lo, u_hi), (s_lo, s_hi), empty, exact)
 
 
@@ -387,8 +387,7 @@ def compute_metrics(
                     note[i] = (
                         f"among the {_fmt(den[i])} flagged with a known outcome; "
                         f"{_fmt(fu[i])} flagged have none: the bounds are for all "
-                        f"{_fmt(den[i] + fu[i])} flagged, assuming {assumed}"
-                        + _outer(box.exact[i])
+                        f"{_fmt(den[i] + fu[i])} flagged, assuming {assumed}" + _outer(box.exact)
                     )
             else:
                 unknown = has_unknown & ~identified & ~np.isnan(blo) & ~pinned
@@ -398,7 +397,7 @@ def compute_metrics(
                     note[i] = (
                         f"not identifiable: outcome unknown for {_fmt(fu[i])} flagged and "
                         f"{_fmt(uu[i])} unflagged people; the bounds assume {assumed}"
-                        + _outer(box.exact[i])
+                        + _outer(box.exact)
                     )
         empty = np.isnan(value) & (note == "")
         if empty.any():
