@@ -29,6 +29,7 @@ from biasaudit.report._charts import (
     PALETTE,
     Chart,
     burden_chart,
+    cells_chart,
     charts_for,
     disparity_chart,
     funnel_chart,
@@ -294,6 +295,63 @@ def test_burden_chart_puts_the_three_burdens_side_by_side(table):
 
 
 # --------------------------------------------------------------------------- heatmap
+
+
+def _big_intersection() -> biasaudit.AuditResult:
+    """8 x 7 = 56 cells of 1,000 people (4% to 20% flagged) against a0 × b0 (10%), and
+    one cell of 3 people, 1 flagged: the largest ratio, with the least evidence."""
+    parts = []
+    for i in range(8):
+        for j in range(7):
+            n, k = (3, 1) if (i, j) == (7, 6) else (1000, 40 + 10 * ((3 * i + 5 * j) % 17))
+            if (i, j) == (0, 0):
+                k = 100
+            parts.append(
+                pd.DataFrame({"a": f"a{i}", "b": f"b{j}", "flag": [1] * k + [0] * (n - k)})
+            )
+    df = pd.concat(parts, ignore_index=True)
+    return biasaudit.audit(
+        df,
+        roles={"flagged": "flag"},
+        groups=["a", "b"],
+        intersections=[["a", "b"]],
+        reference={"a × b": "a0 × b0"},
+        min_cell=0,
+    )
+
+
+def test_large_intersection_charts_its_clearest_cells_not_a_heatmap():
+    table = _big_intersection().published_table()
+    names = [c.name for c in charts_for(table)]
+    assert "cells-a-x-b-selection_rate" in names
+    assert not [n for n in names if n.startswith("heatmap-")]
+    # the oracle: Katz intervals by hand, ranked by how far each keeps from 1
+    counts = table[(table["attribute"] == "a × b") & (table["metric"] == "selection_rate")]
+    ranked = []
+    for g, num, den in zip(
+        counts["group"], counts["numerator"], counts["denominator"], strict=True
+    ):
+        if g == "a0 × b0":
+            continue
+        ratio, lo, hi = katz(int(num), int(den), 100, 1000)
+        ranked.append((max(math.log(lo), -math.log(hi), 0.0), abs(math.log(ratio)), g))
+    ranked.sort(key=lambda t: (-t[0], -t[1], t[2]))
+    expected = {g for *_, g in ranked[:12]}
+    assert ranked[11][0] > 0  # twelve cells are clear of 1
+    chart = cells_chart(table, "a × b", "selection_rate")
+    ax = chart.figure.axes[0]
+    labels = {shown(t).replace("\n(reference)", "") for t in ax.get_yticklabels()}
+    assert labels == expected | {"a0 × b0"}
+    # the 3-person cell has the largest point estimate but is not clear of 1
+    assert "a7 × b6" not in labels
+    assert chart.title.startswith("Selection rate by a × b, the 12 of 55 cells furthest from a0")
+    assert "every cell is in results.csv" in chart.alt
+
+
+def test_intersection_up_to_the_limit_stays_a_heatmap(table):
+    names = [c.name for c in charts_for(table)]
+    assert "heatmap-sex-x-nat-selection_rate" in names
+    assert not [n for n in names if n.startswith("cells-")]
 
 
 def test_heatmap_rows_columns_values_and_reference(table):

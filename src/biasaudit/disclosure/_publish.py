@@ -11,6 +11,7 @@ in their columns, which :data:`LAYOUTS` names.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -538,8 +539,10 @@ def withheld_sentence(table: pd.DataFrame, min_cell: int) -> str:
         return [f"count at {s!r}" for s in dict.fromkeys(rows["stage"])]  # a funnel
 
     shown_rows = table[~table["suppressed"].to_numpy(bool)]
+    groups = hidden.groupby(["attribute", "group"], sort=False)
+    named = groups.ngroups if groups.ngroups <= 6 else 5  # the rest are only counted
     parts = []
-    for (attribute, group), mine in hidden.groupby(["attribute", "group"], sort=False):
+    for (attribute, group), mine in itertools.islice(groups, named):
         label = "everyone" if attribute == OVERALL else f"{attribute} = {group}"
         why = (
             f"a count of 1 to {min_cell - 1} people"
@@ -554,8 +557,8 @@ def withheld_sentence(table: pd.DataFrame, min_cell: int) -> str:
         else:
             what = f"the {_and(_few(names(mine), 'more rates'))} of {label}"
         parts.append(f"{what} ({why})")
-    if len(parts) > 6:
-        parts = [*parts[:5], f"rows of {len(parts) - 5} more groups"]
+    if groups.ngroups > named:
+        parts.append(f"rows of {groups.ngroups - named} more groups")
     return "Withheld to protect people in small counts: " + _and(parts) + "."
 
 

@@ -455,13 +455,27 @@ def compute_metrics(
     out = out.sort_values("_a", kind="stable")
     out = out[TABLE_COLUMNS].reset_index(drop=True)
     if undefined:
-        lines = [f"{name} ({', '.join(groups)})" for name, groups in undefined.items()]
-        warnings.warn(
-            "Rates with an empty denominator are reported as NaN, not 0: " + "; ".join(lines),
-            UndefinedRateWarning,
-            stacklevel=3,
-        )
+        warnings.warn(undefined_message(undefined), UndefinedRateWarning, stacklevel=3)
     return out, references
+
+
+def undefined_message(undefined: Mapping[str, Sequence[str]], shown: int = 5) -> str:
+    """The warning for rates with an empty denominator: per metric, the first ``shown``
+    groups and how many more (a large intersection can have hundreds).
+
+    Examples
+    --------
+    >>> message = undefined_message({"precision": ["g = A"], "base_rate": list("abcdefg")})
+    >>> print(message.replace(": ", ":\\n").replace("; ", "\\n"))
+    Rates with an empty denominator are reported as NaN, not 0:
+    precision (g = A)
+    base_rate (a, b, c, d, e and 2 more)
+    """
+    lines = []
+    for name, groups in undefined.items():
+        more = f" and {len(groups) - shown} more" if len(groups) > shown else ""
+        lines.append(f"{name} ({', '.join(groups[:shown])}{more})")
+    return "Rates with an empty denominator are reported as NaN, not 0: " + "; ".join(lines)
 
 
 def _rate_interval(

@@ -59,7 +59,7 @@ from .._exceptions import UndefinedRateWarning
 from ..counts import ALL, CELLS, OVERALL, CountModel, IntervalCounts, cell_label, partition_cells
 from ..spec import METRICS, MetricSpec, StatsOptions, metric
 from ..stats import _adjust_family
-from ._metrics import COMPARISON_COLUMNS, TABLE_COLUMNS, compute_metrics
+from ._metrics import COMPARISON_COLUMNS, TABLE_COLUMNS, compute_metrics, undefined_message
 
 Point = Literal["none", "midpoint"]
 POINTS = ("none", "midpoint")
@@ -142,12 +142,7 @@ def range_metrics(
         parts.append(table)
     out = pd.concat(parts, ignore_index=True)
     if undefined:
-        lines = [f"{name} ({', '.join(groups)})" for name, groups in undefined.items()]
-        warnings.warn(
-            "Rates with an empty denominator are reported as NaN, not 0: " + "; ".join(lines),
-            UndefinedRateWarning,
-            stacklevel=2,
-        )
+        warnings.warn(undefined_message(undefined), UndefinedRateWarning, stacklevel=2)
     return out
 
 

@@ -127,18 +127,17 @@ def _number(x: object) -> str:
     return "" if x is None else _e(x)
 
 
+def _cell_html(v: object) -> str:
+    if isinstance(v, float | int) and not isinstance(v, bool):
+        return f'<td class="num">{_number(float(v))}</td>'
+    return f"<td>{'' if v is None else _e(v)}</td>"
+
+
 def _html_table(frame: pd.DataFrame, columns: dict[str, str], caption: str) -> str:
     cols = [c for c in columns if c in frame.columns]
     head = "".join(f'<th scope="col">{_e(columns[c])}</th>' for c in cols)
-    body = []
-    for _, row in frame.iterrows():
-        cells = []
-        for c in cols:
-            v = row[c]
-            numeric = isinstance(v, float | int) and not isinstance(v, bool)
-            text = _number(float(v)) if numeric else ("" if v is None else _e(v))
-            cells.append(f'<td class="num">{text}</td>' if numeric else f"<td>{text}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
+    columns_html = [[_cell_html(v) for v in frame[c].tolist()] for c in cols]
+    body = ["<tr>" + "".join(cells) + "</tr>" for cells in zip(*columns_html, strict=True)]
     return (
         f'<div class="table-wrap"><table><caption>{_e(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
