@@ -469,6 +469,22 @@ def disparity_chart(
     >>> chart.title
     'Selection rate: F 2.00 times as high as M (95% CI 0.68 to 5.85)'
     """
+    fig, title, values = _disparity_figure(table, attribute, metric, band, colors, confidence)
+    _title(fig, title)
+    alt = f"{title}. {values}"
+    return _chart(f"disparity-{_slug(attribute)}-{_spec(metric).name}", title, alt, fig, attribute)
+
+
+def _disparity_figure(
+    table: pd.DataFrame,
+    attribute: str,
+    metric: str,
+    band: tuple[float, float] | None,
+    colors: Mapping[tuple[str, str], str] | None,
+    confidence: float,
+) -> tuple[Figure, str, str]:
+    """:func:`disparity_chart`'s figure before its title and layout, its finding and
+    the values it shows in words."""
     if band is not None and not (len(band) == 2 and _finite(*band) and 0 < band[0] < band[1]):
         raise ValueError(f"band must be two numbers 0 < low < high, or None. Got {band!r}.")
     spec = _spec(metric)
@@ -588,13 +604,12 @@ def disparity_chart(
         handles.append(_range_handle())
     _legend(fig, handles)
     title = _disparity_finding(rows, states, spec, attribute, ref, confidence)
-    _title(fig, title)
     band_text = f" Shaded: the {band[0]:g} to {band[1]:g} band." if band else ""
-    alt = (
-        f"{title}. Ratio of the {spec.label.lower()} of each group of {attribute} to that "
+    values = (
+        f"Ratio of the {spec.label.lower()} of each group of {attribute} to that "
         f"of {ref or 'the reference group'}: {'; '.join(parts)}.{band_text}"
     )
-    return _chart(f"disparity-{_slug(attribute)}-{spec.name}", title, alt, fig, attribute)
+    return fig, title, values
 
 
 def _spec(name: str) -> MetricSpec:
@@ -1162,21 +1177,19 @@ def cells_chart(
     mine = (table["attribute"] == intersection) & (table["metric"] == spec.name)
     part = table[mine & table["group"].isin(keep)]
     part = part.iloc[np.argsort([keep.index(g) for g in part["group"]], kind="stable")]
-    chart = disparity_chart(part, intersection, spec.name, band=band, confidence=confidence)
+    fig, finding, values = _disparity_figure(part, intersection, spec.name, band, None, confidence)
     others = len(rows) - (ref is not None)
-    finding = chart.title.removeprefix(f"{spec.label}: ")
     title = (
         f"{spec.label} by {_short(intersection, 60)}, the {len(shown)} of {others} cells "
-        f"furthest from {_short(ref) if ref else 'the reference'}: {finding}"
+        f"furthest from {_short(ref) if ref else 'the reference'}: "
+        + finding.removeprefix(f"{spec.label}: ")
     )
     alt = (
         f"{title}. The cells shown are those whose {_level(confidence)} lies furthest from "
-        f"1; every cell is in results.csv. {chart.alt.removeprefix(chart.title + '. ')}"
+        f"1; every cell is in results.csv. {values}"
     )
-    chart.figure.set_layout_engine("constrained")
-    _title(chart.figure, title)
-    name = f"cells-{_slug(intersection)}-{spec.name}"
-    return _chart(name, title, alt, chart.figure, intersection)
+    _title(fig, title)
+    return _chart(f"cells-{_slug(intersection)}-{spec.name}", title, alt, fig, intersection)
 
 
 _CELLS: dict[str, dict[str, Any]] = {  # state -> look of the cell

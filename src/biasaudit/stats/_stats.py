@@ -22,6 +22,7 @@ Conventions (DESIGN.md §4):
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -189,8 +190,18 @@ def two_proportion_test(
     p = np.where(degenerate, 1.0, p)
     name = np.where(valid, np.where(small | degenerate, "fisher", "chi2"), "").astype(object)
     for i in np.flatnonzero(valid & ~degenerate & small):
-        p[i] = stats.fisher_exact(np.round(table[i]).astype(int)).pvalue
+        p[i] = _fisher_p(*(int(x) for x in np.round(table[i]).reshape(-1)))
     return p, name
+
+
+@functools.lru_cache(maxsize=8192)
+def _fisher_p(a: int, b: int, c: int, d: int) -> float:
+    """Fisher's two-sided p-value of [[a, b], [c, d]], remembered: the small cells of
+    an intersection repeat the same tables against their reference (a third of the
+    4,200 tables of a 1M-row audit with 10 intersections)."""
+    from scipy import stats
+
+    return float(stats.fisher_exact([[a, b], [c, d]]).pvalue)
 
 
 def adjust_pvalues(p: np.ndarray, *, method: Correction = "holm") -> np.ndarray:
@@ -313,10 +324,13 @@ def detectable_ratio(
     return flat_out.reshape(out.shape)
 
 
+@functools.lru_cache(maxsize=4096)
 def _exact_detectable(p2: float, n1: int, n2: int, alpha: float, power: float) -> float:
     """The group's smallest rate above p2 with exact power ``power``, as a ratio to p2:
     three rounds of a grid of 64 candidate rates, each narrowing to the first
-    candidate reaching the power (to about 1e-5 of 1 - p2)."""
+    candidate reaching the power (to about 1e-5 of 1 - p2). Remembered: cells of the
+    same size against the same reference repeat (two thirds of the calls of a 1M-row
+    audit with 10 intersections)."""
     from scipy import stats
 
     # the chance of rejecting given the group's count x1, whatever the group's rate
