@@ -49,6 +49,7 @@ _LAZY = {
     "metric": "spec",
     "AdjustedDisparity": "stats",
     "adjusted_disparity": "stats",
+    "plan_sample": "stats",
 }
 
 
@@ -81,7 +82,7 @@ if TYPE_CHECKING:
         Threshold,
         metric,
     )
-    from .stats import AdjustedDisparity, adjusted_disparity
+    from .stats import AdjustedDisparity, adjusted_disparity, plan_sample
 
 __all__ = [
     "ALIASES",
@@ -118,4 +119,5 @@ __all__ = [
     "funnel",
     "metric",
     "metric_function",
+    "plan_sample",
 ]

@@ -1,4 +1,4 @@
-"""Command line: ``biasaudit demo | audit | validate | init | generate``.
+"""Command line: ``biasaudit demo | audit | validate | init | generate | plan``.
 
 No metric logic lives here. Input problems are printed without a traceback and
 exit with status 2, and nothing is written.
@@ -72,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument(
         "--out", type=Path, help="write the configuration here (data path relative to it)"
     )
+    from ._plan import add_parser as add_plan
+
+    add_plan(sub)
     gen = sub.add_parser("generate", help="write the synthetic welfare-fraud records as CSV")
     gen.add_argument("--out", type=Path, required=True)
     gen.add_argument("--rows", type=_positive, default=40_000)
@@ -263,6 +266,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             with open(args.out, "x", encoding="utf-8") as fh:  # never over an existing file
                 fh.write(text)
             print(f"wrote {args.out}")
+    elif args.command == "plan":
+        from ._plan import run
+
+        return run(args)
     elif args.command == "generate":
         from ..synthetic import DEFAULT_SEED, write_welfare
 

@@ -605,11 +605,11 @@ def _disparity_figure(
     _legend(fig, handles)
     title = _disparity_finding(rows, states, spec, attribute, ref, confidence)
     band_text = f" Shaded: the {band[0]:g} to {band[1]:g} band." if band else ""
-    values = (
+    described = (
         f"Ratio of the {spec.label.lower()} of each group of {attribute} to that "
         f"of {ref or 'the reference group'}: {'; '.join(parts)}.{band_text}"
     )
-    return fig, title, values
+    return fig, title, described
 
 
 def _spec(name: str) -> MetricSpec:

@@ -4,6 +4,7 @@ regression and score statistics.
 
 from ._bootstrap import SUMMARY_COLUMNS, attribute_summaries
 from ._inference import _adjust_family, add_inference
+from ._planning import PLAN_COLUMNS, plan_option_problems, plan_sample, plan_sentence
 from ._regression import AdjustedDisparity, adjusted_disparity, fit_adjusted
 from ._score_stats import (
     auc_table,
@@ -32,6 +33,7 @@ __all__ = [
     "AdjustedDisparity",
     "Correction",
     "IntervalMethod",
+    "PLAN_COLUMNS",
     "SUMMARY_COLUMNS",
     "_adjust_family",
     "add_inference",
@@ -49,6 +51,9 @@ __all__ = [
     "excess_table",
     "fit_adjusted",
     "histograms",
+    "plan_option_problems",
+    "plan_sample",
+    "plan_sentence",
     "proportion_interval",
     "quantile_table",
     "ratio_interval",
