@@ -454,40 +454,52 @@ class _Solver:
                     out.append((key, mask, float(values[mask].sum())))
         return out
 
-    def _system(self, block: Block) -> tuple[np.ndarray, np.ndarray]:
+    def _system(self, block: Block) -> tuple[np.ndarray, list[Any]]:
         """The block's published sums over what is still unknown of its cells.
 
         A cell's own published sums are eliminated exactly: each cell keeps only the
         directions of its layers that they leave open (``free``), so the system has
         one row per independent published sum of a margin and one column per open
         direction of a cell, however many people and cells the block has. Returns
-        the system and, per cell and layer, its coordinates (cells x layers x width).
+        the system and, per layer, each cell's coordinates (a sparse cells x width
+        matrix: a cell's directions are its own columns, so a block of 28,800 cells
+        never holds a dense cells x layers x width array).
         """
+        from scipy import sparse
+
         frees = [self._free(cell) for cell in block.cells]
-        width = sum(f.shape[1] for f in frees)
+        sizes = np.array([f.shape[1] for f in frees], dtype=int)
+        width = int(sizes.sum())
         k = len(self.p.layers)
-        coords = np.zeros((len(block.cells), k, width))
-        at = 0
-        for i, free in enumerate(frees):
-            if free.shape[1]:
-                coords[i, :, at : at + free.shape[1]] = free
-                at += free.shape[1]
+        rows = np.repeat(np.arange(len(block.cells)), sizes)
+        cols = np.arange(width)
+        values = (
+            np.concatenate([f for f in frees if f.shape[1]], axis=1) if width else np.zeros((k, 0))
+        )
+        shape = (len(block.cells), width)
+        coords = [
+            sparse.csr_matrix((values[layer], (rows, cols)), shape=shape) for layer in range(k)
+        ]
         index, members = self._membership(block)
-        flat = coords.reshape(len(block.cells), k * width)
-        rows = []
         cells = set(block.cells)
-        summed_all = None  # every group's sum over the open directions, in one product
-        for key in block.groups:
-            if key in cells:
-                continue
-            basis = self._basis(key)
-            if not len(basis):
-                continue
-            if summed_all is None:
-                summed_all = np.asarray(members @ flat)
-            rows.append(basis @ summed_all[index[key]].reshape(k, width))
-        matrix = np.vstack(rows) if rows else np.zeros((0, width))
-        return matrix[np.abs(matrix).max(axis=1, initial=0.0) > _TOL], coords
+        bases = [(index[key], self._basis(key)) for key in block.groups if key not in cells]
+        bases = [(i, basis) for i, basis in bases if len(basis)]
+        if not bases:
+            return np.zeros((0, width)), coords
+        # every margin's sums over the open directions: its basis (rows x layers) times
+        # its per-layer totals, as one sparse product per layer
+        row_of = np.repeat(np.arange(len(bases)), [len(b) for _, b in bases])
+        weights = np.vstack([b for _, b in bases])  # (rows, layers)
+        margins = members[[i for i, _ in bases]]
+        matrix = sparse.csr_matrix((len(weights), width))
+        for layer in range(k):
+            spread = sparse.csr_matrix(
+                (weights[:, layer], (np.arange(len(weights)), row_of)),
+                shape=(len(weights), len(bases)),
+            )
+            matrix = matrix + spread @ (margins @ coords[layer])
+        dense = matrix.toarray()
+        return dense[np.abs(dense).max(axis=1, initial=0.0) > _TOL], coords
 
     def _membership(self, block: Block) -> tuple[dict[Key, int], Any]:
         """Each group's row of a sparse groups x cells matrix (weights where given)."""
@@ -508,16 +520,21 @@ class _Solver:
         return memo
 
     def _vectors(
-        self, block: Block, coords: np.ndarray, items: Sequence[tuple[Key, np.ndarray]]
-    ) -> np.ndarray:
-        """Each (group, layer mask) as a vector over the open directions."""
+        self, block: Block, coords: Sequence[Any], items: Sequence[tuple[Key, np.ndarray]]
+    ) -> Any:
+        """Each (group, layer mask) as a vector over the open directions (sparse rows)."""
+        from scipy import sparse
+
+        width = coords[0].shape[1] if coords else 0
+        if not items:
+            return sparse.csr_matrix((0, width))
         index, members = self._membership(block)
         picked = members[[index[key] for key, _ in items]]
         masks = np.array([np.asarray(m, float) for _, m in items])
-        out = np.zeros((len(items), coords.shape[2]))
-        for layer in range(coords.shape[1]):
-            out += masks[:, layer : layer + 1] * (picked @ coords[:, layer, :])
-        return out
+        out = sparse.csr_matrix((len(items), width))
+        for layer, layer_coords in enumerate(coords):
+            out = out + sparse.diags(masks[:, layer]) @ (picked @ layer_coords)
+        return out.tocsr()
 
     def _known_sums(self, key: Key) -> list[np.ndarray]:
         """Layer masks of every exact sum of ``key`` anyone can read."""
@@ -629,17 +646,41 @@ def _row_basis(matrix: np.ndarray) -> np.ndarray:
     return vt[s > max(s.max(initial=0.0), 1.0) * _TOL]
 
 
-def _in_span(matrix: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-    """Whether each row of ``vectors`` lies in the row space of ``matrix``."""
-    vectors = np.atleast_2d(vectors)
-    if vectors.shape[1] == 0:
-        return np.ones(len(vectors), bool)  # nothing unknown: computable
-    norms = np.linalg.norm(vectors, axis=1)
+def _in_span(matrix: np.ndarray, vectors: Any) -> np.ndarray:
+    """Whether each row of ``vectors`` (dense, or sparse rows) lies in the row space
+    of ``matrix``.
+
+    Sparse rows (a block's counts over its open directions: most touch a few cells)
+    are projected without making them dense; only the rows that the projection leaves
+    close to the span get the exact residual, a few thousand at a time, so a block
+    with a hundred thousand small counts never holds them all as dense vectors.
+    """
+    if not hasattr(vectors, "toarray"):
+        vectors = np.atleast_2d(vectors)
+    n, width = vectors.shape
+    if width == 0:
+        return np.ones(n, bool)  # nothing unknown: computable
     if not len(matrix):
-        return norms < _TOL
+        dense = vectors.toarray() if hasattr(vectors, "toarray") else vectors
+        return np.linalg.norm(dense, axis=1) < _TOL
     basis = _row_basis(matrix)
-    residual = vectors - (vectors @ basis.T) @ basis
-    return np.linalg.norm(residual, axis=1) <= _TOL * np.maximum(norms, 1.0) * 10
+    rows = np.arange(n)
+    if hasattr(vectors, "toarray"):
+        squares = np.asarray(vectors.multiply(vectors).sum(axis=1)).ravel()
+        projected = np.asarray(vectors @ basis.T)
+        left = squares - np.sum(projected * projected, axis=1)  # |residual|^2, roughly
+        # far from the span by a wide margin: not computable; the rest exactly
+        rows = np.flatnonzero(left <= 1e-6 * np.maximum(squares, 1.0))
+    out = np.zeros(n, bool)
+    step = max(1, 4_000_000 // width)
+    for start in range(0, len(rows), step):
+        at = rows[start : start + step]
+        chunk = vectors[at]
+        chunk = chunk.toarray() if hasattr(chunk, "toarray") else chunk
+        norms = np.linalg.norm(chunk, axis=1)
+        residual = chunk - (chunk @ basis.T) @ basis
+        out[at] = np.linalg.norm(residual, axis=1) <= _TOL * np.maximum(norms, 1.0) * 10
+    return out
 
 
 def subset_masks(k: int) -> list[np.ndarray]:
