@@ -373,13 +373,16 @@ def flip_experiment(
     scored = len(data)
     words, cut, k = _threshold(threshold, rows, scored)
     base = model.score(data)
-    order = np.sort(base)
+    # flags and ranks compare scores at 12 decimals: the floating-point noise between
+    # model forms (1e-16) must not decide whether a tie counts as flagged
+    level = np.round(base, 12)
+    order = np.sort(level)
     if cut is None:
         assert k is not None
         cut = float(order[::-1][min(k, scored) - 1])
-    flagged = base >= cut
+    flagged = level >= cut
     top_k = int(flagged.sum()) if k is None else k
-    rank = scored - np.searchsorted(order, base, side="right") + 1  # 1 = highest
+    rank = scored - np.searchsorted(order, level, side="right") + 1  # 1 = highest
     notes = []
     if scored < rows:
         notes.append(f"a seeded random sample of {scored:,} of {rows:,} records (seed {seed})")
@@ -401,12 +404,21 @@ def flip_experiment(
         idx = np.flatnonzero(eligible)
         after = model.score(changed.iloc[idx].reset_index(drop=True))
         before = base[idx]
+        new_level = np.round(after, 12)
         # the flipped score's place among everyone else's actual scores
-        above = scored - np.searchsorted(order, after, side="right")
-        new_rank = above - (before > after) + 1
+        above = scored - np.searchsorted(order, new_level, side="right")
+        new_rank = above - (level[idx] > new_level) + 1
         sub = data.iloc[idx].reset_index(drop=True)
         parts += _group_rows(
-            f, sub, groups, before, after, cut, rank[idx], new_rank, top_k, confidence
+            f,
+            sub,
+            groups,
+            np.vstack([before, after, level[idx], new_level]),
+            cut,
+            rank[idx],
+            new_rank,
+            top_k,
+            confidence,
         )
     table = pd.DataFrame(parts, columns=FLIP_COLUMNS)
     mark_flips(table, min_cell)
@@ -428,24 +440,22 @@ def _group_rows(
     flip: Flip,
     sub: pd.DataFrame,
     groups: Sequence[str],
-    before: np.ndarray,
-    after: np.ndarray,
+    scores: np.ndarray,
     cut: float,
     rank: np.ndarray,
     new_rank: np.ndarray,
     top_k: int,
     confidence: float,
 ) -> list[dict[str, Any]]:
+    """``scores``: before, after, and both at 12 decimals (for flags), one row each."""
     attributes = list(dict.fromkeys([flip.attribute, *groups]))
-    out = [_stats(flip, OVERALL, OVERALL, before, after, cut, rank, new_rank, top_k, confidence)]
+    out = [_stats(flip, OVERALL, OVERALL, scores, cut, rank, new_rank, top_k, confidence)]
     for a in attributes:
         keys = level_keys(sub[a]).fillna(MISSING_GROUP).to_numpy(dtype=object)
         for g in sorted(set(keys), key=str):
             m = keys == g
             out.append(
-                _stats(
-                    flip, a, g, before[m], after[m], cut, rank[m], new_rank[m], top_k, confidence
-                )
+                _stats(flip, a, g, scores[:, m], cut, rank[m], new_rank[m], top_k, confidence)
             )
     return out
 
@@ -454,8 +464,7 @@ def _stats(
     flip: Flip,
     attribute: str,
     group: str,
-    before: np.ndarray,
-    after: np.ndarray,
+    scores: np.ndarray,
     cut: float,
     rank: np.ndarray,
     new_rank: np.ndarray,
@@ -465,6 +474,7 @@ def _stats(
     from scipy import stats
     from statsmodels.stats.contingency_tables import mcnemar
 
+    before, after, level, new_level = scores
     n = len(before)
     d = after - before
     row: dict[str, Any] = dict.fromkeys(FLIP_COLUMNS, math.nan)
@@ -484,8 +494,11 @@ def _stats(
     elif n > 1:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ties and zeros: the normal approximation
-            row["p_value"] = float(stats.wilcoxon(d, method="approx" if n > 50 else "auto").pvalue)
-    was, now = before >= cut, after >= cut
+            # (ties at 12 decimals, as the flags: forms of one model give one p-value)
+            row["p_value"] = float(
+                stats.wilcoxon(np.round(d, 12), method="approx" if n > 50 else "auto").pvalue
+            )
+    was, now = level >= cut, new_level >= cut
     up, down = int((now & ~was).sum()), int((was & ~now).sum())
     lo, hi = proportion_interval(np.array([up, down]), n, confidence=confidence)
     row.update(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -152,6 +152,36 @@ class Model:
                 context=self.description,
             ) from exc
         return checked_scores(raw, len(frame), self.description)
+
+    def with_link(self, link: str) -> Model:
+        """The model with ``link`` applied to its output: ``"logistic"`` turns a linear
+        predictor (log-odds, e.g. from ``decision_function`` or a script) into a
+        probability; ``"identity"`` leaves it.
+
+        >>> m = Model.from_callable(lambda df: df["x"]).with_link("logistic")
+        >>> m.score(pd.DataFrame({"x": [0.0]})).tolist()
+        [0.5]
+        """
+        if link not in ("identity", "logistic"):
+            raise ConfigError(
+                [
+                    Problem(
+                        f"model.link: expected 'identity' or 'logistic'; got {link!r}",
+                        column="model.link",
+                        value=link,
+                    )
+                ]
+            )
+        if link == "identity":
+            return self
+        inner = self.scorer
+
+        def scorer(x: pd.DataFrame) -> Any:
+            raw = inner(x)
+            with np.errstate(over="ignore"):
+                return 1.0 / (1.0 + np.exp(-np.asarray(raw, dtype=float)))
+
+        return replace(self, scorer=scorer, description=f"{self.description}, logistic link")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form for the manifest."""

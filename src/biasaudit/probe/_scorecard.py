@@ -205,18 +205,40 @@ class Scorecard:
 
 
 def level_keys(column: pd.Series) -> pd.Series:
-    """Each value as the text a scorecard names its level by (1.0 -> '1')."""
+    """Each value as the text a scorecard or a flip map names its level by (1.0 -> '1'),
+    None when missing.
 
-    def key(v: Any) -> Any:
-        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-            return None
-        if isinstance(v, bool | np.bool_):
-            return str(int(v))
-        if isinstance(v, float | np.floating) and float(v).is_integer():
-            return str(int(v))
-        return str(v)
+    >>> level_keys(pd.Series([1.0, 2.5, None])).tolist()
+    ['1', '2.5', None]
+    """
+    missing = column.isna().to_numpy()
+    dtype = column.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        text = column.astype(object).map({True: "1", False: "0"})
+    elif pd.api.types.is_integer_dtype(dtype):
+        text = column.astype(object).where(~missing, None).map(str)
+    elif pd.api.types.is_float_dtype(dtype):
+        x = column.to_numpy(dtype=float)
+        whole = np.isfinite(x) & (x == np.round(x))
+        text = pd.Series(column.astype(str).to_numpy(dtype=object), index=column.index)
+        text[whole] = pd.Series(x[whole].astype(np.int64), dtype=object).astype(str).to_numpy()
+    else:
+        values = column.astype(object)
+        plain = values[~missing].map(type).isin([str]).all()
+        text = values.astype(str) if plain else values.map(_key)
+    out = pd.Series(text.to_numpy(dtype=object), index=column.index, dtype=object)
+    out[missing] = None
+    return out
 
-    return column.astype(object).map(key)
+
+def _key(v: Any) -> Any:
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, bool | np.bool_):
+        return str(int(v))
+    if isinstance(v, float | np.floating) and float(v).is_integer():
+        return str(int(v))
+    return str(v)
 
 
 def scorecard_from_dict(raw: Mapping[str, Any], *, where: str = "scorecard") -> Scorecard:
