@@ -14,6 +14,8 @@ from .._lazy import lazy
 _LAZY = {
     "ProbeConfig": "_config",
     "load_probe_config": "_config",
+    "model_from_section": "_config",
+    "model_section_problems": "_config",
     "run_probe_config": "_config",
     "FLIP_COLUMNS": "_flip",
     "Flip": "_flip",
@@ -44,7 +46,13 @@ _LAZY = {
 __getattr__, __dir__ = lazy(__name__, _LAZY, globals())
 
 if TYPE_CHECKING:
-    from ._config import ProbeConfig, load_probe_config, run_probe_config
+    from ._config import (
+        ProbeConfig,
+        load_probe_config,
+        model_from_section,
+        model_section_problems,
+        run_probe_config,
+    )
     from ._flip import FLIP_COLUMNS, Flip, FlipResult, flip_experiment, publish_flips
     from ._model import Model, as_model, load_model
     from ._profiles import (
@@ -79,6 +87,8 @@ __all__ = [
     "grid",
     "load_model",
     "load_probe_config",
+    "model_from_section",
+    "model_section_problems",
     "parse_rule",
     "probe",
     "proxy_audit",

@@ -182,30 +182,8 @@ def load_probe_config(path: str | Path) -> ProbeConfig:
             "missing: name the model with path = ... or command = [...]",
             reason="missing_key",
         )
-    elif ("path" in model) == ("command" in model):
-        bad(
-            "[model]",
-            "give either path (a model file) or command (a program), not both or neither",
-        )
-    if "trust" in model and not isinstance(model["trust"], bool):
-        bad(
-            "model.trust",
-            f"expected true or false (no quotes); got {model['trust']!r}",
-            model["trust"],
-        )
-    if "features" in model and _names(model["features"]) is None:
-        bad("model.features", "expected a list of column names", model["features"])
-    if "command" in model and not _names(model["command"]):
-        bad("model.command", 'expected a list such as ["Rscript", "score.R"]', model["command"])
-    if "command" in model and "features" not in model:
-        bad(
-            "model.features",
-            "a command model needs the list of columns to send it",
-            reason="missing_key",
-        )
-    timeout = model.get("timeout", 600)
-    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
-        bad("model.timeout", f"expected seconds > 0; got {timeout!r}", timeout)
+    else:  # unknown keys are reported above
+        problems += [p for p in model_section_problems(model) if "unknown key" not in p.message]
     section = _section(raw, "probe")
     flips = section.get("flips", [])
     if not isinstance(flips, list) or not all(isinstance(f, Mapping) for f in flips):
@@ -302,10 +280,20 @@ def load_probe_config(path: str | Path) -> ProbeConfig:
 
 def config_model(config: ProbeConfig) -> Any:
     """The model a configuration names (loaded and checked)."""
+    return model_from_section(config.model, base=config.path.parent)
+
+
+def model_from_section(section: Mapping[str, Any], *, base: Path) -> Any:
+    """The model a ``[model]`` section names, paths relative to ``base`` (a folder).
+
+    Raises
+    ------
+    ConfigError
+        When the model cannot be loaded (see :func:`load_model`).
+    """
     from ._model import load_model
 
-    m = config.model
-    base = config.path.parent
+    m = section
     model = load_model(
         (base / m["path"]).resolve() if "path" in m else None,
         kind=m.get("kind"),
@@ -316,6 +304,41 @@ def config_model(config: ProbeConfig) -> Any:
         cwd=base,
     )
     return model.with_link(m.get("link", "identity"))
+
+
+def model_section_problems(section: Mapping[str, Any]) -> list[Problem]:
+    """Problems with a ``[model]`` section's keys and values (before loading it)."""
+    problems = []
+
+    def bad(key: str, message: str, value: Any = None) -> None:
+        problems.append(Problem(f"{key}: {message}", column=key, value=value))
+
+    for key in section:
+        if key not in SECTIONS["model"]:
+            close = difflib.get_close_matches(key, list(SECTIONS["model"]), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            bad(f"model.{key}", f"unknown key{hint}; allowed: {', '.join(SECTIONS['model'])}", key)
+    if ("path" in section) == ("command" in section):
+        bad(
+            "[model]",
+            "give either path (a model file) or command (a program), not both or neither",
+        )
+    if "trust" in section and not isinstance(section["trust"], bool):
+        bad(
+            "model.trust",
+            f"expected true or false (no quotes); got {section['trust']!r}",
+            section["trust"],
+        )
+    if "features" in section and _names(section["features"]) is None:
+        bad("model.features", "expected a list of column names", section["features"])
+    if "command" in section and not _names(section["command"]):
+        bad("model.command", 'expected a list such as ["Rscript", "score.R"]', section["command"])
+    if "command" in section and "features" not in section:
+        bad("model.features", "a command model needs the list of columns to send it")
+    timeout = section.get("timeout", 600)
+    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
+        bad("model.timeout", f"expected seconds > 0; got {timeout!r}", timeout)
+    return problems
 
 
 def run_probe_config(config: ProbeConfig) -> Any:
