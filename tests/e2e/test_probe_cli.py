@@ -171,3 +171,24 @@ def test_the_readme_example_prints_what_the_readme_shows(tmp_path, monkeypatch, 
     (tmp_path / "probe.toml").write_text(toml, encoding="utf-8")
     assert main([*command.split()[1:], "--quiet"]) == 0
     assert capsys.readouterr().out == printed
+
+
+def test_small_counts_are_withheld_unless_restricted_and_runs_repeat_byte_for_byte(folder):
+    # min_cell 300: the smaller nationality groups (about 4% of 6,000 each) are withheld
+    config = _config(folder, "small", 'path = "card.toml"', FLIP + "[stats]\nmin_cell = 300\n")
+    outs = [folder / "pub-a", folder / "pub-b", folder / "restricted"]
+    for out in outs[:2]:
+        assert main(["probe", str(config), "--out", str(out), "--quiet"]) == 0
+    assert main(["probe", str(config), "--out", str(outs[2]), "--restricted", "--quiet"]) == 0
+    for name in ("probe.json", "report.html", "manifest.json", "tables/probe-flips.csv"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+    public = pd.read_csv(outs[0] / "tables" / "probe-flips.csv")
+    full = pd.read_csv(outs[2] / "tables" / "probe-flips-restricted.csv")
+    withheld = public["n"].isna()
+    assert withheld.any() and (full.loc[withheld, "n"] < 300).any()
+    assert public.loc[withheld, "mean_change"].isna().all()
+    assert full["n"].notna().all()
+    # nothing withheld reaches the report: no withheld group's mean change is printed
+    html = (outs[0] / "report.html").read_text(encoding="utf-8")
+    for value in full.loc[withheld, "mean_change"]:
+        assert f"{value:,.4f}" not in html
