@@ -69,3 +69,27 @@ def test_fast_measures_equal_scikit_learn():
         assert auc(y, x) == pytest.approx(roc_auc_score(y, x), abs=1e-12)
         a, b = rng.integers(0, 4, 300), rng.integers(0, 7, 300)
         assert nmi(a, b) == pytest.approx(normalized_mutual_info_score(a, b), abs=1e-12)
+
+
+def test_the_top_proxy_is_flipped_to_the_largest_groups_typical_value(records):
+    from biasaudit.probe import probe
+
+    model = as_model(scorecard_from_dict({**PROBE_TRUTH, "link": "logistic"}))
+    out = probe(records, model, proxies=["nationality"], flip_proxies=1, bootstrap=0)
+    t = out.flips.table
+    assert set(t["flip"]) == {"language_level 1->4, 2->4, 3->4"}  # 4: most common among Dutch
+    assert any("most common value among nationality = Dutch" in n for n in out.flips.notes)
+    # by hand: a non-Dutch person at level 1 gains 3 levels: 3 x -0.45 on the log-odds
+    level1 = records[records["language_level"] == 1]
+    eta = (
+        -1.2
+        + 0.6 * (level1["gender"] == "F")
+        - 0.45 * level1["language_level"]
+        - 0.5 * level1["income"]
+        + 0.4 * level1["has_children"]
+        + 0.01 * level1["months_on_benefit"]
+    ).to_numpy()
+    truth = np.mean(1 / (1 + np.exp(-(eta - 1.35))) - 1 / (1 + np.exp(-eta)))
+    row = t[(t["attribute"] == "language_level") & (t["group"] == "1")].iloc[0]
+    assert row["mean_change"] == pytest.approx(truth, abs=1e-12)
+    assert "nationality" in set(t["attribute"])  # rows per nationality

@@ -26,7 +26,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "stats": ("confidence", "min_cell", "seed", "bootstrap_samples"),
     "model": ("path", "kind", "trust", "features", "link", "command", "timeout"),
     "probe": ("flips", "sample"),
-    "proxy": ("attributes", "features"),
+    "proxy": ("attributes", "features", "flip_top"),
     "profiles": ("path", "base", "vary", "base_profile"),
     "output": ("dir", "png"),
 }
@@ -46,6 +46,7 @@ class ProbeConfig:
     sample: int | None = None
     proxies: tuple[str, ...] | None = None
     proxy_features: tuple[str, ...] | None = None
+    flip_proxies: int = 0
     profiles_path: Path | None = None
     base: dict[str, Any] | None = None
     vary: dict[str, list[Any]] | None = None
@@ -213,6 +214,10 @@ def load_probe_config(path: str | Path) -> ProbeConfig:
                 proxy.get("attributes"),
             )
     proxy_features = _names(proxy["features"]) if "features" in proxy else None
+    flip_top = proxy.get("flip_top", 0)
+    if not isinstance(flip_top, int) or isinstance(flip_top, bool) or flip_top < 0:
+        bad("proxy.flip_top", f"expected a whole number >= 0; got {flip_top!r}", flip_top)
+        flip_top = 0
     prof = _section(raw, "profiles")
     profiles_path = None
     if "path" in prof:
@@ -236,6 +241,8 @@ def load_probe_config(path: str | Path) -> ProbeConfig:
         bad("profiles.vary", "expected column = [values, ...]", vary)
     if vary is not None and base_row is None:
         bad("profiles.vary", "needs a base profile: profiles.base", reason="missing_key")
+    if flip_top and proxies is None:
+        bad("proxy.flip_top", "needs [proxy] attributes", flip_top)
     if not flips and proxies is None and not prof:
         bad(
             "[probe]",
@@ -262,6 +269,7 @@ def load_probe_config(path: str | Path) -> ProbeConfig:
         sample=sample,
         proxies=tuple(proxies) if proxies is not None else None,
         proxy_features=tuple(proxy_features) if proxy_features else None,
+        flip_proxies=int(flip_top),
         profiles_path=profiles_path,
         base=dict(base_row) if base_row is not None else None,
         vary={k: list(v) for k, v in vary.items()} if vary else None,
@@ -399,6 +407,7 @@ def run_probe_config(config: ProbeConfig) -> Any:
             sample=config.sample,
             proxies=config.proxies,
             proxy_features=config.proxy_features,
+            flip_proxies=config.flip_proxies,
             profiles=profiles,
             base_profile=config.base_profile,
             base=config.base,

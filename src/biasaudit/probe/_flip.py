@@ -258,25 +258,29 @@ def flip_problems(frame: pd.DataFrame, flip: Flip) -> list[Problem]:
 
 
 def _apply(column: pd.Series, mapping: Mapping[Any, Any], rows: np.ndarray) -> pd.Series:
-    """``column`` with ``mapping`` applied on ``rows`` (values keep the column's type)."""
-    keys = level_keys(column)
+    """``column`` with ``mapping`` applied on ``rows``. A number column stays a number
+    column (integers stay integers when the new values are whole); a new value that
+    is not a number makes it a column of objects, as the model would get it from a file.
+
+    >>> _apply(pd.Series([0, 1, 1]), {1: 0}, np.array([True, True, False])).tolist()
+    [0, 0, 1]
+    """
     table = {_key(k): v for k, v in mapping.items()}
-    new = keys.map(table)
+    new = level_keys(column).map(table)
     hit = rows & new.notna().to_numpy()
-    out = column.copy()
-    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
+    values = new[hit]
+    number = pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
         column.dtype
-    ):
-        values = pd.to_numeric(new[hit], errors="coerce")
-        out = (
-            out.astype(float)
-            if values.notna().all() and not pd.api.types.is_integer_dtype(column.dtype)
-            else out
-        )
-        out[hit] = values.to_numpy()
-    else:
-        out = out.astype(object)
-        out[hit] = new[hit].to_numpy()
+    )
+    numbers = pd.to_numeric(values, errors="coerce")
+    if number and numbers.notna().all():
+        whole = bool((numbers == np.round(numbers)).all())
+        keep_int = pd.api.types.is_integer_dtype(column.dtype) and whole
+        out = column.copy() if keep_int else column.astype(float)
+        out[hit] = numbers.to_numpy(dtype=out.dtype)
+        return out
+    out = column.astype(object)
+    out[hit] = values.to_numpy()
     return out
 
 

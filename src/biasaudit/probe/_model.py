@@ -238,8 +238,6 @@ def checked_scores(raw: Any, n: int, what: str = "the model") -> np.ndarray:
             ],
             context=what,
         ) from None
-    if arr.dtype == bool:
-        scores = arr.astype(float)
     finite = np.isfinite(scores)
     if not finite.all():
         i = int(np.flatnonzero(~finite)[0])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -62,6 +62,43 @@ class ProbeResult:
         }
 
 
+def proxy_flips(
+    records: pd.DataFrame, proxies: ProxyResult, top: int
+) -> tuple[list[Flip], list[str]]:
+    """Flips of the top ``top`` proxies of each attribute: each value to the one most
+    common in the attribute's largest group; and notes on what was not flipped."""
+    from ._scorecard import level_keys
+
+    flips: list[Flip] = []
+    notes = []
+    table = proxies.table
+    for attribute in dict.fromkeys(table["attribute"]):
+        ranked = table[(table["attribute"] == attribute) & table["rank"].notna()]
+        keys = level_keys(records[attribute])
+        largest = keys.value_counts().index[0]
+        for feature in ranked.sort_values("rank")["feature"].head(top):
+            column = records[feature]
+            values = column.dropna().unique()
+            if len(values) > 20:
+                notes.append(
+                    f"proxy {feature} of {attribute}: {len(values)} distinct values; not flipped"
+                )
+                continue
+            typical = column[(keys == largest).to_numpy()].mode().iloc[0]
+            mapping = {
+                v: typical
+                for v in values
+                if level_keys(pd.Series([v])).iloc[0] != level_keys(pd.Series([typical])).iloc[0]
+            }
+            if mapping:
+                flips.append(Flip(feature, mapping))
+                notes.append(
+                    f"proxy flip: {feature} set to {typical!r} (its most common value among "
+                    f"{attribute} = {largest}, the largest group) for everyone with another value"
+                )
+    return flips, notes
+
+
 def probe(
     records: pd.DataFrame,
     model: Any,
@@ -72,6 +109,7 @@ def probe(
     sample: int | None = None,
     proxies: Sequence[str] | None = None,
     proxy_features: Sequence[str] | None = None,
+    flip_proxies: int = 0,
     profiles: pd.DataFrame | None = None,
     base_profile: str | None = None,
     base: Mapping[str, Any] | None = None,
@@ -101,6 +139,11 @@ def probe(
         Protected attributes for the proxy audit (None: no proxy audit).
     proxy_features : sequence of str, optional
         Features the proxy audit looks at (default: the model's).
+    flip_proxies : int, default=0
+        Also flip the top this many proxies of each attribute: every value set to the
+        one most common in the attribute's largest group (e.g. a language level set to
+        the level most common among Dutch nationals). Proxies with more than 20
+        distinct values are not flipped (a note says so).
     profiles : pandas.DataFrame, optional
         Hand-written profiles (a ``profile`` column names them).
     base_profile : str, optional
@@ -131,18 +174,6 @@ def probe(
             ]
         )
     flip_result = proxy_result = profile_result = None
-    if flips:
-        flip_result = flip_experiment(
-            records,
-            chosen,
-            flips,
-            groups=groups,
-            threshold=threshold,
-            sample=sample,
-            seed=seed,
-            confidence=confidence,
-            min_cell=min_cell,
-        )
     if proxies is not None:
         proxy_result = proxy_audit(
             records,
@@ -154,6 +185,25 @@ def probe(
             confidence=confidence,
             min_cell=min_cell,
         )
+    chosen_flips = list(flips)
+    notes: list[str] = []
+    if proxy_result is not None and flip_proxies > 0:
+        extra, notes = proxy_flips(records, proxy_result, flip_proxies)
+        chosen_flips += extra
+    if chosen_flips:
+        flip_result = flip_experiment(
+            records,
+            chosen,
+            chosen_flips,
+            groups=[*groups, *(a for a in proxies or () if flip_proxies and a not in groups)],
+            threshold=threshold,
+            sample=sample,
+            seed=seed,
+            confidence=confidence,
+            min_cell=min_cell,
+        )
+        if notes:
+            flip_result = replace(flip_result, notes=(*flip_result.notes, *notes))
     if profiles is not None or base is not None:
         table = profiles if profiles is not None else grid(dict(base or {}), dict(vary or {}))
         profile_result = score_profiles(chosen, table, base=base_profile)

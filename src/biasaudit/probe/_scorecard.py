@@ -94,7 +94,7 @@ class Scorecard:
             out[name] = float(coef) * pd.to_numeric(frame[name], errors="coerce").to_numpy(float)
         for name, table in self.levels.items():
             keys = level_keys(frame[name])
-            out[name] = keys.map(lambda k, t=table: t.get(k, math.nan)).to_numpy(float)
+            out[name] = keys.map(dict(table)).to_numpy(dtype=float, na_value=math.nan)
         for r in self.rules:
             if r.add is not None:
                 out[r.name] = np.where(r.rule.evaluate(frame), float(r.add), 0.0)
