@@ -160,3 +160,30 @@ def test_bad_model_files(tmp_path):
     (tmp_path / "m.onnx").write_bytes(b"garbage")
     assert "not an ONNX model" in _error(lambda: load_model(tmp_path / "m.onnx"))
     assert "expected a scikit-learn estimator" in _error(lambda: as_model(3))
+
+
+def test_an_onnx_model_with_one_input_matrix_needs_its_columns(records, tmp_path):
+    pytest.importorskip("onnxruntime")
+    from skl2onnx import to_onnx
+    from skl2onnx.common.data_types import FloatTensorType
+    from sklearn.linear_model import LogisticRegression
+
+    columns = ["language_level", "income"]
+    fitted = LogisticRegression().fit(records[columns].to_numpy(), records["fraud"])
+    onx = to_onnx(
+        fitted,
+        initial_types=[("x", FloatTensorType([None, 2]))],
+        options={LogisticRegression: {"zipmap": False}},
+    )
+    path = tmp_path / "matrix.onnx"
+    path.write_bytes(onx.SerializeToString())
+    assert "list the columns in its order" in _error(lambda: load_model(path))
+    model = load_model(path, features=columns)
+    want = fitted.predict_proba(records[columns].to_numpy())[:, 1]
+    assert model.score(records) == pytest.approx(want, abs=1e-6, rel=0)
+
+
+def test_a_logistic_link_turns_log_odds_into_probabilities(records):
+    logit = Model.from_callable(probe_logit, features=PROBE_FEATURES).with_link("logistic")
+    assert logit.score(records) == pytest.approx(_truth(records), abs=1e-12)
+    assert "expected 'identity' or 'logistic'" in _error(lambda: logit.with_link("probit"))
