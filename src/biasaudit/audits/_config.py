@@ -69,7 +69,10 @@ SECTIONS: dict[str, tuple[str, ...] | None] = {
     "scores": ("sweep", "points", "calibration_bins", "equalise"),
     "regression": ("decision", "positive", "covariates", "numeric", "label"),
     "output": ("dir", "mode", "png"),
+    "model": ("path", "kind", "trust", "features", "link", "command", "timeout"),
 }
+#: The score column a ``[model]`` section adds to the records when [roles] has no score.
+MODEL_SCORE = "model_score"
 OUTPUT_MODES = ("public", "restricted")
 #: What ``[data] path`` holds: decision records, an aggregated table of counts per
 #: group, or a process funnel (records or stage counts). Sections used by each kind.
@@ -84,6 +87,7 @@ KINDS: dict[str, tuple[str, ...]] = {
         "sample",
         "scores",
         "regression",
+        "model",
     ),
     "counts": ("counts",),
     "funnel": ("funnel",),
@@ -121,6 +125,9 @@ class AuditConfig:
         ``[output] mode = "restricted"``: write every value (auditor's own use).
     png : bool
         ``[output] png = true``: charts/ holds a PNG of each chart beside its SVG.
+    model : dict or None
+        The ``[model]`` section: a model whose scores are the score role (as column
+        :data:`MODEL_SCORE`) when ``[roles]`` names no score.
     """
 
     path: Path
@@ -135,6 +142,7 @@ class AuditConfig:
     kind: str = "records"
     options: dict[str, Any] = field(default_factory=dict)
     link: Link | None = None
+    model: dict[str, Any] | None = None
 
 
 def _suggest(word: str, allowed: tuple[str, ...] | list[str]) -> str:
@@ -255,6 +263,24 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         roles_raw: dict[str, Any] = {"flagged": "(aggregated)"}
     else:
         roles_raw = _section(raw, "roles")
+    model = _section(raw, "model") if "model" in raw and kind == "records" else None
+    if model is not None:
+        from ..probe import model_section_problems  # the model packages load on use only
+
+        problems += [p for p in model_section_problems(model) if "unknown key" not in p.message]
+        if "score" in roles_raw:
+            bad(
+                "[model]",
+                f"roles.score already names a score ({roles_raw['score']!r}); the model's scores "
+                "are used only when [roles] has no score: remove one of them",
+                reason="conflict",
+            )
+        elif "link" in raw:
+            bad(
+                "[model]", "not available with [link] yet: join the files first", reason="conflict"
+            )
+        else:
+            roles_raw = {**roles_raw, "score": MODEL_SCORE}
     try:
         spec = make_spec(
             roles=roles_raw,
@@ -298,6 +324,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         kind=kind,
         options=_section(raw, kind) if kind != "records" else {},
         link=link,
+        model=model,
     )
 
 
@@ -354,8 +381,68 @@ def run_config(config: AuditConfig) -> AuditResult | FunnelResult:
                 **config.read_options,
                 **config.options,
             )
+    if config.model is not None:
+        return _model_audit(config)
     with step("opening the data"):
         records = open_spec_records(
             config.data_path, spec, link=config.link, **config.read_options
         )
     return run_audit(records, spec, metrics=config.metrics)
+
+
+def _model_audit(config: AuditConfig) -> AuditResult:
+    """The audit with the ``[model]``'s scores as the score role: the records are read
+    into memory, scored, and audited as if the file had the score column."""
+    import dataclasses
+
+    import pandas as pd
+
+    from ..io import open_records
+    from ..probe import model_from_section
+    from ._audit import open_spec_records, run_audit
+
+    spec = config.spec
+    assert config.model is not None
+    with step("loading the model"):
+        model = model_from_section(config.model, base=config.path.parent)
+    text = [c for r, c in spec.roles.items() if r not in ("score", "weight", "count")]
+    text += spec.attributes
+    if spec.regression is not None:
+        text += [c for c in spec.regression.columns if c not in spec.regression.numeric]
+    wanted = [c for c in spec.columns if c != MODEL_SCORE]
+    with step("opening the data and scoring it with the model"):
+        opened = open_records(
+            config.data_path,
+            columns=list(dict.fromkeys([*wanted, *model.features])),
+            text_columns=[c for c in text if c != MODEL_SCORE],
+            **config.read_options,
+        )
+        frame = opened.frame.collect() if opened.lazy else opened.frame
+        df = frame.to_pandas()
+        missing = [c for c in model.features if c not in df.columns]
+        if missing:
+            from .._exceptions import RecordsError
+
+            raise RecordsError(
+                [
+                    Problem(
+                        f"model feature {c!r}: column not found in {config.data_path.name!r}",
+                        column=c,
+                        reason="missing_column",
+                    )
+                    for c in missing
+                ]
+            )
+        inputs = df[list(model.features)].copy()
+        for c in inputs.columns:  # text as plain objects with None: what models expect
+            if isinstance(inputs[c].dtype, pd.StringDtype):
+                inputs[c] = inputs[c].astype(object).where(inputs[c].notna(), None)
+        df[MODEL_SCORE] = model.score(inputs)
+        records = dataclasses.replace(open_spec_records(df, spec), source=opened.source)
+    result = run_audit(records, spec, metrics=config.metrics)
+    note = (
+        f"score: {MODEL_SCORE}, computed by the [model] ({model.description}; sha256 "
+        f"{model.sha256 or 'no file'})"
+    )
+    ledger = dataclasses.replace(result.ledger, notes=(*result.ledger.notes, note))
+    return dataclasses.replace(result, ledger=ledger)

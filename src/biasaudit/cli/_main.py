@@ -1,4 +1,4 @@
-"""Command line: ``biasaudit demo | audit | validate | init | generate | plan``.
+"""Command line: ``biasaudit demo | audit | validate | probe | init | generate | plan``.
 
 No metric logic lives here. Input problems are printed without a traceback and
 exit with status 2, and nothing is written.
@@ -11,7 +11,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from .._exceptions import BiasAuditError
@@ -60,7 +60,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     check = sub.add_parser("validate", help="check a TOML file and its data; list every problem")
     check.add_argument("config", type=Path)
-    for command in (demo, run, check):
+    probe = sub.add_parser(
+        "probe", help="probe a model (attribute flips, proxies, profiles) described by a TOML file"
+    )
+    probe.add_argument("config", type=Path)
+    probe.add_argument(
+        "--out", type=Path, default=None, help="output folder (default [output] dir)"
+    )
+    probe.add_argument(
+        "--restricted",
+        action="store_true",
+        help="write every value of the tables, small counts included (not for publication)",
+    )
+    probe.add_argument("--png", action="store_true", help="also write each chart as PNG")
+    for command in (demo, run, check, probe):
         command.add_argument(
             "--quiet",
             action="store_true",
@@ -223,6 +236,66 @@ def _audit(
     return target
 
 
+def _probe(config_path: Path, out: Path | None, *, restricted: bool, png: bool) -> Path:
+    from ..probe import load_probe_config, run_probe_config
+
+    config = load_probe_config(config_path)
+    from ..report import check_output_dir, write_probe_outputs
+
+    target = out or config.output_dir
+    check_output_dir(target)  # refuse a bad folder before the work
+    result = run_probe_config(config)
+    with step("charts, tables and the report"):
+        written = write_probe_outputs(
+            result, target, config=config.raw, restricted=restricted, png=png or config.png
+        )
+    print(_probe_summary(result, written, restricted=restricted))
+    return written
+
+
+def _probe_summary(result: Any, out: Path, *, restricted: bool) -> str:
+    model, source = result.model, result.source
+    lines = [
+        f"{source.get('name')}: {int(source.get('rows', 0)):,} records; model: {model.description}"
+    ]
+    if result.flips is not None:
+        flips = result.flips
+        table = flips.table if restricted else flips.published()
+        lines.append(f"  flag rule: {flips.threshold}")
+        lines += [f"  note: {n}" for n in flips.notes]
+        for flip in flips.flips:
+            rows = table[(table["flip"] == flip.name) & (table["attribute"] == flip.attribute)]
+            for _, r in rows.iterrows():
+                if r["mean_change"] != r["mean_change"]:
+                    lines.append(f"  flip {flip.name}: {r['group']}: withheld (small group)")
+                    continue
+                share = r["flag_up_share"] - r["flag_down_share"]
+                flag = (
+                    "" if share != share else f"; net change in flagged {100 * share:+.1f} points"
+                )
+                lines.append(
+                    f"  flip {flip.name}: {flip.attribute} = {r['group']}: mean score change "
+                    f"{r['mean_change']:+.4f} ({100 * flips.confidence:g}% CI "
+                    f"{r['change_ci_low']:+.4f} to {r['change_ci_high']:+.4f}){flag}"
+                )
+    if result.proxies is not None:
+        t = result.proxies.table
+        for attribute in dict.fromkeys(t["attribute"]):
+            top = t[(t["attribute"] == attribute) & (t["rank"] == 1)]
+            if len(top):
+                r = top.iloc[0]
+                lines.append(
+                    f"  proxy for {attribute}: {r['feature']} ({r['measure']} "
+                    f"{r['strength']:.2f}, {100 * r['influence_share']:.0f}% of the influence)"
+                )
+    if result.profiles is not None:
+        lines += [f"  {s}" for s in result.profiles.sentences[:3]]
+    lines.append(f"wrote {out}/report.html, probe.json, tables/, charts/, manifest.json")
+    if restricted:
+        lines.append("RESTRICTED output: small counts included; not for publication")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
@@ -249,6 +322,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         _audit(bundled_dir(DEMO) / "audit.toml", args.out, png=args.png)
     elif args.command == "audit":
         _audit(args.config, args.out, restricted=args.restricted, png=args.png)
+    elif args.command == "probe":
+        _probe(args.config, args.out, restricted=args.restricted, png=args.png)
     elif args.command == "validate":
         from ..audits import load_config, run_config
 

@@ -12,7 +12,13 @@ from ._findings import (
     range_source,
     score_findings,
 )
-from ._outputs import Result, analysis_tables, check_output_dir, write_outputs
+from ._outputs import (
+    Result,
+    analysis_tables,
+    check_output_dir,
+    write_outputs,
+)
+from ._probe_outputs import write_probe_outputs
 
 __all__ = [
     "Result",
@@ -27,4 +33,5 @@ __all__ = [
     "range_source",
     "score_findings",
     "write_outputs",
+    "write_probe_outputs",
 ]

@@ -13,7 +13,7 @@ import os
 import platform
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
@@ -80,6 +80,7 @@ OUTPUT_NAMES = frozenset(
         "report.html",
         "charts",
         "tables",
+        "probe.json",
     }
 )
 
@@ -228,7 +229,30 @@ def write_outputs(
     """
     from ._report import render_report  # the chart stack loads only to write a report
 
-    target = Path(out_dir)
+    def fill(tmp: Path) -> dict[str, Any]:
+        stem = "results-restricted" if restricted else "results"
+        result.to_csv(tmp / f"{stem}.csv", restricted=restricted)
+        result.to_json(tmp / f"{stem}.json", restricted=restricted)
+        _write_tables(result, tmp / "tables", restricted)
+        # the report shows the published view only, whatever the mode
+        report = render_report(result, tmp / "charts", png=png)
+        (tmp / "report.html").write_text(report, encoding="utf-8")
+        return manifest(result, config=config, restricted=restricted)
+
+    return replace_folder(Path(out_dir), fill)
+
+
+def replace_folder(target: Path, fill: Callable[[Path], dict[str, Any]]) -> Path:
+    """Write an output folder as a whole: ``fill(tmp)`` writes the files into a
+    temporary folder beside ``target`` and returns the manifest, which gets the hash
+    of every file and is written last; then the folder takes ``target``'s place.
+    A failure leaves no trace (nor the parent folders this run made).
+
+    Raises
+    ------
+    OutputError
+        When ``target`` may not be replaced (see :func:`check_output_dir`).
+    """
     check_output_dir(target)
     made = target.parent  # the first parent folder this run creates, if any
     while not made.parent.exists() and made.parent != made:
@@ -242,14 +266,7 @@ def write_outputs(
         raise
     os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; outputs are shared
     try:
-        stem = "results-restricted" if restricted else "results"
-        result.to_csv(tmp / f"{stem}.csv", restricted=restricted)
-        result.to_json(tmp / f"{stem}.json", restricted=restricted)
-        _write_tables(result, tmp / "tables", restricted)
-        # the report shows the published view only, whatever the mode
-        report = render_report(result, tmp / "charts", png=png)
-        (tmp / "report.html").write_text(report, encoding="utf-8")
-        info = manifest(result, config=config, restricted=restricted)
+        info = fill(tmp)
         info["outputs"] = {
             p.relative_to(tmp).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(tmp.rglob("*"))

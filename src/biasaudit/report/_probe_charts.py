@@ -1,0 +1,82 @@
+"""Charts of model probing: score changes per group when an attribute is flipped, and
+features ranked by proxy strength x influence. Drawn from the published tables only."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from ._charts import PALETTE, Chart, _chart, _figure, _literal, _slug, _title
+
+
+def flip_chart(table: pd.DataFrame, flip: str, confidence: float) -> Chart | None:
+    """Mean score change per group (with its interval) for one flip; None when every
+    group is withheld."""
+    rows = table[(table["flip"] == flip) & table["mean_change"].notna()]
+    if rows.empty:
+        return None
+    labels = [
+        "everyone flipped" if a == "all" else f"{a} = {g}"
+        for a, g in zip(rows["attribute"], rows["group"], strict=True)
+    ]
+    fig = _figure(7.5, 1.4 + 0.38 * len(rows))
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))
+    mean = rows["mean_change"].to_numpy(float)
+    lo = rows["change_ci_low"].to_numpy(float)
+    hi = rows["change_ci_high"].to_numpy(float)
+    colors = [PALETTE[0] if m >= 0 else PALETTE[4] for m in mean]
+    err = np.vstack([np.nan_to_num(mean - lo), np.nan_to_num(hi - mean)])
+    ax.errorbar(mean, y, xerr=err, fmt="none", ecolor="#333", elinewidth=1.2, capsize=3)
+    ax.scatter(mean, y, c=colors, s=36, zorder=3)
+    ax.axvline(0, color="#555", lw=0.8)
+    ax.set_yticks(y, labels=[_literal(x) for x in labels], fontsize=9)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlabel("mean change in the model's score when flipped", fontsize=9)
+    ax.tick_params(axis="x", labelsize=8)
+    own = rows[rows["attribute"] == rows["attribute"].iloc[-1]]
+    flipped = rows[rows["attribute"] != "all"]
+    if len(flipped):
+        own = flipped[flipped["attribute"] == flipped["attribute"].iloc[0]]
+    shown = ", ".join(
+        f"{a} = {g} {m:+.3f}"
+        for a, g, m in zip(own["attribute"], own["group"], own["mean_change"], strict=True)
+    )
+    title = f"Flipping {flip} changes the mean score of {shown}"
+    _title(fig, title)
+    level = f"{100 * confidence:g}%"
+    values = "; ".join(
+        f"{lab}: {m:+.4f} ({level} CI {a:+.4f} to {b:+.4f})"
+        for lab, m, a, b in zip(labels, mean, lo, hi, strict=True)
+        if not math.isnan(m)
+    )
+    return _chart(f"probe-flip-{_slug(flip)}", title, f"{title}. {values}.", fig, flip)
+
+
+def proxy_chart(table: pd.DataFrame, attribute: str) -> Chart | None:
+    """Features ranked by proxy strength x influence for one protected attribute."""
+    rows = table[(table["attribute"] == attribute) & table["proxy_score"].notna()]
+    if rows.empty:
+        return None
+    rows = rows.sort_values("proxy_score", ascending=False, kind="stable")
+    fig = _figure(7.5, 1.4 + 0.38 * len(rows))
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))
+    ax.barh(y, rows["proxy_score"].to_numpy(float), color=PALETTE[0])
+    ax.set_yticks(y, labels=[_literal(f) for f in rows["feature"]], fontsize=9)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlabel("proxy strength x share of the model's influence", fontsize=9)
+    ax.tick_params(axis="x", labelsize=8)
+    top = rows.iloc[0]
+    strength = f"{top['measure']} {top['strength']:.2f}"
+    title = (
+        f"{top['feature']} stands in for {attribute} most ({strength}, "
+        f"{100 * top['influence_share']:.0f}% of the model's influence)"
+    )
+    _title(fig, title)
+    values = "; ".join(
+        f"{f}: {s:.3f}" for f, s in zip(rows["feature"], rows["proxy_score"], strict=True)
+    )
+    return _chart(f"probe-proxy-{_slug(attribute)}", title, f"{title}. {values}.", fig, attribute)

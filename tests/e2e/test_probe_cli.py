@@ -1,0 +1,194 @@
+"""``biasaudit probe CONFIG`` as a user runs it: the output folder, the numbers it
+prints, and for every bad input one clear error, exit 2 and nothing written."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from biasaudit.cli import main
+from biasaudit.io import file_sha256
+from biasaudit.synthetic import (
+    generate_probe_records,
+    probe_logit,
+    probe_model,
+    probe_scorecard_text,
+)
+
+SCORER = Path(__file__).resolve().parents[1] / "probe_scorer.py"
+FLIP = '[[probe.flips]]\nattribute = "gender"\nmap = { F = "M", M = "F" }\n'
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    import skops.io as sio
+
+    root = tmp_path_factory.mktemp("probe")
+    records = generate_probe_records(6_000, seed=9)
+    records.to_csv(root / "records.csv", index=False)
+    sio.dump(probe_model(records), root / "model.skops")
+    (root / "card.toml").write_text(probe_scorecard_text(), encoding="utf-8")
+    return root
+
+
+def _config(folder: Path, name: str, model: str, extra: str = FLIP) -> Path:
+    path = folder / f"probe-{name}.toml"
+    path.write_text(
+        f'[data]\npath = "records.csv"\n[groups]\nattributes = ["gender", "nationality"]\n'
+        f"[model]\n{model}\n{extra}",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_probe_writes_the_output_folder(folder, capsys):
+    config = _config(
+        folder,
+        "ok",
+        'path = "model.skops"',
+        FLIP + '[proxy]\nattributes = ["nationality"]\n[stats]\nbootstrap_samples = 20\n'
+        '[profiles]\nbase = { gender = "M", language_level = 4, income = 1.5, has_children = 0, '
+        'months_on_benefit = 12 }\nvary = { gender = ["F"] }\n',
+    )
+    out = folder / "out"
+    assert main(["probe", str(config), "--out", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert sorted(p.name for p in out.iterdir()) == [
+        "charts",
+        "manifest.json",
+        "probe.json",
+        "report.html",
+        "tables",
+    ]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["model"]["kind"] == "sklearn"
+    assert manifest["model"]["sha256"] == file_sha256(folder / "model.skops")
+    flips = pd.read_csv(out / "tables" / "probe-flips.csv")
+    women = flips[(flips["attribute"] == "gender") & (flips["group"] == "F")].iloc[0]
+    records = pd.read_csv(folder / "records.csv")
+    eta = probe_logit(records[records["gender"] == "F"])
+    truth = np.mean(1 / (1 + np.exp(-(eta - 0.6))) - 1 / (1 + np.exp(-eta)))  # by hand
+    assert women["mean_change"] == pytest.approx(truth, abs=1e-9)
+    assert f"mean score change {truth:+.4f}" in printed
+    assert "proxy for nationality: language_level" in printed
+    proxies = pd.read_csv(out / "tables" / "probe-proxies.csv")
+    assert proxies.iloc[0]["feature"] == "language_level"
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Model probing" in html and "Attribute flips" in html and "Proxies" in html
+    assert "Profile &#x27;gender = F&#x27;" in html
+    assert len(list((out / "charts").glob("*.svg"))) == 2
+
+
+def test_the_scorecard_and_the_command_give_the_same_table(folder):
+    tables = []
+    for name, model in [
+        ("card", 'path = "card.toml"'),
+        (
+            "command",
+            f"command = [{json.dumps(sys.executable)}, {json.dumps(str(SCORER))}]\ntrust = true\n"
+            'features = ["gender", "language_level", "income", "has_children", "months_on_benefit"]',
+        ),
+    ]:
+        out = folder / f"out-{name}"
+        assert (
+            main(["probe", str(_config(folder, name, model)), "--out", str(out), "--quiet"]) == 0
+        )
+        tables.append(pd.read_csv(out / "tables" / "probe-flips.csv"))
+    numbers = tables[0].select_dtypes("number").columns
+    diff = (tables[0][numbers] - tables[1][numbers]).abs().max()
+    assert (diff.fillna(0) < 1e-9).all(), diff[diff > 1e-9]
+
+
+CARD_WRONG_LEVEL = "[levels.gender]\nFemale = 0.6\nM = 0\n[numeric]\nincome = -0.5\n"
+
+
+@pytest.mark.parametrize(
+    ("model", "extra", "needle"),
+    [
+        (
+            "command = [PY, SCORER, '--fail']\ntrust = true\nfeatures = FEATURES",
+            FLIP,
+            "exited with status 3",
+        ),
+        (
+            "command = [PY, SCORER, '--short']\ntrust = true\nfeatures = FEATURES",
+            FLIP,
+            "one score per row",
+        ),
+        (
+            "command = [PY, SCORER, '--nan']\ntrust = true\nfeatures = FEATURES",
+            FLIP,
+            "NaN or infinite",
+        ),
+        (
+            "command = [PY, SCORER, '--text']\ntrust = true\nfeatures = FEATURES",
+            FLIP,
+            "not numbers",
+        ),
+        ("command = [PY, SCORER]\nfeatures = FEATURES", FLIP, "set trust = true"),
+        ('path = "model.skops"', FLIP.replace('F = "M"', 'Female = "M"'), "never equals 'Female'"),
+        ('path = "wrong-level.toml"', FLIP, "scorecard level not in the data"),
+        ('path = "pickle.joblib"', FLIP, "is a pickle"),
+        ('path = "model.skops"\nfeatures = ["gender", "income", "wealth"]', FLIP, "'wealth'"),
+        ('path = "model.skops"\ncolour = "red"', FLIP, "model.colour: unknown key"),
+        ('path = "model.skops"', "", "nothing to probe"),
+    ],
+)
+def test_bad_input_exits_2_and_writes_nothing(folder, capsys, model, extra, needle):
+    import joblib
+
+    (folder / "wrong-level.toml").write_text(CARD_WRONG_LEVEL, encoding="utf-8")
+    joblib.dump(probe_model(), folder / "pickle.joblib")
+    features = '["gender", "language_level", "income", "has_children", "months_on_benefit"]'
+    model = (
+        model.replace("PY", json.dumps(sys.executable))
+        .replace("SCORER", json.dumps(str(SCORER)))
+        .replace("FEATURES", features)
+    )
+    out = folder / "never"
+    code = main(["probe", str(_config(folder, "bad", model, extra)), "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert needle in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_the_readme_example_prints_what_the_readme_shows(tmp_path, monkeypatch, capsys):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Probing the model itself", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    toml = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    shown = section.split("```\n$ ", 1)[1].split("```", 1)[0]
+    command, printed = shown.split("\n", 1)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {})
+    (tmp_path / "probe.toml").write_text(toml, encoding="utf-8")
+    assert main([*command.split()[1:], "--quiet"]) == 0
+    assert capsys.readouterr().out == printed
+
+
+def test_small_counts_are_withheld_unless_restricted_and_runs_repeat_byte_for_byte(folder):
+    # min_cell 300: the smaller nationality groups (about 4% of 6,000 each) are withheld
+    config = _config(folder, "small", 'path = "card.toml"', FLIP + "[stats]\nmin_cell = 300\n")
+    outs = [folder / "pub-a", folder / "pub-b", folder / "restricted"]
+    for out in outs[:2]:
+        assert main(["probe", str(config), "--out", str(out), "--quiet"]) == 0
+    assert main(["probe", str(config), "--out", str(outs[2]), "--restricted", "--quiet"]) == 0
+    for name in ("probe.json", "report.html", "manifest.json", "tables/probe-flips.csv"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+    public = pd.read_csv(outs[0] / "tables" / "probe-flips.csv")
+    full = pd.read_csv(outs[2] / "tables" / "probe-flips-restricted.csv")
+    withheld = public["n"].isna()
+    assert withheld.any() and (full.loc[withheld, "n"] < 300).any()
+    assert public.loc[withheld, "mean_change"].isna().all()
+    assert full["n"].notna().all()
+    # nothing withheld reaches the report: no withheld group's mean change is printed
+    html = (outs[0] / "report.html").read_text(encoding="utf-8")
+    for value in full.loc[withheld, "mean_change"]:
+        assert f"{value:,.4f}" not in html
