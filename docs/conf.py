@@ -65,6 +65,10 @@ sphinx_gallery_conf = {
     "filename_pattern": r".*",
     "image_scrapers": ("matplotlib", "biasaudit_docs.figure_scraper"),
     "capture_repr": ("_repr_html_", "__repr__"),
+    # a chart is shown as its image (biasaudit_docs.figure_scraper), not as its repr
+    "ignore_repr_types": r"matplotlib\.figure\.Figure",
+    # no execution-times page: it loads jQuery and DataTables from a CDN
+    "write_computation_times": False,
     "download_all_examples": False,
     "remove_config_comments": True,
     "show_memory": False,
