@@ -20,7 +20,10 @@ import biasaudit  # noqa: E402
 import biasaudit_docs  # noqa: E402
 
 _SHARED_COMPAS = ROOT.parent / "shared" / "datasets" / "compas"
-if "BIASAUDIT_DATA" not in os.environ and (_SHARED_COMPAS / "compas-scores-two-years.csv").is_file():
+if (
+    "BIASAUDIT_DATA" not in os.environ
+    and (_SHARED_COMPAS / "compas-scores-two-years.csv").is_file()
+):
     os.environ["BIASAUDIT_DATA"] = str(_SHARED_COMPAS)
 
 # generated at build time, never committed (see .gitignore)

@@ -48,7 +48,7 @@ def cli_rst() -> list[str]:
 
     parser = _parser()
     parser.formatter_class = _wide
-    lines = ["::", ""]
+    lines = [".. code-block:: text", ""]
     lines += ["   " + s for s in parser.format_help().splitlines()]
     lines.append("")
     helps = _helps(parser)
@@ -58,7 +58,7 @@ def cli_rst() -> list[str]:
         lines += [f".. _cli-{name}:", "", title, "-" * len(title), ""]
         if helps.get(name):
             lines += [_escape(helps[name][:1].upper() + helps[name][1:]) + ".", ""]
-        lines += ["::", ""]
+        lines += [".. code-block:: text", ""]
         lines += ["   " + s for s in sub.format_help().splitlines()]
         lines.append("")
     return lines
@@ -92,7 +92,13 @@ def options_rst() -> list[str]:
         title = f"[{section}]"
         lines += [f".. _config-{section}:", "", title, "-" * len(title), ""]
         lines += [".. list-table::", "   :header-rows: 1", "   :widths: 16 14 18 22 30", ""]
-        lines += ["   * - key", "     - type", "     - default", "     - allowed", "     - meaning"]
+        lines += [
+            "   * - key",
+            "     - type",
+            "     - default",
+            "     - allowed",
+            "     - meaning",
+        ]
         for o in options:
             lines += [
                 f"   * - .. _config-{section}-{o.key}:",
@@ -214,7 +220,11 @@ def write_api_pages(folder: Path) -> None:
             page = [full, "=" * len(full), "", f".. currentmodule:: {module}", ""]
             page.append(f".. {kind}:: {name}")
             if kind == "autoclass":
-                page += ["   :members:", "   :inherited-members:", "   :exclude-members: count, index"]
+                page += [
+                    "   :members:",
+                    "   :inherited-members:",
+                    "   :exclude-members: count, index",
+                ]
             elif kind == "autodata":
                 page.append("   :no-value:")
             (folder / f"{full}.rst").write_text("\n".join(page) + "\n", encoding="utf-8")
@@ -282,7 +292,9 @@ def convert_examples(source: Path, target: Path) -> list[Path]:
         for cell in cells[1:]:
             if cell.cell_type == "markdown":
                 body = markdown_to_rst(cell.source)
-                text.append("# %%\n" + textwrap.indent(body, "# ", lambda s: True).replace("# \n", "#\n"))
+                text.append(
+                    "# %%\n" + textwrap.indent(body, "# ", lambda s: True).replace("# \n", "#\n")
+                )
             elif cell.cell_type == "code":
                 text.append("# %%\n\n" + cell.source.rstrip() + "\n")
         out = target / path.name
