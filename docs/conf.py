@@ -16,8 +16,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE / "_ext"))
 
-import biasaudit  # noqa: E402
 import biasaudit_docs  # noqa: E402
+
+import biasaudit  # noqa: E402
 
 _SHARED_COMPAS = ROOT.parent / "shared" / "datasets" / "compas"
 if (

@@ -247,10 +247,11 @@ def markdown_to_rst(text: str) -> str:
             title = _inline(m.group(2))
             out += [title, _HEADING[len(m.group(1))] * max(len(title), 3), ""]
             continue
-        item = re.match(r"^(\s*)([-*]|\d+\.)\s+", line)
-        if item and out and out[-1].strip() and not re.match(r"^\s*([-*]|\d+\.)\s+", out[-1]):
-            if not out[-1].startswith(" "):
-                out.append("")
+        # reStructuredText needs a blank line between a paragraph and a list
+        starts_list = re.match(r"^([-*]|\d+\.)\s+", line) is not None
+        after_text = bool(out) and bool(out[-1].strip()) and not out[-1].startswith(" ")
+        if starts_list and after_text and not re.match(r"^([-*]|\d+\.)\s+", out[-1]):
+            out.append("")
         out.append(_inline(line))
     return "\n".join(out).strip() + "\n"
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import argparse
 import doctest
-import html
 import fcntl
+import html
 import json
 import os
 import re
