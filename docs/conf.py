@@ -46,6 +46,9 @@ extensions = [
     "biasaudit_docs",
 ]
 
+# configuration values and code are quoted as typed: no curly quotes
+smartquotes = False
+
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 exclude_patterns = ["_build", "_generated", "**.ipynb_checkpoints"]
