@@ -36,3 +36,31 @@ def test_options_follow_the_order_of_the_sections():
     order = list(SECTIONS)
     positions = [order.index(o.section) for o in OPTIONS]
     assert positions == sorted(positions)
+
+
+def test_allowed_values_are_the_ones_the_code_accepts():
+    """Where the code holds the list of allowed values, the options list the same."""
+    import re
+
+    from biasaudit.audits._config import KINDS, OUTPUT_MODES
+    from biasaudit.counts._tables import LAYOUTS
+    from biasaudit.io._io import ENGINES
+    from biasaudit.metrics._ranges import POINTS
+    from biasaudit.spec._spec import CORRECTIONS, INTERVAL_METHODS, MISSING_POLICIES
+
+    expected = {
+        ("data", "engine"): ENGINES,
+        ("data", "kind"): tuple(KINDS),
+        ("groups", "missing"): MISSING_POLICIES,
+        ("stats", "interval"): INTERVAL_METHODS,
+        ("stats", "correction"): CORRECTIONS,
+        ("counts", "layout"): LAYOUTS,
+        ("counts", "point"): POINTS,
+        ("output", "mode"): OUTPUT_MODES,
+    }
+    options = {(o.section, o.key): o for o in OPTIONS}
+    for key, values in expected.items():
+        listed = re.findall(r'"([^"]*)"', options[key].allowed)
+        assert sorted(listed) == sorted(values), f"{key}: options say {listed}, code {values}"
+        default = re.findall(r'"([^"]*)"', options[key].default)
+        assert default and default[0] in values, f"{key}: default {options[key].default}"
