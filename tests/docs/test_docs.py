@@ -206,6 +206,17 @@ def test_guide_pages_exist(site: Path):
 
 
 @pytest.mark.slow
+def test_guide_references_to_the_api_resolve(site: Path):
+    for name in GUIDE_PAGES:
+        text = _text(site / "guide" / f"{name}.html")
+        # a resolved reference is a link (<a ... title="name">) around its <code>
+        unresolved = re.findall(
+            r'(?<!">)<code class="xref py[^>]*><span class="pre">([^<]*)', text
+        )
+        assert unresolved == [], f"{name}: no API page for {unresolved}"
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_gallery_page_shows_outputs_charts_and_downloads(site: Path, example: Path):
     page = site / "auto_examples" / f"{example.stem}.html"
