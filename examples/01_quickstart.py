@@ -10,8 +10,13 @@
 import tempfile
 from pathlib import Path
 
+import matplotlib.pyplot as plt
+
 import biasaudit
 from biasaudit import datasets
+
+# in Jupyter, this shows the charts biasaudit returns (matplotlib figures) inline
+plt.switch_backend(plt.get_backend())
 
 records = datasets.load_dataset("welfare-synthetic")
 print(len(records), "people")
@@ -54,6 +59,14 @@ print(
     f"Surinamese nationals were flagged {surinamese['ratio']:.1f} times as often as Dutch "
     f"nationals (95% CI {surinamese['ratio_ci_low']:.1f} to {surinamese['ratio_ci_high']:.1f})."
 )
+
+# %% [markdown]
+# The same comparison as a chart (the report draws it too): each group's ratio to the
+# reference group with its interval, on a log scale so that 2 and 1/2 are as far from 1.
+
+# %%
+chart = result.plot("disparity", "nationality", "selection_rate")
+chart
 
 # %% [markdown]
 # ## What the data cannot show

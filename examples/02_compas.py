@@ -10,10 +10,14 @@
 # you audit exactly the file ProPublica published.
 
 # %%
+import matplotlib.pyplot as plt
 import pandas as pd
 
 import biasaudit
 from biasaudit import datasets
+
+# in Jupyter, this shows the charts biasaudit returns (matplotlib figures) inline
+plt.switch_backend(plt.get_backend())
 
 path = datasets.fetch_compas()
 compas = pd.read_csv(path)
@@ -64,6 +68,10 @@ print(
     f"Among defendants who were not re-arrested, Black defendants were flagged "
     f"{ratio:.2f} times as often as white defendants."
 )
+
+# %%
+chart = result.plot("rates", "race", "false_positive_rate")
+chart
 
 # %% [markdown]
 # The three "false-accusation" rates mean different things: the false positive rate

@@ -8,10 +8,14 @@
 # truth, which we know here because the data is synthetic (`truth.csv` beside it).
 
 # %%
+import matplotlib.pyplot as plt
 import pandas as pd
 
 import biasaudit
 from biasaudit import datasets
+
+# in Jupyter, this shows the charts biasaudit returns (matplotlib figures) inline
+plt.switch_backend(plt.get_backend())
 
 folder = datasets.dataset_path("random-audit-sample")
 cases = datasets.load_dataset("random-audit-sample")
@@ -82,6 +86,10 @@ estimated = biasaudit.audit(
 fpr = estimated.metric("false_positive_rate", "gender").set_index("group")
 comparison = fpr[["value", "ci_low", "ci_high"]].assign(truth=true_fpr)
 comparison.round(3)
+
+# %%
+chart = estimated.plot("disparity", "gender", "false_positive_rate")
+chart
 
 # %%
 for group in ("F", "M"):

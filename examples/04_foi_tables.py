@@ -7,10 +7,14 @@
 # true rates beside it in `truth.csv`).
 
 # %%
+import matplotlib.pyplot as plt
 import pandas as pd
 
 import biasaudit
 from biasaudit import datasets
+
+# in Jupyter, this shows the charts biasaudit returns (matplotlib figures) inline
+plt.switch_backend(plt.get_backend())
 
 folder = datasets.dataset_path("foi-tables")
 table = pd.read_csv(folder / "foi.csv", dtype=str)
@@ -60,6 +64,14 @@ ranged = biasaudit.audit_counts(
 )
 fnr = ranged.metric("false_negative_rate", "nationality").set_index("group")
 fnr[["value", "lower_bound", "upper_bound"]].round(3)
+
+# %% [markdown]
+# In a chart, a ranged rate is drawn as a bar from its lowest to its highest value,
+# not as a point with an interval.
+
+# %%
+chart = ranged.plot("rates", "nationality", "false_negative_rate")
+chart
 
 # %%
 for group, row in true_fnr.iterrows():

@@ -6,9 +6,13 @@
 # with your own and run the cell: the `assert` tells you whether you got it right.
 
 # %%
+import matplotlib.pyplot as plt
 import pandas as pd
 
 import biasaudit
+
+# in Jupyter, this shows the charts biasaudit returns (matplotlib figures) inline
+plt.switch_backend(plt.get_backend())
 
 # 20 people: 10 women, 10 men. flag = selected for investigation, fraud = found.
 people = pd.DataFrame(
@@ -103,3 +107,7 @@ rows = funnel.table.set_index(["group", "stage"])
 my_answer = (24 / 400) / (10 / 1000)  # solution: 6% vs 1%
 assert abs(my_answer - rows.loc[("migration", "home visit"), "share_ratio"]) < 1e-12
 print(funnel.sentences()[0])
+
+# %%
+chart = funnel.plot("background")
+chart

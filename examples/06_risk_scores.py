@@ -11,10 +11,14 @@
 # on the 6,172 rows ProPublica's notebook uses for its regression.
 
 # %%
+import matplotlib.pyplot as plt
 import pandas as pd
 
 import biasaudit
 from biasaudit import datasets
+
+# in Jupyter, this shows the charts biasaudit returns (matplotlib figures) inline
+plt.switch_backend(plt.get_backend())
 
 compas = pd.read_csv(datasets.fetch_compas())
 keep = (
@@ -93,6 +97,14 @@ sweep = scores.published("sweep").query(
     "metric == 'false_positive_rate' and group == 'African-American'"
 )
 sweep[["threshold", "flagged_share", "value", "reference_value", "ratio"]].round(3)
+
+# %% [markdown]
+# At the audit's own threshold (a score of 5 or more), each group's false positive
+# rate compared with white defendants':
+
+# %%
+chart = result.plot("disparity", "race", "false_positive_rate")
+chart
 
 # %% [markdown]
 # The ratio stays well above 1 at every threshold: moving one shared threshold does

@@ -200,10 +200,11 @@ def test_only_the_report_stage_uses_a_plotting_library():
 
 
 def test_tests_mirror_the_stages():
-    """tests/ has one folder per stage (and e2e/, package/ for the whole tool), and no
-    test file outside them."""
+    """tests/ has one folder per stage (and e2e/, package/ for the whole tool, docs/ for
+    the documentation site), and no test file outside them."""
     tests = Path(__file__).resolve().parents[1]
     folders = {p.name for p in tests.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))}
     stages = {s for s in BUILDS_ON if not s.startswith("_") and (SRC / s).is_dir()}
-    assert folders == (stages - {"cli"}) | {"e2e", "package"}  # the CLI is tested in e2e/
+    # the CLI is tested in e2e/
+    assert folders == (stages - {"cli"}) | {"e2e", "package", "docs"}
     assert not list(tests.glob("test_*.py"))
