@@ -247,5 +247,20 @@ OPTIONS: tuple[Option, ...] = (
        "public: suppressed rows blanked; restricted: every value, not for publication"),
     _o("output", "png", "boolean", "false", "true, false",
        "also write each chart as PNG beside its SVG"),
+    # [model]: the scores of a model, when the records have none
+    _o("model", "path", "string", "required unless command",
+       "a file name: .toml .csv (scorecard), .skops .joblib .pkl .pickle, .onnx",
+       "the model that scores the records, relative to the configuration file"),
+    _o("model", "kind", "string", "from the file suffix", '"scorecard", "sklearn", "onnx"',
+       "what the model file holds"),
+    _o("model", "command", "list of strings", "none", "a program and its arguments",
+       "instead of path: a program that reads CSV on stdin and writes one score per line"),
+    _o("model", "trust", "boolean", "false", "true, false",
+       "allow what runs code from a file: pickle / joblib, unknown skops types, a command"),
+    _o("model", "features", "list of strings", "the model's own", "column names",
+       "the columns the model reads, in order (needed for a command)"),
+    _o("model", "link", "string", '"identity"', '"identity", "logistic"',
+       "logistic turns the model's log-odds into probabilities"),
+    _o("model", "timeout", "number", "600", "seconds > 0", "how long a command may take"),
 )
 # fmt: on
