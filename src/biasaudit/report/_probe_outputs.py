@@ -20,7 +20,7 @@ def write_probe_outputs(
     png: bool = False,
 ) -> Path:
     """Write the output folder of ``biasaudit probe``: report.html (its "Model probing"
-    section), tables/probe-*.csv, probe.json, charts/ and manifest.json (with the
+    section), ``tables/probe-*.csv``, probe.json, charts/ and manifest.json (with the
     model's kind and sha256), as a whole or not at all.
 
     The flip table is published (small counts withheld) unless ``restricted``.
