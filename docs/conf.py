@@ -73,7 +73,7 @@ sphinx_gallery_conf = {
     "image_scrapers": ("matplotlib", "biasaudit_docs.figure_scraper"),
     "capture_repr": ("_repr_html_", "__repr__"),
     # a chart is shown as its image (biasaudit_docs.figure_scraper), not as its repr
-    "ignore_repr_types": r"matplotlib\.figure\.Figure",
+    "ignore_repr_types": r"matplotlib\.figure\.Figure|_ShownFigure",
     # no execution-times page: it loads jQuery and DataTables from a CDN
     "write_computation_times": False,
     "download_all_examples": False,

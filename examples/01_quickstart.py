@@ -10,13 +10,8 @@
 import tempfile
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-
 import biasaudit
 from biasaudit import datasets
-
-# in Jupyter, this shows the charts biasaudit returns (matplotlib figures) inline
-plt.switch_backend(plt.get_backend())
 
 records = datasets.load_dataset("welfare-synthetic")
 print(len(records), "people")

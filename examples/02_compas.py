@@ -10,14 +10,10 @@
 # you audit exactly the file ProPublica published.
 
 # %%
-import matplotlib.pyplot as plt
 import pandas as pd
 
 import biasaudit
 from biasaudit import datasets
-
-# in Jupyter, this shows the charts biasaudit returns (matplotlib figures) inline
-plt.switch_backend(plt.get_backend())
 
 path = datasets.fetch_compas()
 compas = pd.read_csv(path)

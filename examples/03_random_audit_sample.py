@@ -8,14 +8,10 @@
 # truth, which we know here because the data is synthetic (`truth.csv` beside it).
 
 # %%
-import matplotlib.pyplot as plt
 import pandas as pd
 
 import biasaudit
 from biasaudit import datasets
-
-# in Jupyter, this shows the charts biasaudit returns (matplotlib figures) inline
-plt.switch_backend(plt.get_backend())
 
 folder = datasets.dataset_path("random-audit-sample")
 cases = datasets.load_dataset("random-audit-sample")

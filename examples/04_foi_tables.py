@@ -7,14 +7,10 @@
 # true rates beside it in `truth.csv`).
 
 # %%
-import matplotlib.pyplot as plt
 import pandas as pd
 
 import biasaudit
 from biasaudit import datasets
-
-# in Jupyter, this shows the charts biasaudit returns (matplotlib figures) inline
-plt.switch_backend(plt.get_backend())
 
 folder = datasets.dataset_path("foi-tables")
 table = pd.read_csv(folder / "foi.csv", dtype=str)

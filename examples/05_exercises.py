@@ -6,13 +6,9 @@
 # with your own and run the cell: the `assert` tells you whether you got it right.
 
 # %%
-import matplotlib.pyplot as plt
 import pandas as pd
 
 import biasaudit
-
-# in Jupyter, this shows the charts biasaudit returns (matplotlib figures) inline
-plt.switch_backend(plt.get_backend())
 
 # 20 people: 10 women, 10 men. flag = selected for investigation, fraud = found.
 people = pd.DataFrame(

@@ -11,14 +11,10 @@
 # on the 6,172 rows ProPublica's notebook uses for its regression.
 
 # %%
-import matplotlib.pyplot as plt
 import pandas as pd
 
 import biasaudit
 from biasaudit import datasets
-
-# in Jupyter, this shows the charts biasaudit returns (matplotlib figures) inline
-plt.switch_backend(plt.get_backend())
 
 compas = pd.read_csv(datasets.fetch_compas())
 keep = (

@@ -728,3 +728,13 @@ def test_heatmap_svg_is_vector_cells_not_an_embedded_bitmap(table, tmp_path: Pat
     assert text.count("<image") == 1 and len(chart.figure.axes[0].images) == 0
     mesh = chart.figure.axes[0].collections[0]
     assert mesh.get_array().shape == (2, 2)
+
+
+def test_a_chart_shows_itself_in_jupyter_without_pyplot(table):
+    """A notebook that never imported pyplot has no figure formatter: the figure
+    itself must offer a PNG (IPython's own display formatter asks for it)."""
+    from IPython.core.formatters import DisplayFormatter
+
+    figure = plot(table, "rates", "sex")
+    data, _ = DisplayFormatter().format(figure)
+    assert data["image/png"].startswith(b"\x89PNG\r\n\x1a\n")

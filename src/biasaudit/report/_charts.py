@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import io
 import math
 import re
 import textwrap
@@ -315,8 +316,21 @@ def _looks(
 # --------------------------------------------------------------------------- layout
 
 
+class _ShownFigure(Figure):
+    """A figure that Jupyter shows inline on its own.
+
+    The charts are made without pyplot (no global state), so a notebook that never
+    imported pyplot has no formatter for figures and would print ``<Figure size ...>``.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=100, facecolor="white")
+        return buffer.getvalue()
+
+
 def _figure(width: float, height: float) -> Figure:
-    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained", facecolor="white")
+    fig = _ShownFigure(figsize=(width, height), dpi=DPI, layout="constrained", facecolor="white")
     FigureCanvasAgg(fig)
     return fig
 
