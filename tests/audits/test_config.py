@@ -239,3 +239,26 @@ def test_stats_section_reaches_the_audit(tmp_path, data):
 def test_output_png_is_off_unless_asked(tmp_path, data):
     assert load_config(write(tmp_path, GOOD)).png is False
     assert load_config(write(tmp_path, GOOD + "png = true\n")).png is True
+
+
+def test_configuration_format_version(tmp_path):
+    """A file may say which configuration format it is in: the current one (or none)
+    is read, a newer one is refused by name, and the starter file writes it."""
+    from biasaudit.audits import load_config
+    from biasaudit.spec import CONFIG_VERSION
+    from biasaudit.synthetic import starter_config, write_welfare
+
+    data = write_welfare(tmp_path / "records.csv", n=200, seed=3)
+    starter = starter_config(data)
+    assert f"version = {CONFIG_VERSION}" in starter
+    current = tmp_path / "current.toml"
+    current.write_text(starter, encoding="utf-8")
+    assert load_config(current).raw["version"] == CONFIG_VERSION
+    newer = tmp_path / "newer.toml"
+    newer.write_text(starter.replace(f"version = {CONFIG_VERSION}", "version = 99"))
+    with pytest.raises(ConfigError, match="format 99, written for a newer biasaudit"):
+        load_config(newer)
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text(starter.replace(f"version = {CONFIG_VERSION}", 'version = "one"'))
+    with pytest.raises(ConfigError, match="version: expected a whole number"):
+        load_config(wrong)

@@ -179,7 +179,7 @@ CRAFTED = 'yes"]\n[output]\ndir = "/tmp/owned'  # a code that breaks out of a TO
 def init_is_safe_toml(out_text: str) -> None:
     parsed = tomllib.loads(out_text)
     assert parsed["output"]["dir"] == "reports/data"
-    assert set(parsed) <= {"data", "roles", "codes", "groups", "output", "threshold"}
+    assert set(parsed) <= {"version", "data", "roles", "codes", "groups", "output", "threshold"}
 
 
 def init_guesses_the_roles(text: str) -> None:

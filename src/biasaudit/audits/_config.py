@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .._exceptions import ConfigError, Problem
 from .._progress import step
 from ..io import ENGINES, LINK_KEYS, Link, as_link
-from ..spec import ALIASES, METRICS, SAMPLE_METRICS, AuditSpec, make_spec
+from ..spec import ALIASES, METRICS, SAMPLE_METRICS, AuditSpec, make_spec, split_version
 
 if TYPE_CHECKING:
     from ._audit import AuditResult
@@ -175,7 +175,7 @@ def load_config(path: str | Path) -> AuditConfig:
 
 def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
     """Check a parsed configuration; ``base`` is the configuration file's path."""
-    problems: list[Problem] = []
+    given, (raw, problems) = raw, split_version(raw)  # the manifest keeps the version
 
     def bad(key: str, message: str, value: Any = None, reason: str = "invalid") -> None:
         problems.append(Problem(f"{key}: {message}", column=key, value=value, reason=reason))
@@ -318,7 +318,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         output_dir=base.parent / out,
         read_options=options,
         metrics=tuple(include) if include else None,
-        raw=dict(raw),
+        raw=dict(given),
         restricted=mode == "restricted",
         png=png is True,
         kind=kind,

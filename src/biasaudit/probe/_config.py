@@ -18,6 +18,7 @@ from typing import Any
 from .._exceptions import ConfigError, Problem, RecordsError
 from .._progress import step
 from ..io import ENGINES
+from ..spec import split_version
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "data": ("path", "sheet", "engine", "delimiter", "encoding"),
@@ -92,7 +93,7 @@ def load_probe_config(path: str | Path) -> ProbeConfig:
         raise ConfigError(
             [Problem(f"not valid TOML: {exc}", reason="syntax")], context=path.name
         ) from exc
-    problems: list[Problem] = []
+    given, (raw, problems) = raw, split_version(raw)  # the manifest keeps the version
 
     def bad(key: str, message: str, value: Any = None, reason: str = "invalid") -> None:
         problems.append(Problem(f"{key}: {message}", column=key, value=value, reason=reason))
@@ -282,7 +283,7 @@ def load_probe_config(path: str | Path) -> ProbeConfig:
         read_options={
             k: data[k] for k in ("sheet", "engine", "delimiter", "encoding") if k in data
         },
-        raw=dict(raw),
+        raw=dict(given),
     )
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .._exceptions import ConfigError, Problem
 from ..io import FORMATS, open_records
-from ..spec import DEFAULT_NO, DEFAULT_SAMPLE, DEFAULT_YES, value_key
+from ..spec import CONFIG_VERSION, DEFAULT_NO, DEFAULT_SAMPLE, DEFAULT_YES, value_key
 
 _PATTERNS = {
     "id": r"(^id$|_id$|^id_|case|dossier|client.?nr|bsn)",
@@ -84,6 +84,7 @@ def starter_config(
     lines = [
         "# biasaudit audit configuration (starter written by `biasaudit init`).",
         "# Every guess below must be checked; see docs/config.md for all keys.",
+        f"version = {CONFIG_VERSION}  # of the configuration format",
         "",
         "[data]",
         *_data_path(path, config),
