@@ -1,7 +1,8 @@
 """Reading decision records from files and in-memory tables.
 
 Everything ends up as a narwhals frame, so one aggregation serves every engine:
-pandas (default), Polars, PyArrow and DuckDB (files larger than memory). Only the
+pandas (default), Polars, PyArrow, DuckDB (files larger than memory) and Spark
+(a PySpark DataFrame, or a path or catalog table: see ``_spark``). Only the
 columns an audit needs are read. Columns holding codes or group labels are read as
 text, so ``"01"`` stays ``"01"``.
 """
@@ -23,9 +24,10 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from .._exceptions import Problem, RecordsError
+from ._spark import is_spark_frame, open_spark
 
-Engine = Literal["pandas", "polars", "pyarrow", "duckdb"]
-ENGINES = ("pandas", "polars", "pyarrow", "duckdb")
+Engine = Literal["pandas", "polars", "pyarrow", "duckdb", "spark"]
+ENGINES = ("pandas", "polars", "pyarrow", "duckdb", "spark")
 FORMATS = {
     ".csv": "csv",
     ".tsv": "csv",
@@ -347,6 +349,7 @@ def open_records(
     sheet: str | int | None = None,
     delimiter: str | None = None,
     encoding: str | None = None,
+    table: str | None = None,
 ) -> Records:
     """Open decision records from a path or an in-memory table.
 
@@ -359,18 +362,38 @@ def open_records(
         Columns the audit needs; others are not read.
     text_columns : sequence of str
         Columns to read as text (codes and group labels).
-    engine : {"pandas", "polars", "pyarrow", "duckdb"}, optional
-        How to read a file; default pandas.
+    engine : {"pandas", "polars", "pyarrow", "duckdb", "spark"}, optional
+        How to read a file; default pandas. ``"spark"`` reads Parquet or CSV (a local
+        file, a folder of part files or a URI such as ``s3a://...``) in Spark.
     sheet : str or int, optional
         Excel sheet (default: the first).
     delimiter, encoding : str, optional
         CSV options; detected when not given.
+    table : str, optional
+        With ``engine="spark"``: a Spark catalog table (``data`` is then ignored).
 
     Raises
     ------
     RecordsError
         When the file does not exist or cannot be read.
     """
+    if engine == "spark" or is_spark_frame(data):
+        if sheet is not None:
+            raise RecordsError(
+                [
+                    Problem(
+                        "sheet is only for Excel files, which Spark does not read", reason="config"
+                    )
+                ]
+            )
+        return open_spark(
+            data,
+            columns=columns,
+            text_columns=text_columns,
+            table=table,
+            delimiter=delimiter,
+            encoding=encoding,
+        )
     if isinstance(data, str | Path):
         return _open_file(
             Path(data),
@@ -385,7 +408,8 @@ def open_records(
         frame = nw.from_native(data)
     except TypeError as exc:
         raise TypeError(
-            "records must be a file path or a dataframe (pandas, Polars, PyArrow, DuckDB). "
+            "records must be a file path or a dataframe (pandas, Polars, PyArrow, DuckDB, "
+            "Spark). "
             f"Got {type(data).__name__}."
         ) from exc
     available = tuple(frame.collect_schema().names())
