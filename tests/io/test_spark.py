@@ -9,6 +9,7 @@ these tests fail: ``./scripts/setup_spark`` installs them.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import warnings
@@ -198,13 +199,21 @@ def test_spark_finds_the_same_problems(spark, tmp_path):
     assert any("column not found" in m for m in messages["spark"])
 
 
-def test_what_spark_cannot_read_is_named(spark, tmp_path):
-    """Excel is not read by Spark; a table that is not in the catalog is a named
-    problem (no Java stack trace); the CLI exits 2 and writes nothing."""
+def test_what_spark_cannot_read_is_named(spark, tmp_path, capfd):
+    """Excel is not read by Spark; an unreadable file and a table that is not in the
+    catalog are named problems (no Java stack trace); the CLI exits 2, writes nothing."""
     xlsx = tmp_path / "r.xlsx"
     pd.DataFrame({"sex": ["F"], "flag": [1]}).to_excel(xlsx, index=False)
+    kw = {"roles": {"flagged": "flag"}, "groups": "sex", "engine": "spark"}
     with pytest.raises(RecordsError, match="engine 'spark' reads Parquet and CSV"):
-        audit(xlsx, engine="spark", roles={"flagged": "flag"}, groups="sex")
+        audit(xlsx, **kw)
+    with pytest.raises(RecordsError, match="engine 'spark' reads a path .* got DataFrame"):
+        audit(pd.DataFrame({"sex": ["F"], "flag": [1]}), **kw)
+    (tmp_path / "broken.parquet").write_bytes(b"not parquet at all")
+    with pytest.raises(RecordsError) as info:
+        audit(tmp_path / "broken.parquet", **kw)
+    assert "Spark failed to read 'broken.parquet' as parquet: " in str(info.value)
+    assert "\tat " not in str(info.value)
     with pytest.raises(RecordsError) as info:
         open_records(None, columns=["sex"], engine="spark", table="no_such_db.decisions")
     message = str(info.value)
@@ -217,8 +226,12 @@ def test_what_spark_cannot_read_is_named(spark, tmp_path):
         '[output]\ndir = "out"\n',
         encoding="utf-8",
     )
+    capfd.readouterr()
     assert main(["audit", str(config), "--quiet"]) == 2
     assert not (tmp_path / "out").exists()
+    err = capfd.readouterr().err
+    assert err.startswith("error: ") and "Spark failed to read the table" in err
+    assert "at org.apache" not in err and "Traceback" not in err
 
 
 def test_cli_with_engine_spark_writes_the_report_folder(welfare, tmp_path):
@@ -278,3 +291,27 @@ def test_link_on_spark(spark, tmp_path):
     }
     expected = audit(tmp_path / "d.parquet", **kw)
     assert_same(audit(tmp_path / "d.parquet", engine="spark", **kw), expected)
+
+
+def test_without_java_the_cli_names_the_problem(tmp_path):
+    """No Java runtime: exit 2 with what Spark needs, not a stack trace."""
+    config = tmp_path / "audit.toml"
+    (tmp_path / "d.parquet").write_bytes(b"")
+    config.write_text(
+        '[data]\nengine = "spark"\npath = "d.parquet"\n'
+        '[roles]\nflagged = "flag"\n[groups]\nattributes = ["sex"]\n',
+        encoding="utf-8",
+    )
+    proc = subprocess.run(
+        [str(BIASAUDIT), "audit", "audit.toml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "JAVA_HOME": str(tmp_path / "no-java")},
+    )
+    assert proc.returncode == 2
+    assert "could not start a local Spark session" in proc.stderr
+    assert "Spark needs a Java runtime" in proc.stderr
+    assert "Traceback" not in proc.stderr and "warning" not in proc.stderr
+    assert not (tmp_path / "reports").exists()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SRC = REPO / "src" / "biasaudit"
-OPTIONAL = {"duckdb", "polars"}  # the [engines] extra, imported lazily
+OPTIONAL = {"duckdb", "polars", "pyspark"}  # the [engines] and [spark] extras, imported lazily
 # import name -> distribution name, where they differ
 DISTRIBUTION = {"yaml": "pyyaml"}
 

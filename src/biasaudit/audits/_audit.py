@@ -36,8 +36,8 @@ from ..io import (
     as_link,
     link_records,
     open_records,
+    spark_errors,
 )
-from ..io._spark import spark_errors
 from ..metrics import ASSUMPTIONS, compute_metrics, estimate_table
 from ..spec import (
     METRICS,

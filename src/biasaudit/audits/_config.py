@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._exceptions import ConfigError, Problem
 from .._progress import step
-from ..io import ENGINES, LINK_KEYS, Link, as_link
-from ..io._spark import is_remote
+from ..io import ENGINES, LINK_KEYS, Link, as_link, is_remote
 from ..spec import ALIASES, METRICS, SAMPLE_METRICS, AuditSpec, make_spec
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from .._exceptions import Problem, RecordsError
-from ._spark import is_spark_frame, open_spark
+from ._spark import is_remote, is_spark_frame, open_spark
 
 Engine = Literal["pandas", "polars", "pyarrow", "duckdb", "spark"]
 ENGINES = ("pandas", "polars", "pyarrow", "duckdb", "spark")
@@ -386,14 +386,7 @@ def open_records(
                     )
                 ]
             )
-        return open_spark(
-            data,
-            columns=columns,
-            text_columns=text_columns,
-            table=table,
-            delimiter=delimiter,
-            encoding=encoding,
-        )
+        return _open_spark(data, columns, text_columns, table, delimiter, encoding)
     if isinstance(data, str | Path):
         return _open_file(
             Path(data),
@@ -418,6 +411,56 @@ def open_records(
     name = f"in-memory {native.__module__.split('.')[0]}.{native.__name__}"
     kind = "lazy" if isinstance(frame, nw.LazyFrame) else "frame"
     return Records(frame.select(keep), Source(name, kind, engine=kind), available)
+
+
+def _open_spark(
+    data: Any,
+    columns: Sequence[str],
+    text_columns: Sequence[str],
+    table: str | None,
+    delimiter: str | None,
+    encoding: str | None,
+) -> Records:
+    """``engine="spark"`` or a PySpark DataFrame: a local file is checked as on every
+    engine (it exists; a CSV file as a whole), then Spark reads it (see ``_spark``)."""
+    path = None
+    fmt = None
+    local = table is None and isinstance(data, str | Path) and not is_remote(data)
+    if local:
+        path = Path(data)
+        if not path.exists():
+            raise RecordsError(
+                [
+                    Problem(
+                        f"file not found: {str(path)!r}; check [data] path",
+                        value=str(path),
+                        reason="file_not_found",
+                    )
+                ]
+            )
+        fmt = FORMATS.get(Path(path.name.lower().removesuffix(".gz")).suffix)
+    local_csv = path is not None and path.is_file() and fmt == "csv"
+    if local_csv and path is not None:
+        options_wrong = reading_problems(path, delimiter=delimiter, encoding=encoding)
+        if options_wrong:
+            raise RecordsError(options_wrong)
+        delimiter, encoding = detect_csv(path, delimiter=delimiter, encoding=encoding)
+        want = list(dict.fromkeys(columns))
+        shape = csv_problems(path, delimiter=delimiter, encoding=encoding, used=want)
+        if shape:
+            raise RecordsError(shape, context=path.name)
+    frame, available, name, kind, options = open_spark(
+        data,
+        columns=columns,
+        text_columns=text_columns,
+        table=table,
+        fmt=fmt,
+        delimiter=delimiter,
+        encoding=encoding,
+        local_csv=local_csv,
+    )
+    sha = file_sha256(path) if path is not None and path.is_file() else None
+    return Records(frame, Source(name, kind, "spark", sha, options), available)
 
 
 def _open_file(

@@ -13,8 +13,11 @@ output in a log file instead of the terminal).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
 import os
+import re
 import sys
 import tempfile
 import warnings
@@ -35,6 +38,7 @@ _NUMERIC_NA = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None"]
 _PANDAS_NOTE = "PySpark does not yet fully support pandas"
 #: the JVM's console output of the session biasaudit started (None: not ours)
 _log: dict[str, Path | None] = {"path": None}
+_keep = {"log": False}
 
 
 def is_spark_frame(data: Any) -> bool:
@@ -65,6 +69,7 @@ def spark_message(exc: BaseException) -> str:
             text = str(java.toString())
     text = text or str(exc) or type(exc).__name__
     first = next((line.strip() for line in text.splitlines() if line.strip()), text)
+    first = re.sub(r"^(?:[a-z]\w*\.)+[A-Z]\w*(?:Exception|Error): ", "", first).rstrip(".")
     return first if len(first) <= 400 else first[:397] + "..."
 
 
@@ -92,6 +97,7 @@ def spark_errors(what: str) -> Iterator[None]:
             raise
         log = _log["path"]
         hint = f"; Spark's own log: {log}" if log is not None else ""
+        _keep["log"] = True
         raise RecordsError(
             [Problem(f"Spark failed {what}: {spark_message(exc)}{hint}", reason="spark")]
         ) from None
@@ -149,7 +155,11 @@ def spark_session() -> Any:
         active = SparkSession.getActiveSession()
     if active is not None:
         return active
-    if os.environ.get("PYSPARK_GATEWAY_PORT"):  # spark-submit or a notebook's kernel
+    from pyspark import SparkContext
+
+    running = getattr(SparkContext, "_active_spark_context", None) is not None
+    if running or os.environ.get("PYSPARK_GATEWAY_PORT"):
+        # spark-submit, a notebook's kernel, a session of another thread: used as it is
         with spark_errors("to start its session"), quiet_pandas_note():
             return SparkSession.builder.getOrCreate()
     handle, name = tempfile.mkstemp(prefix="biasaudit-spark-", suffix=".log")
@@ -165,15 +175,21 @@ def spark_session() -> Any:
         # the pass's grouped table is small: a few partitions, not the default 200
         .config("spark.sql.shuffle.partitions", str(max(4, 2 * (os.cpu_count() or 1))))
     )
-    try:
-        with _console_to(log), quiet_pandas_note():
-            session = builder.getOrCreate()
-            session.sparkContext.setLogLevel("ERROR")
-    except Exception as exc:
-        if not _from_spark(exc) and not isinstance(exc, RuntimeError | OSError):
-            raise
-        tail = log.read_text(errors="replace").strip().splitlines()[-3:]
-        said = "; ".join(tail) or spark_message(exc)
+    said = None
+    with warnings.catch_warnings():  # pyspark leaves a failed JVM's pipe open
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            with _console_to(log), quiet_pandas_note():
+                session = builder.getOrCreate()
+                session.sparkContext.setLogLevel("ERROR")
+        except Exception as exc:
+            if not _from_spark(exc) and not isinstance(exc, RuntimeError | OSError):
+                raise
+            tail = log.read_text(errors="replace").strip().splitlines()[-3:]
+            said = "; ".join(tail) or spark_message(exc)
+        gc.collect()
+    if said is not None:
+        _keep["log"] = True
         raise RecordsError(
             [
                 Problem(
@@ -183,9 +199,17 @@ def spark_session() -> Any:
                     reason="spark_unavailable",
                 )
             ]
-        ) from None
+        )
     _log["path"] = log
+    atexit.register(_drop_log, log)
     return session
+
+
+def _drop_log(log: Path) -> None:
+    """The JVM's console output is removed at exit unless an error pointed to it."""
+    if not _keep["log"]:
+        with contextlib.suppress(OSError):
+            log.unlink()
 
 
 def spark_version(frame: Any) -> str | None:
@@ -201,18 +225,20 @@ def open_spark(
     columns: Sequence[str],
     text_columns: Sequence[str],
     table: str | None = None,
+    fmt: str | None = None,
     delimiter: str | None = None,
     encoding: str | None = None,
-) -> Any:
-    """Records from a PySpark DataFrame, a catalog ``table`` or a path Spark reads.
+    local_csv: bool = False,
+) -> tuple[Any, tuple[str, ...], str, str, dict[str, Any]]:
+    """A PySpark DataFrame, a catalog ``table`` or a path Spark reads, as a narwhals
+    frame of ``columns``: ``(frame, available, name, kind, options)``.
 
-    A local CSV file is checked as for every engine (encoding, delimiter, ragged
-    rows) and read with every column as text (codes keep their leading zeros); the
-    numeric columns are then cast to numbers when every value is one (else the pass
-    names the values that are not).
+    ``fmt`` is the path's format by its name (None: a folder of part files or a URI,
+    read as Parquet). A ``local_csv`` has been checked as on every engine
+    (``delimiter`` and ``encoding`` detected) and is read with every column as text
+    (codes keep their leading zeros); the other columns are then cast to numbers when
+    every value is one (else the pass names the values that are not).
     """
-    from ._io import Records, Source
-
     want = list(dict.fromkeys(columns))
     if is_spark_frame(data):
         native = type(data)
@@ -221,104 +247,72 @@ def open_spark(
             frame = nw.from_native(data)
             available = tuple(frame.collect_schema().names())
         keep = [c for c in want if c in available]
-        options = {"spark_version": spark_version(data)}
-        return Records(
-            frame.select(keep), Source(name, "spark", "spark", None, options), available
-        )
+        return frame.select(keep), available, name, "spark", {"spark_version": spark_version(data)}
     if table is not None:
         session = spark_session()
         with spark_errors(f"to read the table {table!r}"):
-            native = session.table(table)
-            frame = nw.from_native(native)
+            frame = nw.from_native(session.table(table))
             available = tuple(frame.collect_schema().names())
         keep = [c for c in want if c in available]
-        options = {"table": table, "spark_version": str(session.version)}
-        return Records(
-            frame.select(keep), Source(table, "table", "spark", None, options), available
+        found = {"table": table, "spark_version": str(session.version)}
+        return frame.select(keep), available, table, "table", found
+    if not isinstance(data, str | Path):
+        raise RecordsError(
+            [
+                Problem(
+                    "engine 'spark' reads a path (Parquet or CSV) or a catalog table; got "
+                    f"{type(data).__name__}: pass a PySpark DataFrame, or leave engine out",
+                    reason="config",
+                )
+            ]
         )
-    return _open_path(data, want, list(text_columns), delimiter, encoding)
-
-
-def _open_path(
-    data: str | Path,
-    want: list[str],
-    text: list[str],
-    delimiter: str | None,
-    encoding: str | None,
-) -> Any:
-    from ._io import (
-        FORMATS,
-        Records,
-        Source,
-        csv_problems,
-        detect_csv,
-        file_sha256,
-        reading_problems,
-    )
-
-    remote = is_remote(data)
-    path = Path(data) if not remote else None
     shown = str(data)
-    label = path.name if path is not None else shown.rstrip("/").rsplit("/", 1)[-1]
-
-    def fail(message: str, reason: str = "unreadable") -> RecordsError:
-        return RecordsError([Problem(message, value=shown, reason=reason)])
-
-    if path is not None and not path.exists():
-        raise fail(f"file not found: {shown!r}; check [data] path", "file_not_found")
+    label = Path(data).name if not is_remote(data) else shown.rstrip("/").rsplit("/", 1)[-1]
     suffix = Path(label.lower().removesuffix(".gz")).suffix
-    fmt = FORMATS.get(suffix)
-    if fmt is None and (remote or (path is not None and path.is_dir())):
-        fmt = "parquet"  # a folder of part files, as Spark writes them
+    fmt = fmt or ("parquet" if not suffix or Path(data).is_dir() else None)
     if fmt not in SPARK_FORMATS:
-        raise fail(
-            f"engine 'spark' reads Parquet and CSV; {label!r} is "
-            + (f"{fmt}" if fmt else f"of unknown type {suffix!r}")
-            + ": convert it to Parquet, or use engine = 'pandas'",
-            "unknown_format",
+        raise RecordsError(
+            [
+                Problem(
+                    f"engine 'spark' reads Parquet and CSV; {label!r} is "
+                    + (f"{fmt}" if fmt else f"of unknown type {suffix!r}")
+                    + ": convert it to Parquet, or use engine = 'pandas'",
+                    value=shown,
+                    reason="unknown_format",
+                )
+            ]
         )
-    local_file = path is not None and path.is_file()
-    options: dict[str, Any] = {"format": fmt, "path": shown}
     session = spark_session()
-    options["spark_version"] = str(session.version)
-    header: list[str] | None = None
-    if fmt == "csv" and local_file:
-        assert path is not None
-        wrong = reading_problems(path, delimiter=delimiter, encoding=encoding)
-        if wrong:
-            raise RecordsError(wrong)
-        delimiter, encoding = detect_csv(path, delimiter=delimiter, encoding=encoding)
-        shape = csv_problems(path, delimiter=delimiter, encoding=encoding, used=want)
-        if shape:
-            raise RecordsError(shape, context=path.name)
-        header = _csv_header(path, delimiter, encoding)
+    options: dict[str, Any] = {"format": fmt, "path": shown, "spark_version": str(session.version)}
     if fmt == "csv":
         options.update(delimiter=delimiter or ",", encoding=encoding or "utf-8")
     with spark_errors(f"to read {label!r} as {fmt}"):
         if fmt == "parquet":
             native = session.read.parquet(shown)
         else:
+            header = _csv_header(Path(data), delimiter, encoding) if local_csv else None
             native = _read_csv(session, shown, header, options["delimiter"], options["encoding"])
         available = tuple(native.columns)
         keep = [c for c in want if c in available]
         native = native.select(*[f"`{c}`" for c in keep])
         if fmt == "csv":
-            native = _numbers(native, [c for c in keep if c not in text])
+            native = _numbers(native, [c for c in keep if c not in text_columns])
     if not available:
-        raise fail(f"{label!r} is empty: it has no columns", "empty")
-    sha = file_sha256(path) if local_file and path is not None else None
-    return Records(nw.from_native(native), Source(label, fmt, "spark", sha, options), available)
+        raise RecordsError(
+            [Problem(f"{label!r} is empty: it has no columns", value=shown, reason="empty")]
+        )
+    return nw.from_native(native), available, label, fmt, options
 
 
-def _csv_header(path: Path, delimiter: str, encoding: str) -> list[str]:
+def _csv_header(path: Path, delimiter: str | None, encoding: str | None) -> list[str]:
     """Column names of a CSV file; the later copies of a name repeated (identical
-    copies, checked by :func:`csv_problems`) renamed so Spark sees each once."""
+    copies, checked by ``csv_problems``) renamed so Spark sees each once."""
     import csv
     import gzip
 
     opener: Any = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rt", encoding=encoding, newline="") as fh:
-        first = next((r for r in csv.reader(fh, delimiter=delimiter) if r), [])
+    with opener(path, "rt", encoding=encoding or "utf-8", newline="") as fh:
+        first = next((r for r in csv.reader(fh, delimiter=delimiter or ",") if r), [])
     names: list[str] = []
     for i, name in enumerate(first):
         names.append(name if name not in names else f"{name}__copy{i}")
