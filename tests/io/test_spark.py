@@ -1,7 +1,7 @@
 """Spark as an engine: a real local Spark (PyPI pyspark on Debian's Java runtime) counts
 the records in one aggregation, and every table and output file equals pandas' own.
 
-One session per pytest worker (the module's fixture; ``./scripts/test`` keeps every test
+One session per pytest worker (a session fixture; ``./scripts/test`` keeps every test
 here on one worker), so Spark's start-up is paid once. If Java or Spark cannot start,
 these tests fail: ``./scripts/setup_spark`` installs them.
 """
@@ -44,9 +44,10 @@ WELFARE = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def spark():
-    """biasaudit's own local session (the one a CLI run starts): Java must be there."""
+    """biasaudit's own local session (the one a CLI run starts), one per pytest worker:
+    Java must be there."""
     return spark_session()
 
 
