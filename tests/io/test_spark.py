@@ -1,8 +1,8 @@
 """Spark as an engine: a real local Spark (PyPI pyspark on Debian's Java runtime) counts
 the records in one aggregation, and every table and output file equals pandas' own.
 
-One session per pytest worker (a session fixture; ``./scripts/test`` keeps every test
-here on one worker), so Spark's start-up is paid once. If Java or Spark cannot start,
+One session per pytest worker (a session fixture), so Spark's start-up is paid once
+per worker. If Java or Spark cannot start,
 these tests fail: ``./scripts/setup_spark`` installs them.
 """
 
@@ -25,7 +25,7 @@ from biasaudit.io import open_records
 from biasaudit.io._spark import spark_session
 from biasaudit.synthetic._generate import generate_welfare
 
-pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.xdist_group("spark")]
+pytestmark = [pytest.mark.services, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
 BIASAUDIT = Path(sys.executable).parent / "biasaudit"
