@@ -2,8 +2,8 @@
 the records in one aggregation, and every table and output file equals pandas' own.
 
 One session per pytest worker (a session fixture), so Spark's start-up is paid once
-per worker. If Java or Spark cannot start,
-these tests fail: ``./scripts/setup_spark`` installs them.
+per worker. If Java or Spark cannot start, these tests fail: ``./scripts/setup_spark``
+installs them.
 """
 
 from __future__ import annotations
