@@ -91,7 +91,7 @@ def test_unknown_sections_and_keys_get_suggestions(tmp_path, data):
         ("[data]\npath = 3\n", "data.path: expected a file name; got 3"),
         ("[data]\n", "data.path: missing; name the decision records file"),
         (
-            '[data]\npath = "x.csv"\nengine = "spark"\n',
+            '[data]\npath = "x.csv"\nengine = "dask"\n',
             "data.engine: expected one of pandas, polars",
         ),
         ("data = 1\n[data2]\n", "[data]: expected a section (a table); got 1"),

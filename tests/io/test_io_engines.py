@@ -158,7 +158,7 @@ def one_problem(excinfo) -> str:
         ("a.csv", None, {}, "file not found"),
         ("a.sav", b"x", {}, "unknown file type '.sav'"),
         ("a.csv", b"sex,flag\nF,1\n", {"sheet": "x"}, "sheet='x' is only for Excel files"),
-        ("a.csv", b"sex,flag\nF,1\n", {"engine": "spark"}, "engine 'spark' is not supported"),
+        ("a.csv", b"sex,flag\nF,1\n", {"engine": "dask"}, "engine 'dask' is not supported"),
         ("a.parquet", b"not parquet", {}, "could not read 'a.parquet' as parquet"),
         (
             "a.csv",

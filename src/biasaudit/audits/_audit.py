@@ -36,6 +36,7 @@ from ..io import (
     as_link,
     link_records,
     open_records,
+    spark_errors,
 )
 from ..metrics import ASSUMPTIONS, compute_metrics, estimate_table
 from ..spec import (
@@ -366,8 +367,10 @@ def audit(
         ``"most_favourable"``.
     metrics : sequence of str, optional
         Registry names; default all (decision metrics only without outcomes).
-    engine : {"pandas", "polars", "pyarrow", "duckdb"}, optional
-        How to read a file (default pandas; DuckDB for files larger than memory).
+    engine : {"pandas", "polars", "pyarrow", "duckdb", "spark"}, optional
+        How to read a file (default pandas; DuckDB for files larger than memory;
+        Spark for Parquet or CSV in a Spark session). A PySpark DataFrame passed as
+        ``records`` is counted in its own session.
     sheet, delimiter, encoding : optional
         File-reading options (detected when not given).
     max_groups : int, default=100
@@ -489,7 +492,7 @@ def run_audit(
 ) -> AuditResult:
     """Aggregate opened records once and compute every metric."""
     _check_metrics(metrics, spec)
-    with step("reading and counting the records"):
+    with step("reading and counting the records"), spark_errors("to count the records"):
         agg = aggregate(records, spec)
     if spec.roles.sample is not None:
         with step("estimates from the random audit sample (bootstrap)"):
@@ -553,17 +556,18 @@ def _adjusted(records: Records, spec: AuditSpec) -> AdjustedDisparity | None:
     frame = records.frame
     if records.link is not None:  # only the decisions that found their attributes
         frame = frame.filter(~nw.col(LINKED).is_null())
-    fit = fit_adjusted(
-        frame,
-        decision=decision,
-        positive=positive,
-        groups=spec.attributes,
-        covariates=model.covariates,
-        numeric=model.numeric,
-        reference={a: g for a, g in spec.reference.items() if g not in _RULES},
-        confidence=spec.stats.confidence,
-        decision_label=model.label,
-    )
+    with spark_errors("to count the records for the adjusted comparison"):
+        fit = fit_adjusted(
+            frame,
+            decision=decision,
+            positive=positive,
+            groups=spec.attributes,
+            covariates=model.covariates,
+            numeric=model.numeric,
+            reference={a: g for a, g in spec.reference.items() if g not in _RULES},
+            confidence=spec.stats.confidence,
+            decision_label=model.label,
+        )
     marked = mark_terms(fit.table, fit.rows_used, spec.stats.min_cell)
     return dataclasses.replace(fit, table=marked)
 

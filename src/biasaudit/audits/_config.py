@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._exceptions import ConfigError, Problem
 from .._progress import step
-from ..io import ENGINES, LINK_KEYS, Link, as_link
+from ..io import ENGINES, LINK_KEYS, Link, as_link, is_remote
 from ..spec import ALIASES, METRICS, SAMPLE_METRICS, AuditSpec, make_spec, split_version
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 #: Allowed sections and their keys (None: any key, e.g. column names under [codes]).
 SECTIONS: dict[str, tuple[str, ...] | None] = {
-    "data": ("path", "sheet", "engine", "delimiter", "encoding", "kind"),
+    "data": ("path", "sheet", "engine", "delimiter", "encoding", "kind", "table"),
     "link": LINK_KEYS,
     "roles": ("id", "score", "flagged", "investigated", "outcome", "weight", "sample", "count"),
     "codes": ("flagged", "investigated", "outcome", "sample"),
@@ -214,13 +214,27 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
                     "conflict",
                 )
     data_path = base.parent / "(missing)"
+    spark = data.get("engine") == "spark"
+    spark_table = spark and "table" in data and "url" not in data
+    if spark_table:
+        _spark_table(data, bad)
+    elif "table" in data and "url" not in data:
+        bad(
+            "data.table",
+            'a catalog table is read with engine = "spark"; for a file use path',
+            data["table"],
+            "conflict",
+        )
     if "path" not in data:
-        bad("data.path", "missing; name the decision records file", reason="missing_key")
+        if not spark_table:
+            bad("data.path", "missing; name the decision records file", reason="missing_key")
     elif not isinstance(data["path"], str):
         bad("data.path", f"expected a file name; got {data['path']!r}", data["path"])
+    elif spark and is_remote(data["path"]):
+        data_path = Path(data["path"])  # Spark reads the URI itself (see run_config)
     else:
         data_path = (base.parent / data["path"]).resolve()
-        if not data_path.is_file():
+        if not data_path.is_file() and not (spark and data_path.is_dir()):
             bad(
                 "data.path",
                 f"file not found: {str(data_path)!r} (paths are relative to the folder of "
@@ -311,6 +325,8 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
     options: dict[str, Any] = {
         k: data[k] for k in ("sheet", "engine", "delimiter", "encoding") if k in data
     }
+    if spark_table:
+        options["table"] = data["table"]
     return AuditConfig(
         path=base,
         data_path=data_path,
@@ -326,6 +342,19 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         link=link,
         model=model,
     )
+
+
+def _spark_table(data: Mapping[str, Any], bad: Any) -> None:
+    """``[data] table`` with ``engine = "spark"``: a Spark catalog table, not a file."""
+    if not isinstance(data["table"], str) or not data["table"].strip():
+        bad("data.table", f"expected a table name in quotes; got {data['table']!r}", data["table"])
+    if "path" in data:
+        bad(
+            "data.table",
+            "give path (a file Spark reads) or table (a catalog table), not both",
+            data["table"],
+            "conflict",
+        )
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -383,10 +412,12 @@ def run_config(config: AuditConfig) -> AuditResult | FunnelResult:
             )
     if config.model is not None:
         return _model_audit(config)
+    data: Any = config.data_path
+    uri = _section(config.raw, "data").get("path")
+    if config.read_options.get("engine") == "spark" and isinstance(uri, str) and is_remote(uri):
+        data = uri  # as written: a Path would fold "s3a://" into "s3a:/"
     with step("opening the data"):
-        records = open_spec_records(
-            config.data_path, spec, link=config.link, **config.read_options
-        )
+        records = open_spec_records(data, spec, link=config.link, **config.read_options)
     return run_audit(records, spec, metrics=config.metrics)
 
 

@@ -64,8 +64,11 @@ OPTIONS: tuple[Option, ...] = (
        "or a process funnel"),
     _o("data", "sheet", "string or integer", "the first sheet", "a sheet name or 0-based number",
        "the sheet of an Excel workbook"),
-    _o("data", "engine", "string", '"pandas"', '"pandas", "polars", "pyarrow", "duckdb"',
-       "how the file is read; duckdb for files larger than memory"),
+    _o("data", "engine", "string", '"pandas"', '"pandas", "polars", "pyarrow", "duckdb", "spark"',
+       "how the file is read; duckdb for files larger than memory; spark counts in Spark"),
+    _o("data", "table", "string", "none", 'a table name, e.g. "welfare.decisions"',
+       "instead of path: a table of the Spark catalog (engine spark) or, with url, of the "
+       "database"),
     _o("data", "delimiter", "string", "detected (, ; tab |)", "one character",
        "the field separator of a CSV file"),
     _o("data", "encoding", "string", "detected (UTF-16 by BOM, UTF-8, else Windows-1252)",

@@ -24,6 +24,7 @@ from ._io import (
     reading_problems,
 )
 from ._link import LINK_KEYS, LINKED, Link, as_link, link_records
+from ._spark import is_remote, spark_errors
 from ._write import safe_for_spreadsheets, write_csv, write_json
 
 __all__ = [
@@ -46,12 +47,14 @@ __all__ = [
     "detect_csv",
     "fetch_compas",
     "file_sha256",
+    "is_remote",
     "link_records",
     "list_datasets",
     "load_dataset",
     "open_records",
     "reading_problems",
     "safe_for_spreadsheets",
+    "spark_errors",
     "write_csv",
     "write_json",
 ]

@@ -1,7 +1,8 @@
 """Reading decision records from files and in-memory tables.
 
 Everything ends up as a narwhals frame, so one aggregation serves every engine:
-pandas (default), Polars, PyArrow and DuckDB (files larger than memory). Only the
+pandas (default), Polars, PyArrow, DuckDB (files larger than memory) and Spark
+(a PySpark DataFrame, or a path or catalog table: see ``_spark``). Only the
 columns an audit needs are read. Columns holding codes or group labels are read as
 text, so ``"01"`` stays ``"01"``.
 """
@@ -23,9 +24,10 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from .._exceptions import Problem, RecordsError
+from ._spark import is_remote, is_spark_frame, open_spark
 
-Engine = Literal["pandas", "polars", "pyarrow", "duckdb"]
-ENGINES = ("pandas", "polars", "pyarrow", "duckdb")
+Engine = Literal["pandas", "polars", "pyarrow", "duckdb", "spark"]
+ENGINES = ("pandas", "polars", "pyarrow", "duckdb", "spark")
 FORMATS = {
     ".csv": "csv",
     ".tsv": "csv",
@@ -347,6 +349,7 @@ def open_records(
     sheet: str | int | None = None,
     delimiter: str | None = None,
     encoding: str | None = None,
+    table: str | None = None,
 ) -> Records:
     """Open decision records from a path or an in-memory table.
 
@@ -359,18 +362,31 @@ def open_records(
         Columns the audit needs; others are not read.
     text_columns : sequence of str
         Columns to read as text (codes and group labels).
-    engine : {"pandas", "polars", "pyarrow", "duckdb"}, optional
-        How to read a file; default pandas.
+    engine : {"pandas", "polars", "pyarrow", "duckdb", "spark"}, optional
+        How to read a file; default pandas. ``"spark"`` reads Parquet or CSV (a local
+        file, a folder of part files or a URI such as ``s3a://...``) in Spark.
     sheet : str or int, optional
         Excel sheet (default: the first).
     delimiter, encoding : str, optional
         CSV options; detected when not given.
+    table : str, optional
+        With ``engine="spark"``: a Spark catalog table (``data`` is then ignored).
 
     Raises
     ------
     RecordsError
         When the file does not exist or cannot be read.
     """
+    if engine == "spark" or is_spark_frame(data):
+        if sheet is not None:
+            raise RecordsError(
+                [
+                    Problem(
+                        "sheet is only for Excel files, which Spark does not read", reason="config"
+                    )
+                ]
+            )
+        return _open_spark(data, columns, text_columns, table, delimiter, encoding)
     if isinstance(data, str | Path):
         return _open_file(
             Path(data),
@@ -385,7 +401,8 @@ def open_records(
         frame = nw.from_native(data)
     except TypeError as exc:
         raise TypeError(
-            "records must be a file path or a dataframe (pandas, Polars, PyArrow, DuckDB). "
+            "records must be a file path or a dataframe (pandas, Polars, PyArrow, DuckDB, "
+            "Spark). "
             f"Got {type(data).__name__}."
         ) from exc
     available = tuple(frame.collect_schema().names())
@@ -394,6 +411,56 @@ def open_records(
     name = f"in-memory {native.__module__.split('.')[0]}.{native.__name__}"
     kind = "lazy" if isinstance(frame, nw.LazyFrame) else "frame"
     return Records(frame.select(keep), Source(name, kind, engine=kind), available)
+
+
+def _open_spark(
+    data: Any,
+    columns: Sequence[str],
+    text_columns: Sequence[str],
+    table: str | None,
+    delimiter: str | None,
+    encoding: str | None,
+) -> Records:
+    """``engine="spark"`` or a PySpark DataFrame: a local file is checked as on every
+    engine (it exists; a CSV file as a whole), then Spark reads it (see ``_spark``)."""
+    path = None
+    fmt = None
+    local = table is None and isinstance(data, str | Path) and not is_remote(data)
+    if local:
+        path = Path(data)
+        if not path.exists():
+            raise RecordsError(
+                [
+                    Problem(
+                        f"file not found: {str(path)!r}; check [data] path",
+                        value=str(path),
+                        reason="file_not_found",
+                    )
+                ]
+            )
+        fmt = FORMATS.get(Path(path.name.lower().removesuffix(".gz")).suffix)
+    local_csv = path is not None and path.is_file() and fmt == "csv"
+    if local_csv and path is not None:
+        options_wrong = reading_problems(path, delimiter=delimiter, encoding=encoding)
+        if options_wrong:
+            raise RecordsError(options_wrong)
+        delimiter, encoding = detect_csv(path, delimiter=delimiter, encoding=encoding)
+        want = list(dict.fromkeys(columns))
+        shape = csv_problems(path, delimiter=delimiter, encoding=encoding, used=want)
+        if shape:
+            raise RecordsError(shape, context=path.name)
+    frame, available, name, kind, options = open_spark(
+        data,
+        columns=columns,
+        text_columns=text_columns,
+        table=table,
+        fmt=fmt,
+        delimiter=delimiter,
+        encoding=encoding,
+        local_csv=local_csv,
+    )
+    sha = file_sha256(path) if path is not None and path.is_file() else None
+    return Records(frame, Source(name, kind, "spark", sha, options), available)
 
 
 def _open_file(

@@ -179,7 +179,7 @@ def link_records(
         link.data,
         columns=[right, *wanted],
         text_columns=[right, *text_columns],
-        engine="pandas" if engine == "duckdb" else engine,
+        engine="pandas" if engine in ("duckdb", "spark") else engine,
         sheet=link.sheet,
         delimiter=link.delimiter,
         encoding=link.encoding,
@@ -317,11 +317,18 @@ def _on_backend(table: pa.Table, records: Records) -> Any:
         # the relation must live on the connection that read the decisions
         con = records._keepalive or duckdb.default_connection()
         return nw.from_native(con.from_arrow(table))
+    if impl.is_pyspark() or impl.is_pyspark_connect():
+        # the attribute table (small: one row per person) joins the decisions in Spark
+        from ._spark import quiet_pandas_note
+
+        session = nw.to_native(records.frame).sparkSession
+        with quiet_pandas_note():
+            return nw.from_native(session.createDataFrame(table.to_pandas()))
     raise RecordsError(
         [
             Problem(
                 f"linking attributes to a {impl} table is not supported; use pandas, Polars, "
-                "PyArrow or DuckDB",
+                "PyArrow, DuckDB or Spark",
                 reason="engine",
             )
         ]
