@@ -429,7 +429,7 @@ CASES: dict[str, Case] = {
     "data path = 5": cfg(
         toml_config().replace('path = "data.csv"', "path = 5"), error="data.path"
     ),
-    "engine = spark": cfg(toml_config(extra='engine = "spark"'), error="data.engine"),
+    "engine = sparkle": cfg(toml_config(extra='engine = "sparkle"'), error="data.engine"),
     "sheet on a CSV": cfg(toml_config(extra='sheet = "x"'), error="only for Excel"),
     "kind = banana": cfg(toml_config(extra='kind = "banana"'), error="data.kind"),
     "confidence = high": cfg(
