@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._exceptions import ConfigError, Problem
 from .._progress import step
-from ..io import ENGINES, LINK_KEYS, Link, as_link
+from ..io import ENGINES, LINK_KEYS, SQL_KEYS, Database, Link, as_link, database_problems
 from ..spec import ALIASES, METRICS, SAMPLE_METRICS, AuditSpec, make_spec
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 #: Allowed sections and their keys (None: any key, e.g. column names under [codes]).
 SECTIONS: dict[str, tuple[str, ...] | None] = {
-    "data": ("path", "sheet", "engine", "delimiter", "encoding", "kind"),
+    "data": ("path", "sheet", "engine", "delimiter", "encoding", "kind", *SQL_KEYS),
     "link": LINK_KEYS,
     "roles": ("id", "score", "flagged", "investigated", "outcome", "weight", "sample", "count"),
     "codes": ("flagged", "investigated", "outcome", "sample"),
@@ -111,6 +111,9 @@ class AuditConfig:
         The ``[counts]`` or ``[funnel]`` section.
     link : Link or None
         The ``[link]`` section: protected attributes in a second file, joined on an id.
+    database : Database or None
+        ``[data] url`` with ``table`` or ``query``: records in a SQL database
+        (``data_path`` is then unused).
     metrics : tuple of str or None
         Metrics to compute (None: the default set).
     output_dir : Path
@@ -135,6 +138,7 @@ class AuditConfig:
     kind: str = "records"
     options: dict[str, Any] = field(default_factory=dict)
     link: Link | None = None
+    database: Database | None = None
 
 
 def _suggest(word: str, allowed: tuple[str, ...] | list[str]) -> str:
@@ -206,8 +210,16 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
                     "conflict",
                 )
     data_path = base.parent / "(missing)"
-    if "path" not in data:
-        bad("data.path", "missing; name the decision records file", reason="missing_key")
+    database = _database(data, kind, "link" in raw, problems)
+    if database is not None:
+        pass  # a database: url, table and query are checked by _database
+    elif "path" not in data:
+        bad(
+            "data.path",
+            'missing; name the decision records file (or a database: url = "postgresql://'
+            'user@host:5432/db" with table = "..." or query = "SELECT ...")',
+            reason="missing_key",
+        )
     elif not isinstance(data["path"], str):
         bad("data.path", f"expected a file name; got {data['path']!r}", data["path"])
     else:
@@ -298,7 +310,53 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         kind=kind,
         options=_section(raw, kind) if kind != "records" else {},
         link=link,
+        database=database,
     )
+
+
+def _database(
+    data: Mapping[str, Any], kind: str, linked: bool, problems: list[Problem]
+) -> Database | None:
+    """``[data] url`` with ``table`` or ``query``: records in a SQL database (None
+    for a file); adds the problems of those keys to ``problems``."""
+    # a table without a url is the database's (URL from the environment) unless an
+    # engine that reads tables of its own is named
+    named = "table" in data or "query" in data
+    if "url" not in data and not (named and "engine" not in data):
+        return None
+    found = database_problems(data)
+    for key in ("engine", "sheet", "delimiter", "encoding"):
+        if key in data:
+            found.append(
+                Problem(
+                    f"data.{key}: only for files; a database (url) runs the aggregation "
+                    "query itself",
+                    column=f"data.{key}",
+                    value=data[key],
+                    reason="conflict",
+                )
+            )
+    if kind != "records":
+        found.append(
+            Problem(
+                f"data.url: a database holds decision records (kind = 'records'); kind = "
+                f"{kind!r} reads a file",
+                column="data.url",
+                value=kind,
+                reason="conflict",
+            )
+        )
+    if linked:
+        found.append(
+            Problem(
+                "[link]: not available with a database (url); join the attribute table "
+                'in the database instead ([data] query = "SELECT ... JOIN ...")',
+                column="[link]",
+                reason="conflict",
+            )
+        )
+    problems += found
+    return Database(data.get("url"), data.get("table"), data.get("query"))
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -354,8 +412,7 @@ def run_config(config: AuditConfig) -> AuditResult | FunnelResult:
                 **config.read_options,
                 **config.options,
             )
+    data = config.database if config.database is not None else config.data_path
     with step("opening the data"):
-        records = open_spec_records(
-            config.data_path, spec, link=config.link, **config.read_options
-        )
+        records = open_spec_records(data, spec, link=config.link, **config.read_options)
     return run_audit(records, spec, metrics=config.metrics)

@@ -24,11 +24,13 @@ from ._io import (
     reading_problems,
 )
 from ._link import LINK_KEYS, LINKED, Link, as_link, link_records
+from ._sql import SQL_KEYS, URL_ENV, Database, database_errors, database_problems
 from ._write import safe_for_spreadsheets, write_csv, write_json
 
 __all__ = [
     "COMPAS_SHA256",
     "COMPAS_URL",
+    "Database",
     "DatasetError",
     "DownloadError",
     "ENGINES",
@@ -38,10 +40,14 @@ __all__ = [
     "Link",
     "LinkInfo",
     "Records",
+    "SQL_KEYS",
     "Source",
+    "URL_ENV",
     "as_link",
     "bundled_dir",
     "csv_problems",
+    "database_errors",
+    "database_problems",
     "dataset_path",
     "detect_csv",
     "fetch_compas",

@@ -317,6 +317,17 @@ def _on_backend(table: pa.Table, records: Records) -> Any:
         # the relation must live on the connection that read the decisions
         con = records._keepalive or duckdb.default_connection()
         return nw.from_native(con.from_arrow(table))
+    if impl.is_ibis():
+        raise RecordsError(
+            [
+                Problem(
+                    "linking an attribute file to records in a database is not available: "
+                    "the attributes would have to be uploaded; join the attribute table in "
+                    "the database instead (a query with JOIN)",
+                    reason="engine",
+                )
+            ]
+        )
     raise RecordsError(
         [
             Problem(
