@@ -8,7 +8,7 @@ per pytest process (each pytest-xdist worker has its own). PostgreSQL refuses to
 as root, so as root the cluster belongs to the ``postgres`` user the package creates.
 
 A missing or broken PostgreSQL fails the tests that need it (``pytest.fail``): they
-never skip.
+never skip. ``benchmarks/sql.py`` starts its server with :func:`start` too.
 """
 
 from __future__ import annotations
@@ -26,8 +26,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 USER = "auditor"
 PASSWORD = "s3cret-Test-pw"
@@ -85,13 +83,16 @@ class Server:
 _SERVER: Server | None = None
 
 
+class ServerError(RuntimeError):
+    """PostgreSQL is missing or did not start."""
+
+
 def _binaries() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not found:
-        pytest.fail(
+        raise ServerError(
             "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): "
-            "./scripts/test installs Debian's postgresql package",
-            pytrace=False,
+            "./scripts/test installs Debian's postgresql package"
         )
     return Path(found[-1]).parent
 
@@ -108,14 +109,20 @@ def _run(cmd: list[str], owner: str | None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
 
 
-def _start() -> Server:
+def start(options: str = "") -> Server:
+    """A new cluster on a free port (``options``: more ``-c name=value`` settings),
+    stopped and deleted when the process ends."""
+    return _start(options)
+
+
+def _start(extra: str = "") -> Server:
     bin_dir = _binaries()
     owner = None
     if os.geteuid() == 0:
         try:
             pwd.getpwnam("postgres")
         except KeyError:
-            pytest.fail("running as root but there is no 'postgres' user", pytrace=False)
+            raise ServerError("running as root but there is no 'postgres' user") from None
         owner = "postgres"
     root = Path(tempfile.mkdtemp(prefix="biasaudit-pg-"))
     data = root / "data"
@@ -144,11 +151,12 @@ def _start() -> Server:
         owner,
     )
     if init.returncode:
-        pytest.fail(f"initdb failed: {init.stderr}", pytrace=False)
+        raise ServerError(f"initdb failed: {init.stderr}")
     port = _free_port()
     options = (
         f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={root} "
-        "-c shared_buffers=32MB -c fsync=off -c full_page_writes=off -c max_connections=50"
+        "-c shared_buffers=32MB -c fsync=off -c full_page_writes=off -c max_connections=50 "
+        + extra
     )
     start = _run(
         [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-o", options, "-w"]
@@ -159,7 +167,7 @@ def _start() -> Server:
     atexit.register(_stop, server, root)
     if start.returncode:
         log = (root / "log").read_text() if (root / "log").exists() else ""
-        pytest.fail(f"PostgreSQL did not start: {start.stderr}\n{log}", pytrace=False)
+        raise ServerError(f"PostgreSQL did not start: {start.stderr}\n{log}")
     _create_database(server)
     return server
 
@@ -198,7 +206,12 @@ def _stop(server: Server, root: Path) -> None:
 
 def server() -> Server:
     """The process's PostgreSQL server, started on first use."""
+    import pytest
+
     global _SERVER
     if _SERVER is None:
-        _SERVER = _start()
+        try:
+            _SERVER = _start()
+        except ServerError as exc:  # a test that needs the server fails, never skips
+            pytest.fail(str(exc), pytrace=False)
     return _SERVER

@@ -146,7 +146,10 @@ def test_a_query_with_weights_and_a_table_of_patterns(server, con):
         "groups": "g",
     }
     query = con.sql("SELECT g, flag, fraud, people, w FROM patterns WHERE g <> 'c'")
-    assert_same(audit(query, **kw), audit(df[df["g"] != "c"], **kw))
+    db = audit(query, **kw)
+    assert_same(db, audit(df[df["g"] != "c"], **kw))
+    assert db.source.kind == "query"
+    assert "patterns" in db.source.options["query"]
 
 
 def test_random_audit_sample_on_the_server(server, con):

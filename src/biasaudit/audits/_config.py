@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 from .._exceptions import ConfigError, Problem
 from .._progress import step
-from ..io import ENGINES, LINK_KEYS, SQL_KEYS, Database, Link, as_link, database_problems
+from ..io import (
+    ENGINES,
+    LINK_KEYS,
+    SQL_KEYS,
+    Database,
+    Link,
+    as_link,
+    database_problems,
+    public_url,
+)
 from ..spec import ALIASES, METRICS, SAMPLE_METRICS, AuditSpec, make_spec
 
 if TYPE_CHECKING:
@@ -304,7 +313,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         output_dir=base.parent / out,
         read_options=options,
         metrics=tuple(include) if include else None,
-        raw=dict(raw),
+        raw=_without_user(raw),
         restricted=mode == "restricted",
         png=png is True,
         kind=kind,
@@ -357,6 +366,15 @@ def _database(
         )
     problems += found
     return Database(data.get("url"), data.get("table"), data.get("query"))
+
+
+def _without_user(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The file's content for the manifest, a database URL without its user."""
+    out = dict(raw)
+    data = _section(raw, "data")
+    if isinstance(data.get("url"), str):
+        out["data"] = {**data, "url": public_url(data["url"])}
+    return out
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

@@ -24,7 +24,14 @@ from ._io import (
     reading_problems,
 )
 from ._link import LINK_KEYS, LINKED, Link, as_link, link_records
-from ._sql import SQL_KEYS, URL_ENV, Database, database_errors, database_problems
+from ._sql import (
+    SQL_KEYS,
+    URL_ENV,
+    Database,
+    database_errors,
+    database_problems,
+    public_url,
+)
 from ._write import safe_for_spreadsheets, write_csv, write_json
 
 __all__ = [
@@ -56,6 +63,7 @@ __all__ = [
     "list_datasets",
     "load_dataset",
     "open_records",
+    "public_url",
     "reading_problems",
     "safe_for_spreadsheets",
     "write_csv",
