@@ -384,3 +384,22 @@ def test_an_error_while_counting_is_a_named_problem(server, con):
         )
     assert "could not run the aggregation query" in str(info.value)
     assert "division by zero" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("scores", "reason"),
+    [
+        (["0.1", "0.5", "x", "0.9"], "not_numeric"),
+        ([0.1, float("inf"), 0.3, 0.4], "infinite_score"),
+    ],
+)
+def test_score_problems_are_named_on_the_server(server, con, scores, reason):
+    df = pd.DataFrame({"g": ["a", "b", "a", "b"], "s": scores, "y": [1, 0, 1, 0]})
+    server.load("scored", df)
+    kw = {"roles": {"score": "s", "outcome": "y"}, "groups": "g", "threshold": {"top_k": 2}}
+    with pytest.raises(RecordsError) as on_server:
+        audit(con.table("scored"), **kw)
+    with pytest.raises(RecordsError) as in_pandas:
+        audit(df, **kw)
+    assert list(on_server.value.problems["reason"]) == [reason]
+    assert list(in_pandas.value.problems["reason"]) == [reason]

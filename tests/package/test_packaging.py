@@ -11,7 +11,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SRC = REPO / "src" / "biasaudit"
-OPTIONAL = {"duckdb", "polars"}  # the [engines] extra, imported lazily
+OPTIONAL = {"duckdb", "polars", "ibis"}  # the [engines] and [sql] extras, imported lazily
 # import name -> distribution name, where they differ
 DISTRIBUTION = {"yaml": "pyyaml"}
 

@@ -20,7 +20,6 @@ from ._io import (
     csv_problems,
     detect_csv,
     file_sha256,
-    open_records,
     reading_problems,
 )
 from ._link import LINK_KEYS, LINKED, Link, as_link, link_records
@@ -30,6 +29,7 @@ from ._sql import (
     Database,
     database_errors,
     database_problems,
+    open_records,
     public_url,
 )
 from ._write import safe_for_spreadsheets, write_csv, write_json

@@ -352,10 +352,9 @@ def open_records(
 
     Parameters
     ----------
-    data : str, path, dataframe or Database
-        A file (.csv .tsv .parquet .xlsx .jsonl), a pandas / Polars / PyArrow /
-        DuckDB table, an Ibis table (a table or query in a SQL database) or a
-        :class:`Database` (a URL with a table or query).
+    data : str, path or dataframe
+        A file (.csv .tsv .parquet .xlsx .jsonl) or a pandas / Polars / PyArrow /
+        DuckDB table.
     columns : sequence of str
         Columns the audit needs; others are not read.
     text_columns : sequence of str
@@ -382,18 +381,11 @@ def open_records(
             delimiter=delimiter,
             encoding=encoding,
         )
-    from . import _sql  # a table in a SQL database: only its counts come back
-
-    if isinstance(data, _sql.Database):
-        return _sql.open_database(data, columns=columns, text_columns=text_columns)
-    if _sql.is_ibis_table(data):
-        return _sql.from_ibis(data, columns=columns, text_columns=text_columns)
     try:
         frame = nw.from_native(data)
     except TypeError as exc:
         raise TypeError(
-            "records must be a file path or a dataframe (pandas, Polars, PyArrow, DuckDB, "
-            "an Ibis table). "
+            "records must be a file path or a dataframe (pandas, Polars, PyArrow, DuckDB). "
             f"Got {type(data).__name__}."
         ) from exc
     available = tuple(frame.collect_schema().names())

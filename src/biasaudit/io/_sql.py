@@ -26,6 +26,7 @@ import narwhals as nw
 
 from .._exceptions import Problem, RecordsError
 from ._io import Records, Source
+from ._io import open_records as _open_records
 
 #: ``[data]`` keys of a database source.
 SQL_KEYS = ("url", "table", "query")
@@ -53,6 +54,18 @@ class Database:
     url: str | None = None
     table: str | None = None
     query: str | None = None
+
+
+def open_records(data: Any, *, columns: Sequence[str], **options: Any) -> Records:
+    """:func:`biasaudit.io._io.open_records`, and records in a SQL database: a
+    :class:`Database` (a URL with a table or query) or an Ibis table
+    (``con.table("decisions")``, ``con.sql("SELECT ...")``), whose rows stay there."""
+    text_columns = options.get("text_columns", ())
+    if isinstance(data, Database):
+        return open_database(data, columns=columns, text_columns=text_columns)
+    if is_ibis_table(data):
+        return from_ibis(data, columns=columns, text_columns=text_columns)
+    return _open_records(data, columns=columns, **options)
 
 
 def public_url(url: str) -> str:
