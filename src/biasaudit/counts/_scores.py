@@ -217,10 +217,10 @@ def score_binning(
     )
     stats = stats.collect() if isinstance(stats, nw.LazyFrame) else stats
     lo, hi, distinct, scored = stats.to_pandas().iloc[0]
-    if on_ibis and not pd.isna(lo):
-        distinct = nw.to_native(scored_rows)[column].nunique().to_pyarrow().as_py()
     if pd.isna(lo):
         return None
+    if on_ibis:
+        distinct = nw.to_native(scored_rows)[column].nunique().to_pyarrow().as_py()
     if int(distinct) <= EXACT_LIMIT:
         return ScoreBinning(float(lo), float(hi), True, (), int(scored))
     # a continuous score's top decile is a cut-off of its own (the Rotterdam measure)
