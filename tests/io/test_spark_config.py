@@ -33,9 +33,9 @@ def test_catalog_table_and_uri_and_folder_are_accepted(tmp_path):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (
+        (  # without engine = "spark", a table is a database's (url or the environment)
             '[data]\ntable = "db.decisions"\n',
-            'data.table: a catalog table is read with engine = "spark"',
+            "data.url: missing; give the database",
         ),
         (
             '[data]\nengine = "spark"\ntable = "t"\npath = "d.parquet"\n',

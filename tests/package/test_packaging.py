@@ -14,7 +14,7 @@ SRC = REPO / "src" / "biasaudit"
 #: Extras whose packages the code imports lazily (inside the functions that use them).
 RUNTIME_EXTRAS = ("engines", "probe", "sql", "spark")
 # import name -> distribution name, where they differ
-DISTRIBUTION = {"yaml": "pyyaml", "sklearn": "scikit-learn"}
+DISTRIBUTION = {"yaml": "pyyaml", "sklearn": "scikit-learn", "ibis": "ibis-framework"}
 
 
 def _name(spec: str) -> str:

@@ -34,6 +34,7 @@ from ..io import (
     Records,
     Source,
     as_link,
+    database_errors,
     link_records,
     open_records,
     spark_errors,
@@ -344,8 +345,10 @@ def audit(
     Parameters
     ----------
     records : path or dataframe
-        Decision records: a file (.csv .tsv .parquet .xlsx .jsonl) or a pandas,
-        Polars, PyArrow or DuckDB table. Never modified.
+        Decision records: a file (.csv .tsv .parquet .xlsx .jsonl), a pandas,
+        Polars, PyArrow or DuckDB table, or an Ibis table (a table or query in a SQL
+        database, e.g. ``ibis.postgres.connect(...).table("decisions")``: only the
+        aggregation query runs there, no row is fetched). Never modified.
     roles : Roles or mapping
         Column names per role: ``flagged``, ``outcome``, ``investigated``,
         ``score``, ``id``, ``weight``, ``sample`` (random audit sample).
@@ -491,6 +494,11 @@ def run_audit(
     records: Records, spec: AuditSpec, *, metrics: Sequence[str] | None = None
 ) -> AuditResult:
     """Aggregate opened records once and compute every metric."""
+    with database_errors(records):  # a database's own error, as a named problem
+        return _run_audit(records, spec, metrics)
+
+
+def _run_audit(records: Records, spec: AuditSpec, metrics: Sequence[str] | None) -> AuditResult:
     _check_metrics(metrics, spec)
     with step("reading and counting the records"), spark_errors("to count the records"):
         agg = aggregate(records, spec)

@@ -15,7 +15,17 @@ from typing import TYPE_CHECKING, Any
 
 from .._exceptions import ConfigError, Problem
 from .._progress import step
-from ..io import ENGINES, LINK_KEYS, Link, as_link, is_remote
+from ..io import (
+    ENGINES,
+    LINK_KEYS,
+    SQL_KEYS,
+    Database,
+    Link,
+    as_link,
+    database_problems,
+    is_remote,
+    public_url,
+)
 from ..spec import ALIASES, METRICS, SAMPLE_METRICS, AuditSpec, make_spec, split_version
 
 if TYPE_CHECKING:
@@ -24,7 +34,7 @@ if TYPE_CHECKING:
 
 #: Allowed sections and their keys (None: any key, e.g. column names under [codes]).
 SECTIONS: dict[str, tuple[str, ...] | None] = {
-    "data": ("path", "sheet", "engine", "delimiter", "encoding", "kind", "table"),
+    "data": ("path", "sheet", "engine", "delimiter", "encoding", "kind", *SQL_KEYS),
     "link": LINK_KEYS,
     "roles": ("id", "score", "flagged", "investigated", "outcome", "weight", "sample", "count"),
     "codes": ("flagged", "investigated", "outcome", "sample"),
@@ -115,6 +125,9 @@ class AuditConfig:
         The ``[counts]`` or ``[funnel]`` section.
     link : Link or None
         The ``[link]`` section: protected attributes in a second file, joined on an id.
+    database : Database or None
+        ``[data] url`` with ``table`` or ``query``: records in a SQL database
+        (``data_path`` is then unused).
     metrics : tuple of str or None
         Metrics to compute (None: the default set).
     output_dir : Path
@@ -143,6 +156,7 @@ class AuditConfig:
     options: dict[str, Any] = field(default_factory=dict)
     link: Link | None = None
     model: dict[str, Any] | None = None
+    database: Database | None = None
 
 
 def _suggest(word: str, allowed: tuple[str, ...] | list[str]) -> str:
@@ -216,18 +230,18 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
     data_path = base.parent / "(missing)"
     spark = data.get("engine") == "spark"
     spark_table = spark and "table" in data and "url" not in data
+    database = None if spark_table else _database(data, kind, "link" in raw, problems)
     if spark_table:
         _spark_table(data, bad)
-    elif "table" in data and "url" not in data:
+    if spark_table or database is not None:
+        pass  # a catalog table (checked by _spark_table) or a database (by _database)
+    elif "path" not in data:
         bad(
-            "data.table",
-            'a catalog table is read with engine = "spark"; for a file use path',
-            data["table"],
-            "conflict",
+            "data.path",
+            'missing; name the decision records file (or a database: url = "postgresql://'
+            'user@host:5432/db" with table = "..." or query = "SELECT ...")',
+            reason="missing_key",
         )
-    if "path" not in data:
-        if not spark_table:
-            bad("data.path", "missing; name the decision records file", reason="missing_key")
     elif not isinstance(data["path"], str):
         bad("data.path", f"expected a file name; got {data['path']!r}", data["path"])
     elif spark and is_remote(data["path"]):
@@ -334,13 +348,14 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         output_dir=base.parent / out,
         read_options=options,
         metrics=tuple(include) if include else None,
-        raw=dict(given),
+        raw=_without_user(given),
         restricted=mode == "restricted",
         png=png is True,
         kind=kind,
         options=_section(raw, kind) if kind != "records" else {},
         link=link,
         model=model,
+        database=database,
     )
 
 
@@ -355,6 +370,60 @@ def _spark_table(data: Mapping[str, Any], bad: Any) -> None:
             data["table"],
             "conflict",
         )
+
+
+def _database(
+    data: Mapping[str, Any], kind: str, linked: bool, problems: list[Problem]
+) -> Database | None:
+    """``[data] url`` with ``table`` or ``query``: records in a SQL database (None
+    for a file); adds the problems of those keys to ``problems``."""
+    # a table without a url is the database's (URL from the environment) unless an
+    # engine that reads tables of its own is named
+    named = "table" in data or "query" in data
+    if "url" not in data and not (named and "engine" not in data):
+        return None
+    found = database_problems(data)
+    for key in ("engine", "sheet", "delimiter", "encoding"):
+        if key in data:
+            found.append(
+                Problem(
+                    f"data.{key}: only for files; a database (url) runs the aggregation "
+                    "query itself",
+                    column=f"data.{key}",
+                    value=data[key],
+                    reason="conflict",
+                )
+            )
+    if kind != "records":
+        found.append(
+            Problem(
+                f"data.url: a database holds decision records (kind = 'records'); kind = "
+                f"{kind!r} reads a file",
+                column="data.url",
+                value=kind,
+                reason="conflict",
+            )
+        )
+    if linked:
+        found.append(
+            Problem(
+                "[link]: not available with a database (url); join the attribute table "
+                'in the database instead ([data] query = "SELECT ... JOIN ...")',
+                column="[link]",
+                reason="conflict",
+            )
+        )
+    problems += found
+    return Database(data.get("url"), data.get("table"), data.get("query"))
+
+
+def _without_user(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The file's content for the manifest, a database URL without its user."""
+    out = dict(raw)
+    data = _section(raw, "data")
+    if isinstance(data.get("url"), str):
+        out["data"] = {**data, "url": public_url(data["url"])}
+    return out
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -412,7 +481,7 @@ def run_config(config: AuditConfig) -> AuditResult | FunnelResult:
             )
     if config.model is not None:
         return _model_audit(config)
-    data: Any = config.data_path
+    data: Any = config.database if config.database is not None else config.data_path
     uri = _section(config.raw, "data").get("path")
     if config.read_options.get("engine") == "spark" and isinstance(uri, str) and is_remote(uri):
         data = uri  # as written: a Path would fold "s3a://" into "s3a:/"

@@ -66,9 +66,14 @@ OPTIONS: tuple[Option, ...] = (
        "the sheet of an Excel workbook"),
     _o("data", "engine", "string", '"pandas"', '"pandas", "polars", "pyarrow", "duckdb", "spark"',
        "how the file is read; duckdb for files larger than memory; spark counts in Spark"),
+    _o("data", "url", "string", "BIASAUDIT_DATABASE_URL",
+       'a database URL without a password, e.g. "postgresql://auditor@db:5432/benefits"',
+       "records in a SQL database instead of a file; with table or query"),
     _o("data", "table", "string", "none", 'a table name, e.g. "welfare.decisions"',
-       "instead of path: a table of the Spark catalog (engine spark) or, with url, of the "
-       "database"),
+       "instead of path: a table of the database (url, or the environment) or, with engine "
+       "spark, of the Spark catalog"),
+    _o("data", "query", "string", "none", "a SELECT statement",
+       "instead of table: the rows of the database to audit (e.g. a join)"),
     _o("data", "delimiter", "string", "detected (, ; tab |)", "one character",
        "the field separator of a CSV file"),
     _o("data", "encoding", "string", "detected (UTF-16 by BOM, UTF-8, else Windows-1252)",

@@ -25,6 +25,7 @@ from ._scores import (
     ScoreBinning,
     ScoreCube,
     kth_highest,
+    ones,
     people_with_score,
     score_binning,
     score_cube,
@@ -152,25 +153,24 @@ def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
         exprs += [
             w.alias("__w"),
             (w * w).alias("__w2"),
-            w.is_null().cast(nw.Int64).alias("__w_null"),
-            (w < 0).fill_null(False).cast(nw.Int64).alias("__w_neg"),
+            ones(w.is_null()).alias("__w_null"),
+            ones((w < 0).fill_null(False)).alias("__w_neg"),
         ]
         sums += ["__w", "__w2", "__w_null", "__w_neg"]
         if roles.count is None:  # survey weights that are all whole numbers may be counts
-            exprs.append((w.is_null() | (w != w.round(0))).cast(nw.Int64).alias("__w_frac"))
+            exprs.append(ones(w.is_null() | (w != w.round(0))).alias("__w_frac"))
             sums.append("__w_frac")
     if roles.count is not None:
         c = nw.col(roles.count)
         # people per row: frequency weights; a survey weight applies to each of them
         exprs += [
             c.fill_null(0).alias("__c"),
-            c.is_null().cast(nw.Int64).alias("__c_null"),
-            (c < 0).fill_null(False).cast(nw.Int64).alias("__c_neg"),
+            ones(c.is_null()).alias("__c_null"),
+            ones((c < 0).fill_null(False)).alias("__c_neg"),
             # a missing count is not also fractional (pandas: NaN != NaN)
-            (~c.is_null() & ((c != c.round(0)) | (c.abs() == float("inf"))))
-            .fill_null(False)
-            .cast(nw.Int64)
-            .alias("__c_frac"),
+            ones(
+                (~c.is_null() & ((c != c.round(0)) | (c.abs() == float("inf")))).fill_null(False)
+            ).alias("__c_frac"),
         ]
         sums += ["__c", "__c_null", "__c_neg", "__c_frac"]
         if roles.weight is not None:
@@ -179,7 +179,7 @@ def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
             sums += ["__cw", "__cw2"]
     binning = None
     if roles.score is not None:
-        exprs.append(nw.col(roles.score).is_null().cast(nw.Int64).alias("__score_null"))
+        exprs.append(ones(nw.col(roles.score).is_null()).alias("__score_null"))
         sums.append("__score_null")
         # the score bins ride along in the same group-by: every score analysis is
         # read off these counts, exact at the cut-offs named beforehand
@@ -289,7 +289,7 @@ def _infinite(records: Records, spec: AuditSpec, *, skip: list[str]) -> list[Pro
         return []
     counts = records.frame.select(
         *(
-            (nw.col(col).abs() == math.inf).fill_null(False).cast(nw.Int64).sum().alias(role)
+            ones((nw.col(col).abs() == math.inf).fill_null(False)).sum().alias(role)
             for role, col in cols.items()
         )
     )

@@ -150,7 +150,7 @@ class ScoreBinning:
         key = score if self.exact else binned
         cut = nw.lit(0)
         for c in self.cuts:  # how many cut-offs lie at or below the score
-            cut = cut + (score >= c).cast(nw.Int64)
+            cut = cut + ones(score >= c)
         total, squares = score, score * score
         if count is not None:
             people = nw.col(count).fill_null(0)
@@ -173,6 +173,12 @@ class ScoreBinning:
         if c < len(self.cuts):
             high = min(high, self.cuts[c])
         return float(low), float(high)
+
+
+def ones(condition: Any) -> Any:
+    """1 where ``condition`` holds, else 0, as a 64-bit integer column on every engine
+    (PostgreSQL casts a boolean to a 32-bit integer only, not straight to a 64-bit one)."""
+    return condition.cast(nw.Int32).cast(nw.Int64)
 
 
 def people_with_score(frame: Any, column: str, count: str | None = None) -> Any:
@@ -200,16 +206,21 @@ def score_binning(
     """
     scored_rows = people_with_score(frame, column, count)
     people = nw.len() if count is None else nw.col(count).sum()
+    # narwhals' n_unique on Ibis casts a boolean to int8, which PostgreSQL refuses:
+    # there the distinct scores are counted by Ibis itself
+    on_ibis = scored_rows.implementation.is_ibis()
     stats = scored_rows.select(
         nw.col(column).min().alias("lo"),
         nw.col(column).max().alias("hi"),
-        nw.col(column).n_unique().alias("distinct"),
+        (nw.lit(0) if on_ibis else nw.col(column).n_unique()).alias("distinct"),
         people.alias("scored"),
     )
     stats = stats.collect() if isinstance(stats, nw.LazyFrame) else stats
     lo, hi, distinct, scored = stats.to_pandas().iloc[0]
     if pd.isna(lo):
         return None
+    if on_ibis:
+        distinct = nw.to_native(scored_rows)[column].nunique().to_pyarrow().as_py()
     if int(distinct) <= EXACT_LIMIT:
         return ScoreBinning(float(lo), float(hi), True, (), int(scored))
     # a continuous score's top decile is a cut-off of its own (the Rotterdam measure)

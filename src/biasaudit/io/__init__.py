@@ -20,16 +20,25 @@ from ._io import (
     csv_problems,
     detect_csv,
     file_sha256,
-    open_records,
     reading_problems,
 )
 from ._link import LINK_KEYS, LINKED, Link, as_link, link_records
 from ._spark import is_remote, spark_errors
+from ._sql import (
+    SQL_KEYS,
+    URL_ENV,
+    Database,
+    database_errors,
+    database_problems,
+    open_records,
+    public_url,
+)
 from ._write import safe_for_spreadsheets, write_csv, write_json
 
 __all__ = [
     "COMPAS_SHA256",
     "COMPAS_URL",
+    "Database",
     "DatasetError",
     "DownloadError",
     "ENGINES",
@@ -39,10 +48,14 @@ __all__ = [
     "Link",
     "LinkInfo",
     "Records",
+    "SQL_KEYS",
     "Source",
+    "URL_ENV",
     "as_link",
     "bundled_dir",
     "csv_problems",
+    "database_errors",
+    "database_problems",
     "dataset_path",
     "detect_csv",
     "fetch_compas",
@@ -52,6 +65,7 @@ __all__ = [
     "list_datasets",
     "load_dataset",
     "open_records",
+    "public_url",
     "reading_problems",
     "safe_for_spreadsheets",
     "spark_errors",

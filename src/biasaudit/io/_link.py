@@ -324,6 +324,17 @@ def _on_backend(table: pa.Table, records: Records) -> Any:
         session = nw.to_native(records.frame).sparkSession
         with quiet_pandas_note():
             return nw.from_native(session.createDataFrame(table.to_pandas()))
+    if impl.is_ibis():
+        raise RecordsError(
+            [
+                Problem(
+                    "linking an attribute file to records in a database is not available: "
+                    "the attributes would have to be uploaded; join the attribute table in "
+                    "the database instead (a query with JOIN)",
+                    reason="engine",
+                )
+            ]
+        )
     raise RecordsError(
         [
             Problem(

@@ -164,11 +164,24 @@ def _generated() -> str:
     return " on " + when.isoformat().replace("+00:00", "Z")
 
 
+def _origin(src: Any) -> list[str]:
+    """A file's SHA-256, or a database's server, table or query and version."""
+    if "server_version" not in src.options:
+        return [f"<li>SHA-256: <code>{_e(src.sha256 or 'not a file')}</code></li>"]
+    items = [f"<li>Database: {_e(src.options['server_version'])}</li>"]
+    if "url" in src.options:
+        items.append(f"<li>Server: <code>{_e(src.options['url'])}</code></li>")
+    for key in ("table", "query"):
+        if key in src.options:
+            items.append(f"<li>{key.title()}: <code>{_e(src.options[key])}</code></li>")
+    return items
+
+
 def _provenance(result: AuditResult | FunnelResult) -> str:
     led, src = result.ledger, result.source
     items = [
         f"<li>Data: {_e(src.name)} ({_e(src.kind)}, read with {_e(src.engine)})</li>",
-        f"<li>SHA-256: <code>{_e(src.sha256 or 'not a file')}</code></li>",
+        *_origin(src),
         f"<li>Rows read: {led.rows_read:,}; analysed: {led.rows_analysed:,}; "
         f"excluded: {led.rows_excluded:,}</li>",
     ]
