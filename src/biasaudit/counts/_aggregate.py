@@ -810,7 +810,7 @@ def _check_sample(
 
 def _duplicate_ids(records: Records, col: str) -> list[Problem]:
     problems = []
-    blank = records.frame.select(nw.col(col).is_null().cast(nw.Int64).sum().alias("k"))
+    blank = records.frame.select(ones(nw.col(col).is_null()).sum().alias("k"))
     blank = blank.collect() if isinstance(blank, nw.LazyFrame) else blank
     k = int(blank.item())
     if k:
