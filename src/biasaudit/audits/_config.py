@@ -7,7 +7,6 @@ configuration file. Every problem is collected into one :class:`ConfigError`.
 from __future__ import annotations
 
 import difflib
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,15 @@ from ..io import (
     is_remote,
     public_url,
 )
-from ..spec import ALIASES, METRICS, SAMPLE_METRICS, AuditSpec, make_spec, split_version
+from ..spec import (
+    ALIASES,
+    METRICS,
+    SAMPLE_METRICS,
+    AuditSpec,
+    make_spec,
+    read_config_file,
+    split_version,
+)
 
 if TYPE_CHECKING:
     from ._audit import AuditResult
@@ -174,16 +181,7 @@ def load_config(path: str | Path) -> AuditConfig:
         Every problem with the file: syntax, unknown sections or keys, invalid values.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(
-            [Problem(f"file not found: {str(path)!r}", value=str(path), reason="file_not_found")]
-        )
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            [Problem(f"not valid TOML: {exc}", reason="syntax")], context=path.name
-        ) from exc
+    raw = read_config_file(path)
     return parse_config(raw, base=path)
 
 

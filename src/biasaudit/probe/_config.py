@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 from .._exceptions import ConfigError, Problem, RecordsError
 from .._progress import step
 from ..io import ENGINES
-from ..spec import split_version
+from ..spec import read_config_file, split_version
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "data": ("path", "sheet", "engine", "delimiter", "encoding"),
@@ -83,16 +82,7 @@ def load_probe_config(path: str | Path) -> ProbeConfig:
         Every problem with the file: syntax, unknown sections or keys, invalid values.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(
-            [Problem(f"file not found: {str(path)!r}", value=str(path), reason="file_not_found")]
-        )
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            [Problem(f"not valid TOML: {exc}", reason="syntax")], context=path.name
-        ) from exc
+    raw = read_config_file(path)
     given, (raw, problems) = raw, split_version(raw)  # the manifest keeps the version
 
     def bad(key: str, message: str, value: Any = None, reason: str = "invalid") -> None:

@@ -57,18 +57,8 @@ FLIP_COLUMNS = [
     "suppressed",
     "note",
 ]
-_FLAG_BLOCK = [
-    "flagged_before",
-    "flagged_after",
-    "flag_up",
-    "flag_up_share",
-    "flag_up_ci_low",
-    "flag_up_ci_high",
-    "flag_down",
-    "flag_down_share",
-    "flag_down_ci_low",
-    "flag_down_ci_high",
-    "mcnemar_p",
+_FLAG_BLOCK = FLIP_COLUMNS[
+    FLIP_COLUMNS.index("flagged_before") : FLIP_COLUMNS.index("mcnemar_p") + 1
 ]
 _TOP_BLOCK = ["into_top_k", "into_top_k_share"]
 _ROW_VALUES = FLIP_COLUMNS[FLIP_COLUMNS.index("n") : FLIP_COLUMNS.index("into_top_k_share") + 1]

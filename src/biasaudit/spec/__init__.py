@@ -4,7 +4,7 @@ The first stage: it builds on nothing but the exceptions.
 """
 
 from ._analysis_spec import ScoreOptions
-from ._format import CONFIG_VERSION, split_version
+from ._format import CONFIG_VERSION, read_config_file, split_version
 from ._registry import ALIASES, HEADLINE, METRICS, SAMPLE_METRICS, MetricSpec, metric
 from ._spec import (
     CORRECTIONS,
@@ -36,6 +36,7 @@ from ._spec import (
 
 __all__ = [
     "CONFIG_VERSION",
+    "read_config_file",
     "split_version",
     "HEADLINE",
     "ALIASES",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from .._exceptions import Problem
+from .._exceptions import ConfigError, Problem
 
 #: The configuration format this biasaudit writes and reads. A file without a
 #: ``version`` key is read as this version; a later format that changes the meaning of
@@ -41,3 +43,24 @@ def split_version(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]
             )
         ]
     return body, []
+
+
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    """The parsed TOML of a configuration file (audit or probe).
+
+    Raises
+    ------
+    ConfigError
+        The file is missing, or is not valid UTF-8 TOML.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(
+            [Problem(f"file not found: {str(path)!r}", value=str(path), reason="file_not_found")]
+        )
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            [Problem(f"not valid TOML: {exc}", reason="syntax")], context=path.name
+        ) from exc
