@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from .._exceptions import BiasAuditError
-from .._progress import display, step
+from .._progress import Timing, display, step, timed
 
 if TYPE_CHECKING:  # the rest loads after the arguments are read: --help stays instant
     from ..audits import AuditResult
@@ -78,6 +79,11 @@ def _parser() -> argparse.ArgumentParser:
             "--quiet",
             action="store_true",
             help="no progress display (it is shown on a terminal for runs over 2 s)",
+        )
+        command.add_argument(
+            "--timings",
+            action="store_true",
+            help="print how long each step took (seconds, on stderr) when the run ends",
         )
     init = sub.add_parser("init", help="print a starter TOML configuration for a data file")
     init.add_argument("data", type=Path)
@@ -298,11 +304,12 @@ def _probe_summary(result: Any, out: Path, *, restricted: bool) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    start = time.perf_counter()
     args = _parser().parse_args(argv)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            with display(not getattr(args, "quiet", True)):
+            with display(not getattr(args, "quiet", True)), timed() as steps:
                 status = _dispatch(args)
         except BiasAuditError as exc:
             print(f"error: {exc}", file=sys.stderr)
@@ -312,7 +319,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = EXIT_INPUT
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
+    if getattr(args, "timings", False):
+        print(_timings(steps, time.perf_counter() - start), file=sys.stderr)
     return status
+
+
+def _timings(steps: Sequence[Timing], total: float) -> str:
+    """The ``--timings`` table: each step in the order it began, nested steps indented."""
+    lines = ["timings (wall seconds):"]
+    for t in sorted(steps, key=lambda t: t.began):
+        lines.append(f"  {t.seconds:8.2f}  {'  ' * t.depth}{t.label}")
+    lines.append(f"  {total:8.2f}  the whole command (after start-up imports)")
+    return "\n".join(lines)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
