@@ -85,7 +85,7 @@ SECTIONS: dict[str, tuple[str, ...] | None] = {
     ),
     "scores": ("sweep", "points", "calibration_bins", "equalise"),
     "regression": ("decision", "positive", "covariates", "numeric", "label"),
-    "output": ("dir", "mode", "png"),
+    "output": ("dir", "mode", "png", "pdf"),
     "model": ("path", "kind", "trust", "features", "link", "command", "timeout"),
 }
 #: The score column a ``[model]`` section adds to the records when [roles] has no score.
@@ -145,6 +145,8 @@ class AuditConfig:
         ``[output] mode = "restricted"``: write every value (auditor's own use).
     png : bool
         ``[output] png = true``: charts/ holds a PNG of each chart beside its SVG.
+    pdf : bool
+        ``[output] pdf = true``: the folder holds report.pdf too.
     model : dict or None
         The ``[model]`` section: a model whose scores are the score role (as column
         :data:`MODEL_SCORE`) when ``[roles]`` names no score.
@@ -159,6 +161,7 @@ class AuditConfig:
     raw: dict[str, Any] = field(default_factory=dict)
     restricted: bool = False
     png: bool = False
+    pdf: bool = False
     kind: str = "records"
     options: dict[str, Any] = field(default_factory=dict)
     link: Link | None = None
@@ -284,6 +287,9 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
     png = _section(raw, "output").get("png", False)
     if not isinstance(png, bool):
         bad("output.png", f"expected true or false (no quotes); got {png!r}", png)
+    pdf = _section(raw, "output").get("pdf", False)
+    if not isinstance(pdf, bool):
+        bad("output.pdf", f"expected true or false (no quotes); got {pdf!r}", pdf)
     spec: AuditSpec | None = None
     if kind != "records":  # no roles: a stand-in decision role keeps one spec type
         roles_raw: dict[str, Any] = {"flagged": "(aggregated)"}
@@ -349,6 +355,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         raw=_without_user(given),
         restricted=mode == "restricted",
         png=png is True,
+        pdf=pdf is True,
         kind=kind,
         options=_section(raw, kind) if kind != "records" else {},
         link=link,

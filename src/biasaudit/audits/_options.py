@@ -255,6 +255,8 @@ OPTIONS: tuple[Option, ...] = (
        "public: suppressed rows blanked; restricted: every value, not for publication"),
     _o("output", "png", "boolean", "false", "true, false",
        "also write each chart as PNG beside its SVG"),
+    _o("output", "pdf", "boolean", "false", "true, false",
+       "also write report.pdf, the report on pages (pip install 'biasaudit[pdf]')"),
     # [model]: the scores of a model, when the records have none
     _o("model", "path", "string", "required unless command",
        "a file name: .toml .csv (scorecard), .skops .joblib .pkl .pickle, .onnx",

@@ -74,6 +74,12 @@ def _parser() -> argparse.ArgumentParser:
         help="write every value of the tables, small counts included (not for publication)",
     )
     probe.add_argument("--png", action="store_true", help="also write each chart as PNG")
+    for command in (demo, run, probe):
+        command.add_argument(
+            "--pdf",
+            action="store_true",
+            help="also write report.pdf, the report on pages (needs pip install 'biasaudit[pdf]')",
+        )
     for command in (demo, run, check, probe):
         command.add_argument(
             "--quiet",
@@ -101,7 +107,9 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _summary(result: Result, out: Path | None, *, restricted: bool = False) -> str:
+def _summary(
+    result: Result, out: Path | None, *, restricted: bool = False, pdf: bool = False
+) -> str:
     from ..audits import FunnelResult
     from ..report import analysis_tables
 
@@ -128,8 +136,9 @@ def _summary(result: Result, out: Path | None, *, restricted: bool = False) -> s
     if out is not None:
         stem = "results-restricted" if restricted else "results"
         tables = ", tables/" if analysis_tables(result) else ""
+        report = "report.html, report.pdf" if pdf else "report.html"
         lines.append(
-            f"wrote {out}/report.html, {stem}.csv, {stem}.json, charts/{tables}, manifest.json"
+            f"wrote {out}/{report}, {stem}.csv, {stem}.json, charts/{tables}, manifest.json"
         )
     if restricted:
         lines.append("RESTRICTED output: small counts included; not for publication")
@@ -220,14 +229,22 @@ def _headlines(result: AuditResult, restricted: bool) -> list[str]:
 
 
 def _audit(
-    config_path: Path, out: Path | None, *, restricted: bool = False, png: bool = False
+    config_path: Path,
+    out: Path | None,
+    *,
+    restricted: bool = False,
+    png: bool = False,
+    pdf: bool = False,
 ) -> Path:
     from ..audits import load_config, run_config
 
     config = load_config(config_path)
-    from ..report import check_output_dir, write_outputs
+    from ..report import check_output_dir, pdf_engine, write_outputs
 
     check_output_dir(out or config.output_dir)  # refuse a bad folder before the work
+    pdf = pdf or config.pdf
+    if pdf:
+        pdf_engine()  # a missing WeasyPrint or Pango, too
     result = run_config(config)
     restricted = restricted or config.restricted
     with step("charts, tables and the report"):
@@ -237,29 +254,38 @@ def _audit(
             config=config.raw,
             restricted=restricted,
             png=png or config.png,
+            pdf=pdf,
         )
-    print(_summary(result, target, restricted=restricted))
+    print(_summary(result, target, restricted=restricted, pdf=pdf))
     return target
 
 
-def _probe(config_path: Path, out: Path | None, *, restricted: bool, png: bool) -> Path:
+def _probe(config_path: Path, out: Path | None, *, restricted: bool, png: bool, pdf: bool) -> Path:
     from ..probe import load_probe_config, run_probe_config
 
     config = load_probe_config(config_path)
-    from ..report import check_output_dir, write_probe_outputs
+    from ..report import check_output_dir, pdf_engine, write_probe_outputs
 
     target = out or config.output_dir
     check_output_dir(target)  # refuse a bad folder before the work
+    pdf = pdf or config.pdf
+    if pdf:
+        pdf_engine()  # a missing WeasyPrint or Pango, too
     result = run_probe_config(config)
     with step("charts, tables and the report"):
         written = write_probe_outputs(
-            result, target, config=config.raw, restricted=restricted, png=png or config.png
+            result,
+            target,
+            config=config.raw,
+            restricted=restricted,
+            png=png or config.png,
+            pdf=pdf,
         )
-    print(_probe_summary(result, written, restricted=restricted))
+    print(_probe_summary(result, written, restricted=restricted, pdf=pdf))
     return written
 
 
-def _probe_summary(result: Any, out: Path, *, restricted: bool) -> str:
+def _probe_summary(result: Any, out: Path, *, restricted: bool, pdf: bool = False) -> str:
     model, source = result.model, result.source
     lines = [
         f"{source.get('name')}: {int(source.get('rows', 0)):,} records; model: {model.description}"
@@ -296,7 +322,8 @@ def _probe_summary(result: Any, out: Path, *, restricted: bool) -> str:
                 )
     if result.profiles is not None:
         lines += [f"  {s}" for s in result.profiles.sentences[:3]]
-    lines.append(f"wrote {out}/report.html, probe.json, tables/, charts/, manifest.json")
+    report = "report.html, report.pdf" if pdf else "report.html"
+    lines.append(f"wrote {out}/{report}, probe.json, tables/, charts/, manifest.json")
     if restricted:
         lines.append("RESTRICTED output: small counts included; not for publication")
     return "\n".join(lines)
@@ -337,11 +364,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from ..io import bundled_dir
 
-        _audit(bundled_dir(DEMO) / "audit.toml", args.out, png=args.png)
+        _audit(bundled_dir(DEMO) / "audit.toml", args.out, png=args.png, pdf=args.pdf)
     elif args.command == "audit":
-        _audit(args.config, args.out, restricted=args.restricted, png=args.png)
+        _audit(args.config, args.out, restricted=args.restricted, png=args.png, pdf=args.pdf)
     elif args.command == "probe":
-        _probe(args.config, args.out, restricted=args.restricted, png=args.png)
+        _probe(args.config, args.out, restricted=args.restricted, png=args.png, pdf=args.pdf)
     elif args.command == "validate":
         from ..audits import load_config, run_config
 

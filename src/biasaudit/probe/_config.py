@@ -28,7 +28,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "probe": ("flips", "sample"),
     "proxy": ("attributes", "features", "flip_top"),
     "profiles": ("path", "base", "vary", "base_profile"),
-    "output": ("dir", "png"),
+    "output": ("dir", "png", "pdf"),
 }
 
 
@@ -56,6 +56,7 @@ class ProbeConfig:
     seed: int = 20261207
     bootstrap: int = 200
     png: bool = False
+    pdf: bool = False
     read_options: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -247,6 +248,9 @@ def load_probe_config(path: str | Path) -> ProbeConfig:
     png = _section(raw, "output").get("png", False)
     if not isinstance(png, bool):
         bad("output.png", f"expected true or false; got {png!r}", png)
+    pdf = _section(raw, "output").get("pdf", False)
+    if not isinstance(pdf, bool):
+        bad("output.pdf", f"expected true or false; got {pdf!r}", pdf)
     if problems:
         raise ConfigError(problems, context=path.name)
     return ProbeConfig(
@@ -270,6 +274,7 @@ def load_probe_config(path: str | Path) -> ProbeConfig:
         seed=int(seed),
         bootstrap=int(bootstrap),
         png=png is True,
+        pdf=pdf is True,
         read_options={
             k: data[k] for k in ("sheet", "engine", "delimiter", "encoding") if k in data
         },

@@ -18,6 +18,7 @@ from ._outputs import (
     check_output_dir,
     write_outputs,
 )
+from ._pdf import pdf_engine
 from ._probe_outputs import write_probe_outputs
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "compared",
     "funnel_sentence",
     "key_findings",
+    "pdf_engine",
     "percent",
     "range_rates",
     "range_source",

@@ -13,7 +13,8 @@ import pandas as pd
 
 from ..io import write_csv, write_json
 from ..probe import ProbeResult
-from ._outputs import package_versions, replace_folder
+from ._outputs import package_versions, replace_folder, write_report_pdf
+from ._pdf import pdf_engine
 from ._report import _e, _figure, _generated, _html_table, _page
 
 _FLIP = {
@@ -179,8 +180,10 @@ def write_probe_folder(
     config: Mapping[str, Any] | None = None,
     restricted: bool = False,
     png: bool = False,
+    pdf: bool = False,
 ) -> Path:
-    """Write report.html, tables/probe-*.csv, probe.json, charts/ and manifest.json.
+    """Write report.html, tables/probe-*.csv, probe.json, charts/ and manifest.json
+    (and report.pdf with ``pdf``).
 
     The flip table is published (small counts withheld) unless ``restricted``; the
     report always shows the published view.
@@ -191,6 +194,8 @@ def write_probe_folder(
         When ``out_dir`` may not be replaced (see :func:`check_output_dir`).
     """
     suffix = "-restricted" if restricted else ""
+    if pdf:
+        pdf_engine()  # a missing library fails before the charts are drawn
 
     def fill(tmp: Path) -> dict[str, Any]:
         tables = result.tables(restricted=restricted)
@@ -203,7 +208,7 @@ def write_probe_folder(
         )
         html = render_probe_report(result, tmp / "charts", png=png)
         (tmp / "report.html").write_text(html, encoding="utf-8")
-        return {
+        info = {
             "tool": "biasaudit",
             "command": "probe",
             "model": result.model.to_dict(),
@@ -213,5 +218,8 @@ def write_probe_folder(
             "config": dict(config) if config is not None else None,
             "versions": package_versions(),
         }
+        if pdf:
+            write_report_pdf(tmp, info)
+        return info
 
     return replace_folder(Path(out_dir), fill)
