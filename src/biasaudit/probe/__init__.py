@@ -17,6 +17,7 @@ _LAZY = {
     "model_from_section": "_config",
     "model_section_problems": "_config",
     "run_probe_config": "_config",
+    "sample_problems": "_config",
     "FLIP_COLUMNS": "_flip",
     "Flip": "_flip",
     "FlipResult": "_flip",
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
         model_from_section,
         model_section_problems,
         run_probe_config,
+        sample_problems,
     )
     from ._flip import FLIP_COLUMNS, Flip, FlipResult, flip_experiment, publish_flips
     from ._model import Model, as_model, load_model
@@ -95,6 +97,7 @@ __all__ = [
     "publish_flips",
     "read_scorecard",
     "run_probe_config",
+    "sample_problems",
     "score_profiles",
     "scorecard_from_dict",
 ]
