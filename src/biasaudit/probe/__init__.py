@@ -1,7 +1,8 @@
 """Probing the model itself: attribute flips, scorecards, proxies and profiles.
 
-Probing needs rows and a model, so it runs in memory on records (or a seeded sample of
-them); it is not a counts-only analysis. Loaded on first use (PEP 562): the model
+Probing needs rows and a model, so it runs in memory on records (or on a seeded sample
+of them, which a database or Spark draws: see :func:`biasaudit.io.rows_in_memory`); it
+is not a counts-only analysis. Loaded on first use (PEP 562): the model
 packages (scikit-learn, skops, onnxruntime) load only when a model needs them.
 """
 
