@@ -290,6 +290,8 @@ def _probe_summary(result: Any, out: Path, *, restricted: bool, pdf: bool = Fals
     lines = [
         f"{source.get('name')}: {int(source.get('rows', 0)):,} records; model: {model.description}"
     ]
+    if result.sampling is not None:
+        lines.append(f"  sample: {result.sampling.note}")
     if result.flips is not None:
         flips = result.flips
         table = flips.table if restricted else flips.published()
