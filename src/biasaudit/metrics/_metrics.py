@@ -460,21 +460,27 @@ def compute_metrics(
 
 
 def undefined_message(undefined: Mapping[str, Sequence[str]], shown: int = 5) -> str:
-    """The warning for rates with an empty denominator: per metric, the first ``shown``
-    groups and how many more (a large intersection can have hundreds).
+    """The warning for rates with an empty denominator: metrics undefined for the same
+    groups share one entry, which names the first ``shown`` groups and how many more (a
+    large intersection can have hundreds; results.csv's note column names every one).
 
     Examples
     --------
-    >>> message = undefined_message({"precision": ["g = A"], "base_rate": list("abcdefg")})
+    >>> message = undefined_message(
+    ...     {"precision": ["g = A"], "base_rate": list("abcdefg"), "accuracy": list("abcdefg")}
+    ... )
     >>> print(message.replace(": ", ":\\n").replace("; ", "\\n"))
     Rates with an empty denominator are reported as NaN, not 0:
     precision (g = A)
-    base_rate (a, b, c, d, e and 2 more)
+    base_rate, accuracy (a, b, c, d, e and 2 more)
     """
-    lines = []
+    alike: dict[tuple[str, ...], list[str]] = {}
     for name, groups in undefined.items():
+        alike.setdefault(tuple(groups), []).append(name)
+    lines = []
+    for groups, names in alike.items():
         more = f" and {len(groups) - shown} more" if len(groups) > shown else ""
-        lines.append(f"{name} ({', '.join(groups[:shown])}{more})")
+        lines.append(f"{', '.join(names)} ({', '.join(groups[:shown])}{more})")
     return "Rates with an empty denominator are reported as NaN, not 0: " + "; ".join(lines)
 
 
