@@ -97,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _summary(result: Result, out: Path | None, *, restricted: bool = False) -> str:
     from ..audits import FunnelResult
-    from ..report import analysis_tables
+    from ..report import analysis_tables, discoveries_file, discovery_lines
 
     led = result.ledger
     lines = [
@@ -112,6 +112,7 @@ def _summary(result: Result, out: Path | None, *, restricted: bool = False) -> s
     else:
         lines += _headlines(result, restricted)
         lines += _score_headlines(result, restricted)
+        lines += discovery_lines(result, restricted=restricted)
         min_cell = result.spec.stats.min_cell
     hidden = int(result.table["suppressed"].sum())
     if hidden and not restricted:
@@ -122,6 +123,8 @@ def _summary(result: Result, out: Path | None, *, restricted: bool = False) -> s
     if out is not None:
         stem = "results-restricted" if restricted else "results"
         tables = ", tables/" if analysis_tables(result) else ""
+        if getattr(result, "discoveries", None) is not None:
+            tables += f", {discoveries_file(restricted)}"
         lines.append(
             f"wrote {out}/report.html, {stem}.csv, {stem}.json, charts/{tables}, manifest.json"
         )

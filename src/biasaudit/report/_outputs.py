@@ -81,6 +81,8 @@ OUTPUT_NAMES = frozenset(
         "charts",
         "tables",
         "probe.json",
+        "discoveries.csv",
+        "discoveries-restricted.csv",
     }
 )
 
@@ -227,6 +229,7 @@ def write_outputs(
         When ``out_dir`` is a file, the current folder or one of its parents, or a
         folder holding files biasaudit did not write.
     """
+    from ._discover_report import write_discoveries
     from ._report import render_report  # the chart stack loads only to write a report
 
     def fill(tmp: Path) -> dict[str, Any]:
@@ -234,6 +237,7 @@ def write_outputs(
         result.to_csv(tmp / f"{stem}.csv", restricted=restricted)
         result.to_json(tmp / f"{stem}.json", restricted=restricted)
         _write_tables(result, tmp / "tables", restricted)
+        write_discoveries(result, tmp, restricted=restricted)
         # the report shows the published view only, whatever the mode
         report = render_report(result, tmp / "charts", png=png)
         (tmp / "report.html").write_text(report, encoding="utf-8")

@@ -1,0 +1,151 @@
+"""Disclosure control of discovered subgroups: overlapping groups over their finest cells.
+
+Discovered subgroups overlap (``gender = F and age_band = 18-29`` and ``income at most
+14,000`` share people), and each is published with its complement, everyone else. Every
+count the discoveries table shows is then a sum over the *finest cells* of the test
+half: the people who are in exactly the same subgroups. Two overlapping subgroups'
+published counts can give away a small finest cell by difference (a subgroup that all
+but 4 members of another one belong to), so primary suppression of small rows is not
+enough: the subgroups, their complements and everyone form one block of the one
+recoverability check (:mod:`._solver`), whose cells are the finest cells, never
+published, and protected like any group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..counts import ALL, OVERALL, PARTITION, CountTable
+from ..spec import metric
+from ..stats import adjust_pvalues
+from ._publish import _with_reasons, publish
+from ._results import suppression
+from ._solver import Block
+
+#: The group every discovered subgroup is compared with: the rest of the test half.
+EVERYONE_ELSE = "everyone else"
+_FINEST = "(finest cell)"
+
+
+def mark_discoveries(
+    table: pd.DataFrame,
+    membership: np.ndarray,
+    cells: np.ndarray,
+    names: Sequence[str],
+    *,
+    min_cell: int,
+) -> pd.DataFrame:
+    """The discoveries' results table with ``suppressed`` set and reasons in ``note``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Results rows of the subgroups (attribute = subgroup name; group = its rule or
+        :data:`EVERYONE_ELSE`) and of everyone (``(overall)``).
+    membership : numpy.ndarray
+        People x subgroups, True where the person is a member.
+    cells : numpy.ndarray
+        Each person's partition cell (``tp`` ... ``unflagged_unlabelled``).
+    names : sequence of str
+        The subgroups' names, in the order of ``membership``'s columns.
+    min_cell : int
+        Counts of 1 to ``min_cell - 1`` people are protected.
+
+    Examples
+    --------
+    Two nested subgroups whose difference is 4 people: publishing both sizes would give
+    the 4 away, so the larger one is withheld, with its complement (everyone less it).
+
+    >>> import pandas as pd, numpy as np
+    >>> inside = np.r_[np.ones(40, bool), np.zeros(60, bool)]
+    >>> member = np.column_stack([inside, np.r_[np.ones(36, bool), np.zeros(64, bool)]])
+    >>> cells = np.array(["fp"] * 100)
+    >>> rows = [("(overall)", "(all)", "")] + [
+    ...     (d, g, "everyone else" if g == "rest" else "in") for d in ("D1", "D2")
+    ...     for g in ("in", "rest")]
+    >>> t = pd.DataFrame({"attribute": [r[0] for r in rows],
+    ...     "group": [r[1] if r[1] != "rest" else "everyone else" for r in rows],
+    ...     "metric": "selection_rate", "value": 1.0, "reference_group": "everyone else",
+    ...     "note": ""})
+    >>> mark_discoveries(t, member, cells, ["D1", "D2"], min_cell=10)["suppressed"].tolist()
+    [False, True, True, False, False]
+    """
+    out = table.copy()
+    if min_cell <= 1 or out.empty:
+        out["suppressed"] = False
+        return out
+    people, finest, groups = _finest(out, membership, cells, names)
+    block = Block("discovered subgroups", tuple(finest), groups)
+    specs = [metric(m) for m in out["metric"].drop_duplicates()]
+    why = suppression(out, people, specs, min_cell, blocks=[block], unpublished=finest)
+    return _with_reasons(out, list(why))
+
+
+def _finest(
+    table: pd.DataFrame, membership: np.ndarray, cells: np.ndarray, names: Sequence[str]
+) -> tuple[CountTable, dict[tuple[str, str], np.ndarray], dict[tuple[str, str], tuple[int, ...]]]:
+    """People per partition cell of every published group, of every finest cell, and
+    the finest cells each group sums."""
+    membership = np.asarray(membership, dtype=bool).reshape(len(cells), len(names))
+    patterns, inverse = np.unique(membership, axis=0, return_inverse=True)
+    inverse = np.asarray(inverse).ravel()
+    layer = {c: j for j, c in enumerate(PARTITION)}
+    which = np.array([layer[c] for c in cells], dtype=np.int64)
+    grid = np.zeros((len(patterns), len(PARTITION)))
+    np.add.at(grid, (inverse, which), 1.0)
+    finest = {
+        (_FINEST, "".join("1" if b else "0" for b in p)): grid[i] for i, p in enumerate(patterns)
+    }
+    keys = list(finest)
+    groups: dict[tuple[str, str], tuple[int, ...]] = {k: (i,) for i, k in enumerate(keys)}
+    described = {
+        a: g
+        for a, g in zip(table["attribute"], table["group"], strict=True)
+        if a != OVERALL and g != EVERYONE_ELSE
+    }
+    rows = [(OVERALL, ALL, grid.sum(axis=0))]
+    groups[(OVERALL, ALL)] = tuple(range(len(keys)))
+    for j, name in enumerate(names):
+        label = described.get(name, name)
+        inside = tuple(int(i) for i in np.flatnonzero(patterns[:, j]))
+        outside = tuple(int(i) for i in np.flatnonzero(~patterns[:, j]))
+        groups[(name, label)] = inside
+        groups[(name, EVERYONE_ELSE)] = outside
+        rows.append((name, label, grid[list(inside)].sum(axis=0)))
+        rows.append((name, EVERYONE_ELSE, grid[list(outside)].sum(axis=0)))
+    frame = pd.DataFrame(
+        [{"attribute": a, "group": g, **dict(zip(PARTITION, v, strict=True))} for a, g, v in rows]
+    )
+    return CountTable(frame), finest, groups
+
+
+def publish_discoveries(
+    table: pd.DataFrame, searched: str, *, correction: str = "holm", family: str = "holm"
+) -> pd.DataFrame:
+    """The discoveries table as it may be published.
+
+    Withheld rows are blanked as in the results table (:func:`publish`, whose
+    ``p_adjusted`` is adjusted again over the published tests with ``correction``);
+    ``discovery_p_adjusted`` is adjusted again with ``family`` over the published
+    tests of the searched metric (one per subgroup), for the reason ``publish`` gives.
+    """
+    out = publish(table, "results", correction=correction)
+    if "discovery_p_adjusted" not in out:
+        return out
+    primary = (
+        (out["metric"] == searched)
+        & (out["group"] != EVERYONE_ELSE)
+        & (out["attribute"] != OVERALL)
+        & out["p_value"].notna()
+    ).to_numpy()
+    adjusted = np.full(len(out), np.nan)
+    if primary.any():
+        adjusted[primary] = adjust_pvalues(
+            out.loc[primary, "p_value"].to_numpy(float),
+            method=family,  # type: ignore[arg-type]
+        )
+    out["discovery_p_adjusted"] = adjusted
+    return out
