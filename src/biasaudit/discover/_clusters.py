@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from .._exceptions import ConfigError, Problem
 from ._search import Candidate, Target, nested, scores
 from ._subgroups import Condition, nice
 
@@ -77,8 +78,21 @@ def bias_aware_clusters(
     seed: int,
 ) -> list[np.ndarray]:
     """The final clusters (as member masks) of the bias-aware clustering."""
-    from sklearn.cluster import KMeans  # loaded on first use: import biasaudit stays quick
     from threadpoolctl import threadpool_limits
+
+    try:  # loaded on first use: import biasaudit stays quick
+        from sklearn.cluster import KMeans
+    except ImportError as exc:
+        raise ConfigError(
+            [
+                Problem(
+                    "discover.features: clustering needs scikit-learn, which is not "
+                    "installed: pip install 'biasaudit[discover]'",
+                    column="discover.features",
+                    reason="missing_package",
+                )
+            ]
+        ) from exc
 
     # many small fits: threads only contend on a shared machine (50x slower)
     with threadpool_limits(1):
@@ -204,9 +218,7 @@ def _grow(
     """The box grown the bias-aware way: from the cluster's candidate conditions (also
     at its quartiles), one at a time, the one that raises the box's score on the find
     half most, while one does (at most three)."""
-    options = [
-        c for f in features.values() for c in _conditions(members, f, quantiles=_MORE)
-    ]
+    options = [c for f in features.values() for c in _conditions(members, f, quantiles=_MORE)]
     rule: tuple[Condition, ...] = ()
     box = np.ones(len(members), dtype=bool)
     best = -np.inf

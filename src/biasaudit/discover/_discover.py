@@ -51,6 +51,8 @@ DISCOVERY_COLUMNS = [
     "note",
 ]
 _ROW = "__biasaudit_row"
+#: The note of a tested subgroup that was not reported, in the published table.
+NOT_REPORTED = "not reported: only the numbers of reported subgroups are published (the rule is)"
 
 
 @dataclass(frozen=True)
@@ -106,14 +108,18 @@ class Discoveries:
         )
 
     def reported(self, *, published: bool = True) -> pd.DataFrame:
-        """The searched metric's rows of the reported subgroups, strongest first."""
+        """The searched metric's rows of the reported subgroups, hit hardest first (the
+        largest ratio to everyone else; the smallest for a rate where lower is worse)."""
         table = self.published() if published else self.table
         rows = table[
             (table["metric"] == self.metric)
             & table["reported"].fillna(False).astype(bool)
             & (table["group"] != EVERYONE_ELSE)
         ]
-        return rows.sort_values("discovery_p_adjusted", kind="stable").reset_index(drop=True)
+        burden = metric(self.metric).higher_is == "burden"
+        return rows.sort_values(
+            "ratio", ascending=not burden, kind="stable", na_position="last"
+        ).reset_index(drop=True)
 
     def sentences(self, *, published: bool = True) -> list[str]:
         """One sentence per reported subgroup (published values unless told)."""
@@ -481,8 +487,6 @@ def _test(
         options=spec.stats,
         assumptions=spec.assumptions,
     )
-    membership = np.column_stack(masks)
-    table = mark_discoveries(table, membership, cells, names, min_cell=spec.stats.min_cell)
     method = {s.name: s.method for s in subgroups}
     table.insert(0, "method", table["attribute"].map(method).fillna(""))
     searched = metric(options.metric).name
@@ -501,4 +505,38 @@ def _test(
     reported = set(table.loc[reported_primary, "attribute"])
     table["discovery_p_adjusted"] = adjusted
     table["reported"] = table["attribute"].isin(reported) & (table["group"] != EVERYONE_ELSE)
-    return table[DISCOVERY_COLUMNS].reset_index(drop=True)
+    return _mark(table, names, reported, masks, cells, spec.stats.min_cell)
+
+
+def _mark(
+    table: pd.DataFrame,
+    names: Sequence[str],
+    reported: set[str],
+    masks: Sequence[np.ndarray],
+    cells: np.ndarray,
+    min_cell: int,
+) -> pd.DataFrame:
+    """Disclosure control: the reported subgroups (with everyone else and the whole test
+    half) checked together over their finest cells; the numbers of subgroups that were
+    tested but not reported are not published (their rules are)."""
+    if min_cell <= 1:
+        return table.assign(suppressed=False)[DISCOVERY_COLUMNS].reset_index(drop=True)
+    keep = [i for i, name in enumerate(names) if name in reported]
+    shown = table["attribute"].isin([names[i] for i in keep]) | ~table["attribute"].isin(names)
+    membership = np.column_stack([masks[i] for i in keep]) if keep else None
+    marked = mark_discoveries(
+        table[shown.to_numpy()],
+        membership,
+        cells,
+        [names[i] for i in keep],
+        min_cell=min_cell,
+    )
+    out = table.copy()
+    out["suppressed"] = True
+    out.loc[marked.index, "suppressed"] = marked["suppressed"].to_numpy(bool)
+    out.loc[marked.index, "note"] = marked["note"].to_numpy()
+    unreported = ~shown.to_numpy()
+    out.loc[unreported, "note"] = [
+        (f"{n}; " if n else "") + NOT_REPORTED for n in out.loc[unreported, "note"]
+    ]
+    return out[DISCOVERY_COLUMNS].reset_index(drop=True)
