@@ -219,3 +219,9 @@ def test_an_audit_of_counts_cannot_discover():
     result = biasaudit.audit_counts(table, groups=["gender"], metrics=["selection_rate"])
     with pytest.raises(ConfigError, match="needs decision records, one row per person"):
         result.discover(table, attributes=["gender"])
+
+
+def test_a_numeric_column_is_not_an_attribute_to_combine():
+    df = planted_records(2_000, seed=5)
+    with pytest.raises(ConfigError, match="'income' has .* distinct values, more than max_groups"):
+        audited(df).discover(df, attributes=["gender", "income"])

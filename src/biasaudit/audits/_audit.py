@@ -188,6 +188,18 @@ class AuditResult(PublishedResult):
         ConfigError
             Invalid options, unknown columns, ``min_size`` larger than the find half,
             or an audit of aggregated counts (discovery needs records).
+
+        Examples
+        --------
+        Women aged 18-29 who are single parents are flagged at 30%, everyone else at 10%:
+
+        >>> import biasaudit
+        >>> from biasaudit.synthetic import planted_records
+        >>> records = planted_records(12_000, seed=3, plant=("attributes",))
+        >>> result = biasaudit.audit(records, roles={"flagged": "flagged"}, groups=["gender"])
+        >>> found = result.discover(records, attributes=["gender", "age_band", "household"])
+        >>> found.reported()["group"].iloc[0]
+        'gender = F and age_band = 18-29 and household = single parent'
         """
         from ._discover_audit import discover_for
 

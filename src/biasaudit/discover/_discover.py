@@ -73,6 +73,10 @@ class Discoveries:
         rate is worse than everyone else's.
     correction : str
         ``holm`` or ``fdr_bh``, over the subgroups tested.
+    stats_correction : str
+        The audit's correction, of ``p_adjusted`` over every test of the table.
+    confidence : float
+        Level of every interval (the audit's).
     rows : int
         People analysed (the find and test halves together).
     find_rows, test_rows : int
@@ -97,6 +101,7 @@ class Discoveries:
     test_rows: int
     seed: int
     stats_correction: str = "holm"
+    confidence: float = 0.95
     notes: tuple[str, ...] = ()
     membership: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
@@ -132,7 +137,7 @@ class Discoveries:
             p = r.discovery_p_adjusted
             p_text = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
             ci = (
-                f", {1 - self.level:.0%} CI {r.ratio_ci_low:.2f} to {r.ratio_ci_high:.2f}"
+                f", {self.confidence:.0%} CI {r.ratio_ci_low:.2f} to {r.ratio_ci_high:.2f}"
                 if r.ratio_ci_low == r.ratio_ci_low
                 else ""
             )
@@ -258,6 +263,7 @@ def discover_subgroups(
         test_rows=int(test.sum()),
         seed=seed,
         stats_correction=spec.stats.correction,
+        confidence=confidence,
         notes=tuple(notes),
         membership=membership,
     )
@@ -344,6 +350,20 @@ def _people(
     assert base is not None  # records always keep their cells
     people = base.assign(**{_ROW: base[_ROW].astype(np.int64)}).set_index(_ROW).sort_index()
     people.index.name = "row"
+    many = [
+        Problem(
+            f"discover.attributes: column {a!r} has {k:,} distinct values, more than "
+            f"max_groups = {spec.max_groups}; the search needs categories: bin it, or name "
+            "it in features (numbers are clustered)",
+            column=a,
+            value=k,
+            reason="too_many_groups",
+        )
+        for a in options.search_attributes(spec)
+        if (k := int(people[a].nunique())) > spec.max_groups
+    ]
+    if many:
+        raise ConfigError(many, context=records.source.name)
     notes = []
     if isinstance(records.frame, nw.LazyFrame):
         notes.append(f"held in memory for discovery: {len(frame):,} records")

@@ -73,7 +73,6 @@ def discoveries_section(result: AuditResult) -> str:
     if found is None:
         return ""
     label = metric(found.metric).label.lower()
-    level = f"{1 - found.level:.0%}" if found.level < 1 else ""
     correction = {"holm": "Holm's", "fdr_bh": "Benjamini and Hochberg's"}[found.correction]
     controls = (
         "the chance of reporting any subgroup that is not worse off"
@@ -108,15 +107,16 @@ def discoveries_section(result: AuditResult) -> str:
     )
     notes = "".join(f"<li>{_e(n)}</li>" for n in found.notes)
     caption = f"Subgroups tested: {label} against everyone else in the test half"
-    if level:
-        caption += f" ({level} confidence intervals)"
+    caption += f" ({found.confidence:.0%} confidence intervals)"
     return (
         '<section id="discoveries"><h2>Subgroups nobody named</h2>'
         f"<p>{_e(intro)}</p><ul>{items}</ul>"
         f'<div class="table-wrap"><table><caption>{_e(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
         + (f"<ul>{notes}</ul>" if notes else "")
-        + "<p>Every metric of each subgroup, with its complement, is in "
+        + "<p>A subgroup that was tested but not reported shows its rule only: its numbers "
+        "are not published (it was not shown to be worse off, nor shown to be fine). Every "
+        "metric of each reported subgroup, with everyone else, is in "
         "<code>discoveries.csv</code>.</p></section>"
     )
 
