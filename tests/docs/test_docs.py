@@ -40,6 +40,7 @@ GUIDE_PAGES = (
     "foi-tables",
     "funnels",
     "risk-scores",
+    "discovery",
     "disclosure",
     "compas",
     "quoting",

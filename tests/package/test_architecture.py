@@ -1,6 +1,6 @@
 """The package is laid out by stage and its imports run one way (DESIGN.md §5):
 
-    spec, io -> counts -> stats -> metrics -> disclosure -> probe -> audits -> report -> cli
+    spec, io -> counts -> stats -> metrics -> disclosure -> discover, probe -> audits -> report -> cli
 
 with ``synthetic`` (data for demos and tests) at the side, used by the CLI only. Each
 stage is a subpackage whose ``__init__`` re-exports what later stages use; another stage
@@ -34,8 +34,9 @@ BUILDS_ON: dict[str, set[str]] = {
     "stats": {"counts"},
     "metrics": {"stats"},
     "disclosure": {"metrics"},
+    "discover": {"disclosure"},
     "probe": {"disclosure"},
-    "audits": {"probe"},
+    "audits": {"probe", "discover"},
     "report": {"audits"},
     "synthetic": {"spec", "io"},
     "datasets": {"io"},

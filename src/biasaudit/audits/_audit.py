@@ -10,7 +10,7 @@ import json
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import narwhals as nw
 import numpy as np
@@ -56,6 +56,9 @@ from ..spec import (
 from ..stats import SUMMARY_COLUMNS, AdjustedDisparity, attribute_summaries, fit_adjusted
 from ._result import PublishedResult
 from ._score_audit import ScoreAnalysis, analyse_scores
+
+if TYPE_CHECKING:
+    from ..discover import Discoveries
 
 RESTRICTED_WARNING = (
     "RESTRICTED: contains counts of fewer than min_cell people; for the auditor's own use, "
@@ -103,6 +106,9 @@ class AuditResult(PublishedResult):
         deciles, excess shares, AUC, calibration, threshold sweep and what-if tables.
     adjusted : AdjustedDisparity or None
         The regression-adjusted disparity, when ``regression`` was asked for.
+    discoveries : Discoveries or None
+        Subgroups found and tested on halves of the records, when ``discover`` was
+        asked for (:meth:`discover` runs one without changing the result).
     summaries : pandas.DataFrame
         Per attribute and metric: the largest ratio and the largest difference to the
         reference group, with bootstrap intervals (BCa in ``ci_low``/``ci_high``,
@@ -122,6 +128,7 @@ class AuditResult(PublishedResult):
     scores: ScoreHistogram | None = None
     score_analysis: ScoreAnalysis | None = None
     adjusted: AdjustedDisparity | None = None
+    discoveries: Discoveries | None = None
 
     @functools.cached_property
     def summaries(self) -> pd.DataFrame:
@@ -158,6 +165,53 @@ class AuditResult(PublishedResult):
         from ..report import write_outputs  # the output layer sits above this one
 
         return write_outputs(self, out_dir, restricted=restricted, png=png, pdf=pdf)
+
+    def discover(
+        self,
+        records: Any,
+        *,
+        link: Link | Mapping[str, Any] | None = None,
+        engine: str | None = None,
+        sheet: str | int | None = None,
+        **options: Any,
+    ) -> Discoveries:
+        """Find the subgroups hit hardest, on the records this audit was run on.
+
+        The records are split in two halves (seeded): one is searched, by combinations
+        of ``attributes`` up to ``depth`` and by bias-aware clustering on ``features``;
+        the other tests what was found, with this audit's metrics, intervals, tests and
+        disclosure control, Holm (or Benjamini-Hochberg) over the subgroups tested.
+        Runs in memory. Options as the ``[discover]`` section: ``attributes``,
+        ``features``, ``depth``, ``min_size``, ``metric``, ``max_groups``,
+        ``correction``, ``level``, ``seed``, ``max_splits``, ``max_rows``.
+
+        Returns
+        -------
+        Discoveries
+            ``.table`` (every value), ``.published()``, ``.reported()``,
+            ``.sentences()``.
+
+        Raises
+        ------
+        ConfigError
+            Invalid options, unknown columns, ``min_size`` larger than the find half,
+            or an audit of aggregated counts (discovery needs records).
+
+        Examples
+        --------
+        Women aged 18-29 who are single parents are flagged at 30%, everyone else at 10%:
+
+        >>> import biasaudit
+        >>> from biasaudit.synthetic import planted_records
+        >>> records = planted_records(12_000, seed=3, plant=("attributes",))
+        >>> result = biasaudit.audit(records, roles={"flagged": "flagged"}, groups=["gender"])
+        >>> found = result.discover(records, attributes=["gender", "age_band", "household"])
+        >>> found.reported()["group"].iloc[0]
+        'gender = F and age_band = 18-29 and household = single parent'
+        """
+        from ._discover_audit import discover_for
+
+        return discover_for(self, records, options, link=as_link(link), engine=engine, sheet=sheet)
 
     def plot(self, kind: str, attribute: str | None = None, metric: str | None = None) -> Any:
         """One chart of the report as a figure (for notebooks).
@@ -347,6 +401,7 @@ def audit(
     regression: Mapping[str, Any] | None = None,
     link: Link | Mapping[str, Any] | None = None,
     sample: SampleDesign | Mapping[str, Any] | None = None,
+    discover: Mapping[str, Any] | None = None,
 ) -> AuditResult:
     """Audit decision records for group disparities and false-accusation rates.
 
@@ -416,6 +471,9 @@ def audit(
         With a ``sample`` role: whom the random audit sample was drawn from,
         ``{"drawn_from": "unflagged"}`` (default) or ``{"drawn_from": "everyone"}``
         (the sampled people's flags unknown or not used).
+    discover : mapping, optional
+        Also find the subgroups hit hardest (:meth:`AuditResult.discover`; the options
+        of the ``[discover]`` section), as ``result.discoveries``.
 
     Returns
     -------
@@ -467,15 +525,20 @@ def audit(
         regression=regression,
         sample=sample,
     )
-    opened = open_spec_records(
-        records,
-        spec,
-        link=as_link(link),
-        engine=engine,
-        sheet=sheet,
-        delimiter=delimiter,
-        encoding=encoding,
-    )
+    read = {"engine": engine, "sheet": sheet, "delimiter": delimiter, "encoding": encoding}
+    if discover is not None:
+        from ._discover_audit import audit_and_discover
+
+        return audit_and_discover(
+            records,
+            spec,
+            discover,
+            run_audit=run_audit,
+            link=as_link(link),
+            metrics=metrics,
+            **read,
+        )
+    opened = open_spec_records(records, spec, link=as_link(link), **read)
     return run_audit(opened, spec, metrics=metrics)
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._exceptions import ConfigError, Problem
 from .._progress import step
+from ..discover import DISCOVER_KEYS, DiscoverOptions, as_discover_options
 from ..io import (
     LINK_KEYS,
     SQL_KEYS,
@@ -98,6 +99,7 @@ SECTIONS: dict[str, tuple[str, ...] | None] = {
         "sample",
         "sample_key",
     ),
+    "discover": DISCOVER_KEYS,
 }
 #: The score column a ``[model]`` section adds to the records when [roles] has no score.
 MODEL_SCORE = "model_score"
@@ -116,6 +118,7 @@ KINDS: dict[str, tuple[str, ...]] = {
         "scores",
         "regression",
         "model",
+        "discover",
     ),
     "counts": ("counts",),
     "funnel": ("funnel",),
@@ -161,6 +164,8 @@ class AuditConfig:
     model : dict or None
         The ``[model]`` section: a model whose scores are the score role (as column
         :data:`MODEL_SCORE`) when ``[roles]`` names no score.
+    discover : DiscoverOptions or None
+        The ``[discover]`` section: find the subgroups hit hardest (records only).
     """
 
     path: Path
@@ -178,6 +183,7 @@ class AuditConfig:
     link: Link | None = None
     model: dict[str, Any] | None = None
     database: Database | None = None
+    discover: DiscoverOptions | None = None
 
 
 def _suggest(word: str, allowed: tuple[str, ...] | list[str]) -> str:
@@ -298,6 +304,12 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
             bad(
                 "[model]", "not available with [link] yet: join the files first", reason="conflict"
             )
+        elif "discover" in raw:
+            bad(
+                "[discover]",
+                "not available with [model] yet: score the records first, then discover",
+                reason="conflict",
+            )
         else:
             roles_raw = {**roles_raw, "score": MODEL_SCORE}
     try:
@@ -325,6 +337,12 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
             link = as_link(_section(raw, "link"), base=base.parent)
         except ConfigError as exc:  # unknown keys are reported above already
             problems += [p for p in exc.problems_list if p.reason != "unknown_key"]
+    discover = None
+    if kind == "records" and "discover" in raw and spec is not None:
+        try:
+            discover = as_discover_options(_section(raw, "discover"), spec)
+        except ConfigError as exc:  # unknown keys are reported above already
+            problems += [p for p in exc.problems_list if p.reason != "unknown_key"]
     if problems or spec is None:
         raise ConfigError(_unique(problems), context=base.name)
     return AuditConfig(
@@ -343,6 +361,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         link=link,
         model=model,
         database=database,
+        discover=discover,
     )
 
 
@@ -411,6 +430,18 @@ def run_config(config: AuditConfig) -> AuditResult | FunnelResult:
     if config.model is not None:
         return _model_audit(config)
     data = records_input(config.data_path, config.database, _section(config.raw, "data"))
+    if config.discover is not None:
+        from ._discover_audit import audit_and_discover
+
+        return audit_and_discover(
+            data,
+            spec,
+            config.discover,
+            run_audit=run_audit,
+            link=config.link,
+            metrics=config.metrics,
+            **config.read_options,
+        )
     with step("opening the data"):
         records = open_spec_records(data, spec, link=config.link, **config.read_options)
     return run_audit(records, spec, metrics=config.metrics)

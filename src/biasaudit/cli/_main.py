@@ -111,7 +111,7 @@ def _summary(
     result: Result, out: Path | None, *, restricted: bool = False, pdf: bool = False
 ) -> str:
     from ..audits import FunnelResult
-    from ..report import analysis_tables
+    from ..report import analysis_tables, discoveries_file, discovery_lines
 
     led = result.ledger
     lines = [
@@ -126,6 +126,7 @@ def _summary(
     else:
         lines += _headlines(result, restricted)
         lines += _score_headlines(result, restricted)
+        lines += discovery_lines(result, restricted=restricted)
         min_cell = result.spec.stats.min_cell
     hidden = int(result.table["suppressed"].sum())
     if hidden and not restricted:
@@ -137,6 +138,8 @@ def _summary(
         stem = "results-restricted" if restricted else "results"
         tables = ", tables/" if analysis_tables(result) else ""
         report = "report.html, report.pdf" if pdf else "report.html"
+        if getattr(result, "discoveries", None) is not None:
+            tables += f", {discoveries_file(restricted)}"
         lines.append(
             f"wrote {out}/{report}, {stem}.csv, {stem}.json, charts/{tables}, manifest.json"
         )

@@ -8,6 +8,7 @@ column (with the reason in ``note``) and :func:`publish` blanks what was marked,
 every table kind (:data:`LAYOUTS`).
 """
 
+from ._discover import EVERYONE_ELSE, mark_discoveries, publish_discoveries
 from ._funnel import funnel_suppression
 from ._publish import (
     LAYOUTS,
@@ -30,6 +31,7 @@ from ._scores import ScoreBins, score_suppression
 from ._solver import Block, Problem, Withheld, solve
 
 __all__ = [
+    "EVERYONE_ELSE",
     "LAYOUTS",
     "WITHHELD_NOTE",
     "Block",
@@ -38,6 +40,7 @@ __all__ = [
     "ScoreBins",
     "Withheld",
     "funnel_suppression",
+    "mark_discoveries",
     "mark_funnel",
     "mark_results",
     "p_adjusted_family",
@@ -45,6 +48,7 @@ __all__ = [
     "mark_scores",
     "mark_terms",
     "publish",
+    "publish_discoveries",
     "publish_summaries",
     "quantile_minimum",
     "score_suppression",

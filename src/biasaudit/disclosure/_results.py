@@ -34,6 +34,8 @@ def suppression(
     *,
     exact: Mapping[GroupKey, np.ndarray] | None = None,
     always: Sequence[tuple[GroupKey, frozenset[str]]] = (),
+    blocks: Sequence[Block] | None = None,
+    unpublished: Mapping[GroupKey, np.ndarray] | None = None,
 ) -> pd.Series:
     """Why each row of the results table must not be published (``""`` = publish).
 
@@ -56,6 +58,12 @@ def suppression(
     always : sequence, optional
         Sums everyone knows anyway: (group, partition cells), e.g. an aggregated
         table's published totals.
+    blocks : sequence of Block, optional
+        The blocks to solve, instead of one per attribute and intersection (e.g. the
+        overlapping subgroups of a discovery over their finest cells).
+    unpublished : mapping, optional
+        Cells of ``blocks`` that no row publishes -> people per partition cell: they
+        start withheld, so the check treats them as unknowns to protect.
     """
     reason = pd.Series("", index=table.index, dtype=object)
     if min_cell <= 1 or table.empty:
@@ -66,6 +74,8 @@ def suppression(
     live = [j for j, c in enumerate(PARTITION) if grid[0, j] > 0 or _hidden(exact, j)]
     layers = tuple(PARTITION[j] for j in live)
     values = {key: grid[i, live] for i, key in enumerate(keys)}
+    for key, cells in (unpublished or {}).items():
+        values[key] = np.asarray(cells, float)[live]
     exact_live = {k: np.asarray(v, bool)[live] for k, v in (exact or {}).items()}
 
     def mask(cells: frozenset[str]) -> np.ndarray:
@@ -83,12 +93,19 @@ def suppression(
         for whose, (m, rank) in [("group", (size, SIZE)), *(x for p in got for x in plans[p])]:
             owner = key if whose == "group" else (OVERALL, ALL)
             sums.setdefault(owner, {})[m.tobytes()] = (m, rank)
+    if unpublished:
+        # a cell nobody publishes has every sum the groups publish, all withheld: the
+        # level a partner must reach is that of the sums that would give it away
+        every = {b: got for owner in sums.values() for b, got in owner.items()}
+        for key in unpublished:
+            sums[key] = dict(every)
     problem = Problem(
         layers=layers,
         values=values,
         sums={k: list(v.values()) for k, v in sums.items()},
-        blocks=_blocks(keys),
+        blocks=_blocks(keys) if blocks is None else blocks,
         min_cell=min_cell,
+        forced=dict.fromkeys(unpublished or {}, SIZE),
         exact=exact_live,
         always=[(k, mask(cells)) for k, cells in always],
         max_rank=SIZE,

@@ -2,6 +2,7 @@
 folder.
 """
 
+from ._discover_report import discoveries_file, discoveries_section, discovery_lines
 from ._findings import (
     adjusted_findings,
     compared,
@@ -25,6 +26,9 @@ __all__ = [
     "Result",
     "analysis_tables",
     "check_output_dir",
+    "discoveries_file",
+    "discoveries_section",
+    "discovery_lines",
     "adjusted_findings",
     "compared",
     "funnel_sentence",

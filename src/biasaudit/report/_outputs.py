@@ -84,6 +84,8 @@ OUTPUT_NAMES = frozenset(
         "charts",
         "tables",
         "probe.json",
+        "discoveries.csv",
+        "discoveries-restricted.csv",
     }
 )
 
@@ -235,6 +237,7 @@ def write_outputs(
         With ``pdf``, when WeasyPrint or the Pango library is missing (before anything
         is drawn).
     """
+    from ._discover_report import write_discoveries
     from ._report import render_report  # the chart stack loads only to write a report
 
     if pdf:
@@ -245,6 +248,7 @@ def write_outputs(
         result.to_csv(tmp / f"{stem}.csv", restricted=restricted)
         result.to_json(tmp / f"{stem}.json", restricted=restricted)
         _write_tables(result, tmp / "tables", restricted)
+        write_discoveries(result, tmp, restricted=restricted)
         # the report shows the published view only, whatever the mode
         report = render_report(result, tmp / "charts", png=png)
         (tmp / "report.html").write_text(report, encoding="utf-8")

@@ -26,6 +26,7 @@ from ..counts import OVERALL
 from ..disclosure import publish, quantile_minimum, withheld_sentence
 from ..spec import metric
 from ._charts import Chart, group_colors, iter_charts, save_chart, score_chart
+from ._discover_report import discoveries_section
 from ._findings import adjusted_findings, key_findings, score_findings
 from ._pdf import PAGE_CSS
 from ._score_charts import (
@@ -375,6 +376,7 @@ def render_report(
         )
     parts.append(_scores_section(result, group_colors(table), folder, png))
     parts.append(_adjusted_section(result, group_colors(table), folder, png))
+    parts.append(discoveries_section(result))
     parts.append(_methods(list(table["metric"].drop_duplicates())))
     parts.append(_disclosure(result.table, result.spec.stats.min_cell))
     return _page(result.source.name, "".join(parts))
