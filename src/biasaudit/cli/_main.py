@@ -97,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _summary(result: Result, out: Path | None, *, restricted: bool = False) -> str:
     from ..audits import FunnelResult
-    from ..report import analysis_tables
+    from ..report import analysis_tables, change_headlines
 
     led = result.ledger
     lines = [
@@ -111,6 +111,7 @@ def _summary(result: Result, out: Path | None, *, restricted: bool = False) -> s
         min_cell = result.options.min_cell
     else:
         lines += _headlines(result, restricted)
+        lines += change_headlines(result, restricted)
         lines += _score_headlines(result, restricted)
         min_cell = result.spec.stats.min_cell
     hidden = int(result.table["suppressed"].sum())

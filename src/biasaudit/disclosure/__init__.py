@@ -9,6 +9,7 @@ every table kind (:data:`LAYOUTS`).
 """
 
 from ._funnel import funnel_suppression
+from ._periods import mark_changes, mark_periods, publish_changes
 from ._publish import (
     LAYOUTS,
     WITHHELD_NOTE,
@@ -38,13 +39,16 @@ __all__ = [
     "ScoreBins",
     "Withheld",
     "funnel_suppression",
+    "mark_changes",
     "mark_funnel",
+    "mark_periods",
     "mark_results",
     "p_adjusted_family",
     "mark_sample",
     "mark_scores",
     "mark_terms",
     "publish",
+    "publish_changes",
     "publish_summaries",
     "quantile_minimum",
     "score_suppression",

@@ -2,6 +2,7 @@
 folder.
 """
 
+from ._change_report import change_headlines, change_sentences
 from ._findings import (
     adjusted_findings,
     compared,
@@ -25,6 +26,8 @@ __all__ = [
     "analysis_tables",
     "check_output_dir",
     "adjusted_findings",
+    "change_headlines",
+    "change_sentences",
     "compared",
     "funnel_sentence",
     "key_findings",
