@@ -382,3 +382,54 @@ def test_aggregated_ranges_are_not_compared():
     changes = r.change.table.set_index(["group", "metric"])
     m = changes.loc[("M", "selection_rate")]
     assert math.isnan(m["value_change"]) and m["note"] == "only a range in 2022"
+
+
+# ----------------------------------------------------- through the whole audit
+
+
+def _audit_counts(rng: np.random.Generator, planted: bool) -> pd.DataFrame:
+    """Records as counts per year, group and flag: a reference R and groups A, B, C with
+    the same disparity in both years (everyone flagged 25% more often in 2022), or B's
+    ratio cut from 2.0 to 1.0 when ``planted``."""
+    groups = {"R": (3000, 0.08), "A": (1500, 0.12), "B": (600, 0.16), "C": (200, 0.10)}
+    rows = []
+    for year, shift in (("2021", 1.0), ("2022", 1.25)):
+        for group, (n, rate) in groups.items():
+            p = rate * shift if not (planted and group == "B" and year == "2022") else 0.1
+            k = int(rng.binomial(n, p))
+            rows += [(year, group, "yes", k), (year, group, "no", n - k)]
+    return pd.DataFrame(rows, columns=["year", "group", "flag", "people"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("planted", [False, True])
+def test_the_whole_audit_holds_its_level_and_finds_a_change(planted):
+    """A small simulation through ``audit`` (the real-sized one is
+    benchmarks/change_type1.py): no change, and the unadjusted tests reject about 5% of
+    the time and the Holm-adjusted family rarely; B's ratio halved, and it is found."""
+    rng = np.random.default_rng(180 + planted)
+    raw, family, found = [], [], []
+    for _ in range(100):
+        r = biasaudit.audit(
+            _audit_counts(rng, planted),
+            roles={"flagged": "flag", "count": "people", "period": "year"},
+            groups="group",
+            reference={"group": "R"},
+            metrics=["selection_rate"],
+            min_cell=0,
+            bootstrap_samples=100,
+        )
+        t = r.change.table.dropna(subset=["p_value"]).set_index("group")
+        raw += list(t["p_value"])
+        family.append(bool((t["p_adjusted"] < 0.05).any()))
+        found.append(bool(t.loc["B", "p_adjusted"] < 0.05))
+    raw_rate, family_rate = np.mean(np.array(raw) < 0.05), np.mean(family)
+    print(
+        f"planted={planted}: per test {raw_rate:.3f} ({len(raw)} tests), family {family_rate:.3f}, B found {np.mean(found):.3f}"
+    )
+    if planted:
+        assert np.mean(found) > 0.9
+    else:
+        se = math.sqrt(0.05 * 0.95 / len(raw))
+        assert abs(raw_rate - 0.05) < 4 * se
+        assert family_rate < 0.05 + 4 * math.sqrt(0.05 * 0.95 / len(family))
