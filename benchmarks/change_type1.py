@@ -58,9 +58,7 @@ def statistic(reps: int, seed: int) -> pd.DataFrame:
         p = np.array([ratio * r1, r1, ratio * r2, r2])
         n = np.array([ng, nr, ng, nr])
         k = rng.binomial(n, p, size=(reps, 4)).astype(float)
-        _, lo, hi, pv = ratio_change(
-            k[:, 0], n[0], k[:, 1], n[1], k[:, 2], n[2], k[:, 3], n[3]
-        )
+        _, lo, hi, pv = ratio_change(k[:, 0], n[0], k[:, 1], n[1], k[:, 2], n[2], k[:, 3], n[3])
         tested = np.isfinite(pv)
         rate = float(np.mean(pv[tested] < 0.05))
         cover = float(np.mean((lo[tested] <= 1) & (hi[tested] >= 1)))
