@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 import biasaudit
-from biasaudit.report._change_report import change_section, change_sentences, trend_chart
+from biasaudit.report._change_report import change_section, trend_chart
+from biasaudit.report._change_text import change_sentences
 
 
 def table() -> pd.DataFrame:

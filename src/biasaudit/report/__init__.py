@@ -2,7 +2,7 @@
 folder.
 """
 
-from ._change_report import change_headlines, change_sentences
+from ._change_text import change_headlines, change_sentences
 from ._findings import (
     adjusted_findings,
     compared,
