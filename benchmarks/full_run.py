@@ -261,7 +261,7 @@ def measure(case: dict[str, Any], run: int, args: argparse.Namespace) -> dict[st
     cmd = [str(c) for c in case["cmd"]]
     if out is not None:
         out = Path(out) / f"run{run}"
-        cmd += ["--out", str(out)]
+        cmd += ["--out", str(out), "--timings"]
     b0, t0 = _cpu_jiffies()
     start = time.perf_counter()
     proc = subprocess.Popen(
@@ -304,9 +304,30 @@ def measure(case: dict[str, Any], run: int, args: argparse.Namespace) -> dict[st
             body
         )
     if out is not None:
+        result["stages"] = _stages(err, wall)
         result["csv_sha"] = _sha(out / "results.csv")
         subprocess.run(["rm", "-rf", str(out)], check=True)
     return result
+
+
+#: The row of ``--timings`` for the whole command, and the stage named for what precedes it.
+WHOLE = "the whole command (after start-up imports)"
+STARTUP = "start-up and imports"
+
+
+def _stages(err: str, wall: float) -> dict[str, float]:
+    """The run's own ``--timings`` table (top-level steps only, seconds), and the
+    start-up before it: the process's wall time less the whole command's."""
+    lines = err.split("timings (wall seconds):\n", 1)[-1].splitlines()
+    stages: dict[str, float] = {}
+    for line in lines:
+        m = re.match(r"^  +(\d+\.\d+)  (\S.*)$", line)  # nested steps are indented further
+        if not m:
+            break
+        stages[m.group(2)] = stages.get(m.group(2), 0.0) + float(m.group(1))
+    if WHOLE in stages:
+        stages[STARTUP] = max(wall - stages.pop(WHOLE), 0.0)
+    return stages
 
 
 def summarise(case: dict[str, Any], runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -325,6 +346,9 @@ def summarise(case: dict[str, Any], runs: list[dict[str, Any]]) -> dict[str, Any
     row["cpu_s"] = statistics.median(r["cpu_s"] for r in runs)
     row["rss_mb"] = max(r["rss_mb"] for r in runs)
     row["others"] = max(r["others"] for r in runs)
+    stages = [r["stages"] for r in runs if r.get("stages")]
+    if stages:
+        row["stages"] = {k: statistics.median(s.get(k, 0.0) for s in stages) for k in stages[0]}
     shas = {r["csv_sha"] for r in runs if "csv_sha" in r}
     if shas:
         row["csv_sha"] = (
@@ -541,6 +565,21 @@ def build_table(store: dict[str, dict[str, Any]]) -> list[list[str]]:
     return table
 
 
+def stage_table(store: dict[str, dict[str, Any]]) -> list[list[str]]:
+    """Where each biasaudit run's time goes: its own ``--timings`` steps (medians)."""
+    ordered = [
+        r for r in sorted(store.values(), key=lambda r: (r["size"], r["order"])) if r.get("stages")
+    ]
+    names = [STARTUP]
+    for r in ordered:
+        names += [k for k in r["stages"] if k not in names]
+    table = [["row", "tool", *names, "wall s"]]
+    for r in ordered:
+        cells = [f"{r['stages'][k]:.2f}" if k in r["stages"] else "-" for k in names]
+        table.append([r["label"], r["tool"], *cells, f"{r['wall_s']:.2f}"])
+    return table
+
+
 def sha_lines(store: dict[str, dict[str, Any]]) -> list[str]:
     out = []
     for r in sorted(store.values(), key=lambda r: (r["size"], r["order"])):
@@ -604,6 +643,12 @@ def write_section(store: dict[str, dict[str, Any]], args: argparse.Namespace) ->
         *[f"- command: `{c}`" for c in commands],
         "",
         render_md(build_table(store)),
+        "",
+        "Where the time of each biasaudit run goes (seconds, medians; the run's own "
+        "`--timings` steps, and start-up and imports as the process's wall time less "
+        "the command's):",
+        "",
+        render_md(stage_table(store)),
         "",
         *[f"- {n}" for n in notes(store, args)],
         *[f"- {line}" for line in sha_lines(store)],
@@ -721,6 +766,8 @@ def main(argv: list[str] | None = None) -> int:
     table = build_table(store)
     print()
     print(render_text(table))
+    print()
+    print(render_text(stage_table(store)))
     print()
     for line in sha_lines(store):
         print(line)

@@ -168,7 +168,7 @@ def _parse(directive: SphinxDirective, lines: list[str]) -> list[nodes.Node]:
 
 
 # ---------------------------------------------------------------------------- API
-API_MODULES = ("biasaudit", "biasaudit.datasets", "biasaudit.report")
+API_MODULES = ("biasaudit", "biasaudit.datasets", "biasaudit.report", "biasaudit.probe")
 
 
 def public_names() -> dict[str, list[str]]:
@@ -204,7 +204,8 @@ def write_api_pages(folder: Path) -> None:
         "==========",
         "",
         "Generated from the docstrings of every public name (``__all__``) of",
-        "``biasaudit``, ``biasaudit.datasets`` and ``biasaudit.report``. Their examples",
+        "``biasaudit``, ``biasaudit.datasets``, ``biasaudit.report`` and ``biasaudit.probe``.",
+        "Their examples",
         "run as doctests in the test suite.",
         "",
     ]

@@ -4,15 +4,18 @@ Library code marks its long steps with :func:`step`; nothing is shown unless the
 command line installs a display with :func:`display` (a terminal on stderr, no
 ``--quiet``). The display appears only once the run has taken :data:`DELAY` seconds,
 so a quick audit prints nothing extra, and it draws with rich (spinner, step name,
-elapsed time) on stderr: stdout keeps only the summary.
+elapsed time) on stderr: stdout keeps only the summary. :func:`timed` records how
+long each step took (``--timings`` on the command line; the benchmarks' stage table).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -22,6 +25,19 @@ if TYPE_CHECKING:
 DELAY = 2.0
 
 _current: ContextVar[_Display | None] = ContextVar("biasaudit_progress", default=None)
+_record: ContextVar[list[Timing] | None] = ContextVar("biasaudit_timings", default=None)
+_depth: ContextVar[int] = ContextVar("biasaudit_step_depth", default=0)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long one step took: its label, when it began (``time.perf_counter``), its
+    wall seconds and its nesting depth (0: a step inside no other)."""
+
+    label: str
+    began: float
+    seconds: float
+    depth: int
 
 
 class _Display:
@@ -60,7 +76,8 @@ class _Display:
 
 @contextmanager
 def step(label: str) -> Iterator[None]:
-    """Show ``label`` as one step of the run while the block runs (when displayed).
+    """Show ``label`` as one step of the run while the block runs (when displayed),
+    and record how long it took (inside :func:`timed`).
 
     Examples
     --------
@@ -69,15 +86,48 @@ def step(label: str) -> Iterator[None]:
     >>> total
     45
     """
-    shown = _current.get()
-    if shown is None:
+    shown, record = _current.get(), _record.get()
+    if shown is None and record is None:
         yield
         return
-    task = shown.add(label)
+    task = shown.add(label) if shown is not None else None
+    depth = _depth.get()
+    token = _depth.set(depth + 1)
+    start = time.perf_counter()
     try:
         yield
     finally:
-        shown.finish(task)
+        _depth.reset(token)
+        if record is not None:
+            record.append(Timing(label, start, time.perf_counter() - start, depth))
+        if shown is not None:
+            shown.finish(task)
+
+
+@contextmanager
+def timed() -> Iterator[list[Timing]]:
+    """Record how long each :func:`step` run inside the block takes.
+
+    Yields
+    ------
+    list of Timing
+        Filled as steps end (an inner step before the step around it; sort by
+        ``began`` for the order they began in).
+
+    Examples
+    --------
+    >>> with timed() as steps:
+    ...     with step("counting"):
+    ...         total = sum(range(10))
+    >>> [(t.label, t.depth) for t in steps], steps[0].seconds >= 0
+    ([('counting', 0)], True)
+    """
+    steps: list[Timing] = []
+    token = _record.set(steps)
+    try:
+        yield steps
+    finally:
+        _record.reset(token)
 
 
 @contextmanager

@@ -44,6 +44,7 @@ GUIDE_PAGES = (
     "compas",
     "quoting",
     "statistics",
+    "probing",
 )
 EXAMPLES = sorted((REPO / "examples").glob("[0-9]*.py"))
 GENERATED = ("_build", "_generated", "api", "auto_examples", "sg_execution_times.rst")

@@ -16,7 +16,7 @@ import pytest
 
 import biasaudit
 
-HEAVY = ("matplotlib", "scipy", "statsmodels")
+HEAVY = ("matplotlib", "scipy", "statsmodels", "weasyprint")
 #: the folder this test session imports biasaudit from, first on the child's path
 SRC = str(Path(biasaudit.__file__).resolve().parents[1])
 

@@ -12,7 +12,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 SRC = REPO / "src" / "biasaudit"
 #: Extras whose packages the code imports lazily (inside the functions that use them).
-RUNTIME_EXTRAS = ("engines", "probe", "sql", "spark")
+RUNTIME_EXTRAS = ("engines", "probe", "sql", "spark", "pdf")
 # import name -> distribution name, where they differ
 DISTRIBUTION = {"yaml": "pyyaml", "sklearn": "scikit-learn", "ibis": "ibis-framework"}
 

@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from biasaudit._progress import display, step
+from biasaudit._progress import display, step, timed
+from conftest import REPO
 
 
 def _drain(fd: int) -> str:
@@ -48,7 +49,7 @@ def _on_a_terminal(code: str) -> str:
 
 LONG = """
 import time
-from biasaudit._progress import display, step
+from biasaudit._progress import display, step, timed
 with display({enabled}, delay={delay}):
     with step("counting the records"):
         time.sleep(0.6)
@@ -103,3 +104,37 @@ def test_the_command_line_shows_no_progress_when_piped(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "reading and counting" not in proc.stderr and "done" not in proc.stderr
+
+
+def test_timed_records_each_step_with_its_nesting():
+    with timed() as steps, step("the audit"):
+        with step("counting the records"):
+            time.sleep(0.05)
+        with step("disclosure control"):
+            time.sleep(0.02)
+    by_label = {t.label: t for t in steps}
+    assert [t.label for t in sorted(steps, key=lambda t: t.began)] == [
+        "the audit",
+        "counting the records",
+        "disclosure control",
+    ]
+    assert (by_label["the audit"].depth, by_label["disclosure control"].depth) == (0, 1)
+    assert by_label["counting the records"].seconds >= 0.05
+    inner = by_label["counting the records"].seconds + by_label["disclosure control"].seconds
+    assert by_label["the audit"].seconds >= inner
+
+
+def test_the_command_line_prints_its_timings_on_request(tmp_path, capsys):
+    from biasaudit.cli import main
+
+    config = REPO / "datasets/welfare-synthetic/audit.toml"
+    assert main(["validate", str(config), "--quiet"]) == 0
+    assert "timings" not in capsys.readouterr().err
+    assert main(["validate", str(config), "--quiet", "--timings"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    start = err.index("timings (wall seconds):")
+    rows = [line.split(None, 1) for line in err[start + 1 :]]
+    seconds = {label.strip(): float(s) for s, label in rows}
+    assert "reading and counting the records" in seconds
+    whole = seconds.pop("the whole command (after start-up imports)")
+    assert 0 < sum(seconds.values()) <= whole

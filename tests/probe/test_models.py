@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from biasaudit import ConfigError, RecordsError
-from biasaudit.probe import Model, as_model, load_model
+from biasaudit.probe import Model, as_model, flip_experiment, load_model
 from biasaudit.synthetic import (
     PROBE_FEATURES,
     generate_probe_records,
@@ -22,6 +22,7 @@ from biasaudit.synthetic import (
 )
 
 SCORER = Path(__file__).resolve().parents[1] / "probe_scorer.py"
+GENDER = {"attribute": "gender", "map": {"F": "M", "M": "F"}}
 
 
 @pytest.fixture(scope="module")
@@ -58,26 +59,65 @@ def test_every_form_gives_the_same_scores(records, tmp_path):
     assert len(forms["skops file"].sha256) == 64
 
 
-def test_onnx_model_gives_the_same_scores(records, tmp_path):
-    """skl2onnx converts the pipeline at test time; with a one-hot encoder it computes in
-    32-bit floats (its double-precision graph fails to load in onnxruntime), so the
-    scores agree to float32 precision, not 1e-9."""
-    pytest.importorskip("onnxruntime")
+def _onnx(pipe, path: Path, *, double: bool) -> Path:
+    """The pipeline converted by skl2onnx: numbers in 64-bit floats (``double``), or in
+    skl2onnx's default 32-bit floats."""
     from skl2onnx import to_onnx
-    from skl2onnx.common.data_types import FloatTensorType, StringTensorType
+    from skl2onnx.common.data_types import (
+        DoubleTensorType,
+        FloatTensorType,
+        Int64TensorType,
+        StringTensorType,
+    )
     from sklearn.linear_model import LogisticRegression
 
-    pipe = probe_model(records)
+    number = DoubleTensorType if double else FloatTensorType
     types = [("gender", StringTensorType([None, 1]))] + [
-        (c, FloatTensorType([None, 1])) for c in PROBE_FEATURES[1:]
+        (c, number([None, 1])) for c in PROBE_FEATURES[1:]
     ]
-    onx = to_onnx(pipe, initial_types=types, options={LogisticRegression: {"zipmap": False}})
-    path = tmp_path / "model.onnx"
+    # with a text input skl2onnx declares the probabilities float even in a double
+    # graph (onnxruntime then refuses the graph): declare the outputs' types
+    final = [("label", Int64TensorType([None])), ("probabilities", number([None, 2]))]
+    onx = to_onnx(
+        pipe,
+        initial_types=types,
+        final_types=final if double else None,
+        options={LogisticRegression: {"zipmap": False}},
+    )
     path.write_bytes(onx.SerializeToString())
-    model = load_model(path)
+    return path
+
+
+def test_an_onnx_model_in_double_precision_gives_the_same_scores(records, tmp_path):
+    """skl2onnx converts the pipeline (one-hot encoder and all) at test time into a
+    64-bit graph: the same scores as scikit-learn and the planted truth to 1e-9."""
+    pytest.importorskip("onnxruntime")
+    model = load_model(_onnx(probe_model(records), tmp_path / "model.onnx", double=True))
     assert model.kind == "onnx"
     assert set(model.features) == set(PROBE_FEATURES)
-    assert model.score(records) == pytest.approx(_truth(records), abs=1e-6, rel=0)
+    assert model.score(records) == pytest.approx(_truth(records), abs=1e-9, rel=0)
+    table = flip_experiment(records, model, [GENDER], groups=["nationality"]).table
+    card = load_model(_card(tmp_path))
+    expected = flip_experiment(records, card, [GENDER], groups=["nationality"]).table
+    numbers = expected.select_dtypes("number").columns
+    diff = (table[numbers] - expected[numbers]).abs().max().fillna(0)
+    assert (diff < 1e-9).all(), diff[diff >= 1e-9]
+
+
+def test_an_onnx_model_in_single_precision_agrees_to_float32(records, tmp_path):
+    """skl2onnx's default graph computes in 32-bit floats (as most ONNX files handed
+    over do): its scores agree with the 64-bit model to float32 precision only."""
+    pytest.importorskip("onnxruntime")
+    model = load_model(_onnx(probe_model(records), tmp_path / "model.onnx", double=False))
+    scores = model.score(records)
+    assert scores == pytest.approx(_truth(records), abs=1e-6, rel=0)
+    assert np.abs(scores - _truth(records)).max() > 1e-12  # not double precision
+
+
+def _card(folder: Path) -> Path:
+    card = folder / "card.toml"
+    card.write_text(probe_scorecard_text(), encoding="utf-8")
+    return card
 
 
 def _error(fn) -> str:

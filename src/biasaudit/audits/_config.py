@@ -15,15 +15,16 @@ from typing import TYPE_CHECKING, Any
 from .._exceptions import ConfigError, Problem
 from .._progress import step
 from ..io import (
-    ENGINES,
     LINK_KEYS,
     SQL_KEYS,
     Database,
     Link,
     as_link,
-    database_problems,
-    is_remote,
+    is_engine_source,
+    locate_records,
     public_url,
+    read_options,
+    records_input,
 )
 from ..spec import (
     ALIASES,
@@ -97,8 +98,18 @@ SECTIONS: dict[str, tuple[str, ...] | None] = {
     "scores": ("sweep", "points", "calibration_bins", "equalise"),
     "regression": ("decision", "positive", "covariates", "numeric", "label"),
     "change": ("order", "compare", "metrics"),
-    "output": ("dir", "mode", "png"),
-    "model": ("path", "kind", "trust", "features", "link", "command", "timeout"),
+    "output": ("dir", "mode", "png", "pdf"),
+    "model": (
+        "path",
+        "kind",
+        "trust",
+        "features",
+        "link",
+        "command",
+        "timeout",
+        "sample",
+        "sample_key",
+    ),
 }
 #: The score column a ``[model]`` section adds to the records when [roles] has no score.
 MODEL_SCORE = "model_score"
@@ -157,6 +168,8 @@ class AuditConfig:
         ``[output] mode = "restricted"``: write every value (auditor's own use).
     png : bool
         ``[output] png = true``: charts/ holds a PNG of each chart beside its SVG.
+    pdf : bool
+        ``[output] pdf = true``: the folder holds report.pdf too.
     model : dict or None
         The ``[model]`` section: a model whose scores are the score role (as column
         :data:`MODEL_SCORE`) when ``[roles]`` names no score.
@@ -171,6 +184,7 @@ class AuditConfig:
     raw: dict[str, Any] = field(default_factory=dict)
     restricted: bool = False
     png: bool = False
+    pdf: bool = False
     kind: str = "records"
     options: dict[str, Any] = field(default_factory=dict)
     link: Link | None = None
@@ -237,38 +251,8 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
                     name,
                     "conflict",
                 )
-    data_path = base.parent / "(missing)"
-    spark = data.get("engine") == "spark"
-    spark_table = spark and "table" in data and "url" not in data
-    database = None if spark_table else _database(data, kind, "link" in raw, problems)
-    if spark_table:
-        _spark_table(data, bad)
-    if spark_table or database is not None:
-        pass  # a catalog table (checked by _spark_table) or a database (by _database)
-    elif "path" not in data:
-        bad(
-            "data.path",
-            'missing; name the decision records file (or a database: url = "postgresql://'
-            'user@host:5432/db" with table = "..." or query = "SELECT ...")',
-            reason="missing_key",
-        )
-    elif not isinstance(data["path"], str):
-        bad("data.path", f"expected a file name; got {data['path']!r}", data["path"])
-    elif spark and is_remote(data["path"]):
-        data_path = Path(data["path"])  # Spark reads the URI itself (see run_config)
-    else:
-        data_path = (base.parent / data["path"]).resolve()
-        if not data_path.is_file() and not (spark and data_path.is_dir()):
-            bad(
-                "data.path",
-                f"file not found: {str(data_path)!r} (paths are relative to the folder of "
-                f"{base.name!r})",
-                data["path"],
-                "file_not_found",
-            )
-    engine = data.get("engine")
-    if engine is not None and engine not in ENGINES:
-        bad("data.engine", f"expected one of {', '.join(ENGINES)}; got {engine!r}", engine)
+    data_path, database, found = locate_records(data, config=base, kind=kind, linked="link" in raw)
+    problems += found
     attributes = groups.get("attributes", [])
     if isinstance(attributes, str):
         attributes = [attributes]
@@ -296,6 +280,9 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
     png = _section(raw, "output").get("png", False)
     if not isinstance(png, bool):
         bad("output.png", f"expected true or false (no quotes); got {png!r}", png)
+    pdf = _section(raw, "output").get("pdf", False)
+    if not isinstance(pdf, bool):
+        bad("output.pdf", f"expected true or false (no quotes); got {pdf!r}", pdf)
     spec: AuditSpec | None = None
     if kind != "records":  # no roles: a stand-in decision role keeps one spec type
         roles_raw: dict[str, Any] = {"flagged": "(aggregated)"}
@@ -303,9 +290,15 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         roles_raw = _section(raw, "roles")
     model = _section(raw, "model") if "model" in raw and kind == "records" else None
     if model is not None:
-        from ..probe import model_section_problems  # the model packages load on use only
+        from ..probe import model_section_problems, sample_problems  # loaded on use only
 
         problems += [p for p in model_section_problems(model) if "unknown key" not in p.message]
+        problems += sample_problems(
+            model.get("sample"),
+            model.get("sample_key", roles_raw.get("id")),
+            "model",
+            engine=is_engine_source(database, data),
+        )
         if "score" in roles_raw:
             bad(
                 "[model]",
@@ -349,21 +342,17 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
             problems += [p for p in exc.problems_list if p.reason != "unknown_key"]
     if problems or spec is None:
         raise ConfigError(_unique(problems), context=base.name)
-    options: dict[str, Any] = {
-        k: data[k] for k in ("sheet", "engine", "delimiter", "encoding") if k in data
-    }
-    if spark_table:
-        options["table"] = data["table"]
     return AuditConfig(
         path=base,
         data_path=data_path,
         spec=spec,
         output_dir=base.parent / out,
-        read_options=options,
+        read_options=read_options(data),
         metrics=tuple(include) if include else None,
         raw=_without_user(given),
         restricted=mode == "restricted",
         png=png is True,
+        pdf=pdf is True,
         kind=kind,
         options=_section(raw, kind) if kind != "records" else {},
         link=link,
@@ -384,64 +373,6 @@ def _change_problems(raw: Mapping[str, Any], kind: str) -> list[Problem]:
     else:
         return []
     return [Problem(f"[change]: {message}", column="[change]", reason="conflict")]
-
-
-def _spark_table(data: Mapping[str, Any], bad: Any) -> None:
-    """``[data] table`` with ``engine = "spark"``: a Spark catalog table, not a file."""
-    if not isinstance(data["table"], str) or not data["table"].strip():
-        bad("data.table", f"expected a table name in quotes; got {data['table']!r}", data["table"])
-    if "path" in data:
-        bad(
-            "data.table",
-            "give path (a file Spark reads) or table (a catalog table), not both",
-            data["table"],
-            "conflict",
-        )
-
-
-def _database(
-    data: Mapping[str, Any], kind: str, linked: bool, problems: list[Problem]
-) -> Database | None:
-    """``[data] url`` with ``table`` or ``query``: records in a SQL database (None
-    for a file); adds the problems of those keys to ``problems``."""
-    # a table without a url is the database's (URL from the environment) unless an
-    # engine that reads tables of its own is named
-    named = "table" in data or "query" in data
-    if "url" not in data and not (named and "engine" not in data):
-        return None
-    found = database_problems(data)
-    for key in ("engine", "sheet", "delimiter", "encoding"):
-        if key in data:
-            found.append(
-                Problem(
-                    f"data.{key}: only for files; a database (url) runs the aggregation "
-                    "query itself",
-                    column=f"data.{key}",
-                    value=data[key],
-                    reason="conflict",
-                )
-            )
-    if kind != "records":
-        found.append(
-            Problem(
-                f"data.url: a database holds decision records (kind = 'records'); kind = "
-                f"{kind!r} reads a file",
-                column="data.url",
-                value=kind,
-                reason="conflict",
-            )
-        )
-    if linked:
-        found.append(
-            Problem(
-                "[link]: not available with a database (url); join the attribute table "
-                'in the database instead ([data] query = "SELECT ... JOIN ...")',
-                column="[link]",
-                reason="conflict",
-            )
-        )
-    problems += found
-    return Database(data.get("url"), data.get("table"), data.get("query"))
 
 
 def _without_user(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -509,23 +440,21 @@ def run_config(config: AuditConfig) -> AuditResult | FunnelResult:
             )
     if config.model is not None:
         return _model_audit(config)
-    data: Any = config.database if config.database is not None else config.data_path
-    uri = _section(config.raw, "data").get("path")
-    if config.read_options.get("engine") == "spark" and isinstance(uri, str) and is_remote(uri):
-        data = uri  # as written: a Path would fold "s3a://" into "s3a:/"
+    data = records_input(config.data_path, config.database, _section(config.raw, "data"))
     with step("opening the data"):
         records = open_spec_records(data, spec, link=config.link, **config.read_options)
     return run_audit(records, spec, metrics=config.metrics)
 
 
 def _model_audit(config: AuditConfig) -> AuditResult:
-    """The audit with the ``[model]``'s scores as the score role: the records are read
-    into memory, scored, and audited as if the file had the score column."""
+    """The audit with the ``[model]``'s scores as the score role: the records (or a
+    sample of them, which a database or Spark draws) are read into memory, scored,
+    and audited as if the file had the score column."""
     import dataclasses
 
     import pandas as pd
 
-    from ..io import open_records
+    from ..io import open_records, rows_in_memory
     from ..probe import model_from_section
     from ._audit import open_spec_records, run_audit
 
@@ -538,39 +467,57 @@ def _model_audit(config: AuditConfig) -> AuditResult:
     if spec.regression is not None:
         text += [c for c in spec.regression.columns if c not in spec.regression.numeric]
     wanted = [c for c in spec.columns if c != MODEL_SCORE]
-    with step("opening the data and scoring it with the model"):
+    sample = config.model.get("sample")
+    key = config.model.get("sample_key", spec.roles.id) if sample is not None else None
+    data = records_input(config.data_path, config.database, _section(config.raw, "data"))
+    columns = list(dict.fromkeys([*wanted, *model.features, *([key] if key else [])]))
+    with step("opening the data"):
         opened = open_records(
-            config.data_path,
-            columns=list(dict.fromkeys([*wanted, *model.features])),
-            text_columns=[c for c in text if c != MODEL_SCORE],
+            data,
+            columns=columns,
+            text_columns=[c for c in [*text, *([key] if key else [])] if c != MODEL_SCORE],
             **config.read_options,
         )
-        frame = opened.frame.collect() if opened.lazy else opened.frame
-        df = frame.to_pandas()
-        missing = [c for c in model.features if c not in df.columns]
-        if missing:
-            from .._exceptions import RecordsError
+    missing = [c for c in model.features if c not in opened.available]
+    if missing:
+        from .._exceptions import RecordsError
 
-            raise RecordsError(
-                [
-                    Problem(
-                        f"model feature {c!r}: column not found in {config.data_path.name!r}",
-                        column=c,
-                        reason="missing_column",
-                    )
-                    for c in missing
-                ]
-            )
+        raise RecordsError(
+            [
+                Problem(
+                    f"model feature {c!r}: column not found in {opened.source.name!r}",
+                    column=c,
+                    reason="missing_column",
+                )
+                for c in missing
+            ]
+        )
+    with step("reading the records" if sample is None else "drawing the sample"):
+        df, sampling = rows_in_memory(opened, sample=sample, key=key, seed=spec.stats.seed)
+    with step("scoring the records with the model"):
         inputs = df[list(model.features)].copy()
         for c in inputs.columns:  # text as plain objects with None: what models expect
             if isinstance(inputs[c].dtype, pd.StringDtype):
                 inputs[c] = inputs[c].astype(object).where(inputs[c].notna(), None)
         df[MODEL_SCORE] = model.score(inputs)
-        records = dataclasses.replace(open_spec_records(df, spec), source=opened.source)
+    notes = []
+    if sampling is not None and sampling.estimate:
+        threshold = spec.threshold
+        if threshold is not None and threshold.top_k is not None:
+            # the k highest of the whole population: as many per head of the sample
+            k = max(1, round(threshold.top_k * sampling.drawn / sampling.population))
+            spec = dataclasses.replace(spec, threshold=dataclasses.replace(threshold, top_k=k))
+            notes.append(
+                f"threshold: top_k = {threshold.top_k:,} of the {sampling.population:,} "
+                f"records scaled to {k:,} of the {sampling.drawn:,} sampled"
+            )
+    records = dataclasses.replace(open_spec_records(df, spec), source=opened.source)
     result = run_audit(records, spec, metrics=config.metrics)
     note = (
         f"score: {MODEL_SCORE}, computed by the [model] ({model.description}; sha256 "
         f"{model.sha256 or 'no file'})"
     )
-    ledger = dataclasses.replace(result.ledger, notes=(*result.ledger.notes, note))
+    if sampling is not None:
+        notes.insert(0, f"sample: {sampling.note}")
+    ledger = dataclasses.replace(result.ledger, notes=(*result.ledger.notes, note, *notes))
     return dataclasses.replace(result, ledger=ledger)

@@ -156,7 +156,8 @@ OPTIONS: tuple[Option, ...] = (
        "published counts of 1 to min_cell - 1 people are suppressed, with complements"),
     _o("stats", "bootstrap_samples", "integer", "2000", "a whole number >= 100",
        "resamples for bootstrap intervals and random-sample estimates"),
-    _o("stats", "seed", "integer", "0", "a whole number >= 0", "seed of the bootstrap"),
+    _o("stats", "seed", "integer", "0", "a whole number >= 0",
+       "seed of the bootstrap and of a [model] sample"),
     # [assumptions]
     _o("assumptions", "unlabelled_fraud_rate", "[number, number]", "[0, 1]",
        "two numbers in [0, 1], low <= high",
@@ -268,6 +269,8 @@ OPTIONS: tuple[Option, ...] = (
        "public: suppressed rows blanked; restricted: every value, not for publication"),
     _o("output", "png", "boolean", "false", "true, false",
        "also write each chart as PNG beside its SVG"),
+    _o("output", "pdf", "boolean", "false", "true, false",
+       "also write report.pdf, the report on pages (pip install 'biasaudit[pdf]')"),
     # [model]: the scores of a model, when the records have none
     _o("model", "path", "string", "required unless command",
        "a file name: .toml .csv (scorecard), .skops .joblib .pkl .pickle, .onnx",
@@ -283,5 +286,10 @@ OPTIONS: tuple[Option, ...] = (
     _o("model", "link", "string", '"identity"', '"identity", "logistic"',
        "logistic turns the model's log-odds into probabilities"),
     _o("model", "timeout", "number", "600", "seconds > 0", "how long a command may take"),
+    _o("model", "sample", "integer", "every record (required for a database or Spark)",
+       "a whole number >= 1",
+       "score and audit a hash sample of this many records, drawn where the records are"),
+    _o("model", "sample_key", "string", "roles.id", "a column with one value per record",
+       "the sample is the records with the lowest MD5 of \"<[stats] seed>:<key>\""),
 )
 # fmt: on

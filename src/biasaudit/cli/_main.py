@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from .._exceptions import BiasAuditError
-from .._progress import display, step
+from .._progress import Timing, display, step, timed
 
 if TYPE_CHECKING:  # the rest loads after the arguments are read: --help stays instant
     from ..audits import AuditResult
@@ -73,11 +74,22 @@ def _parser() -> argparse.ArgumentParser:
         help="write every value of the tables, small counts included (not for publication)",
     )
     probe.add_argument("--png", action="store_true", help="also write each chart as PNG")
+    for command in (demo, run, probe):
+        command.add_argument(
+            "--pdf",
+            action="store_true",
+            help="also write report.pdf, the report on pages (needs pip install 'biasaudit[pdf]')",
+        )
     for command in (demo, run, check, probe):
         command.add_argument(
             "--quiet",
             action="store_true",
             help="no progress display (it is shown on a terminal for runs over 2 s)",
+        )
+        command.add_argument(
+            "--timings",
+            action="store_true",
+            help="print how long each step took (seconds, on stderr) when the run ends",
         )
     init = sub.add_parser("init", help="print a starter TOML configuration for a data file")
     init.add_argument("data", type=Path)
@@ -95,7 +107,9 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _summary(result: Result, out: Path | None, *, restricted: bool = False) -> str:
+def _summary(
+    result: Result, out: Path | None, *, restricted: bool = False, pdf: bool = False
+) -> str:
     from ..audits import FunnelResult
     from ..report import analysis_tables, change_headlines
 
@@ -123,8 +137,9 @@ def _summary(result: Result, out: Path | None, *, restricted: bool = False) -> s
     if out is not None:
         stem = "results-restricted" if restricted else "results"
         tables = ", tables/" if analysis_tables(result) else ""
+        report = "report.html, report.pdf" if pdf else "report.html"
         lines.append(
-            f"wrote {out}/report.html, {stem}.csv, {stem}.json, charts/{tables}, manifest.json"
+            f"wrote {out}/{report}, {stem}.csv, {stem}.json, charts/{tables}, manifest.json"
         )
     if restricted:
         lines.append("RESTRICTED output: small counts included; not for publication")
@@ -215,14 +230,22 @@ def _headlines(result: AuditResult, restricted: bool) -> list[str]:
 
 
 def _audit(
-    config_path: Path, out: Path | None, *, restricted: bool = False, png: bool = False
+    config_path: Path,
+    out: Path | None,
+    *,
+    restricted: bool = False,
+    png: bool = False,
+    pdf: bool = False,
 ) -> Path:
     from ..audits import load_config, run_config
 
     config = load_config(config_path)
-    from ..report import check_output_dir, write_outputs
+    from ..report import check_output_dir, pdf_engine, write_outputs
 
     check_output_dir(out or config.output_dir)  # refuse a bad folder before the work
+    pdf = pdf or config.pdf
+    if pdf:
+        pdf_engine()  # a missing WeasyPrint or Pango, too
     result = run_config(config)
     restricted = restricted or config.restricted
     with step("charts, tables and the report"):
@@ -232,33 +255,44 @@ def _audit(
             config=config.raw,
             restricted=restricted,
             png=png or config.png,
+            pdf=pdf,
         )
-    print(_summary(result, target, restricted=restricted))
+    print(_summary(result, target, restricted=restricted, pdf=pdf))
     return target
 
 
-def _probe(config_path: Path, out: Path | None, *, restricted: bool, png: bool) -> Path:
+def _probe(config_path: Path, out: Path | None, *, restricted: bool, png: bool, pdf: bool) -> Path:
     from ..probe import load_probe_config, run_probe_config
 
     config = load_probe_config(config_path)
-    from ..report import check_output_dir, write_probe_outputs
+    from ..report import check_output_dir, pdf_engine, write_probe_outputs
 
     target = out or config.output_dir
     check_output_dir(target)  # refuse a bad folder before the work
+    pdf = pdf or config.pdf
+    if pdf:
+        pdf_engine()  # a missing WeasyPrint or Pango, too
     result = run_probe_config(config)
     with step("charts, tables and the report"):
         written = write_probe_outputs(
-            result, target, config=config.raw, restricted=restricted, png=png or config.png
+            result,
+            target,
+            config=config.raw,
+            restricted=restricted,
+            png=png or config.png,
+            pdf=pdf,
         )
-    print(_probe_summary(result, written, restricted=restricted))
+    print(_probe_summary(result, written, restricted=restricted, pdf=pdf))
     return written
 
 
-def _probe_summary(result: Any, out: Path, *, restricted: bool) -> str:
+def _probe_summary(result: Any, out: Path, *, restricted: bool, pdf: bool = False) -> str:
     model, source = result.model, result.source
     lines = [
         f"{source.get('name')}: {int(source.get('rows', 0)):,} records; model: {model.description}"
     ]
+    if result.sampling is not None:
+        lines.append(f"  sample: {result.sampling.note}")
     if result.flips is not None:
         flips = result.flips
         table = flips.table if restricted else flips.published()
@@ -291,7 +325,8 @@ def _probe_summary(result: Any, out: Path, *, restricted: bool) -> str:
                 )
     if result.profiles is not None:
         lines += [f"  {s}" for s in result.profiles.sentences[:3]]
-    lines.append(f"wrote {out}/report.html, probe.json, tables/, charts/, manifest.json")
+    report = "report.html, report.pdf" if pdf else "report.html"
+    lines.append(f"wrote {out}/{report}, probe.json, tables/, charts/, manifest.json")
     if restricted:
         lines.append("RESTRICTED output: small counts included; not for publication")
     return "\n".join(lines)
@@ -299,11 +334,12 @@ def _probe_summary(result: Any, out: Path, *, restricted: bool) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    start = time.perf_counter()
     args = _parser().parse_args(argv)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            with display(not getattr(args, "quiet", True)):
+            with display(not getattr(args, "quiet", True)), timed() as steps:
                 status = _dispatch(args)
         except BiasAuditError as exc:
             print(f"error: {exc}", file=sys.stderr)
@@ -313,18 +349,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = EXIT_INPUT
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
+    if getattr(args, "timings", False):
+        print(_timings(steps, time.perf_counter() - start), file=sys.stderr)
     return status
+
+
+def _timings(steps: Sequence[Timing], total: float) -> str:
+    """The ``--timings`` table: each step in the order it began, nested steps indented."""
+    lines = ["timings (wall seconds):"]
+    for t in sorted(steps, key=lambda t: t.began):
+        lines.append(f"  {t.seconds:8.2f}  {'  ' * t.depth}{t.label}")
+    lines.append(f"  {total:8.2f}  the whole command (after start-up imports)")
+    return "\n".join(lines)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from ..io import bundled_dir
 
-        _audit(bundled_dir(DEMO) / "audit.toml", args.out, png=args.png)
+        _audit(bundled_dir(DEMO) / "audit.toml", args.out, png=args.png, pdf=args.pdf)
     elif args.command == "audit":
-        _audit(args.config, args.out, restricted=args.restricted, png=args.png)
+        _audit(args.config, args.out, restricted=args.restricted, png=args.png, pdf=args.pdf)
     elif args.command == "probe":
-        _probe(args.config, args.out, restricted=args.restricted, png=args.png)
+        _probe(args.config, args.out, restricted=args.restricted, png=args.png, pdf=args.pdf)
     elif args.command == "validate":
         from ..audits import load_config, run_config
 

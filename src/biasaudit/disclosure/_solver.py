@@ -461,12 +461,10 @@ class _Solver:
         directions of its layers that they leave open (``free``), so the system has
         one row per independent published sum of a margin and one column per open
         direction of a cell, however many people and cells the block has. Returns
-        the system and, per layer, each cell's coordinates (a sparse cells x width
-        matrix: a cell's directions are its own columns, so a block of 28,800 cells
-        never holds a dense cells x layers x width array).
+        the system and, per layer, each cell's coordinates (a cells x width matrix:
+        a cell's directions are its own columns, so a large block holds it sparse and
+        never as a dense cells x layers x width array).
         """
-        from scipy import sparse
-
         frees = [self._free(cell) for cell in block.cells]
         sizes = np.array([f.shape[1] for f in frees], dtype=int)
         width = int(sizes.sum())
@@ -477,9 +475,8 @@ class _Solver:
             np.concatenate([f for f in frees if f.shape[1]], axis=1) if width else np.zeros((k, 0))
         )
         shape = (len(block.cells), width)
-        coords = [
-            sparse.csr_matrix((values[layer], (rows, cols)), shape=shape) for layer in range(k)
-        ]
+        dense = _small(block)
+        coords = [_matrix(values[layer], rows, cols, shape, dense) for layer in range(k)]
         index, members = self._membership(block)
         cells = set(block.cells)
         bases = [(index[key], self._basis(key)) for key in block.groups if key not in cells]
@@ -487,26 +484,27 @@ class _Solver:
         if not bases:
             return np.zeros((0, width)), coords
         # every margin's sums over the open directions: its basis (rows x layers) times
-        # its per-layer totals, as one sparse product per layer
+        # its per-layer totals, as one product per layer
         row_of = np.repeat(np.arange(len(bases)), [len(b) for _, b in bases])
         weights = np.vstack([b for _, b in bases])  # (rows, layers)
         margins = members[[i for i, _ in bases]]
-        matrix = sparse.csr_matrix((len(weights), width))
+        matrix: Any = np.zeros((len(weights), width))
         for layer in range(k):
-            spread = sparse.csr_matrix(
-                (weights[:, layer], (np.arange(len(weights)), row_of)),
-                shape=(len(weights), len(bases)),
+            spread = _matrix(
+                weights[:, layer],
+                np.arange(len(weights)),
+                row_of,
+                (len(weights), len(bases)),
+                dense,
             )
             matrix = matrix + spread @ (margins @ coords[layer])
-        dense = matrix.toarray()
-        return dense[np.abs(dense).max(axis=1, initial=0.0) > _TOL], coords
+        system = _dense(matrix)
+        return system[np.abs(system).max(axis=1, initial=0.0) > _TOL], coords
 
     def _membership(self, block: Block) -> tuple[dict[Key, int], Any]:
-        """Each group's row of a sparse groups x cells matrix (weights where given)."""
+        """Each group's row of a groups x cells matrix (weights where given)."""
         memo = self._members.get(block.name)
         if memo is None:
-            from scipy import sparse
-
             index = {key: i for i, key in enumerate(block.groups)}
             rows, cols, vals = [], [], []
             for key, i in index.items():
@@ -515,26 +513,28 @@ class _Solver:
                     rows.append(i)
                     cols.append(c)
                     vals.append(1.0 if scale is None else float(scale[j]))
-            matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(index), len(block.cells)))
+            shape = (len(index), len(block.cells))
+            matrix = _matrix(np.array(vals), rows, cols, shape, _small(block))
             memo = self._members[block.name] = (index, matrix)
         return memo
 
     def _vectors(
         self, block: Block, coords: Sequence[Any], items: Sequence[tuple[Key, np.ndarray]]
     ) -> Any:
-        """Each (group, layer mask) as a vector over the open directions (sparse rows)."""
-        from scipy import sparse
-
+        """Each (group, layer mask) as a vector over the open directions (rows)."""
         width = coords[0].shape[1] if coords else 0
         if not items:
-            return sparse.csr_matrix((0, width))
+            return np.zeros((0, width))
         index, members = self._membership(block)
         picked = members[[index[key] for key, _ in items]]
         masks = np.array([np.asarray(m, float) for _, m in items])
-        out = sparse.csr_matrix((len(items), width))
+        out: Any = np.zeros((len(items), width)) if _small(block) else None
         for layer, layer_coords in enumerate(coords):
-            out = out + sparse.diags(masks[:, layer]) @ (picked @ layer_coords)
-        return out.tocsr()
+            part = _scale_rows(picked @ layer_coords, masks[:, layer])
+            out = part if out is None else out + part
+        if out is None:
+            return np.zeros((len(items), width))
+        return out.tocsr() if hasattr(out, "tocsr") else out
 
     def _known_sums(self, key: Key) -> list[np.ndarray]:
         """Layer masks of every exact sum of ``key`` anyone can read."""
@@ -620,6 +620,39 @@ class _Solver:
             pick = next((g for g in candidates if set(block.groups[g]) & share), candidates[0])
             return pick, level
         return None
+
+
+# A block this small is held as dense arrays: scipy's sparse matrices cost about
+# 0.1 ms each to build, which dominates the many tiny blocks of score and funnel
+# tables; larger blocks (a 5-way intersection has 28,800 cells) stay sparse.
+_DENSE_CELLS = 400
+
+
+def _small(block: Block) -> bool:
+    return len(block.cells) <= _DENSE_CELLS
+
+
+def _matrix(values: Any, rows: Any, cols: Any, shape: tuple[int, int], dense: bool) -> Any:
+    """``values`` placed at ``(rows, cols)`` (duplicates summed), dense or sparse."""
+    if dense:
+        out = np.zeros(shape)
+        np.add.at(out, (np.asarray(rows, int), np.asarray(cols, int)), values)
+        return out
+    from scipy import sparse
+
+    return sparse.csr_matrix((values, (rows, cols)), shape=shape)
+
+
+def _scale_rows(matrix: Any, factors: np.ndarray) -> Any:
+    if isinstance(matrix, np.ndarray):
+        return factors[:, None] * matrix
+    from scipy import sparse
+
+    return sparse.diags(factors) @ matrix
+
+
+def _dense(matrix: Any) -> np.ndarray:
+    return matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)
 
 
 def _held_together(groups: Sequence[set[Key]]) -> list[set[int]]:

@@ -23,6 +23,8 @@ from ._io import (
     reading_problems,
 )
 from ._link import LINK_KEYS, LINKED, Link, as_link, link_records
+from ._sample import SAMPLE_METHODS, Sampling, engine_drawn, rows_in_memory
+from ._source import READ_KEYS, is_engine_source, locate_records, read_options, records_input
 from ._spark import is_remote, spark_errors
 from ._sql import (
     SQL_KEYS,
@@ -45,10 +47,13 @@ __all__ = [
     "FORMATS",
     "LINKED",
     "LINK_KEYS",
+    "READ_KEYS",
+    "SAMPLE_METHODS",
     "Link",
     "LinkInfo",
     "Records",
     "SQL_KEYS",
+    "Sampling",
     "Source",
     "URL_ENV",
     "as_link",
@@ -58,15 +63,21 @@ __all__ = [
     "database_problems",
     "dataset_path",
     "detect_csv",
+    "engine_drawn",
     "fetch_compas",
     "file_sha256",
+    "is_engine_source",
     "is_remote",
     "link_records",
     "list_datasets",
     "load_dataset",
+    "locate_records",
     "open_records",
     "public_url",
+    "read_options",
     "reading_problems",
+    "records_input",
+    "rows_in_memory",
     "safe_for_spreadsheets",
     "spark_errors",
     "write_csv",

@@ -1,7 +1,8 @@
 """Probing the model itself: attribute flips, scorecards, proxies and profiles.
 
-Probing needs rows and a model, so it runs in memory on records (or a seeded sample of
-them); it is not a counts-only analysis. Loaded on first use (PEP 562): the model
+Probing needs rows and a model, so it runs in memory on records (or on a seeded sample
+of them, which a database or Spark draws: see :func:`biasaudit.io.rows_in_memory`); it
+is not a counts-only analysis. Loaded on first use (PEP 562): the model
 packages (scikit-learn, skops, onnxruntime) load only when a model needs them.
 """
 
@@ -17,6 +18,7 @@ _LAZY = {
     "model_from_section": "_config",
     "model_section_problems": "_config",
     "run_probe_config": "_config",
+    "sample_problems": "_config",
     "FLIP_COLUMNS": "_flip",
     "Flip": "_flip",
     "FlipResult": "_flip",
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
         model_from_section,
         model_section_problems,
         run_probe_config,
+        sample_problems,
     )
     from ._flip import FLIP_COLUMNS, Flip, FlipResult, flip_experiment, publish_flips
     from ._model import Model, as_model, load_model
@@ -95,6 +98,7 @@ __all__ = [
     "publish_flips",
     "read_scorecard",
     "run_probe_config",
+    "sample_problems",
     "score_profiles",
     "scorecard_from_dict",
 ]

@@ -16,25 +16,39 @@ from typing import Any
 
 from .._exceptions import ConfigError, Problem, RecordsError
 from .._progress import step
-from ..io import ENGINES
+from ..io import (
+    READ_KEYS,
+    SQL_KEYS,
+    Database,
+    is_engine_source,
+    locate_records,
+    public_url,
+    read_options,
+)
 from ..spec import read_config_file, split_version
 
 SECTIONS: dict[str, tuple[str, ...]] = {
-    "data": ("path", "sheet", "engine", "delimiter", "encoding"),
+    "data": ("path", *READ_KEYS, *SQL_KEYS),
     "groups": ("attributes",),
     "threshold": ("score_at_least", "top_k", "top_fraction"),
     "stats": ("confidence", "min_cell", "seed", "bootstrap_samples"),
     "model": ("path", "kind", "trust", "features", "link", "command", "timeout"),
-    "probe": ("flips", "sample"),
+    "probe": ("flips", "sample", "sample_key"),
     "proxy": ("attributes", "features", "flip_top"),
     "profiles": ("path", "base", "vary", "base_profile"),
-    "output": ("dir", "png"),
+    "output": ("dir", "png", "pdf"),
 }
 
 
 @dataclass(frozen=True)
 class ProbeConfig:
-    """A parsed, checked probe configuration (see ``docs/config.md``)."""
+    """A parsed, checked probe configuration (see ``docs/config.md``).
+
+    ``data_path`` is the records file; ``database`` the SQL database holding them
+    instead (``[data] url`` with ``table`` or ``query``). Records in a database or
+    Spark are probed on a sample of ``sample`` records the engine draws by a hash of
+    ``sample_key`` (see :func:`biasaudit.io.rows_in_memory`).
+    """
 
     path: Path
     data_path: Path
@@ -56,8 +70,11 @@ class ProbeConfig:
     seed: int = 20261207
     bootstrap: int = 200
     png: bool = False
+    pdf: bool = False
     read_options: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
+    database: Database | None = None
+    sample_key: str | None = None
 
 
 def _section(raw: Mapping[str, Any], name: str) -> dict[str, Any]:
@@ -114,23 +131,8 @@ def load_probe_config(path: str | Path) -> ProbeConfig:
                 )
     base = path.parent
     data = _section(raw, "data")
-    data_path = base / "(missing)"
-    if not isinstance(data.get("path"), str):
-        bad(
-            "data.path",
-            f"missing or not a file name; got {data.get('path')!r}",
-            reason="missing_key",
-        )
-    else:
-        data_path = (base / data["path"]).resolve()
-        if not data_path.is_file():
-            bad("data.path", f"file not found: {str(data_path)!r}", data["path"], "file_not_found")
-    if data.get("engine") is not None and data["engine"] not in ENGINES:
-        bad(
-            "data.engine",
-            f"expected one of {', '.join(ENGINES)}; got {data['engine']!r}",
-            data["engine"],
-        )
+    data_path, database, found = locate_records(data, config=path)
+    problems += found
     groups = _names(_section(raw, "groups").get("attributes", []))
     if groups is None:
         bad(
@@ -189,11 +191,10 @@ def load_probe_config(path: str | Path) -> ProbeConfig:
                 as_flip(f, where=f"probe.flips[{i}]")
             except ConfigError as exc:
                 problems += exc.problems_list
-    sample = section.get("sample")
-    if sample is not None and (
-        not isinstance(sample, int) or isinstance(sample, bool) or sample < 1
-    ):
-        bad("probe.sample", f"expected a whole number of records >= 1; got {sample!r}", sample)
+    sample, sample_key = section.get("sample"), section.get("sample_key")
+    problems += sample_problems(
+        sample, sample_key, "probe", engine=is_engine_source(database, data)
+    )
     proxy = _section(raw, "proxy")
     proxies = None
     if "proxy" in raw:
@@ -247,6 +248,9 @@ def load_probe_config(path: str | Path) -> ProbeConfig:
     png = _section(raw, "output").get("png", False)
     if not isinstance(png, bool):
         bad("output.png", f"expected true or false; got {png!r}", png)
+    pdf = _section(raw, "output").get("pdf", False)
+    if not isinstance(pdf, bool):
+        bad("output.pdf", f"expected true or false; got {pdf!r}", pdf)
     if problems:
         raise ConfigError(problems, context=path.name)
     return ProbeConfig(
@@ -270,11 +274,69 @@ def load_probe_config(path: str | Path) -> ProbeConfig:
         seed=int(seed),
         bootstrap=int(bootstrap),
         png=png is True,
-        read_options={
-            k: data[k] for k in ("sheet", "engine", "delimiter", "encoding") if k in data
-        },
-        raw=dict(given),
+        pdf=pdf is True,
+        read_options=read_options(data),
+        raw=_without_user(given),
+        database=database,
+        sample_key=sample_key,
     )
+
+
+def sample_problems(sample: Any, key: Any, section: str, *, engine: bool) -> list[Problem]:
+    """Problems of a sample size and key (``[probe]`` or an audit's ``[model]``):
+    records in a database or Spark (``engine``) need both."""
+    problems = []
+    if sample is not None and (
+        not isinstance(sample, int) or isinstance(sample, bool) or sample < 1
+    ):
+        problems.append(
+            Problem(
+                f"{section}.sample: expected a whole number of records >= 1 (no quotes), "
+                f"e.g. sample = 50000; got {sample!r}",
+                column=f"{section}.sample",
+                value=sample,
+            )
+        )
+    if key is not None and (not isinstance(key, str) or not key.strip()):
+        problems.append(
+            Problem(
+                f"{section}.sample_key: expected a column name in quotes; got {key!r}",
+                column=f"{section}.sample_key",
+                value=key,
+            )
+        )
+    if engine:
+        why = (
+            "the records stay in the database or Spark and probing needs rows in memory, "
+            "so the engine draws a sample"
+        )
+        if sample is None:
+            problems.append(
+                Problem(
+                    f"{section}.sample: missing; {why}: give its size, e.g. sample = 50000",
+                    column=f"{section}.sample",
+                    reason="missing_key",
+                )
+            )
+        if key is None:
+            problems.append(
+                Problem(
+                    f"{section}.sample_key: missing; {why} by a hash of a column with one "
+                    'value per record: name it, e.g. sample_key = "case_id"',
+                    column=f"{section}.sample_key",
+                    reason="missing_key",
+                )
+            )
+    return problems
+
+
+def _without_user(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The file's content for the manifest, a database URL without its user."""
+    out = dict(raw)
+    data = _section(raw, "data")
+    if isinstance(data.get("url"), str):
+        out["data"] = {**data, "url": public_url(data["url"])}
+    return out
 
 
 def config_model(config: ProbeConfig) -> Any:
@@ -340,11 +402,16 @@ def model_section_problems(section: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+def _what(column: str, key: str | None) -> str:
+    return f"sample_key {column!r}: column" if column == key else f"column {column!r}"
+
+
 def run_probe_config(config: ProbeConfig) -> Any:
-    """Load the model, read the records and probe (see :func:`probe`)."""
+    """Load the model, read the records (or the sample the engine draws) and probe
+    (see :func:`probe`)."""
     import pandas as pd
 
-    from ..io import open_records
+    from ..io import open_records, records_input, rows_in_memory
     from ._run import probe
 
     with step("loading the model"):
@@ -353,29 +420,35 @@ def run_probe_config(config: ProbeConfig) -> Any:
     for f in config.flips:
         flip_columns += [f["attribute"], *dict(f.get("together", {}))]
     text = [*config.groups, *(config.proxies or ())]
+    key = [config.sample_key] if config.sample_key is not None else []
     columns = list(
-        dict.fromkeys([*model.features, *text, *flip_columns, *(config.proxy_features or ())])
-    )
-    with step("reading the records"):
-        records = open_records(
-            config.data_path, columns=columns, text_columns=text, **config.read_options
+        dict.fromkeys(
+            [*model.features, *text, *flip_columns, *(config.proxy_features or ()), *key]
         )
-        frame = records.frame
-        if records.lazy:
-            frame = frame.collect()
-        df = frame.to_pandas()
-    missing = [c for c in columns if c not in df.columns]
+    )
+    data = records_input(config.data_path, config.database, _section(config.raw, "data"))
+    with step("opening the records"):
+        records = open_records(
+            data, columns=columns, text_columns=[*text, *key], **config.read_options
+        )
+    missing = [c for c in columns if c not in records.available]
     if missing:
         raise RecordsError(
             [
                 Problem(
-                    f"column {c!r} not found in {config.data_path.name!r}; available: "
+                    f"{_what(c, config.sample_key)} not found in {records.source.name!r}; "
+                    "available: "
                     f"{', '.join(map(repr, records.available[:12]))}",
                     column=c,
                     reason="missing_column",
                 )
                 for c in missing
             ]
+        )
+    what = "reading the records" if config.sample is None else "drawing the sample"
+    with step(what):
+        df, sampling = rows_in_memory(
+            records, sample=config.sample, key=config.sample_key, seed=config.seed
         )
     for c in df.columns:  # text as plain objects with None for missing: what models expect
         if isinstance(df[c].dtype, pd.StringDtype):
@@ -388,6 +461,7 @@ def run_probe_config(config: ProbeConfig) -> Any:
             raise ConfigError(
                 [Problem(f"profiles.path: cannot read {config.profiles_path.name!r}: {exc}")]
             ) from exc
+    source = {**records.source.to_dict(), "rows": len(df)}
     with step("probing the model"):
         result = probe(
             df,
@@ -395,7 +469,6 @@ def run_probe_config(config: ProbeConfig) -> Any:
             flips=config.flips,
             groups=config.groups,
             threshold=config.threshold,
-            sample=config.sample,
             proxies=config.proxies,
             proxy_features=config.proxy_features,
             flip_proxies=config.flip_proxies,
@@ -407,6 +480,7 @@ def run_probe_config(config: ProbeConfig) -> Any:
             confidence=config.confidence,
             min_cell=config.min_cell,
             bootstrap=config.bootstrap,
-            source={**records.source.to_dict(), "rows": len(df)},
+            source=source,
+            sampling=sampling,
         )
     return result

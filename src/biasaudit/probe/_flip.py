@@ -311,6 +311,7 @@ def flip_experiment(
     seed: int = 20261207,
     confidence: float = 0.95,
     min_cell: int = 10,
+    population: int | None = None,
 ) -> FlipResult:
     """Score records as they are and with attributes flipped; compare per group.
 
@@ -334,6 +335,11 @@ def flip_experiment(
     confidence : float, default=0.95
     min_cell : int, default=10
         Counts of 1 to ``min_cell - 1`` people are withheld from the published table.
+    population : int, optional
+        When ``frame`` is itself a sample drawn beforehand (by a database, say): the
+        number of records it was drawn from. ``top_k`` is scaled to the sample and
+        the result's ``rows`` is this number; the caller states how the sample was
+        drawn.
 
     Raises
     ------
@@ -358,9 +364,9 @@ def flip_experiment(
             problems.append(Problem(f"group attribute {g!r}: column not found", column=g))
     if problems:
         raise RecordsError(problems, context=f"{len(frame):,} rows")
-    rows = len(frame)
-    if sample is not None and sample < rows:
-        pick = np.sort(np.random.default_rng(seed).choice(rows, size=sample, replace=False))
+    rows = len(frame) if population is None else max(population, len(frame))
+    if sample is not None and sample < len(frame):
+        pick = np.sort(np.random.default_rng(seed).choice(len(frame), size=sample, replace=False))
         data = frame.iloc[pick].reset_index(drop=True)
     else:
         data = frame.reset_index(drop=True)
@@ -378,7 +384,7 @@ def flip_experiment(
     top_k = int(flagged.sum()) if k is None else k
     rank = scored - np.searchsorted(order, level, side="right") + 1  # 1 = highest
     notes = []
-    if scored < rows:
+    if scored < len(frame):
         notes.append(f"a seeded random sample of {scored:,} of {rows:,} records (seed {seed})")
     parts = []
     for f in chosen:

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from .._exceptions import ConfigError, Problem
+from ..io import Sampling
 from ._flip import Flip, FlipResult, flip_experiment
 from ._model import Model, as_model
 from ._profiles import ProfileResult, grid, score_profiles
@@ -29,6 +30,9 @@ class ProbeResult:
         Where the records came from (name, sha256, rows), for the manifest.
     groups : tuple of str
         The audit's group attributes.
+    sampling : Sampling or None
+        How the records probed were sampled from the source (by a database or
+        Spark, a hash of a key, or row positions), when they were.
     """
 
     model: Model
@@ -37,6 +41,7 @@ class ProbeResult:
     profiles: ProfileResult | None = None
     source: Mapping[str, Any] = field(default_factory=dict)
     groups: tuple[str, ...] = ()
+    sampling: Sampling | None = None
 
     def tables(self, *, restricted: bool = False) -> dict[str, pd.DataFrame]:
         """Every table by file stem (the flip table as published unless ``restricted``)."""
@@ -59,6 +64,7 @@ class ProbeResult:
             "flips": None if self.flips is None else self.flips.to_dict(),
             "proxies": None if self.proxies is None else self.proxies.to_dict(),
             "profiles": None if self.profiles is None else {"base": self.profiles.base},
+            "sampling": None if self.sampling is None else self.sampling.to_dict(),
         }
 
 
@@ -119,6 +125,7 @@ def probe(
     min_cell: int = 10,
     bootstrap: int = 200,
     source: Mapping[str, Any] | None = None,
+    sampling: Sampling | None = None,
 ) -> ProbeResult:
     """Probe a model on records: attribute flips, a proxy audit and profiles.
 
@@ -153,6 +160,12 @@ def probe(
     seed, confidence, min_cell, bootstrap
         Seed of every random draw; interval level; smallest count published;
         bootstrap resamples of the proxy audit.
+    source : dict, optional
+        Where the records came from, for the manifest.
+    sampling : Sampling, optional
+        When ``records`` are a sample drawn beforehand (see
+        :func:`biasaudit.io.rows_in_memory`): how. The flip experiment scales
+        ``top_k`` to it; the result (and its report) states it.
 
     Examples
     --------
@@ -201,6 +214,7 @@ def probe(
             seed=seed,
             confidence=confidence,
             min_cell=min_cell,
+            population=sampling.population if sampling is not None else None,
         )
         if notes:
             flip_result = replace(flip_result, notes=(*flip_result.notes, *notes))
@@ -214,4 +228,5 @@ def probe(
         profiles=profile_result,
         source=dict(source or {"name": "(in memory)", "rows": len(records)}),
         groups=tuple(groups),
+        sampling=sampling,
     )

@@ -19,6 +19,7 @@ from ._outputs import (
     check_output_dir,
     write_outputs,
 )
+from ._pdf import pdf_engine
 from ._probe_outputs import write_probe_outputs
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "compared",
     "funnel_sentence",
     "key_findings",
+    "pdf_engine",
     "percent",
     "range_rates",
     "range_source",

@@ -22,9 +22,11 @@ from typing import Any
 import pandas as pd
 
 from .._exceptions import OutputError
+from .._progress import step
 from ..audits import AuditResult, FunnelResult, spec_to_dict
 from ..disclosure import publish
 from ..io import write_csv
+from ._pdf import pdf_engine, write_pdf
 
 Result = AuditResult | FunnelResult
 
@@ -78,6 +80,7 @@ OUTPUT_NAMES = frozenset(
         "results-restricted.csv",
         "results-restricted.json",
         "report.html",
+        "report.pdf",
         "charts",
         "tables",
         "probe.json",
@@ -205,11 +208,13 @@ def write_outputs(
     config: Mapping[str, Any] | None = None,
     restricted: bool = False,
     png: bool = False,
+    pdf: bool = False,
 ) -> Path:
     """Write results.csv, results.json, report.html, charts/, tables/ and manifest.json.
 
     ``charts/`` holds each chart the report shows as SVG (what the report embeds),
-    and also as PNG with ``png``.
+    and also as PNG with ``png``. ``pdf`` also writes report.pdf, the same report on
+    pages (needs the ``pdf`` extra: ``pip install 'biasaudit[pdf]'``).
 
     ``tables/`` holds the score analyses (``scores-*.csv``), the regression
     (``adjusted-disparity.csv``) and the change between periods (``changes.csv``)
@@ -228,9 +233,15 @@ def write_outputs(
     ------
     OutputError
         When ``out_dir`` is a file, the current folder or one of its parents, or a
-        folder holding files biasaudit did not write.
+        folder holding files biasaudit did not write; or when report.pdf fails.
+    ConfigError
+        With ``pdf``, when WeasyPrint or the Pango library is missing (before anything
+        is drawn).
     """
     from ._report import render_report  # the chart stack loads only to write a report
+
+    if pdf:
+        pdf_engine()  # a missing library fails before the charts are drawn
 
     def fill(tmp: Path) -> dict[str, Any]:
         stem = "results-restricted" if restricted else "results"
@@ -240,9 +251,20 @@ def write_outputs(
         # the report shows the published view only, whatever the mode
         report = render_report(result, tmp / "charts", png=png)
         (tmp / "report.html").write_text(report, encoding="utf-8")
-        return manifest(result, config=config, restricted=restricted)
+        info = manifest(result, config=config, restricted=restricted)
+        if pdf:
+            write_report_pdf(tmp, info)
+        return info
 
     return replace_folder(Path(out_dir), fill)
+
+
+def write_report_pdf(folder: Path, info: dict[str, Any]) -> None:
+    """Print ``folder``/report.html to report.pdf; the manifest names WeasyPrint's
+    version (the PDF's bytes depend on it)."""
+    with step("report.pdf"):
+        write_pdf(folder / "report.html", folder / "report.pdf")
+    info["versions"]["weasyprint"] = metadata.version("weasyprint")
 
 
 def replace_folder(target: Path, fill: Callable[[Path], dict[str, Any]]) -> Path:

@@ -18,10 +18,11 @@ def write_probe_outputs(
     config: Mapping[str, Any] | None = None,
     restricted: bool = False,
     png: bool = False,
+    pdf: bool = False,
 ) -> Path:
     """Write the output folder of ``biasaudit probe``: report.html (its "Model probing"
     section), ``tables/probe-*.csv``, probe.json, charts/ and manifest.json (with the
-    model's kind and sha256), as a whole or not at all.
+    model's kind and sha256), and report.pdf with ``pdf``, as a whole or not at all.
 
     The flip table is published (small counts withheld) unless ``restricted``.
 
@@ -32,4 +33,6 @@ def write_probe_outputs(
     """
     from ._probe_report import write_probe_folder  # the chart stack loads on use
 
-    return write_probe_folder(result, out_dir, config=config, restricted=restricted, png=png)
+    return write_probe_folder(
+        result, out_dir, config=config, restricted=restricted, png=png, pdf=pdf
+    )

@@ -28,6 +28,7 @@ from ..spec import metric
 from ._change_report import change_section
 from ._charts import Chart, group_colors, iter_charts, save_chart, score_chart
 from ._findings import adjusted_findings, key_findings, score_findings
+from ._pdf import PAGE_CSS
 from ._score_charts import (
     adjusted_chart,
     calibration_chart,
@@ -321,7 +322,8 @@ def _page(title: str, body: str) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>{body}</body></html>\n"
+        f"<title>{_e(title)}</title><style>{_CSS}{PAGE_CSS}</style></head>"
+        f"<body>{body}</body></html>\n"
     )
 
 

@@ -32,9 +32,11 @@ from ._power import EXACT_LIMIT, FISHER_LIKELY, reference_window, rejection_regi
 
 
 def _z(confidence: float) -> float:
-    from scipy import stats  # scipy on first use: importing biasaudit stays quick
+    # scipy.special, not scipy.stats: the same ndtri that norm.ppf calls, without the
+    # second of importing scipy.stats that a Wilson interval does not need
+    from scipy import special
 
-    return float(stats.norm.ppf(0.5 + confidence / 2))
+    return float(special.ndtri(0.5 + confidence / 2))
 
 
 def proportion_interval(
@@ -59,8 +61,6 @@ def proportion_interval(
     >>> round(float(lo), 4), round(float(hi), 4)
     (0.699, 0.9721)
     """
-    from scipy import stats
-
     k = np.asarray(count, dtype=float)
     n = np.asarray(nobs, dtype=float)
     alpha = 1 - confidence
@@ -75,9 +75,13 @@ def proportion_interval(
             # exact at the edges (rounding would put 0 or 1 just outside the interval)
             lo, hi = np.where(k <= 0, 0.0, lo), np.where(k >= n, 1.0, hi)
         elif method == "clopper-pearson":
+            from scipy import stats
+
             lo = np.where(k > 0, stats.beta.ppf(alpha / 2, k, n - k + 1), 0.0)
             hi = np.where(k < n, stats.beta.isf(alpha / 2, k + 1, n - k), 1.0)
         elif method == "jeffreys":
+            from scipy import stats
+
             # Brown, Cai & DasGupta (2001): the limit is 0 at k = 0 and 1 at k = n
             lo = np.where(k > 0, stats.beta.ppf(alpha / 2, k + 0.5, n - k + 0.5), 0.0)
             hi = np.where(k < n, stats.beta.isf(alpha / 2, k + 0.5, n - k + 0.5), 1.0)
@@ -172,7 +176,7 @@ def two_proportion_test(
     >>> list(test)
     ['fisher', 'chi2']
     """
-    from scipy import stats
+    from scipy import special  # chi2.sf(x, 1) is chdtrc(1, x); stats only for Fisher
 
     k1, n1, k2, n2 = (np.atleast_1d(np.asarray(x, dtype=float)) for x in (k1, n1, k2, n2))
     table = np.stack([k1, n1 - k1, k2, n2 - k2], axis=-1).reshape(-1, 2, 2)
@@ -186,7 +190,7 @@ def two_proportion_test(
     # small expected counts: Fisher's test, on counts rounded to whole people when the
     # counts are Kish-effective (weighted) ones
     small = np.any(expected < 5, axis=(1, 2))
-    p = np.where(valid & ~degenerate, stats.chi2.sf(chi2, 1), np.nan)
+    p = np.where(valid & ~degenerate, special.chdtrc(1, chi2), np.nan)
     p = np.where(degenerate, 1.0, p)
     name = np.where(valid, np.where(small | degenerate, "fisher", "chi2"), "").astype(object)
     for i in np.flatnonzero(valid & ~degenerate & small):
