@@ -47,6 +47,7 @@ def test_allowed_values_are_the_ones_the_code_accepts():
     from biasaudit.discover import DISCOVER_CORRECTIONS
     from biasaudit.io._io import ENGINES
     from biasaudit.metrics._ranges import POINTS
+    from biasaudit.spec._change_spec import COMPARES
     from biasaudit.spec._spec import CORRECTIONS, INTERVAL_METHODS, MISSING_POLICIES
 
     expected = {
@@ -59,6 +60,7 @@ def test_allowed_values_are_the_ones_the_code_accepts():
         ("counts", "point"): POINTS,
         ("output", "mode"): OUTPUT_MODES,
         ("discover", "correction"): DISCOVER_CORRECTIONS,
+        ("change", "compare"): COMPARES,
     }
     options = {(o.section, o.key): o for o in OPTIONS}
     for key, values in expected.items():

@@ -341,3 +341,18 @@ def test_catalog_table_from_the_config(spark, tmp_path):
     written = pd.read_csv(tmp_path / "out" / "results.csv")
     assert len(written) == len(expected.table)
     assert manifest["row_ledger"]["rows_read"] == 400
+
+
+def test_periods_on_spark_equal_pandas(spark, welfare):
+    """An audit by period (issue 18): Spark groups by the period in the same pass, and
+    every period's rows and the change table equal pandas'."""
+    df = generate_welfare(6_000, seed=11)
+    df["year"] = np.where(np.arange(len(df)) % 3 == 0, 2023, 2024)  # a number in Spark
+    kw = {**WELFARE, "roles": {**WELFARE["roles"], "period": "year"}}
+    with pytest.warns(UndefinedRateWarning):  # a small intersection of one year
+        expected = audit(df, **kw)
+    with pytest.warns(UndefinedRateWarning):
+        result = audit(spark.createDataFrame(df), **kw)
+    assert_same(result, expected)
+    assert result.change.periods == ("2023", "2024")
+    pd.testing.assert_frame_equal(result.change.table, expected.change.table)

@@ -403,3 +403,22 @@ def test_score_problems_are_named_on_the_server(server, con, scores, reason):
         audit(df, **kw)
     assert list(on_server.value.problems["reason"]) == [reason]
     assert list(in_pandas.value.problems["reason"]) == [reason]
+
+
+def test_periods_on_the_server(con, compas):
+    """An audit by period (issue 18): the server groups by the period too, and every
+    period's rows and the change table equal pandas'."""
+    kw = {
+        **COMPAS,
+        "roles": {**COMPAS["roles"], "period": "screening_year"},
+        "regression": None,
+    }
+    db = audit(
+        con.sql("SELECT *, substr(compas_screening_date, 1, 4) AS screening_year FROM compas"),
+        **kw,
+    )
+    local = compas.assign(screening_year=compas["compas_screening_date"].str[:4])
+    expected = audit(local, **kw)
+    assert_same(db, expected)
+    assert db.change.periods == ("2013", "2014")
+    pd.testing.assert_frame_equal(db.change.table, expected.change.table)

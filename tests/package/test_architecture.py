@@ -53,6 +53,7 @@ FACADE = {
     ("biasaudit.audits._audit", "AuditResult.report", "biasaudit.report"),
     ("biasaudit.audits._audit", "AuditResult.plot", "biasaudit.report._charts"),
     ("biasaudit.audits._audit", "AuditResult.plot", "biasaudit.report._score_charts"),
+    ("biasaudit.audits._audit", "AuditResult.plot", "biasaudit.report._change_report"),
     ("biasaudit.audits._funnel_audit", "FunnelResult.report", "biasaudit.report"),
     ("biasaudit.audits._funnel_audit", "FunnelResult.sentences", "biasaudit.report"),
     ("biasaudit.audits._funnel_audit", "FunnelResult.plot", "biasaudit.report._charts"),

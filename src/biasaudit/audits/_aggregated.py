@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -20,10 +20,20 @@ from ..counts import (
     partition_cells,
     read_counts,
 )
-from ..disclosure import mark_results
-from ..metrics import range_metrics
-from ..spec import AuditSpec, Roles, StatsOptions, check_stats
+from ..disclosure import mark_changes, mark_results
+from ..metrics import change_table, range_metrics
+from ..spec import (
+    AuditSpec,
+    ChangeOptions,
+    Roles,
+    StatsOptions,
+    as_change,
+    check_change_options,
+    check_stats,
+    order_periods,
+)
 from ._audit import AuditResult
+from ._change import ChangeAnalysis
 
 DATA_SHAPE = "aggregated counts"
 
@@ -56,6 +66,7 @@ def audit_counts(
     interval: str = "wilson",
     correction: str = "holm",
     min_cell: int = 10,
+    change: ChangeOptions | Mapping[str, Any] | None = None,
 ) -> AuditResult:
     """Audit an aggregated table of counts per group (e.g. a freedom-of-information
     release), where cells may be suppressed or rounded.
@@ -99,6 +110,11 @@ def audit_counts(
         Point values for ranged rows.
     reference, metrics, confidence, interval, correction, min_cell
         As for :func:`biasaudit.audit`.
+    change : ChangeOptions or mapping, optional
+        With several datasets (``dataset``): their ``order`` (default: as in the
+        table), ``compare`` (``"previous"`` or ``"first"``) and the ``metrics``
+        tested for a change. Each disparity is tested for a change between datasets
+        where both datasets' counts are exact (``result.change``).
 
     Returns
     -------
@@ -124,6 +140,8 @@ def audit_counts(
         confidence=confidence, interval=interval, correction=correction, min_cell=min_cell
     )
     problems = check_stats(options)
+    change_options = as_change(change, problems)
+    problems += check_change_options(change_options)
     if point not in ("none", "midpoint"):
         problems.append(
             Problem(
@@ -169,8 +187,13 @@ def audit_counts(
     if point == "midpoint":
         notes.append("point values of ranged rows are the middle of the range (rule chosen)")
     spec = AuditSpec(
-        roles=Roles(), attributes=attrs, reference=dict(reference or {}), stats=options
+        roles=Roles(),
+        attributes=attrs,
+        reference=dict(reference or {}),
+        stats=options,
+        change=change_options,
     )
+    names = [str(d) for d in counts.datasets if d is not None]
     return AuditResult(
         table=table,
         counts=counts.to_count_table(rule, dataset=counts.datasets[0]),
@@ -180,6 +203,27 @@ def audit_counts(
         references={a: (reference or {}).get(a, "largest") for a in attrs},
         data_shape=DATA_SHAPE,
         estimated=() if counts.exact else tuple(table["metric"].unique()),
+        change=_changes(table, names, change_options, options) if len(names) > 1 else None,
+    )
+
+
+def _changes(
+    table: pd.DataFrame, names: list[str], change: ChangeOptions, options: StatsOptions
+) -> ChangeAnalysis:
+    """The change between the datasets (in table order, or ``change.order``), on the
+    rows whose counts are exact."""
+    order, wrong = order_periods(names, change.order or names)
+    if wrong:
+        raise ConfigError([Problem(f"change.order: {wrong}", column="change.order")])
+    parts = [(p, table[table["dataset"] == p].drop(columns="dataset"), None) for p in order]
+    changes = change_table(
+        parts, compare=change.compare, metrics=change.metrics, options=options, ranged=True
+    )
+    return ChangeAnalysis(
+        column="dataset",
+        periods=tuple(order),
+        compare=change.compare,
+        table=mark_changes(changes, table),
     )
 
 

@@ -25,6 +25,7 @@ from ..disclosure import (
     mark_terms,
     p_adjusted_family,
     publish,
+    publish_changes,
     publish_summaries,
     quantile_minimum,
 )
@@ -45,6 +46,7 @@ from ..spec import (
     SAMPLE_METRICS,
     Assumptions,
     AuditSpec,
+    ChangeOptions,
     Codes,
     Population,
     Roles,
@@ -54,6 +56,8 @@ from ..spec import (
     metric,
 )
 from ..stats import SUMMARY_COLUMNS, AdjustedDisparity, attribute_summaries, fit_adjusted
+from ._change import ChangeAnalysis
+from ._period_audit import audit_periods, withhold_terms
 from ._result import PublishedResult
 from ._score_audit import ScoreAnalysis, analyse_scores
 
@@ -114,6 +118,11 @@ class AuditResult(PublishedResult):
         reference group, with bootstrap intervals (BCa in ``ci_low``/``ci_high``,
         percentile beside them); per dataset, in a leading ``dataset`` column, when
         the table holds several.
+    change : ChangeAnalysis or None
+        With a period role (or an aggregated table of several datasets): the periods
+        and the change table (each group's rate and each disparity, earlier vs later
+        period, with intervals and adjusted p-values). :meth:`published_changes` is
+        what may be published.
     """
 
     table: pd.DataFrame
@@ -129,6 +138,7 @@ class AuditResult(PublishedResult):
     score_analysis: ScoreAnalysis | None = None
     adjusted: AdjustedDisparity | None = None
     discoveries: Discoveries | None = None
+    change: ChangeAnalysis | None = None
 
     @functools.cached_property
     def summaries(self) -> pd.DataFrame:
@@ -144,9 +154,14 @@ class AuditResult(PublishedResult):
             return attribute_summaries(table, self.counts, specs, self.spec.stats)
         # several datasets (aggregated counts): each is summarised on its own
         parts = [pd.DataFrame(columns=["dataset", *SUMMARY_COLUMNS])]
+        per_period = self.change.counts if self.change is not None else {}
         for name, part in table.groupby("dataset", sort=False):
             out = attribute_summaries(
-                part.drop(columns="dataset"), self.counts, specs, self.spec.stats, stream=name
+                part.drop(columns="dataset"),
+                per_period.get(name, self.counts),
+                specs,
+                self.spec.stats,
+                stream=name,
             )
             parts.append(out.assign(dataset=name)[["dataset", *SUMMARY_COLUMNS]])
         return pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
@@ -223,7 +238,9 @@ class AuditResult(PublishedResult):
         (observed outcome rate per score bin) and ``"thresholds"`` (ratios to the
         reference group across the threshold sweep; ``metric`` picks the error rate).
         With ``regression``: ``"adjusted"`` (odds ratios and relative risks; an
-        ``attribute`` keeps only its terms). Drawn from the published tables.
+        ``attribute`` keeps only its terms). With a period role: ``"trend"`` (each
+        group's ratio to the reference group, period by period); the other kinds show
+        all periods together. Drawn from the published tables.
         """
         from ..report._charts import plot, score_chart  # the chart layer sits above this one
         from ..report._score_charts import (
@@ -279,7 +296,12 @@ class AuditResult(PublishedResult):
                 self.scores.quantiles(), attribute, min_people=minimum, score_name=name
             )
             return chart.figure
-        return plot(self.published_table(), kind, attribute, metric)
+        table = self.published_table()
+        if kind == "trend" or self.change is not None:
+            from ..report._change_report import plot_change  # the chart layer sits above
+
+            return plot_change(self, table, kind, attribute, metric)
+        return plot(table, kind, attribute, metric)
 
     def metric(self, name: str, attribute: str | None = None) -> pd.DataFrame:
         """Rows of the table for one metric (and attribute), as a new frame."""
@@ -291,6 +313,16 @@ class AuditResult(PublishedResult):
     def published_table(self) -> pd.DataFrame:
         """The table as it may be published: rows marked ``suppressed`` are blanked."""
         return publish(self.table, correction=self.spec.stats.correction)
+
+    def published_changes(self) -> pd.DataFrame:
+        """The change table as it may be published (empty without periods): rows of a
+        withheld group blanked, ratio changes of a withheld reference group blanked."""
+        if self.change is None:
+            from ..metrics import CHANGE_COLUMNS
+
+            return pd.DataFrame(columns=CHANGE_COLUMNS)
+        correction = self.spec.stats.correction
+        return publish_changes(self.change.table, self.table, correction=correction)
 
     def published_summaries(self) -> pd.DataFrame:
         """The summaries as they may be published: blank where any group is suppressed."""
@@ -304,7 +336,7 @@ class AuditResult(PublishedResult):
         table = self._output_table(restricted)
         summaries = self.summaries if restricted else self.published_summaries()
         rows = json.loads(table.to_json(orient="records", double_precision=15))
-        return {
+        out: dict[str, Any] = {
             "disclosure": {
                 "mode": "restricted" if restricted else "public",
                 "min_cell": self.spec.stats.min_cell,
@@ -320,6 +352,15 @@ class AuditResult(PublishedResult):
             "results": rows,
             "summaries": json.loads(summaries.to_json(orient="records", double_precision=15)),
         }
+        if self.change is not None:  # audits by period only: other files stay as they were
+            changes = self.change.table if restricted else self.published_changes()
+            out["periods"] = {
+                "column": self.change.column,
+                "periods": list(self.change.periods),
+                "compare": self.change.compare,
+            }
+            out["changes"] = json.loads(changes.to_json(orient="records", double_precision=15))
+        return out
 
     def summary(self) -> pd.DataFrame:
         """Wide view: one row per attribute x group (per dataset when there are
@@ -402,6 +443,7 @@ def audit(
     link: Link | Mapping[str, Any] | None = None,
     sample: SampleDesign | Mapping[str, Any] | None = None,
     discover: Mapping[str, Any] | None = None,
+    change: ChangeOptions | Mapping[str, Any] | None = None,
 ) -> AuditResult:
     """Audit decision records for group disparities and false-accusation rates.
 
@@ -414,7 +456,10 @@ def audit(
         aggregation query runs there, no row is fetched). Never modified.
     roles : Roles or mapping
         Column names per role: ``flagged``, ``outcome``, ``investigated``,
-        ``score``, ``id``, ``weight``, ``sample`` (random audit sample).
+        ``score``, ``id``, ``weight``, ``sample`` (random audit sample), ``count``,
+        ``period`` (or ``version``: a year, a model version, before / after a rule
+        change; each period is audited on its own and all together, with a test of
+        whether each disparity changed: ``result.change``).
     groups : sequence of str
         Protected attributes (columns), each audited on its own.
     intersections : sequence of sequences, optional
@@ -474,6 +519,11 @@ def audit(
     discover : mapping, optional
         Also find the subgroups hit hardest (:meth:`AuditResult.discover`; the options
         of the ``[discover]`` section), as ``result.discoveries``.
+    change : ChangeOptions or mapping, optional
+        With a ``period`` role: the periods' ``order`` (default: natural order of the
+        labels, which must then hold numbers or dates), ``compare`` (``"previous"``,
+        the default, or ``"first"``) and the ``metrics`` tested for a change (default
+        the headline metrics).
 
     Returns
     -------
@@ -524,7 +574,19 @@ def audit(
         scores=scores,
         regression=regression,
         sample=sample,
+        change=change,
     )
+    if change is not None and spec.roles.period is None:
+        raise ConfigError(
+            [
+                Problem(
+                    "change: compares periods; name the period column, e.g. "
+                    'roles={"period": "year", ...}, or leave change out',
+                    column="change",
+                    reason="missing_key",
+                )
+            ]
+        )
     read = {"engine": engine, "sheet": sheet, "delimiter": delimiter, "encoding": encoding}
     if discover is not None:
         from ._discover_audit import audit_and_discover
@@ -576,30 +638,38 @@ def _run_audit(records: Records, spec: AuditSpec, metrics: Sequence[str] | None)
     if spec.roles.sample is not None:
         with step("estimates from the random audit sample (bootstrap)"):
             return _sample_audit(records, spec, agg, metrics)
-    with step("rates, intervals and tests"):
-        table, references = compute_metrics(
-            agg.counts,
-            metrics=metrics,
-            reference=spec.reference,
-            options=spec.stats,
-            assumptions=spec.assumptions,
-        )
-    with step("disclosure control"):
-        _suppress(table, agg.counts, spec)
+    change = None
+    if spec.roles.period is not None:  # each period, all together, and what changed
+        table, references, change = audit_periods(agg, spec, metrics)
+        pooled = table[table["dataset"] == change.pooled].drop(columns="dataset")
+    else:
+        with step("rates, intervals and tests"):
+            table, references = compute_metrics(
+                agg.counts,
+                metrics=metrics,
+                reference=spec.reference,
+                options=spec.stats,
+                assumptions=spec.assumptions,
+            )
+        with step("disclosure control"):
+            _suppress(table, agg.counts, spec)
+        pooled = table
     analysis = None
     if agg.scores is not None:
         with step("score analyses"):
             analysis = analyse_scores(
                 agg.scores,
                 spec,
-                reference_groups(table),
+                reference_groups(pooled),
                 metrics=metrics,
                 cutoff=agg.cutoff,
                 flagged=float(agg.counts.overall["flagged"]),
-                withheld=_withheld_levels(table),
+                withheld=_withheld_levels(pooled),
             )
     with step("adjusted comparison") if spec.regression else contextlib.nullcontext():
         adjusted = _adjusted(records, spec)
+    if adjusted is not None and change is not None:
+        adjusted = withhold_terms(adjusted, _withheld_levels(pooled))
     return AuditResult(
         table=table,
         counts=agg.counts,
@@ -612,6 +682,7 @@ def _run_audit(records: Records, spec: AuditSpec, metrics: Sequence[str] | None)
         scores=None if agg.scores is None else agg.scores.histogram(),
         score_analysis=analysis,
         adjusted=adjusted,
+        change=change,
     )
 
 

@@ -45,7 +45,18 @@ if TYPE_CHECKING:
 SECTIONS: dict[str, tuple[str, ...] | None] = {
     "data": ("path", "sheet", "engine", "delimiter", "encoding", "kind", *SQL_KEYS),
     "link": LINK_KEYS,
-    "roles": ("id", "score", "flagged", "investigated", "outcome", "weight", "sample", "count"),
+    "roles": (
+        "id",
+        "score",
+        "flagged",
+        "investigated",
+        "outcome",
+        "weight",
+        "sample",
+        "count",
+        "period",
+        "version",
+    ),
     "codes": ("flagged", "investigated", "outcome", "sample"),
     "threshold": ("score_at_least", "top_k", "top_fraction"),
     "groups": ("attributes", "intersections", "missing", "reference", "max_groups"),
@@ -87,6 +98,7 @@ SECTIONS: dict[str, tuple[str, ...] | None] = {
     ),
     "scores": ("sweep", "points", "calibration_bins", "equalise"),
     "regression": ("decision", "positive", "covariates", "numeric", "label"),
+    "change": ("order", "compare", "metrics"),
     "output": ("dir", "mode", "png", "pdf"),
     "model": (
         "path",
@@ -328,9 +340,12 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
             sample=_section(raw, "sample") or None,
             scores=_section(raw, "scores") or None,
             regression=_section(raw, "regression") if "regression" in raw else None,
+            change=_section(raw, "change") or None,
         )
     except ConfigError as exc:
         problems += exc.problems_list
+    if "change" in raw:
+        problems += _change_problems(raw, kind)
     link = None
     if kind == "records" and "link" in raw:
         try:
@@ -363,6 +378,20 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         database=database,
         discover=discover,
     )
+
+
+def _change_problems(raw: Mapping[str, Any], kind: str) -> list[Problem]:
+    """``[change]`` compares periods: records need roles.period, a table [counts] dataset."""
+    roles, counts = _section(raw, "roles"), _section(raw, "counts")
+    if kind == "records" and "period" not in roles and "version" not in roles:
+        message = 'compares periods; name the period column, e.g. [roles] period = "year"'
+    elif kind == "counts" and "dataset" not in counts:
+        message = 'compares datasets; name their column, e.g. [counts] dataset = "year"'
+    elif kind == "funnel":
+        message = "not available for a funnel; audit each period's funnel on its own"
+    else:
+        return []
+    return [Problem(f"[change]: {message}", column="[change]", reason="conflict")]
 
 
 def _without_user(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -416,6 +445,7 @@ def run_config(config: AuditConfig) -> AuditResult | FunnelResult:
                 **common,
                 metrics=config.metrics,
                 sheet=config.read_options.get("sheet"),
+                change=spec.change,
                 **config.options,
             )
     if config.kind == "funnel":

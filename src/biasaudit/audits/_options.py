@@ -107,6 +107,10 @@ OPTIONS: tuple[Option, ...] = (
        "how a case was selected; a random audit sample makes error rates estimable"),
     _o("roles", "count", "string", "none", "a column name (whole numbers >= 0)",
        "how many people each row stands for"),
+    _o("roles", "period", "string", "none", "a column name (a year, a version, before/after)",
+       "the period of each decision: every period audited on its own and a change tested"),
+    _o("roles", "version", "string", "none", "a column name",
+       "the same role as period, by another name (a model version); give one of them"),
     # [codes]
     _o("codes", "flagged", "table", "1/0, true/false, yes/no, ja/nee, j/n",
        "{ yes = [...], no = [...] }", "the raw values meaning flagged and not flagged"),
@@ -249,6 +253,15 @@ OPTIONS: tuple[Option, ...] = (
        "covariates entered as numbers"),
     _o("regression", "label", "string", '"<decision> in [...]"', "text",
        "how the decision reads in sentences"),
+    # [change]: with roles.period, or [counts] dataset
+    _o("change", "order", "list of strings", "natural order of the labels (they need a number)",
+       'the periods, first to last, e.g. ["before", "after"]',
+       "the order of the periods (for an aggregated table: of its datasets)"),
+    _o("change", "compare", "string", '"previous"', '"previous", "first"',
+       "each period compared with the one before it, or with the first"),
+    _o("change", "metrics", "list of strings", "the headline metrics the data can show",
+       "metrics compared group to group (not the shares of everyone)",
+       "the metrics whose disparities are tested for a change"),
     # [output]
     _o("output", "dir", "string", '"reports/audit"', "a folder name",
        "the output folder, relative to the configuration file (--out overrides)"),

@@ -111,7 +111,7 @@ def _summary(
     result: Result, out: Path | None, *, restricted: bool = False, pdf: bool = False
 ) -> str:
     from ..audits import FunnelResult
-    from ..report import analysis_tables, discoveries_file, discovery_lines
+    from ..report import analysis_tables, change_headlines, discoveries_file, discovery_lines
 
     led = result.ledger
     lines = [
@@ -125,6 +125,7 @@ def _summary(
         min_cell = result.options.min_cell
     else:
         lines += _headlines(result, restricted)
+        lines += change_headlines(result, restricted)
         lines += _score_headlines(result, restricted)
         lines += discovery_lines(result, restricted=restricted)
         min_cell = result.spec.stats.min_cell

@@ -15,6 +15,7 @@ from ._counts import (
 )
 from ._funnel_ranges import FunnelRanges, count_text
 from ._margins import CELLS, CountModel, cell_label
+from ._periods import period_counts, period_people
 from ._scores import ScoreCube, ScoreHistogram, order_statistic
 from ._stages import (
     FUNNEL_COUNT_COLUMNS,
@@ -61,5 +62,7 @@ __all__ = [
     "load_table",
     "order_statistic",
     "partition_cells",
+    "period_counts",
+    "period_people",
     "read_counts",
 ]

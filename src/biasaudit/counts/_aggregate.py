@@ -21,6 +21,7 @@ from .._exceptions import Problem, RecordsError
 from ..io import LINKED, Records
 from ..spec import INTERSECTION_SEP, MISSING_GROUP, AuditSpec, value_key
 from ._counts import CountTable, count_table
+from ._periods import check_periods
 from ._scores import (
     ScoreBinning,
     ScoreCube,
@@ -143,6 +144,8 @@ def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
         keys["weight"] = roles.weight
     for attr in spec.attributes:
         keys[f"attr:{attr}"] = attr
+    if roles.period is not None:  # one pass still: the period is one more key
+        keys["period"] = roles.period
     if records.link is not None:
         keys["linked"] = LINKED
     group_cols = list(dict.fromkeys(keys.values()))
@@ -516,6 +519,15 @@ def _build(
                     reason="too_many_groups",
                 )
             )
+    periods: list[str] = []
+    if roles.period is not None:
+        column = roles.period
+        labels = _keys(raw[keys["period"]])
+        periods, found = check_periods(
+            labels, cells["rows"], keep, spec, lambda v: _first_row(records, column, v)
+        )
+        problems += found
+        cells[column] = labels
     if not problems and int(cells.loc[keep, "rows"].sum()) == 0:
         problems.append(
             Problem(
@@ -532,9 +544,11 @@ def _build(
     if binning is not None:
         extra = raw.loc[cells.index, ["__bin", "__cut", "__s", "__s2"]]
         cube = score_cube(cells.join(extra), spec.attributes, binning)
+    by_period = [] if roles.period is None else [roles.period]
     cells = (
         cells.groupby(
-            [*spec.attributes, "flagged", "investigated", "outcome", *extra_keys], observed=True
+            [*spec.attributes, *by_period, "flagged", "investigated", "outcome", *extra_keys],
+            observed=True,
         )[["rows", "w", "w2"]]
         .sum()
         .reset_index()
@@ -548,6 +562,12 @@ def _build(
         and (raw["__w"] > 0).any()
     )
     notes = _ledger_notes(counts, spec, whole) + _link_notes(records)
+    if periods:
+        versus = "the one before it" if spec.change.compare == "previous" else "the first"
+        notes += (
+            f"periods ({roles.period!r}): {', '.join(periods)}, audited each on its own and "
+            f"all together; each compared with {versus}",
+        )
     ledger = Ledger(rows_read, tuple(excluded), notes)
     return Aggregation(counts, ledger, flag_rule, cube)
 

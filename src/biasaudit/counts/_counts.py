@@ -8,7 +8,7 @@ cells) are defined and summed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import product
 
@@ -163,6 +163,7 @@ def count_table(
     intersections: Sequence[Sequence[str]] = (),
     *,
     weighted: bool = False,
+    levels: Mapping[str, Sequence[str]] | None = None,
 ) -> CountTable:
     """Sum base cells into counts per group, per attribute and per intersection.
 
@@ -170,18 +171,22 @@ def count_table(
     ``investigated`` (1/0), ``outcome`` (1, 0 or -1 for unknown), with ``rows``,
     ``w`` (the weighted count) and, when weighted, ``w2`` (sum of squared weights).
     Intersections list every combination of the levels seen, including empty ones
-    (all counts 0).
+    (all counts 0). ``levels`` gives an attribute's groups instead of the ones seen
+    (one period's counts keep the groups of every period, empty ones as rows).
     """
     combos = [(a,) for a in attributes] + [tuple(c) for c in intersections]
-    levels = {a: _ordered(cells[a].unique()) for a in attributes}
+    given = dict(levels or {})
+    ordered = {
+        a: list(given[a]) if a in given else _ordered(cells[a].unique()) for a in attributes
+    }
     codes = {
-        a: pd.Categorical(cells[a], categories=levels[a]).codes.astype(np.int64)
+        a: pd.Categorical(cells[a], categories=ordered[a]).codes.astype(np.int64)
         for a in attributes
     }
-    table = _sum_by_group(_cell_counts(cells, cells["w"]), codes, combos, levels)
+    table = _sum_by_group(_cell_counts(cells, cells["w"]), codes, combos, ordered)
     squares = None
     if weighted:
-        squares = _sum_by_group(_cell_counts(cells, cells["w2"]), codes, combos, levels)
+        squares = _sum_by_group(_cell_counts(cells, cells["w2"]), codes, combos, ordered)
     else:
         for c in COUNT_COLUMNS:
             table[c] = table[c].astype("int64")

@@ -10,6 +10,7 @@ every table kind (:data:`LAYOUTS`).
 
 from ._discover import EVERYONE_ELSE, mark_discoveries, publish_discoveries
 from ._funnel import funnel_suppression
+from ._periods import mark_changes, mark_periods, publish_changes
 from ._publish import (
     LAYOUTS,
     WITHHELD_NOTE,
@@ -40,14 +41,17 @@ __all__ = [
     "ScoreBins",
     "Withheld",
     "funnel_suppression",
+    "mark_changes",
     "mark_discoveries",
     "mark_funnel",
+    "mark_periods",
     "mark_results",
     "p_adjusted_family",
     "mark_sample",
     "mark_scores",
     "mark_terms",
     "publish",
+    "publish_changes",
     "publish_discoveries",
     "publish_summaries",
     "quantile_minimum",

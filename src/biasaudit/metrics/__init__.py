@@ -2,14 +2,19 @@
 audit sample estimates, ranges from published tables, funnels.
 """
 
+from ._change import CHANGE_COLUMNS, change_metrics, change_table, pairs
 from ._functions import metric_function
 from ._funnel import FUNNEL_COLUMNS, funnel_table
-from ._metrics import COMPARISON_COLUMNS, TABLE_COLUMNS, compute_metrics
+from ._metrics import COMPARISON_COLUMNS, TABLE_COLUMNS, compute_metrics, undefined_message
 from ._ranges import range_causes, range_metrics, ranged_comparison
 from ._sample import ASSUMPTIONS, estimate_table
 
 __all__ = [
     "ASSUMPTIONS",
+    "CHANGE_COLUMNS",
+    "change_metrics",
+    "change_table",
+    "pairs",
     "COMPARISON_COLUMNS",
     "FUNNEL_COLUMNS",
     "TABLE_COLUMNS",
@@ -20,4 +25,5 @@ __all__ = [
     "range_causes",
     "range_metrics",
     "ranged_comparison",
+    "undefined_message",
 ]

@@ -2,6 +2,7 @@
 folder.
 """
 
+from ._change_text import change_headlines, change_sentences
 from ._discover_report import discoveries_file, discoveries_section, discovery_lines
 from ._findings import (
     adjusted_findings,
@@ -30,6 +31,8 @@ __all__ = [
     "discoveries_section",
     "discovery_lines",
     "adjusted_findings",
+    "change_headlines",
+    "change_sentences",
     "compared",
     "funnel_sentence",
     "key_findings",

@@ -101,6 +101,8 @@ def analysis_tables(result: Result, *, restricted: bool = False) -> dict[str, pd
     if isinstance(result, AuditResult) and result.adjusted is not None:
         fit = result.adjusted
         out["adjusted-disparity"] = fit.table if restricted else publish(fit.table, "terms")
+    if isinstance(result, AuditResult) and result.change is not None:
+        out["changes"] = result.change.table if restricted else result.published_changes()
     return out
 
 
@@ -216,8 +218,9 @@ def write_outputs(
     and also as PNG with ``png``. ``pdf`` also writes report.pdf, the same report on
     pages (needs the ``pdf`` extra: ``pip install 'biasaudit[pdf]'``).
 
-    ``tables/`` holds the score analyses (``scores-*.csv``) and the regression
-    (``adjusted-disparity.csv``) when the audit has them.
+    ``tables/`` holds the score analyses (``scores-*.csv``), the regression
+    (``adjusted-disparity.csv``) and the change between periods (``changes.csv``)
+    when the audit has them.
 
     For a funnel the results are the funnel table. The report and its charts show
     only what may be published, also in restricted mode.

@@ -25,6 +25,7 @@ from ..audits import AuditResult, FunnelResult
 from ..counts import OVERALL
 from ..disclosure import publish, quantile_minimum, withheld_sentence
 from ..spec import metric
+from ._change_report import change_section
 from ._charts import Chart, group_colors, iter_charts, save_chart, score_chart
 from ._discover_report import discoveries_section
 from ._findings import adjusted_findings, key_findings, score_findings
@@ -374,6 +375,7 @@ def render_report(
             + _html_table(rows, _TABLE_COLUMNS, f"All metrics for {attribute}")
             + "</section>"
         )
+    parts.append(change_section(result, folder, png))
     parts.append(_scores_section(result, group_colors(table), folder, png))
     parts.append(_adjusted_section(result, group_colors(table), folder, png))
     parts.append(discoveries_section(result))

@@ -4,6 +4,14 @@ The first stage: it builds on nothing but the exceptions.
 """
 
 from ._analysis_spec import ScoreOptions
+from ._change_spec import (
+    ALL_PERIODS,
+    COMPARES,
+    ChangeOptions,
+    as_change,
+    check_change_options,
+    order_periods,
+)
 from ._format import CONFIG_VERSION, read_config_file, split_version
 from ._registry import ALIASES, HEADLINE, METRICS, SAMPLE_METRICS, MetricSpec, metric
 from ._spec import (
@@ -35,6 +43,12 @@ from ._spec import (
 )
 
 __all__ = [
+    "ALL_PERIODS",
+    "COMPARES",
+    "ChangeOptions",
+    "as_change",
+    "check_change_options",
+    "order_periods",
     "CONFIG_VERSION",
     "read_config_file",
     "split_version",

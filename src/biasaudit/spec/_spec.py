@@ -20,6 +20,7 @@ from ._analysis_spec import (
     check_regression_options,
     check_score_options,
 )
+from ._change_spec import ChangeOptions, as_change, check_change_options
 
 MissingPolicy = Literal["as_group", "drop", "error"]
 MISSING_POLICIES = ("as_group", "drop", "error")
@@ -120,6 +121,11 @@ class Roles:
         table of covariate patterns. Counted as that many people (intervals and tests
         use the counts as they are), unlike ``weight``, a survey weight that shrinks
         the effective sample size (issue 14).
+    period : str, optional
+        Which period each decision belongs to: a year, a model version, before or
+        after a rule change (``version`` is accepted as the same role). Every period
+        is audited on its own, side by side, and each disparity is tested for a
+        change between periods (:class:`ChangeOptions`).
     """
 
     flagged: str | None = None
@@ -130,6 +136,7 @@ class Roles:
     weight: str | None = None
     sample: str | None = None
     count: str | None = None
+    period: str | None = None
 
     def items(self) -> list[tuple[str, str]]:
         """Return ``(role, column)`` pairs for the roles that are set."""
@@ -367,6 +374,7 @@ class AuditSpec:
     scores: ScoreOptions = field(default_factory=ScoreOptions)
     regression: RegressionOptions | None = None
     sample: SampleDesign = field(default_factory=SampleDesign)
+    change: ChangeOptions = field(default_factory=ChangeOptions)
 
     @property
     def columns(self) -> list[str]:
@@ -398,8 +406,11 @@ def make_spec(
     scores: ScoreOptions | Mapping[str, Any] | None = None,
     regression: RegressionOptions | Mapping[str, Any] | None = None,
     sample: SampleDesign | Mapping[str, Any] | None = None,
+    change: ChangeOptions | Mapping[str, Any] | None = None,
 ) -> AuditSpec:
     """Build an :class:`AuditSpec` from plain Python values, collecting every problem.
+
+    ``roles`` may name the period role ``version`` instead of ``period``.
 
     Raises
     ------
@@ -407,7 +418,7 @@ def make_spec(
         Listing every invalid key or value.
     """
     problems: list[Problem] = []
-    roles_obj = _build(Roles, roles, "roles", problems)
+    roles_obj = _build(Roles, _version_as_period(roles, problems), "roles", problems)
     codes_obj = Codes() if codes is None else _build_codes(codes, problems)
     threshold_obj = (
         None if threshold is None else _build(Threshold, threshold, "threshold", problems)
@@ -453,8 +464,10 @@ def make_spec(
         scores=scores_obj or ScoreOptions(),
         regression=regression_obj,
         sample=sample_obj or SampleDesign(),
+        change=as_change(change, problems),
     )
     problems += check_spec(spec)
+    problems += check_change_options(spec.change)
     problems += check_score_options(spec.scores)
     if spec.regression is not None:
         problems += check_regression_options(spec.regression)
@@ -470,6 +483,25 @@ def make_spec(
     if problems:
         raise ConfigError(problems)
     return spec
+
+
+def _version_as_period(roles: Any, problems: list[Problem]) -> Any:
+    """``version`` is the ``period`` role under another name (a model version)."""
+    if not isinstance(roles, Mapping) or "version" not in roles:
+        return roles
+    out = {k: v for k, v in roles.items() if k != "version"}
+    if "period" in roles:
+        problems.append(
+            Problem(
+                f"roles.version: the same role as roles.period ({roles['period']!r}); keep one",
+                column="roles.version",
+                value=roles["version"],
+                reason="conflict",
+            )
+        )
+        return out
+    out["period"] = roles["version"]
+    return out
 
 
 def _names(value: Any, key: str, problems: list[Problem]) -> tuple[Any, ...]:
@@ -715,6 +747,8 @@ def check_spec(spec: AuditSpec) -> list[Problem]:
         )
     if spec.population is not None:
         problems += _check_population(spec)
+    if roles.period is not None:
+        problems += _check_period(spec)
     drawn_from = spec.sample.drawn_from
     if drawn_from not in SAMPLE_FRAMES:
         bad(
@@ -729,6 +763,33 @@ def check_spec(spec: AuditSpec) -> list[Problem]:
             "leave [sample] out",
             drawn_from,
             "conflict",
+        )
+    return problems
+
+
+def _check_period(spec: AuditSpec) -> list[Problem]:
+    """What a period role cannot be combined with (yet)."""
+    problems = []
+    if spec.roles.sample is not None:
+        problems.append(
+            Problem(
+                "roles.period: not available with a random audit sample (roles.sample) yet; "
+                "audit each period on its own (e.g. [data] query or a filtered file per period)",
+                column="roles.period",
+                value=spec.roles.period,
+                reason="conflict",
+            )
+        )
+    thr = spec.threshold
+    if thr is not None and (thr.top_k is not None or thr.top_fraction is not None):
+        problems.append(
+            Problem(
+                "threshold: top_k and top_fraction would take the highest scores of all "
+                "periods together, not of each period; with roles.period use score_at_least, "
+                "or name the flagged column (roles.flagged)",
+                column="threshold",
+                reason="conflict",
+            )
         )
     return problems
 

@@ -3,6 +3,7 @@ regression and score statistics.
 """
 
 from ._bootstrap import SUMMARY_COLUMNS, attribute_summaries
+from ._change import ratio_change
 from ._inference import _adjust_family, add_inference
 from ._planning import PLAN_COLUMNS, plan_option_problems, plan_sample, plan_sentence
 from ._regression import AdjustedDisparity, adjusted_disparity, fit_adjusted
@@ -23,6 +24,7 @@ from ._stats import (
     Correction,
     IntervalMethod,
     adjust_pvalues,
+    difference_interval,
     effective_counts,
     proportion_interval,
     ratio_interval,
@@ -46,6 +48,7 @@ __all__ = [
     "calibration_table",
     "decile_edges",
     "decile_table",
+    "difference_interval",
     "distribution_table",
     "effective_counts",
     "excess_table",
@@ -56,6 +59,7 @@ __all__ = [
     "plan_sentence",
     "proportion_interval",
     "quantile_table",
+    "ratio_change",
     "ratio_interval",
     "top_decile_threshold",
     "two_proportion_test",
