@@ -144,12 +144,22 @@ class AuditResult(PublishedResult):
             parts.append(out.assign(dataset=name)[["dataset", *SUMMARY_COLUMNS]])
         return pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
 
-    def report(self, out_dir: str | Path, *, restricted: bool = False, png: bool = False) -> Path:
+    def report(
+        self,
+        out_dir: str | Path,
+        *,
+        restricted: bool = False,
+        png: bool = False,
+        report: Mapping[str, Any] | None = None,
+    ) -> Path:
         """Write the output folder: report.html, charts/ (SVG; PNG too with ``png``),
-        results.csv, results.json and manifest.json; see :func:`biasaudit.write_outputs`."""
+        results.csv, results.json and manifest.json; see :func:`biasaudit.write_outputs`.
+
+        ``report``: the configuration's ``[report]`` section as a mapping (``title``,
+        ``author``, ``names`` of attributes, ``labels`` of groups)."""
         from ..report import write_outputs  # the output layer sits above this one
 
-        return write_outputs(self, out_dir, restricted=restricted, png=png)
+        return write_outputs(self, out_dir, restricted=restricted, png=png, report=report)
 
     def plot(self, kind: str, attribute: str | None = None, metric: str | None = None) -> Any:
         """One chart of the report as a figure (for notebooks).

@@ -69,12 +69,19 @@ class FunnelResult(PublishedResult):
         """The table as it may be published: suppressed rows blanked."""
         return publish(self.table, "funnel", correction=self.options.correction)
 
-    def report(self, out_dir: str | Path, *, restricted: bool = False, png: bool = False) -> Path:
+    def report(
+        self,
+        out_dir: str | Path,
+        *,
+        restricted: bool = False,
+        png: bool = False,
+        report: Mapping[str, Any] | None = None,
+    ) -> Path:
         """Write the output folder: report.html, charts/ (SVG; PNG too with ``png``),
         results.csv, results.json and manifest.json."""
         from ..report import write_outputs  # the output layer sits above this one
 
-        return write_outputs(self, out_dir, restricted=restricted, png=png)
+        return write_outputs(self, out_dir, restricted=restricted, png=png, report=report)
 
     def plot(self, attribute: str) -> Any:
         """The funnel chart of one attribute as a figure (for notebooks)."""

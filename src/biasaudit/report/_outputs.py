@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from .._exceptions import OutputError
-from ..audits import AuditResult, FunnelResult, spec_to_dict
+from ..audits import AuditResult, FunnelResult, check_report_section, spec_to_dict
 from ..disclosure import publish
 from ..io import write_csv
 
@@ -203,6 +203,7 @@ def write_outputs(
     config: Mapping[str, Any] | None = None,
     restricted: bool = False,
     png: bool = False,
+    report: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write results.csv, results.json, report.html, charts/, tables/ and manifest.json.
 
@@ -221,13 +222,24 @@ def write_outputs(
     only once every file is written. An existing folder is only replaced when it holds
     nothing but an earlier biasaudit output.
 
+    ``report`` is the ``[report]`` section (``title``, ``author``, ``names``,
+    ``labels``: how the report names attributes and groups); by default the one of
+    ``config``.
+
     Raises
     ------
     OutputError
         When ``out_dir`` is a file, the current folder or one of its parents, or a
         folder holding files biasaudit did not write.
+    ConfigError
+        When ``report`` has a problem (an unknown key, two groups with one label).
     """
+    from ._labels import Labels
     from ._report import render_report  # the chart stack loads only to write a report
+
+    section = dict(report if report is not None else (config or {}).get("report") or {})
+    check_report_section(section)
+    labels = Labels.from_config({"report": section})
 
     def fill(tmp: Path) -> dict[str, Any]:
         stem = "results-restricted" if restricted else "results"
@@ -235,8 +247,10 @@ def write_outputs(
         result.to_json(tmp / f"{stem}.json", restricted=restricted)
         _write_tables(result, tmp / "tables", restricted)
         # the report shows the published view only, whatever the mode
-        report = render_report(result, tmp / "charts", png=png)
-        (tmp / "report.html").write_text(report, encoding="utf-8")
+        page = render_report(
+            result, tmp / "charts", png=png, labels=labels, options=section, config=config
+        )
+        (tmp / "report.html").write_text(page, encoding="utf-8")
         return manifest(result, config=config, restricted=restricted)
 
     return replace_folder(Path(out_dir), fill)
