@@ -159,7 +159,7 @@ def scores_section(
         outcome=outcome,
         flagging=flagging,
     )
-    findings = score_findings(excess, confidence=confidence, score_name=score, name=labels.people)
+    findings = score_findings(excess, confidence=confidence, name=labels.people)
     parts = [
         f'<section id="scores"><h2>{e(text("scores.heading"))}</h2><p>{e(intro)}</p>'
         + (f"<ul>{notes}</ul>" if notes else "")

@@ -185,7 +185,7 @@ def tests_part(tests: int, confidence: float, correction: str, family: str) -> s
     return f'<section id="tests"><h3>{e(text("dossier.tests"))}</h3><p>{e(line)}</p></section>'
 
 
-def disclosure_part(full: pd.DataFrame, min_cell: int) -> str:
+def disclosure_part(full: pd.DataFrame, min_cell: int, labels: Labels | None = None) -> str:
     if min_cell <= 0:
         rule = text("dossier.disclosure_off")
     else:
@@ -193,7 +193,7 @@ def disclosure_part(full: pd.DataFrame, min_cell: int) -> str:
             "dossier.disclosure_on",
             below=min_cell - 1,
             suppressed=f"{int(full['suppressed'].sum()):,}",
-            withheld=withheld_sentence(full, min_cell),
+            withheld=withheld_sentence(full, min_cell, (labels or Labels()).people),
         )
     return (
         f'<section id="disclosure"><h3>{e(text("dossier.disclosure"))}</h3>'

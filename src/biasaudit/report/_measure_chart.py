@@ -294,20 +294,26 @@ def _finding(
     if best is not None and ref is not None:
         lo, hi = best["ratio_ci_low"], best["ratio_ci_high"]
         if ranged_comparison(str(best.get("note", ""))):
+            group, other = _short(best["group"]), _short(ref)
+            if _finite(hi) and 0 < hi < 1:
+                group, other, lo, hi = other, group, 1 / hi, 1 / lo if lo > 0 else math.nan
             return text(
                 "chart.title_range",
                 metric=label,
-                group=_short(best["group"]),
+                group=group,
                 low=_times(lo),
                 high=_times(hi) if _finite(hi) else "∞",
-                reference=_short(ref),
+                reference=other,
             )
+        group, other, ratio = _short(best["group"]), _short(ref), float(best["ratio"])
+        if 0 < ratio < 1:  # told from the side with the higher rate, as the sentences are
+            group, other, ratio, lo, hi = other, group, 1 / ratio, 1 / hi, 1 / lo
         return text(
             "chart.title_ratio",
             metric=label,
-            group=_short(best["group"]),
-            ratio=_times(best["ratio"]),
-            reference=_short(ref),
+            group=group,
+            ratio=_times(ratio),
+            reference=other,
             level=level,
             low=_times(lo),
             high=_times(hi),

@@ -233,7 +233,7 @@ def _audit_body(
                 labels_part(result, table, labels),
                 methods_part(list(table["metric"].drop_duplicates()), stats.interval),
                 tests_part(tests, confidence, stats.correction, p_adjusted_family(False)),
-                disclosure_part(result.table, stats.min_cell),
+                disclosure_part(result.table, stats.min_cell, labels),
                 software_part(versions, config),
             ]
         )
@@ -394,7 +394,7 @@ def _funnel_body(
             [
                 data_part(result),
                 labels_part(result, None, labels),
-                disclosure_part(result.table, result.options.min_cell),
+                disclosure_part(result.table, result.options.min_cell, labels),
                 software_part(versions, config),
             ]
         )
