@@ -1463,15 +1463,13 @@ def _funnel_finding(
     rows: pd.DataFrame, stages: Sequence[str], ref: str | None, confidence: float, attribute: str
 ) -> str:
     """The best-supported disparity of the funnel: the share ratio whose interval lies
-    furthest from 1 (adjusted p below the level), at any stage; not the last stage's,
-    nor the largest point estimate."""
+    furthest from 1, at any stage; not the last stage's, nor the largest point
+    estimate. (The table's p-values test the step from the stage above, not the
+    share, so the share's own interval decides.)"""
     best: tuple[float, pd.Series | None] = (0.0, None)
     for _, row in rows.iterrows():
         lo, hi = row.get("share_ratio_ci_low"), row.get("share_ratio_ci_high")
-        p = row.get("p_adjusted")
         if ref is None or row["group"] == ref or not _finite(lo, hi, row.get("share_ratio")):
-            continue
-        if _finite(p) and p >= 1 - confidence:
             continue
         clear = max(math.log(lo) if lo > 0 else 0.0, -math.log(hi) if hi > 0 else 0.0, 0.0)
         if clear > best[0]:

@@ -17,7 +17,6 @@ ENGLISH: Mapping[str, str] = {
         'Wording: "flagged" means selected for investigation; an "unfounded '
         'investigation" found no fraud.'
     ),
-    "page.contents": "Contents",
     "ledger.line": (
         "Data: {source} ({kind}, read with {engine}): {read} rows read, {analysed} analysed, "
         "{excluded} excluded{checksum}. Audited with biasaudit {version}{by}{when}."
@@ -79,7 +78,6 @@ ENGLISH: Mapping[str, str] = {
     "times.at_least": "at least {x} times",
     "frequency.one": "{count} of every {base}",
     "frequency.range": "{low} to {high} of every {base}",
-    "frequency.estimated": "an estimated {count} of every {base}",
     "list.and": "{first} and {last}",
     # ------------------------------------------------------------------ limits
     "limits.heading": "What the data cannot show",
@@ -158,25 +156,19 @@ ENGLISH: Mapping[str, str] = {
     "chart.ratio": "{ratio}× {reference}",
     "chart.ratio_ci": "{ratio}× ({low} to {high})",
     "chart.ratio_range": "{low} to {high}× (range)",
-    "chart.value_column": "value ({level} CI)",
-    "chart.ratio_column": "ratio to {reference}",
     "chart.title_ratio": "{metric}: {group} {ratio} times as high as {reference} ({level} CI {low} to {high})",
     "chart.title_range": "{metric}: {group} between {low} and {high} times as high as {reference} (a range)",
     "chart.title_spread": "{metric} by {attribute}: highest for {top} ({top_value}), lowest for {low} ({low_value})",
     "chart.title_one": "{metric} by {attribute}: {value} for {group}",
     "chart.title_ranges": "{metric} by {attribute}: ranges only, not values",
     "chart.title_none": "{metric} by {attribute}: no value can be shown",
-    "chart.title_unclear": "{metric} by {attribute}: no difference from {reference} is clear",
     "chart.axis": "{metric}: {plain}",
     "chart.reference": "(reference)",
     "chart.everyone": "everyone: {value}",
-    "chart.range_key": "range (not a confidence interval)",
-    "chart.not_identifiable": "not identifiable",
     "chart.range_why_unknown": "outcomes unknown",
     "chart.range_why_cells": "hidden or rounded cells",
     "chart.alt_point": "{group} {value} ({level} {low} to {high}{counts})",
     "chart.alt_range": "{group} between {low} and {high} (a range: {why})",
-    "chart.alt_ratio": "; {ratio} times {reference} ({level} {low} to {high})",
     "chart.alt_everyone": "; everyone {value}",
     "chart.counts": ", {numerator} of {denominator}",
     # ------------------------------------------------------------------ funnel
@@ -207,18 +199,6 @@ ENGLISH: Mapping[str, str] = {
     "fcol.share_ratio_ci_low": "CI low",
     "fcol.share_ratio_ci_high": "CI high",
     "fcol.note": "Note",
-    # ------------------------------------------------------------------ findings list
-    "findings.heading": "Every clear finding",
-    "findings.intro": (
-        "Every comparison of a group with its reference group whose interval excludes no "
-        "difference, the best supported first. A ratio is the group's rate divided by its "
-        "reference group's.{ranges}{datasets}"
-    ),
-    "findings.ranges": (
-        " Where counts were rounded or suppressed, the ratio is a range over every table "
-        "consistent with the published cells, not a confidence interval."
-    ),
-    "findings.datasets": " Each dataset is compared within itself.",
     # ------------------------------------------------------------------ scores
     "scores.heading": "Risk scores",
     "scores.intro": (

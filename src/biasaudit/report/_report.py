@@ -278,8 +278,7 @@ def _funnel_told(table: pd.DataFrame, labels: Labels, confidence: float) -> list
         if not (math.isfinite(lo) and math.isfinite(hi) and ratio > 0):
             continue
         sup = support(lo, hi)
-        p = float(row.p_adjusted) if row.p_adjusted == row.p_adjusted else math.nan
-        clear = sup > 0 and (math.isnan(p) or p < 1 - confidence)
+        clear = sup > 0  # the p-values test the step from the stage above, not the share
         g = labels.people(str(row.attribute), str(row.group))
         r = labels.people(str(row.attribute), ref)
         mine = float(row.share)
