@@ -8,6 +8,7 @@ Built from the published tables and the result's provenance only.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,7 +16,7 @@ import pandas as pd
 
 from ..counts import OVERALL
 from ..disclosure import withheld_sentence
-from ..spec import metric
+from ..spec import INTERSECTION_SEP, metric
 from ._html import e, table
 from ._labels import Labels
 from ._messages import text
@@ -92,17 +93,22 @@ def data_part(result: Any) -> str:
 def population_part(published: pd.DataFrame, labels: Labels) -> str:
     """People in each group (``n`` of the published table; blank where withheld)."""
     keys = [c for c in ("dataset", "attribute", "group") if c in published.columns]
-    rows = published[published["attribute"] != OVERALL].drop_duplicates(keys)
-    rows = rows[~rows["attribute"].astype(str).str.contains(" × ")]
+    rows = published[
+        (published["attribute"] != OVERALL)
+        & ~published["attribute"].astype(str).str.contains(INTERSECTION_SEP)
+    ]
+    # a group's size from any of its published rows (a withheld row shows none)
+    sizes = rows[~rows["suppressed"].astype(bool)].groupby(keys, sort=False)["n"].max()
     out = []
-    for _, row in rows.iterrows():
-        n = row.get("n")
+    for _, row in rows.drop_duplicates(keys).iterrows():
+        n = sizes.get(tuple(row[k] for k in keys), math.nan)
         shown = f"{float(n):,.0f}" if isinstance(n, float | int) and n == n else ""
-        if bool(row.get("suppressed")):
-            shown = ""
+        group = labels.group(str(row["attribute"]), str(row["group"]))
+        if "dataset" in keys:
+            group = f"{row['dataset']}: {group}"
         out.append(
             [
-                f'<th scope="row">{e(labels.group(str(row["attribute"]), str(row["group"])))}</th>',
+                f'<th scope="row">{e(group)}</th>',
                 f"<td>{e(labels.name(str(row['attribute'])))}</td>",
                 f'<td class="num">{e(shown)}</td>',
             ]

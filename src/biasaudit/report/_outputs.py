@@ -10,12 +10,10 @@ import datetime as dt
 import hashlib
 import json
 import os
-import platform
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -25,21 +23,9 @@ from .._exceptions import OutputError
 from ..audits import AuditResult, FunnelResult, check_report_section, spec_to_dict
 from ..disclosure import publish
 from ..io import write_csv
+from ._versions import package_versions
 
 Result = AuditResult | FunnelResult
-
-_VERSIONED = ("biasaudit", "numpy", "scipy", "pandas", "narwhals", "pyarrow", "polars", "duckdb")
-
-
-def package_versions() -> dict[str, str]:
-    """Versions of Python and the packages that can affect the numbers."""
-    out = {"python": platform.python_version()}
-    for name in _VERSIONED:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return out
 
 
 def manifest(

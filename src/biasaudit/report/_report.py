@@ -57,6 +57,7 @@ from ._headline import (
 from ._html import details, e, figure, page, table
 from ._labels import Labels, capital
 from ._messages import has, text
+from ._versions import package_versions
 
 
 def _generated() -> str:
@@ -138,8 +139,6 @@ def render_report(
     ``options`` is the ``[report]`` section (``title``, ``author``), ``config`` the
     configuration as given (shown in the dossier).
     """
-    from ._outputs import package_versions
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     labels = labels or Labels()
