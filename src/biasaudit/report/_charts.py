@@ -131,9 +131,20 @@ def _unit(spec: MetricSpec) -> Callable[[float], str]:
 
 
 def _furthest(rows: Sequence[pd.Series], column: str) -> pd.Series:
-    """The row whose ratio is furthest from 1 (on the log scale; a ratio of 0 last)."""
+    """The best-supported row: the one whose interval of the ratio keeps furthest from
+    1 (on the log scale), then whose ratio is furthest from 1 (a ratio of 0 last). Not
+    the largest point estimate alone, which the smallest groups inflate."""
     positive = [r for r in rows if r[column] > 0]
-    return max(positive, key=lambda r: abs(math.log(r[column]))) if positive else rows[0]
+
+    def support(r: pd.Series) -> float:
+        lo, hi = r.get(f"{column}_ci_low"), r.get(f"{column}_ci_high")
+        above = math.log(lo) if _finite(lo) and lo > 0 else 0.0
+        below = -math.log(hi) if _finite(hi) and hi > 0 else 0.0
+        return max(above, below, 0.0)
+
+    if not positive:
+        return rows[0]
+    return max(positive, key=lambda r: (support(r), abs(math.log(r[column]))))
 
 
 def _times(x: float) -> str:

@@ -36,7 +36,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .lead { font-size: 1.1rem; padding-left: 1.2rem; }
 .lead li { margin: .4rem 0; }
 .limits { border-left: 4px solid #666; padding-left: .6rem; }
-code, #dossier li, #dossier p { overflow-wrap: anywhere; }
+code, header, #dossier li, #dossier p { overflow-wrap: anywhere; }
 details { border: 1px solid #bbb; border-radius: 4px; margin: .5rem 0; padding: 0 .75rem; }
 details[open] { padding-bottom: .5rem; }
 summary { cursor: pointer; padding: .5rem 0; }

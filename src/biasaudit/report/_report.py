@@ -285,6 +285,8 @@ def _funnel_told(table: pd.DataFrame, labels: Labels, confidence: float) -> list
             theirs = float(refs.loc[(row.attribute, ref, row.stage), "share"])
         except KeyError:
             continue
+        if not (math.isfinite(mine) and math.isfinite(theirs)):
+            continue  # a withheld share is never told
         if ratio < 1:
             g, r, mine, theirs = r, g, theirs, mine
             ratio, lo, hi = 1 / ratio, 1 / hi, 1 / lo
