@@ -19,45 +19,7 @@ from ..disclosure import withheld_sentence
 from ..spec import INTERSECTION_SEP, metric
 from ._html import e, table
 from ._labels import Labels
-from ._messages import text
-
-#: What each shape of data means for the rates (the dossier's long form).
-SHAPES = {
-    "full labels": "Outcomes are known for everyone: every rate is a number, with its interval.",
-    "selective labels": (
-        "Outcomes are known only for the people who were investigated (mostly the "
-        "flagged). Hit rates (precision, false discovery rate) are measured among them. "
-        "The false positive rate, false negative rate and base rate involve people "
-        "nobody investigated: they are not identifiable and are shown as worst- and "
-        "best-case bounds."
-    ),
-    "partial labels": (
-        "Outcomes are known for some people, flagged or not. Rates that involve the "
-        "others are shown as worst- and best-case bounds."
-    ),
-    "random audit sample": (
-        "A random sample of everyone scored was investigated regardless of score. "
-        "Error rates are estimated for the whole population from it, with bootstrap "
-        "intervals; the assumptions are stated with every estimate."
-    ),
-    "aggregated counts": (
-        "Only a table of counts per group was available. Cells hidden or rounded by the "
-        "source are intervals, so rates built on them are ranges over every table "
-        "consistent with the published cells."
-    ),
-    "no outcomes": "No outcomes are known: only decision rates can be shown.",
-    "funnel": "Counts per group at each stage of the process.",
-}
-_INTERVALS = {
-    "wilson": "Wilson score",
-    "clopper-pearson": "Clopper-Pearson exact",
-    "jeffreys": "Jeffreys",
-}
-_CORRECTIONS = {
-    "holm": "Holm's method",
-    "fdr_bh": "the Benjamini-Hochberg false discovery rate",
-    "none": "no correction",
-}
+from ._messages import has, text
 
 
 def _li(items: Sequence[str]) -> str:
@@ -124,7 +86,8 @@ def population_part(published: pd.DataFrame, labels: Labels) -> str:
 def labels_part(result: Any, published: pd.DataFrame | None, labels: Labels) -> str:
     """The shape of the data, the flag rule, what each metric can show (``data-shape``)."""
     shape = result.data_shape if published is not None else "funnel"
-    items = [text("dossier.shape", shape=shape, explained=SHAPES.get(shape, ""))]
+    explained = text(f"shape.{shape}") if has(f"shape.{shape}") else ""
+    items = [text("dossier.shape", shape=shape, explained=explained)]
     rule = getattr(result, "flag_rule", None)
     if rule:
         items.append(text("dossier.flag_rule", rule=rule))
@@ -171,7 +134,8 @@ def methods_part(names: Sequence[str], interval: str) -> str:
             ]
         )
     head = [text("gcol.name"), text("gcol.label"), text("gcol.formula"), text("gcol.plain")]
-    intro = text("dossier.methods_text", interval=_INTERVALS.get(interval, interval))
+    name = text(f"interval.{interval}") if has(f"interval.{interval}") else interval
+    intro = text("dossier.methods_text", interval=name)
     return (
         f'<section id="methods"><h3>{e(text("dossier.methods"))}</h3><p>{e(intro)}</p>'
         + table(head, rows, text("dossier.glossary_caption"))
@@ -184,7 +148,9 @@ def tests_part(tests: int, confidence: float, correction: str, family: str) -> s
         "dossier.tests_text",
         tests=f"{tests:,}",
         level=f"{confidence:.0%}",
-        correction=_CORRECTIONS.get(correction, correction),
+        correction=text(f"correction.{correction}")
+        if has(f"correction.{correction}")
+        else correction,
         family=family,
         alpha=f"{1 - confidence:g}",
     )

@@ -293,6 +293,38 @@ ENGLISH: Mapping[str, str] = {
     "adjusted.no_covariates": "no covariates",
     "adjusted.caption": "Regression of {decision}",
     "adjusted.summary": "Regression of {decision} on the protected attributes",
+    # ------------------------------------------------------------------ dossier terms
+    "shape.full labels": "Outcomes are known for everyone: every rate is a number, with its interval.",
+    "shape.selective labels": (
+        "Outcomes are known only for the people who were investigated (mostly "
+        "the flagged). Hit rates (precision, false discovery rate) are measured "
+        "among them. The false positive rate, false negative rate and base rate "
+        "involve people nobody investigated: they are not identifiable and are "
+        "shown as worst- and best-case bounds."
+    ),
+    "shape.partial labels": (
+        "Outcomes are known for some people, flagged or not. Rates that involve "
+        "the others are shown as worst- and best-case bounds."
+    ),
+    "shape.random audit sample": (
+        "A random sample of everyone scored was investigated regardless of "
+        "score. Error rates are estimated for the whole population from it, "
+        "with bootstrap intervals; the assumptions are stated with every "
+        "estimate."
+    ),
+    "shape.aggregated counts": (
+        "Only a table of counts per group was available. Cells hidden or "
+        "rounded by the source are intervals, so rates built on them are ranges "
+        "over every table consistent with the published cells."
+    ),
+    "shape.no outcomes": "No outcomes are known: only decision rates can be shown.",
+    "shape.funnel": "Counts per group at each stage of the process.",
+    "interval.wilson": "Wilson score",
+    "interval.clopper-pearson": "Clopper-Pearson exact",
+    "interval.jeffreys": "Jeffreys",
+    "correction.holm": "Holm's method",
+    "correction.fdr_bh": "the Benjamini-Hochberg false discovery rate",
+    "correction.none": "no correction",
     # ------------------------------------------------------------------ dossier
     "dossier.heading": "Audit dossier",
     "dossier.intro": (
