@@ -5,7 +5,9 @@ the comments."""
 
 from __future__ import annotations
 
+import html
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -114,20 +116,25 @@ def test_validate_and_audit_several_datasets_through_the_cli(years, capsys):
     )
     assert sel.loc[("2023", "gender", "F"), "reference_value"] == pytest.approx(90 / 900)
 
-    report = (out / "report.html").read_text(encoding="utf-8")
-    findings = report[report.index('id="key-findings"') : report.index('id="data-shape"')]
-    assert "<h3>2022</h3>" in findings and "<h3>2023</h3>" in findings
+    report = html.unescape((out / "report.html").read_text(encoding="utf-8"))
+    # each comparison within its dataset, the sentence naming it; 12.0% and 8.0% are
+    # 120 and 80 of every 1,000, 20.0% and 7.0% are 200 and 70
     assert (
-        "2022: People with gender = F were flagged 1.5 times as often as people with "
-        "gender = M (12.0% of 1,000 vs 8.0% of 1,000; 95% CI 1.1 to 2.0)."
-    ) in findings
+        "2022: People whose gender is F were flagged for investigation 1.5 times as often "
+        "as people whose gender is M: 120 of every 1,000 people whose gender is F against "
+        "80 of every 1,000 people whose gender is M (95% CI 1.1 to 2.0)."
+    ) in report
     assert (
-        "2023: People with nationality = Moroccan were flagged 2.9 times as often as "
-        "people with nationality = Dutch (20.0% of 400 vs 7.0% of 1,400; 95% CI 2.2 to 3.8)."
-    ) in findings
-    # 2022's list comes before 2023's, and holds no 2023 sentence
-    part_2022 = findings[findings.index("<h3>2022</h3>") : findings.index("<h3>2023</h3>")]
-    assert "2023:" not in part_2022
+        "2023: People whose nationality is Moroccan were flagged for investigation 2.9 "
+        "times as often as people whose nationality is Dutch: 200 of every 1,000 people "
+        "whose nationality is Moroccan against 70 of every 1,000 people whose nationality "
+        "is Dutch (95% CI 2.2 to 3.8)."
+    ) in report
+    # every sentence of the first screen names its dataset; each dataset's charts are its own
+    lead = report[report.index('<ol class="lead">') : report.index("</ol>")]
+    assert all(item.startswith(("2022: ", "2023: ")) for item in lead.split("<li>")[1:])
+    charts = re.findall(r'data-chart="([^"]+)"', report)
+    assert charts and all(c.endswith(("-2022", "-2023")) for c in charts)
 
 
 def test_key_findings_of_several_datasets_no_longer_crash():
@@ -226,20 +233,20 @@ def test_rounded_counts_give_ratio_ranges_in_the_findings(tmp_path, capsys):
     b_line = "B: selection_rate: gender = F 9.5% to 10.6% vs M 9.5% to 10.6% (ratio 0.90 to 1.12"
     assert b_line in printed
 
-    report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
-    findings = report[report.index('id="key-findings"') : report.index('id="data-shape"')]
-    assert "No comparison" not in findings
+    report = html.unescape((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
+    lead = report[report.index('<ol class="lead">') : report.index("</ol>")]
+    # A's range excludes 1: it leads, its rates as ranges of natural frequencies
+    # (F 0.11443 to 0.12563: 114 to 126 of every 1,000; M 55 to 65)
     assert (
-        "A: People with gender = F were flagged between 1.8 and 2.3 times as often as "
-        "people with gender = M (11.4% to 12.6% vs 5.5% to 6.5%; a range from rounded "
-        "counts over every table consistent with the published cells, not a confidence "
-        "interval)."
-    ) in findings
-    assert (
-        "B: People with gender = F were flagged between 0.90 and 1.12 times as often as "
-        "people with gender = M"
-    ) in findings
-    assert "The range includes 1" in findings
+        "A: People whose gender is F were flagged for investigation between 1.8 and 2.3 "
+        "times as often as people whose gender is M: 114 to 126 of every 1,000 people "
+        "whose gender is F against 55 to 65 of every 1,000 people whose gender is M (a "
+        "range from rounded counts over every table consistent with the published cells, "
+        "not a confidence interval)."
+    ) in lead
+    # B's range includes 1: not a finding, but its range is in the table
+    assert "B:" not in lead
+    assert '<td class="num">0.90 to 1.12</td>' in report
 
     result = biasaudit.audit_counts(
         tmp_path / "rounded.csv",

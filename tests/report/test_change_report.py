@@ -12,6 +12,7 @@ import pytest
 import biasaudit
 from biasaudit.report._change_report import change_section, trend_chart
 from biasaudit.report._change_text import change_sentences
+from biasaudit.report._html import figure
 
 
 def table() -> pd.DataFrame:
@@ -176,12 +177,12 @@ def test_plot_trend_needs_periods():
 def test_section_is_empty_without_periods(tmp_path):
     df = pd.DataFrame({"sex": ["F", "M"] * 10, "flag": [1, 0, 0, 0] * 5})
     r = biasaudit.audit(df, roles={"flagged": "flag"}, groups="sex", min_cell=0)
-    assert change_section(r, tmp_path) == ""
+    assert change_section(r, lambda chart: figure(chart, tmp_path, False)) == ""
     assert r.published_changes().empty
 
 
 def test_section_shows_the_published_changes(by_year, tmp_path):
-    html = change_section(by_year, tmp_path)
+    html = change_section(by_year, lambda chart: figure(chart, tmp_path, False))
     assert html.startswith('<section id="change"><h2>Did it change?</h2>')
     assert "Periods (year): 2021, 2022" in html
     row = by_year.published_changes().query("group == 'F'").iloc[0]

@@ -15,6 +15,7 @@ _LAZY = {
     "FunnelResult": "_funnel_audit",
     "audit": "_audit",
     "audit_counts": "_aggregated",
+    "check_report_section": "_report_section",
     "funnel": "_funnel_audit",
     "load_config": "_config",
     "run_config": "_config",
@@ -30,12 +31,14 @@ if TYPE_CHECKING:
     from ._audit import AuditResult, audit, spec_to_dict
     from ._config import load_config, run_config
     from ._funnel_audit import FunnelResult, funnel
+    from ._report_section import check_report_section
 
 __all__ = [
     "AuditResult",
     "FunnelResult",
     "audit",
     "audit_counts",
+    "check_report_section",
     "funnel",
     "load_config",
     "run_config",

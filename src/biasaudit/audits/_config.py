@@ -29,6 +29,7 @@ from ..io import (
 )
 from ..spec import (
     ALIASES,
+    INTERSECTION_SEP,
     METRICS,
     SAMPLE_METRICS,
     AuditSpec,
@@ -36,6 +37,7 @@ from ..spec import (
     read_config_file,
     split_version,
 )
+from ._report_section import REPORT_KEYS, report_problems
 
 if TYPE_CHECKING:
     from ._audit import AuditResult
@@ -112,6 +114,7 @@ SECTIONS: dict[str, tuple[str, ...] | None] = {
         "sample_key",
     ),
     "discover": DISCOVER_KEYS,
+    "report": REPORT_KEYS,
 }
 #: The score column a ``[model]`` section adds to the records when [roles] has no score.
 MODEL_SCORE = "model_score"
@@ -346,6 +349,15 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         problems += exc.problems_list
     if "change" in raw:
         problems += _change_problems(raw, kind)
+    if "report" in raw:  # unknown keys are named above
+        audited = [str(a) for a in attributes] + [
+            INTERSECTION_SEP.join(map(str, i))
+            for i in groups.get("intersections", [])
+            if isinstance(i, list)
+        ]
+        problems += [
+            p for p in report_problems(raw["report"], audited) if p.reason != "unknown_key"
+        ]
     link = None
     if kind == "records" and "link" in raw:
         try:

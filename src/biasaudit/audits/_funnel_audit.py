@@ -76,13 +76,17 @@ class FunnelResult(PublishedResult):
         restricted: bool = False,
         png: bool = False,
         pdf: bool = False,
+        report: Mapping[str, Any] | None = None,
     ) -> Path:
         """Write the output folder: report.html (and report.pdf with ``pdf``, which needs
         ``pip install 'biasaudit[pdf]'``), charts/ (SVG; PNG too with ``png``),
-        results.csv, results.json and manifest.json."""
+        results.csv, results.json and manifest.json.
+
+        ``report``: the configuration's ``[report]`` section as a mapping (``title``,
+        ``author``, ``names`` of attributes, ``labels`` of groups)."""
         from ..report import write_outputs  # the output layer sits above this one
 
-        return write_outputs(self, out_dir, restricted=restricted, png=png, pdf=pdf)
+        return write_outputs(self, out_dir, restricted=restricted, png=png, pdf=pdf, report=report)
 
     def plot(self, attribute: str) -> Any:
         """The funnel chart of one attribute as a figure (for notebooks)."""

@@ -316,5 +316,17 @@ OPTIONS: tuple[Option, ...] = (
        "most splits the bias-aware clustering tries"),
     _o("discover", "max_rows", "integer", "2000000", "a whole number >= 1",
        "most records a lazy engine (DuckDB, Spark, a database) hands over to memory"),
+    # [report]: how the report reads
+    _o("report", "title", "string", '"Disparity audit: <data file>"', "text",
+       "the report's heading"),
+    _o("report", "author", "string", "none", "text",
+       "who ran the audit, in the report's one-line ledger"),
+    _o("report", "names", "table", "the column names, _ as spaces",
+       '{ attribute = "name" }, e.g. { age_band = "age" }',
+       "how attributes are named in headings and sentences"),
+    _o("report", "labels", "table of tables", '"people whose <attribute> is <value>"',
+       '{ attribute = { value = "label" } }, one label per group, e.g. gender = { F = "women" }',
+       "the groups in words (plural noun phrases); intersections from their parts' labels "
+       "unless labelled themselves"),
 )
 # fmt: on

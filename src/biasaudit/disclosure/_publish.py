@@ -12,7 +12,7 @@ in their columns, which :data:`LAYOUTS` names.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -511,8 +511,13 @@ def mark_scores(
             table.loc[few, "note"] = "suppressed when published (fewer people)"
 
 
-def withheld_sentence(table: pd.DataFrame, min_cell: int) -> str:
+def withheld_sentence(
+    table: pd.DataFrame, min_cell: int, name: Callable[[str, str], str] | None = None
+) -> str:
     """Which groups a marked results table withholds, and why, in one sentence.
+
+    ``name(attribute, group)`` names a group (default ``attribute = group``; the
+    report passes its labels).
 
     Examples
     --------
@@ -543,7 +548,13 @@ def withheld_sentence(table: pd.DataFrame, min_cell: int) -> str:
     named = groups.ngroups if groups.ngroups <= 6 else 5  # the rest are only counted
     parts = []
     for (attribute, group), mine in itertools.islice(groups, named):
-        label = "everyone" if attribute == OVERALL else f"{attribute} = {group}"
+        label = (
+            "everyone"
+            if attribute == OVERALL
+            else name(str(attribute), str(group))
+            if name is not None
+            else f"{attribute} = {group}"
+        )
         why = (
             f"a count of 1 to {min_cell - 1} people"
             if mine["note"].astype(str).str.contains("primary|a count of fewer than").any()

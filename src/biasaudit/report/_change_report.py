@@ -9,11 +9,9 @@ one call in :func:`biasaudit.report._report.render_report`.
 
 from __future__ import annotations
 
-import base64
 import html
 import math
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,7 +37,6 @@ from ._charts import (
     _true,
     group_colors,
     plot,
-    save_chart,
 )
 
 if TYPE_CHECKING:
@@ -317,15 +314,6 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _embed(chart: Chart, folder: Path, png: bool) -> str:
-    svg = save_chart(chart, folder, png=png)[0]
-    data = base64.b64encode(svg.read_bytes()).decode("ascii")
-    return (
-        f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{_e(chart.alt)}">'
-        f"<figcaption>{_e(chart.title)}</figcaption></figure>"
-    )
-
-
 def _cell(value: Any, kind: str) -> str:
     if kind == "text":
         return f"<td>{'' if value is None or value != value else _e(value)}</td>"
@@ -354,12 +342,12 @@ def _table(rows: pd.DataFrame, caption: str) -> str:
     )
 
 
-def change_section(result: AuditResult, folder: str | Path, png: bool = False) -> str:
-    """The report's "Did it change?" section ("" for an audit without periods)."""
+def change_section(result: AuditResult, save: Callable[[Chart], str]) -> str:
+    """The report's "Did it change?" section ("" for an audit without periods);
+    ``save`` writes a chart into the output folder and returns its HTML figure."""
     change = result.change
     if change is None:
         return ""
-    folder = Path(folder)
     table = result.published_table()
     changes = result.published_changes()
     level = result.spec.stats.confidence
@@ -408,7 +396,7 @@ def change_section(result: AuditResult, folder: str | Path, png: bool = False) -
                     confidence=level,
                     changes=changes,
                 )
-                figure = _embed(chart, folder, png)
+                figure = save(chart)
         sentences = change_sentences(mine, confidence=level)[:6]
         items = "".join(f"<li>{_e(s)}</li>" for s in sentences)
         shown = mine[mine["group"] != mine["reference_group"]]

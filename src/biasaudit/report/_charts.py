@@ -46,6 +46,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter, NullLoc
 
 from ..counts import OVERALL
 from ..spec import HEADLINE, INTERSECTION_SEP, MetricSpec, metric
+from ._messages import text as message
+from ._svg import compact_svg
 
 #: Okabe & Ito's colour-blind-safe palette (yellow late: weak on white).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000")
@@ -129,9 +131,20 @@ def _unit(spec: MetricSpec) -> Callable[[float], str]:
 
 
 def _furthest(rows: Sequence[pd.Series], column: str) -> pd.Series:
-    """The row whose ratio is furthest from 1 (on the log scale; a ratio of 0 last)."""
+    """The best-supported row: the one whose interval of the ratio keeps furthest from
+    1 (on the log scale), then whose ratio is furthest from 1 (a ratio of 0 last). Not
+    the largest point estimate alone, which the smallest groups inflate."""
     positive = [r for r in rows if r[column] > 0]
-    return max(positive, key=lambda r: abs(math.log(r[column]))) if positive else rows[0]
+
+    def support(r: pd.Series) -> float:
+        lo, hi = r.get(f"{column}_ci_low"), r.get(f"{column}_ci_high")
+        above = math.log(lo) if _finite(lo) and lo > 0 else 0.0
+        below = -math.log(hi) if _finite(hi) and hi > 0 else 0.0
+        return max(above, below, 0.0)
+
+    if not positive:
+        return rows[0]
+    return max(positive, key=lambda r: (support(r), abs(math.log(r[column]))))
 
 
 def _times(x: float) -> str:
@@ -1287,9 +1300,13 @@ def funnel_chart(
 ) -> Chart:
     """Share of each group reaching each stage of a funnel, stages in their order.
 
-    One line and marker shape per group, each point with its interval whisker; a
-    stage that branches from an earlier one is joined to that stage, not to its
-    neighbour. Suppressed points are left out and listed under the chart.
+    One line and marker shape per group, each point with its interval whisker. The
+    stages are laid out as the process branches: along x by their depth (steps from
+    the first stage), branches of one stage side by side at the next depth, each
+    joined to the stage it came from, so no line passes through a sibling. The title
+    tells the best-supported disparity (the share ratio whose interval lies furthest
+    from 1), not the last stage's. Suppressed points are left out and listed under the
+    chart.
 
     Parameters
     ----------
@@ -1344,10 +1361,9 @@ def funnel_chart(
     refs = [r for r in rows["reference_group"] if isinstance(r, str) and r in groups]
     ref = max(set(refs), key=refs.count) if refs else None
     looks = _looks(funnel_table, attribute, groups, colors)
-    labels = [_wrap(s, 14, 3) for s in stages]
-    fig = _figure(max(7.0, 2.8 + 1.3 * len(stages)), 5.0 + 0.15 * len(groups))
+    place, width, labels = _funnel_layout(stages, parent, len(groups))
+    fig = _figure(max(7.0, 2.8 + 1.3 * (max(place.values()) + 1)), 5.0 + 0.15 * len(groups))
     ax = fig.add_subplot()
-    step = min(0.5 / max(len(groups), 1), 0.12)
     spans: list[tuple[float, float, float]] = []
     handles: list[Any] = []
     hidden: list[str] = []
@@ -1355,10 +1371,9 @@ def funnel_chart(
     for i, g in enumerate(groups):
         color, marker = looks[g]
         mine = rows[rows["group"] == g].set_index("stage")
-        dx = (i - (len(groups) - 1) / 2) * step
-        at = {
-            s: (k + dx, mine.loc[s, "share"])
-            for k, s in enumerate(stages)
+        at = {  # each group a little apart within its stage's slot
+            s: (place[s] + (i - (len(groups) - 1) / 2) * width[s], mine.loc[s, "share"])
+            for s in stages
             if s in mine.index and _finite(mine.loc[s, "share"])
         }
         hidden += [
@@ -1397,8 +1412,8 @@ def funnel_chart(
     else:
         ax.set_ylim(0, 1.05)
     ax.yaxis.set_major_formatter(_PERCENT)
-    ax.set_xticks(range(len(stages)), labels=[_literal(x) for x in labels], fontsize=9)
-    ax.set_xlim(-0.5, len(stages) - 0.5)
+    ax.set_xticks([place[st] for st in stages], labels=[_literal(x) for x in labels], fontsize=9)
+    ax.set_xlim(-0.5, max(place.values()) + 0.5)
     ax.set_ylabel(f"share of the group reaching the stage ({_level(confidence)})", fontsize=10)
     ax.grid(axis="y", color="0.9")
     ax.set_axisbelow(True)
@@ -1429,26 +1444,61 @@ def funnel_chart(
     return _chart(f"funnel-{_slug(attribute)}", title, alt, fig, attribute)
 
 
+def _funnel_layout(
+    stages: Sequence[str], parent: Mapping[str, Any], groups: int
+) -> tuple[dict[str, float], dict[str, float], list[str]]:
+    """Where each stage sits: its depth in the process along x, stages of one depth
+    (branches from one stage, say "found" and "unfounded" after "home visit") side by
+    side within that depth, so a line only ever joins a stage to its parent. Returns
+    the x of each stage, the spacing of the groups' points within it, and the tick
+    labels (those of branches staggered so they do not overlap)."""
+    depth: dict[str, int] = {}
+    for stage in stages:
+        up = parent.get(stage)
+        depth[stage] = depth[up] + 1 if isinstance(up, str) and up in depth else 0
+    xs: dict[str, float] = {}
+    width: dict[str, float] = {}
+    labels: list[str] = []
+    for stage in stages:
+        same = [s for s in stages if depth[s] == depth[stage]]
+        k, i = len(same), same.index(stage)
+        slot = 0.84 / k
+        xs[stage] = depth[stage] + (i - (k - 1) / 2) * slot
+        width[stage] = min(slot * 0.6 / max(groups, 1), 0.12)
+        text = _wrap(stage, 14 if k == 1 else 10, 3)
+        labels.append(("\n" * (text.count("\n") + 1) if i % 2 else "") + text)
+    return xs, width, labels
+
+
 def _funnel_finding(
     rows: pd.DataFrame, stages: Sequence[str], ref: str | None, confidence: float, attribute: str
 ) -> str:
-    for stage in reversed(stages):
-        here = rows[(rows["stage"] == stage) & (rows["group"] != ref)]
-        here = here[[_finite(r) and r > 0 for r in here["share_ratio"]]]
-        if ref is None or here.empty:
+    """The best-supported disparity of the funnel: the share ratio whose interval lies
+    furthest from 1, at any stage; not the last stage's, nor the largest point
+    estimate. (The table's p-values test the step from the stage above, not the
+    share, so the share's own interval decides.)"""
+    best: tuple[float, pd.Series | None] = (0.0, None)
+    for _, row in rows.iterrows():
+        lo, hi = row.get("share_ratio_ci_low"), row.get("share_ratio_ci_high")
+        if ref is None or row["group"] == ref or not _finite(lo, hi, row.get("share_ratio")):
             continue
-        row = _furthest([r for _, r in here.iterrows()], "share_ratio")
-        ci = ""
-        if _finite(row["share_ratio_ci_low"], row["share_ratio_ci_high"]):
-            ci = (
-                f" ({_level(confidence)} {_times(row['share_ratio_ci_low'])} to "
-                f"{_times(row['share_ratio_ci_high'])})"
-            )
-        return (
-            f"{_pct(row['share'])} of {_short(row['group'])} reached {_short(stage)!r}, "
-            f"{_times(row['share_ratio'])} times the share of {_short(ref)}{ci}"
-        )
-    return f"Share of each group of {_short(attribute)} reaching each stage"
+        clear = max(math.log(lo) if lo > 0 else 0.0, -math.log(hi) if hi > 0 else 0.0, 0.0)
+        if clear > best[0]:
+            best = (clear, row)
+    row = best[1]
+    if row is None or ref is None:
+        return message("funnel.title_none", attribute=_short(attribute))
+    return message(
+        "funnel.title",
+        share=_pct(row["share"]),
+        group=_short(row["group"]),
+        stage=repr(_short(row["stage"])),
+        ratio=_times(row["share_ratio"]),
+        reference=_short(ref),
+        level=f"{confidence:.0%}",
+        low=_times(row["share_ratio_ci_low"]),
+        high=_times(row["share_ratio_ci_high"]),
+    )
 
 
 # --------------------------------------------------------------------------- choosing
@@ -1793,10 +1843,12 @@ def save_chart(chart: Chart, folder: str | Path, *, png: bool = False) -> list[P
     folder.mkdir(parents=True, exist_ok=True)
     svg = folder / f"{chart.name}.svg"
     paths = [svg]
+    buffer = io.StringIO()
     with _reproducible_svg():
         chart.figure.savefig(
-            svg, format="svg", facecolor="white", metadata={"Date": None, "Creator": None}
+            buffer, format="svg", facecolor="white", metadata={"Date": None, "Creator": None}
         )
+    svg.write_text(compact_svg(buffer.getvalue()), encoding="utf-8")
     if png:
         paths.append(folder / f"{chart.name}.png")
         chart.figure.savefig(

@@ -11,7 +11,7 @@ regression-adjusted disparity the same way, only where the evidence is clear.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -333,13 +333,19 @@ def _strength(row: Any, confidence: float) -> str:
 
 
 def score_findings(
-    excess: pd.DataFrame, *, confidence: float = 0.95, score_name: str = "score"
+    excess: pd.DataFrame,
+    *,
+    confidence: float = 0.95,
+    score_name: str = "score",
+    name: Callable[[str, str], str] = people,
 ) -> list[str]:
     """Groups over-represented in the top score decile, one sentence per attribute.
 
     Only rows of the published excess table with a clear excess: above everyone's
     share, adjusted p below ``1 - confidence`` and an interval that excludes 0. Per
     attribute the largest excess is told; attributes in order of that excess.
+    ``name(attribute, group)`` names a group (default :func:`people`; the report
+    passes its labels).
 
     Examples
     --------
@@ -370,7 +376,7 @@ def score_findings(
     for row in sorted(best.values(), key=lambda r: -r.excess):
         of = f" of {int(row.people):,}" if _number(row.people) else ""
         out.append(
-            f"Of {people(str(row.attribute), str(row.group))}, {percent(row.share)}{of} had a "
+            f"Of {name(str(row.attribute), str(row.group))}, {percent(row.share)}{of} had a "
             f"{score_name} in the top decile, against {percent(row.overall_share)} of everyone "
             f"({100 * row.excess:+.1f} points, {level} CI {100 * row.excess_ci_low:.1f} to "
             f"{100 * row.excess_ci_high:.1f})."

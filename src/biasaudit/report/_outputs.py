@@ -10,7 +10,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import platform
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
@@ -23,25 +22,13 @@ import pandas as pd
 
 from .._exceptions import OutputError
 from .._progress import step
-from ..audits import AuditResult, FunnelResult, spec_to_dict
+from ..audits import AuditResult, FunnelResult, check_report_section, spec_to_dict
 from ..disclosure import publish
 from ..io import write_csv
 from ._pdf import pdf_engine, write_pdf
+from ._versions import package_versions
 
 Result = AuditResult | FunnelResult
-
-_VERSIONED = ("biasaudit", "numpy", "scipy", "pandas", "narwhals", "pyarrow", "polars", "duckdb")
-
-
-def package_versions() -> dict[str, str]:
-    """Versions of Python and the packages that can affect the numbers."""
-    out = {"python": platform.python_version()}
-    for name in _VERSIONED:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return out
 
 
 def manifest(
@@ -211,6 +198,7 @@ def write_outputs(
     restricted: bool = False,
     png: bool = False,
     pdf: bool = False,
+    report: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write results.csv, results.json, report.html, charts/, tables/ and manifest.json.
 
@@ -231,18 +219,27 @@ def write_outputs(
     only once every file is written. An existing folder is only replaced when it holds
     nothing but an earlier biasaudit output.
 
+    ``report`` is the ``[report]`` section (``title``, ``author``, ``names``,
+    ``labels``: how the report names attributes and groups); by default the one of
+    ``config``.
+
     Raises
     ------
     OutputError
         When ``out_dir`` is a file, the current folder or one of its parents, or a
         folder holding files biasaudit did not write; or when report.pdf fails.
     ConfigError
-        With ``pdf``, when WeasyPrint or the Pango library is missing (before anything
-        is drawn).
+        When ``report`` has a problem (an unknown key, two groups with one label); with
+        ``pdf``, when WeasyPrint or the Pango library is missing (before anything is
+        drawn).
     """
     from ._discover_report import write_discoveries
+    from ._labels import Labels
     from ._report import render_report  # the chart stack loads only to write a report
 
+    section = dict(report if report is not None else (config or {}).get("report") or {})
+    check_report_section(section)
+    labels = Labels.from_config({"report": section})
     if pdf:
         pdf_engine()  # a missing library fails before the charts are drawn
 
@@ -253,8 +250,10 @@ def write_outputs(
         _write_tables(result, tmp / "tables", restricted)
         write_discoveries(result, tmp, restricted=restricted)
         # the report shows the published view only, whatever the mode
-        report = render_report(result, tmp / "charts", png=png)
-        (tmp / "report.html").write_text(report, encoding="utf-8")
+        page = render_report(
+            result, tmp / "charts", png=png, labels=labels, options=section, config=config
+        )
+        (tmp / "report.html").write_text(page, encoding="utf-8")
         info = manifest(result, config=config, restricted=restricted)
         if pdf:
             write_report_pdf(tmp, info)

@@ -25,7 +25,7 @@ from .._exceptions import BiasAuditError, ConfigError, OutputError, Problem
 PAGE_CSS = """
 @page { margin: 16mm 14mm 18mm;
   @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; color: #444; } }
-@media print { body > section ~ section { break-before: page; }
+@media print { body > section ~ section, main > section ~ section { break-before: page; }
   table { font-size: 6.5pt; } th, td { padding: 1pt 1.5pt; } }
 """
 

@@ -13,9 +13,13 @@ import pandas as pd
 
 from ..io import write_csv, write_json
 from ..probe import ProbeResult
+from ._html import e as _e
+from ._html import figure as _figure
+from ._html import frame_table as _html_table
+from ._html import page as _page
 from ._outputs import package_versions, replace_folder, write_report_pdf
 from ._pdf import pdf_engine
-from ._report import _e, _figure, _generated, _html_table, _page
+from ._report import _generated
 
 _FLIP = {
     "attribute": "Attribute",
