@@ -43,7 +43,8 @@ def test_the_bundled_scenario_end_to_end(scenario, capsys):
     assert women["ratio_change"] == pytest.approx(0.405, abs=0.001)
     report = (out / "report.html").read_text(encoding="utf-8")
     assert '<section id="change"><h2>Did it change?</h2>' in report
-    assert "For gender = F against M, the ratio of selection rates fell" in report
+    # in the report the groups are named by the scenario's [report] labels
+    assert "For women against men, the ratio of selection rates fell" in report
     assert (out / "charts" / "trend-gender-selection_rate.svg").is_file()
     assert (out / "charts" / "trend-migration-background-selection_rate.svg").is_file()
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import biasaudit
-from biasaudit.report._headline import base_for, lead, support, tell
+from biasaudit.report._headline import Told, base_for, lead, support, tell
 from biasaudit.report._labels import Labels
 
 
@@ -92,3 +92,18 @@ def test_support_is_the_distance_of_the_interval_from_one():
     assert support(2.0, 4.0) == pytest.approx(np.log(2.0))
     assert support(0.25, 0.5) == pytest.approx(np.log(2.0))
     assert support(0.9, 1.1) == 0.0
+
+
+def test_a_comparison_is_told_once_across_datasets():
+    """Periods (or years of a table) repeat each comparison: the first screen tells it
+    once, from the dataset where it is best supported, and leaves room for others."""
+    told = [
+        Told("nat", "SR", "NL", "selection_rate", "clear", s, s, f"{d}: SR", d)
+        for d, s in [("(all periods)", 3.0), ("2022", 2.0), ("2023", 2.5)]
+    ]
+    told.append(Told("sex", "F", "M", "selection_rate", "clear", 1.0, 1.0, "2022: F", "2022"))
+    chosen = lead(told)
+    assert [(t.attribute, t.dataset) for t in chosen] == [
+        ("nat", "(all periods)"),
+        ("sex", "2022"),
+    ]

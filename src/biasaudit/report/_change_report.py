@@ -41,6 +41,7 @@ from ._charts import (
 
 if TYPE_CHECKING:
     from ..audits import AuditResult
+    from ._labels import Labels
 
 #: The change table's columns shown in the report, with their headings and formats.
 _COLUMNS = (
@@ -342,9 +343,12 @@ def _table(rows: pd.DataFrame, caption: str) -> str:
     )
 
 
-def change_section(result: AuditResult, save: Callable[[Chart], str]) -> str:
+def change_section(
+    result: AuditResult, save: Callable[[Chart], str], labels: Labels | None = None
+) -> str:
     """The report's "Did it change?" section ("" for an audit without periods);
-    ``save`` writes a chart into the output folder and returns its HTML figure."""
+    ``save`` writes a chart into the output folder and returns its HTML figure,
+    ``labels`` name the attributes and groups."""
     change = result.change
     if change is None:
         return ""
@@ -397,11 +401,11 @@ def change_section(result: AuditResult, save: Callable[[Chart], str]) -> str:
                     changes=changes,
                 )
                 figure = save(chart)
-        sentences = change_sentences(mine, confidence=level)[:6]
+        sentences = change_sentences(mine, confidence=level, labels=labels)[:6]
         items = "".join(f"<li>{_e(s)}</li>" for s in sentences)
         shown = mine[mine["group"] != mine["reference_group"]]
         parts.append(
-            f"<h3>{_e(attribute)}</h3>{figure}"
+            f"<h3>{_e(labels.name(attribute) if labels is not None else attribute)}</h3>{figure}"
             + (
                 f"<ul>{items}</ul>"
                 if items

@@ -17,6 +17,7 @@ from ..spec import metric
 
 if TYPE_CHECKING:
     from ..audits import AuditResult
+    from ._labels import Labels
 
 
 def _times(x: float) -> str:
@@ -41,7 +42,9 @@ def _rates(name: str) -> str:
     return label + "s" if label.endswith("rate") else label
 
 
-def change_sentences(changes: pd.DataFrame, *, confidence: float = 0.95) -> list[str]:
+def change_sentences(
+    changes: pd.DataFrame, *, confidence: float = 0.95, labels: Labels | None = None
+) -> list[str]:
     """One sentence per tested change of a disparity, clearest evidence first.
 
     Parameters
@@ -51,6 +54,9 @@ def change_sentences(changes: pd.DataFrame, *, confidence: float = 0.95) -> list
     confidence : float, default=0.95
         The audit's level: a change whose adjusted p-value is below ``1 - confidence``
         is "unlikely to be chance".
+    labels : Labels, optional
+        The report's names of the groups ("women against men"); without, the column
+        values as they are (the command line's wording).
 
     Examples
     --------
@@ -88,8 +94,14 @@ def change_sentences(changes: pd.DataFrame, *, confidence: float = 0.95) -> list
             if float(r.p_adjusted) < alpha
             else "the change could be chance"
         )
+        who = (
+            f"{labels.people(r.attribute, r.group)} against "
+            f"{labels.people(r.attribute, r.reference_group)}"
+            if labels is not None
+            else f"{r.attribute} = {r.group} against {r.reference_group}"
+        )
         out.append(
-            f"For {r.attribute} = {r.group} against {r.reference_group}, the ratio of "
+            f"For {who}, the ratio of "
             f"{_rates(str(r.metric))} {moved}{ci}; {verdict}, adjusted p {_p(float(r.p_adjusted))}."
         )
     return out

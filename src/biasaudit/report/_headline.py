@@ -240,7 +240,9 @@ def lead(told: Sequence[Told], most: int = MOST) -> list[Told]:
     """The disparities the report leads with: clear ones only, the best supported of
     each attribute first (attributes by their best), one of them on the false-accusation
     rates when there is one, then the next best, at most one per attribute and metric
-    and two per attribute; intersections only after the attributes.
+    and two per attribute; intersections only after the attributes. With several
+    datasets (periods, years of a table) these limits hold across them, so the same
+    comparison is told once, from the dataset where it is best supported.
 
     Examples
     --------
@@ -253,25 +255,24 @@ def lead(told: Sequence[Told], most: int = MOST) -> list[Told]:
     """
     clear = sorted((t for t in told if t.strength == "clear"), key=lambda t: -t.support)
     chosen: list[Told] = []
-    per_attribute: dict[tuple[str | None, str], int] = {}
-    pairs: set[tuple[str | None, str, str]] = set()
+    per_attribute: dict[str, int] = {}
+    pairs: set[tuple[str, str]] = set()
 
     def take(t: Told) -> None:
         chosen.append(t)
-        key = (t.dataset, t.attribute)
-        per_attribute[key] = per_attribute.get(key, 0) + 1
-        pairs.add((t.dataset, t.attribute, t.metric))
+        per_attribute[t.attribute] = per_attribute.get(t.attribute, 0) + 1
+        pairs.add((t.attribute, t.metric))
 
     def fits(t: Told) -> bool:
         return (
             t not in chosen
-            and (t.dataset, t.attribute, t.metric) not in pairs
-            and per_attribute.get((t.dataset, t.attribute), 0) < 2
+            and (t.attribute, t.metric) not in pairs
+            and per_attribute.get(t.attribute, 0) < 2
         )
 
     single = [t for t in clear if INTERSECTION_SEP not in t.attribute]
     for t in single:  # the best of each attribute, attributes by their best
-        if len(chosen) < most - 1 and (t.dataset, t.attribute) not in per_attribute:
+        if len(chosen) < most - 1 and t.attribute not in per_attribute:
             take(t)
     if not any(t.metric in FALSE_ACCUSATION for t in chosen):
         for t in single:

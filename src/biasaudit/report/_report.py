@@ -31,6 +31,7 @@ from ..audits import AuditResult, FunnelResult
 from ..counts import OVERALL
 from ._analyses import adjusted_section, scores_section
 from ._change_report import change_section
+from ._change_text import change_sentences
 from ._charts import Chart, _slug, funnel_chart, group_colors
 from ._details import Drawn, chart_for, section
 from ._discover_report import discoveries_section
@@ -187,8 +188,10 @@ def _audit_body(
             drawn.keys.add((t.dataset, t.attribute, t.metric))
             chart_html = save(chart, id="headline-chart")
             break
-    if chosen:
-        sentences = [t.sentence for t in chosen]
+    # an audit by period: the clearest change of a disparity belongs on the first screen
+    changed = _clear_changes(result, labels)[:1]
+    if chosen or changed:
+        sentences = [t.sentence for t in chosen] + changed
         how = text("first.how", level=level, tests=f"{tests:,}")
     elif told:
         sentences, how = [text("first.none", level=level, tests=f"{tests:,}")], ""
@@ -221,7 +224,7 @@ def _audit_body(
         f'<section id="details"><h2>{e(text("details.heading"))}</h2>'
         f"<p>{e(text('details.intro'))}</p>{''.join(sections)}</section>"
     )
-    out.append(change_section(result, save))
+    out.append(change_section(result, save, labels))
     out.append(scores_section(result, colors, labels, save))
     out.append(adjusted_section(result, colors, save))
     out.append(discoveries_section(result))
@@ -242,6 +245,17 @@ def _audit_body(
         )
     )
     return "".join(out)
+
+
+def _clear_changes(result: AuditResult, labels: Labels) -> list[str]:
+    """Sentences of the changes of a disparity that are unlikely to be chance, the
+    clearest first (none without periods)."""
+    if result.change is None:
+        return []
+    changes = result.published_changes()
+    alpha = 1 - result.spec.stats.confidence
+    clear = changes[changes["p_adjusted"].notna() & (changes["p_adjusted"] < alpha)]
+    return change_sentences(clear, confidence=result.spec.stats.confidence, labels=labels)
 
 
 def _part(table: pd.DataFrame, dataset: str | None) -> pd.DataFrame:

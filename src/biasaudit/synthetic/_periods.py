@@ -108,6 +108,11 @@ include = ["selection_rate", "false_discovery_rate", "innocent_flag_rate"]
 
 [stats]
 bootstrap_samples = 500
+
+[report]
+title = "Fraud risk scoring before and after the 2023 model change (synthetic)"
+names = { migration_background = "migration background" }
+labels = { gender = { F = "women", M = "men" }, migration_background = { none = "people without a migration background", western = "people with a western migration background", "non-western" = "people with a non-western migration background" } }
 """
 
 
