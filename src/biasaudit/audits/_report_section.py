@@ -24,8 +24,8 @@ def language_problems(value: Any, key: str = "output.language") -> list[Problem]
 
     Examples
     --------
-    >>> [p.message for p in language_problems("fr")]
-    ['output.language: unknown report language \'fr\'; allowed: "en" (English), "nl" (Dutch (Nederlands))']
+    >>> print(language_problems("fr")[0].message)
+    output.language: unknown report language 'fr'; allowed: "en" (English), "nl" (Dutch (Nederlands))
     """
     if isinstance(value, str) and value in REPORT_LANGUAGES:
         return []

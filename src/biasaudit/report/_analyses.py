@@ -20,9 +20,9 @@ from ._labels import Labels, capital
 from ._messages import fmt, text
 from ._messages import label as metric_label
 from ._notes import cut_text, note_text
+from ._score_charts import adjusted_chart, calibration_chart, excess_chart, threshold_chart
 from ._sentences import and_list as _and_list
 from ._sentences import clear_adjusted, regression_sentence, top_decile_sentences
-from ._score_charts import adjusted_chart, calibration_chart, excess_chart, threshold_chart
 
 #: How a cell of a score table is written: share, difference in points, score, ...
 _KINDS: dict[str, Callable[[float], str]] = {

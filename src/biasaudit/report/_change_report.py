@@ -393,12 +393,12 @@ def change_section(
         periods=", ".join(change.periods),
         versus=versus,
         pooled=pooled,
-        correction=text(f"correction.{correction}") if has(f"correction.{correction}") else correction,
+        correction=text(f"correction.{correction}")
+        if has(f"correction.{correction}")
+        else correction,
         tested=", ".join(metric_label(m) for m in tested) or text("change.none_tested"),
     )
-    parts = [
-        f'<section id="change"><h2>{_e(text("change.heading"))}</h2><p>{_e(intro)}</p>'
-    ]
+    parts = [f'<section id="change"><h2>{_e(text("change.heading"))}</h2><p>{_e(intro)}</p>']
     drawn, drawn_changes = labels.relabel(table), labels.relabel(changes)
     colors = group_colors(drawn)
     for attribute in result.counts.attributes():

@@ -383,7 +383,9 @@ def _localize_ticks(fig: Figure) -> None:
     for ax in fig.get_axes():
         for axis in (ax.xaxis, ax.yaxis):
             if isinstance(axis.get_major_formatter(), ScalarFormatter):
-                axis.set_major_formatter(FuncFormatter(lambda x, _: fmt(round(x, 12) + 0.0, ".4g")))
+                axis.set_major_formatter(
+                    FuncFormatter(lambda x, _: fmt(round(x, 12) + 0.0, ".4g"))
+                )
 
 
 def _title(fig: Figure, title: str) -> None:
@@ -557,9 +559,13 @@ def _disparity_figure(
     ax.xaxis.set_minor_formatter(NullFormatter())
     ref_name = _short(ref) if ref else message("chart.the_reference_group")
     label = metric_label(spec.name)
-    ax.set_xlabel(_literal(message("chart.ratio_axis", metric=label, reference=ref_name)), fontsize=10)
+    ax.set_xlabel(
+        _literal(message("chart.ratio_axis", metric=label, reference=ref_name)), fontsize=10
+    )
     handles: list[Any] = [
-        Line2D([], [], color=_INK, lw=1, label=_literal(message("chart.same_as", reference=ref_name)))
+        Line2D(
+            [], [], color=_INK, lw=1, label=_literal(message("chart.same_as", reference=ref_name))
+        )
     ]
     if band is not None:
         ax.axvspan(*band, color="#999999", alpha=0.2, lw=0, gid="band", zorder=0)
@@ -1341,7 +1347,10 @@ def _heatmap_finding(
     ci = ""
     if _finite(row["ratio_ci_low"], row["ratio_ci_high"]):
         ci = message(
-            "chart.ci", level=level, low=_times(row["ratio_ci_low"]), high=_times(row["ratio_ci_high"])
+            "chart.ci",
+            level=level,
+            low=_times(row["ratio_ci_low"]),
+            high=_times(row["ratio_ci_high"]),
         )
     return message(
         "chart.title_heatmap",
@@ -1503,13 +1512,13 @@ def funnel_chart(
     _title(fig, title)
     parts = []
     for _, row in rows.iterrows():
-        at = message(
+        where = message(
             "chart.at_stage", group=row["group"], stage=message("funnel.stage", stage=row["stage"])
         )
         if _true(row["suppressed"]):
-            parts.append(f"{at}: {message('cell.suppressed')}")
+            parts.append(f"{where}: {message('cell.suppressed')}")
         elif _finite(row["share"]):
-            parts.append(f"{at}: {_pct(row['share'])}")
+            parts.append(f"{where}: {_pct(row['share'])}")
     alt = message("chart.alt_funnel", title=title, attribute=attribute, values="; ".join(parts))
     return _chart(f"funnel-{_slug(attribute)}", title, alt, fig, attribute)
 

@@ -178,9 +178,7 @@ def section(
     if big:
         total = raw.loc[raw["attribute"] == attribute, "group"].nunique()
         rows = rows[rows["group"].isin(cells)]
-        body.append(
-            f"<p>{e(text('details.cells', shown=fmt(len(cells)), total=fmt(total)))}</p>"
-        )
+        body.append(f"<p>{e(text('details.cells', shown=fmt(len(cells)), total=fmt(total)))}</p>")
         caption = text("details.table_cells", name=heading)
     body.append(measure_table(rows, labels, confidence, caption))
     groups = raw.loc[raw["attribute"] == attribute, "group"].nunique()

@@ -593,8 +593,7 @@ ENGLISH: Mapping[str, str] = {
     "score.bins_not_drawn": "Bins not drawn (suppressed) for {groups}",
     "score.bin_axis": "{score}: mean score of the bin",
     "score.title_calibration": (
-        "Observed rate of {outcome} by {score} and {attribute}: {groups} groups, {bins} bins "
-        "shown"
+        "Observed rate of {outcome} by {score} and {attribute}: {groups} groups, {bins} bins shown"
     ),
     "score.alt_calibration": (
         "{title}. Observed rate of {outcome} per {score} bin for each group of {attribute}: "
@@ -870,7 +869,7 @@ def fmt(x: float, spec: str = ",") -> str:
     return shown
 
 
-_SWAP = str.maketrans({",": ".", ".": ","})
+_SWAP = str.maketrans(",.", ".,")
 
 
 def label(name: str) -> str:

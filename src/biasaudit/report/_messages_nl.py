@@ -62,15 +62,13 @@ DUTCH: Mapping[str, str] = {
     ),
     "tail.selection_rate": ": {a} {g} tegenover {b} {r}",
     "tail.false_discovery_rate": (
-        ": bij {a} onderzoeken naar {g} werd niets gevonden, tegenover {b} onderzoeken "
-        "naar {r}"
+        ": bij {a} onderzoeken naar {g} werd niets gevonden, tegenover {b} onderzoeken naar {r}"
     ),
     "tail.false_positive_rate": (
         ": {a} onschuldige {g} werden geselecteerd, tegenover {b} onschuldige {r}"
     ),
     "tail.innocent_flag_rate": (
-        ": bij {a} {g} werd onderzoek gedaan zonder dat er iets werd gevonden, tegenover "
-        "{b} {r}"
+        ": bij {a} {g} werd onderzoek gedaan zonder dat er iets werd gevonden, tegenover {b} {r}"
     ),
     "headline.dataset": "{dataset}: {sentence}",
     "headline.ci": " ({level}-BI {low} tot {high}).",
@@ -177,8 +175,7 @@ DUTCH: Mapping[str, str] = {
         "{metric}: {group} {ratio} keer zo hoog als {reference} ({level}-BI {low} tot {high})"
     ),
     "chart.title_range": (
-        "{metric}: {group} tussen {low} en {high} keer zo hoog als {reference} (een "
-        "bandbreedte)"
+        "{metric}: {group} tussen {low} en {high} keer zo hoog als {reference} (een bandbreedte)"
     ),
     "chart.title_spread": (
         "{metric} naar {attribute}: het hoogst voor {top} ({top_value}), het laagst voor "
@@ -532,8 +529,7 @@ DUTCH: Mapping[str, str] = {
         "drempels per groep te gebruiken"
     ),
     "note.score_primary": (
-        "achtergehouden uit de scoretabellen: een aantal onder min_cell "
-        "(onthullingsbeheersing)"
+        "achtergehouden uit de scoretabellen: een aantal onder min_cell (onthullingsbeheersing)"
     ),
     "note.score_complementary": (
         "achtergehouden uit de scoretabellen: publicatie zou een aantal onder min_cell "
@@ -558,8 +554,7 @@ DUTCH: Mapping[str, str] = {
     "chart.cell_range": "bandbreedte\n{low} tot {high}",
     "chart.alt_band": " Gearceerd: de band van {band}.",
     "chart.alt_ratios": (
-        "Verhouding van elke groep naar {attribute} tot {reference} op ‘{metric}’: "
-        "{values}.{band}"
+        "Verhouding van elke groep naar {attribute} tot {reference} op ‘{metric}’: {values}.{band}"
     ),
     "chart.ci": " ({level} {low} tot {high})",
     "chart.title_times": "{metric}: {group} {times} keer zo hoog als {reference}{ci}",
@@ -765,12 +760,8 @@ DUTCH: Mapping[str, str] = {
     ),
     "discover.holm": "Holm",
     "discover.bh": "Benjamini en Hochberg",
-    "discover.controls_holm": (
-        "de kans dat een subgroep wordt gemeld die niet slechter af is"
-    ),
-    "discover.controls_bh": (
-        "het verwachte aandeel gemelde subgroepen dat niet slechter af is"
-    ),
+    "discover.controls_holm": ("de kans dat een subgroep wordt gemeld die niet slechter af is"),
+    "discover.controls_bh": ("het verwachte aandeel gemelde subgroepen dat niet slechter af is"),
     "discover.none": (
         "Bij geen enkele subgroep was het {metric} in de toetshelft significant slechter "
         "dan dat van alle anderen."
@@ -815,8 +806,7 @@ DUTCH: Mapping[str, str] = {
     "metric.share_of_flagged.plain": "aandeel van alle geselecteerden dat tot {group} behoort",
     "metric.representation_ratio.label": "Vertegenwoordiging onder de geselecteerden",
     "metric.representation_ratio.plain": (
-        "hoe sterk {group} is oververtegenwoordigd onder de geselecteerden (1 = naar "
-        "verhouding)"
+        "hoe sterk {group} is oververtegenwoordigd onder de geselecteerden (1 = naar verhouding)"
     ),
     "metric.base_rate.label": "Basispercentage",
     "metric.base_rate.plain": "aandeel van {group} dat werkelijk fraude pleegde",
@@ -854,8 +844,7 @@ DUTCH: Mapping[str, str] = {
     "metric.accuracy.plain": "aandeel van {group} bij wie de selectie overeenkwam met de uitkomst",
     "metric.share_of_offenders.label": "Aandeel in de fraude",
     "metric.share_of_offenders.plain": (
-        "aandeel van de fraude in de aselecte controlesteekproef dat door {group} werd "
-        "gepleegd"
+        "aandeel van de fraude in de aselecte controlesteekproef dat door {group} werd gepleegd"
     ),
     "metric.equal_burden_gap.label": "Verschil in lastenverdeling",
     "metric.equal_burden_gap.plain": (

@@ -11,9 +11,12 @@ write the notes cannot drift apart unnoticed.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ._messages import current_language, text
+
+_SWAP = str.maketrans(",.", ".,")
 
 #: ``(name, pattern)``: each pattern's groups are the fields of ``note.<name>``;
 #: fields whose name starts with ``n_`` are numbers as the stages wrote them (1,234).
@@ -97,8 +100,12 @@ def note_text(note: str) -> str:
     if current_language() == "en" or not note:
         return note
     for name, pattern in PATTERNS:
-        note = pattern.sub(lambda m, name=name: render(name, m.groupdict()), note)
+        note = pattern.sub(functools.partial(_render_match, name), note)
     return note
+
+
+def _render_match(name: str, found: re.Match[str]) -> str:
+    return render(name, found.groupdict())
 
 
 def render(name: str, fields: dict[str, str]) -> str:
@@ -110,7 +117,7 @@ def render(name: str, fields: dict[str, str]) -> str:
 def _number(english: str) -> str:
     """A number as a stage wrote it (``2,551``), in the current language's format."""
     if current_language() == "nl":
-        return english.translate(str.maketrans({",": ".", ".": ","}))
+        return english.translate(_SWAP)
     return english
 
 

@@ -461,7 +461,9 @@ def excess_chart(
     else:
         title = message("score.title_excess_none", decile=decile, attribute=_short(attribute))
     _title(fig, title)
-    alt = message("score.alt_excess_chart", title=title, attribute=attribute, values=". ".join(parts))
+    alt = message(
+        "score.alt_excess_chart", title=title, attribute=attribute, values=". ".join(parts)
+    )
     return _chart(f"excess-{_slug(attribute)}", title, alt, fig, attribute)
 
 

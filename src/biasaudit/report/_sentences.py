@@ -65,17 +65,19 @@ def withheld_text(table: pd.DataFrame, min_cell: int, name: Name) -> str:
     named = groups.ngroups if groups.ngroups <= 6 else 5  # the rest are only counted
     parts = []
     for (attribute, group), mine in itertools.islice(groups, named):
-        who = text("withheld.everyone") if attribute == OVERALL else name(str(attribute), str(group))
-        small = mine["note"].astype(str).str.contains("primary|a count of fewer than").any()
-        why = (
-            text("withheld.small", below=fmt(min_cell - 1)) if small else text("withheld.reveal")
+        who = (
+            text("withheld.everyone") if attribute == OVERALL else name(str(attribute), str(group))
         )
+        small = mine["note"].astype(str).str.contains("primary|a count of fewer than").any()
+        why = text("withheld.small", below=fmt(min_cell - 1)) if small else text("withheld.reveal")
         kept = shown_rows[(shown_rows["attribute"] == attribute) & (shown_rows["group"] == group)]
         if kept.empty:
             what = text("withheld.every_row", who=who)
         elif len(kept) < len(mine):
             what = text(
-                "withheld.every_row_but", who=who, kept=and_list(_few(names(kept), "withheld.more"))
+                "withheld.every_row_but",
+                who=who,
+                kept=and_list(_few(names(kept), "withheld.more")),
             )
         else:
             what = text(
@@ -87,9 +89,7 @@ def withheld_text(table: pd.DataFrame, min_cell: int, name: Name) -> str:
     return text("withheld.sentence", parts=and_list(parts))
 
 
-def top_decile_sentences(
-    excess: pd.DataFrame, *, confidence: float, name: Name
-) -> list[str]:
+def top_decile_sentences(excess: pd.DataFrame, *, confidence: float, name: Name) -> list[str]:
     """Groups over-represented in the top score decile, one sentence per attribute
     (the rows :func:`biasaudit.report.score_findings` tells, told from the catalogue)."""
     level = fmt(confidence, ".0%")
