@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import html.parser
 import re
+import urllib.parse
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,22 +26,32 @@ def flat(text: str) -> str:
 
 
 class Report(html.parser.HTMLParser):
-    """What a report's HTML shows: its top-level section headings (``body > section >
-    h2``), its charts (each image and the index of its section) and its table rows."""
+    """What a report's HTML shows: its top-level section headings (``h2`` of a section
+    of ``body`` or ``main``), the headings of its ``<details>`` (closed on screen,
+    open in print), its charts (each image and the index of its section) and its
+    table rows."""
 
     def __init__(self) -> None:
         super().__init__()
         self.headings: list[str] = []
+        self.details: list[str] = []
         self.charts: list[tuple[str, int]] = []
         self.rows = 0
         self._stack: list[str] = []
-        self._heading = False
+        self._heading: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "h2" and self._stack[-2:] == ["body", "section"]:
-            self._heading = True
+        if tag == "h2" and self._stack[-2:] in (["body", "section"], ["main", "section"]):
+            self._heading = self.headings
             self.headings.append("")
+        if (
+            tag.startswith("h")
+            and self._stack[-2:-1] == ["details"]
+            and self._stack[-1:] == ["summary"]
+        ):
+            self._heading = self.details
+            self.details.append("")
         if tag == "img":
             self.charts.append((str(a.get("src")), len(self.headings) - 1))
         if tag == "tr":
@@ -51,12 +62,12 @@ class Report(html.parser.HTMLParser):
     def handle_endtag(self, tag):
         if tag in self._stack:  # close it and anything left open inside it
             del self._stack[len(self._stack) - 1 - self._stack[::-1].index(tag) :]
-        if tag == "h2":
-            self._heading = False
+        if tag in ("h2", "h3", "h4"):
+            self._heading = None
 
     def handle_data(self, data):
-        if self._heading:
-            self.headings[-1] += data
+        if self._heading is not None:
+            self._heading[-1] += data
 
 
 def read_report(folder: Path) -> Report:
@@ -67,8 +78,10 @@ def read_report(folder: Path) -> Report:
 
 def chart_words(src: str) -> list[str]:
     """The words a chart draws (its SVG ``<text>``), as the PDF's text holds them."""
-    assert src.startswith("data:image/svg+xml;base64,"), src[:40]
-    svg = ET.fromstring(base64.b64decode(src.split(",", 1)[1]))
+    head, body = src.split(",", 1)
+    assert head.startswith("data:image/svg+xml"), src[:40]
+    data = base64.b64decode(body) if head.endswith(";base64") else urllib.parse.unquote(body)
+    svg = ET.fromstring(data)
     return [w for t in svg.iter(f"{SVG}text") if len(w := flat("".join(t.itertext()))) >= 4]
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from biasaudit.cli import main
 from biasaudit.synthetic import generate_probe_records, probe_scorecard_text
-from pdf_pages import chart_words, read_pdf, read_report, section_pages
+from pdf_pages import chart_words, flat, read_pdf, read_report, section_pages
 
 
 def _check(folder: Path) -> int:
@@ -37,8 +37,10 @@ def test_demo_with_pdf(tmp_path, capsys):
     assert f"wrote {out}/report.html, report.pdf, results.csv" in printed
     assert (out / "report.pdf").is_file()
     report = read_report(out)
-    # among the demo's sections: its attributes and intersections
-    assert {"gender", "nationality", "gender × nationality"} <= set(report.headings)
+    # the demo's attributes and intersections: <details>, closed on screen, open here
+    assert {"Gender", "Nationality", "Gender × nationality"} <= set(report.details)
+    text = "".join(p.flat for p in read_pdf(out / "report.pdf"))
+    assert all(flat(d) in text for d in report.details)
     assert _check(out) >= len(report.headings)
 
 

@@ -72,8 +72,13 @@ def test_pdf_is_asked_for_only(compas):
 def test_every_section_starts_a_page_in_order(compas):
     _, _, report, pages = compas
     headings = [flat(h) for h in report.headings]
-    # the top-level sections of this audit, read from the HTML: one per attribute too
-    assert "race" in headings and "sex" in headings and len(headings) >= 5, headings
+    # the top-level sections of this audit, read from the HTML: key findings, details
+    # (one <details> per attribute, open in print), scores, dossier
+    assert len(headings) >= 4, headings
+    text = "".join(p.flat for p in pages)
+    assert {"Race", "Sex"} <= {flat(d) for d in report.details}
+    missing = [d for d in report.details if flat(d) not in text]
+    assert not missing, f"<details> not opened in the PDF: {missing}"
     # the title and the first section share the first page
     assert "compas-scores-two-years.csv" in pages[0].flat.split(headings[0])[0]
     sections = section_pages(report, pages)  # each later section starts a page
@@ -99,7 +104,7 @@ def test_every_chart_is_drawn(compas):
     """Each chart's own words are in the text of its section's pages, and those pages
     hold colour in proportion to their charts; a section without charts holds none."""
     _, _, report, pages = compas
-    assert len(report.charts) >= 20
+    assert len(report.charts) >= 10
     for k, (heading, section) in enumerate(section_pages(report, pages)):
         text = "".join(p.flat for p in section)
         charts = [src for src, at in report.charts if at == k]
