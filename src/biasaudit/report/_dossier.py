@@ -20,6 +20,7 @@ from ._html import e, table
 from ._labels import Labels
 from ._messages import fmt, has, plain, text
 from ._messages import label as metric_label
+from ._notes import note_text
 from ._sentences import withheld_text
 
 
@@ -48,8 +49,8 @@ def data_part(result: Any) -> str:
             excluded=fmt(led.rows_excluded),
         )
     )
-    items += [text("dossier.excluded", count=fmt(k), reason=r) for r, k in led.excluded]
-    items += [text("dossier.note", note=n) for n in led.notes]
+    items += [text("dossier.excluded", count=fmt(k), reason=note_text(r)) for r, k in led.excluded]
+    items += [text("dossier.note", note=note_text(n)) for n in led.notes]
     return f'<section id="provenance"><h3>{e(text("dossier.data"))}</h3>{_li(items)}</section>'
 
 

@@ -486,6 +486,14 @@ ENGLISH: Mapping[str, str] = {
     "note.why_complementary": "complementary",
     "note.transition_undefined": "transition undefined: nobody in this group reached '{stage}'",
     "note.reference_share_zero": "the reference group's share at '{stage}' is 0: ratio undefined",
+    "note.flagged_unknown": "{n_people} flagged people have no known outcome",
+    "note.unflagged_unknown": "{n_people} people who were not flagged have no known outcome",
+    "note.no_outcome": "no outcome column: only decision-based metrics can be computed",
+    "note.no_investigated_sample": (
+        "no investigated column: the flagged and the random audit sample are counted as "
+        "investigated"
+    ),
+    "note.no_investigated": "no investigated column: the flagged are counted as investigated",
     "note.auc_known": "AUC and calibration use the people whose outcome is known",
     "note.auc_investigated": " (the investigated only: the others are not in them)",
     "note.count_people": "score analyses count people, each row as its count",

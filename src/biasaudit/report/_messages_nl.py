@@ -519,6 +519,16 @@ DUTCH: Mapping[str, str] = {
     "note.reference_share_zero": (
         "het aandeel van de referentiegroep in ‘{stage}’ is 0: verhouding niet gedefinieerd"
     ),
+    "note.flagged_unknown": "van {n_people} geselecteerden is de uitkomst niet bekend",
+    "note.unflagged_unknown": "van {n_people} niet-geselecteerden is de uitkomst niet bekend",
+    "note.no_outcome": (
+        "geen kolom met de uitkomst: alleen maten van de selectie zijn te berekenen"
+    ),
+    "note.no_investigated_sample": (
+        "geen kolom 'onderzocht': de geselecteerden en de aselecte controlesteekproef gelden "
+        "als onderzocht"
+    ),
+    "note.no_investigated": "geen kolom 'onderzocht': de geselecteerden gelden als onderzocht",
     "note.auc_known": "AUC en kalibratie gebruiken de mensen van wie de uitkomst bekend is",
     "note.auc_investigated": " (alleen de onderzochten: de anderen tellen niet mee)",
     "note.count_people": "de scoreanalyses tellen mensen, elke rij als haar aantal",

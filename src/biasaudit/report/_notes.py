@@ -62,6 +62,21 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "reference_share_zero",
             r"the reference group's share at '(?P<stage>[^']*)' is 0: ratio undefined",
         ),
+        ("flagged_unknown", rf"(?P<n_people>{_NUMBER}) flagged people have no known outcome"),
+        (
+            "unflagged_unknown",
+            rf"(?P<n_people>{_NUMBER}) people who were not flagged have no known outcome",
+        ),
+        ("no_outcome", r"no outcome column: only decision-based metrics can be computed"),
+        (
+            "no_investigated_sample",
+            r"no investigated column: the flagged and the random audit sample are counted as "
+            r"investigated",
+        ),
+        (
+            "no_investigated",
+            r"no investigated column: the flagged are counted as investigated",
+        ),
         ("auc_known", r"AUC and calibration use the people whose outcome is known"),
         ("auc_investigated", r" \(the investigated only: the others are not in them\)"),
         ("count_people", r"score analyses count people, each row as its count"),
