@@ -447,7 +447,7 @@ ENGLISH: Mapping[str, str] = {
         "({points} points, {level} CI {low} to {high})."
     ),
     "cut.top": "top decile",
-    "cut.audit": "score ≥ {cutoff} (the audit's cut-off)",
+    "cut.audit": "score >= {cutoff} (the audit's cut-off)",
     # ------------------------------------------------------------------ regression sentences
     "adjusted.sentence": (
         "{who} were {likely} than {reference} to get {decision} at the reference profile, "
