@@ -84,3 +84,26 @@ def test_probe_with_pdf(tmp_path, capsys, how):
     assert f"wrote {out}/report.html, report.pdf, probe.json" in capsys.readouterr().out
     assert _check(out) >= 1
     assert any("Modelprobing" in p.flat for p in read_pdf(out / "report.pdf"))
+
+
+def test_dutch_pdf(tmp_path, capsys):
+    """report.pdf in Dutch: the same pages and charts, the words and numbers Dutch."""
+    (tmp_path / "d.csv").write_text(
+        "sex,flag\n" + "F,1\n" * 300 + "F,0\n" * 700 + "M,1\n" * 150 + "M,0\n" * 850,
+        encoding="utf-8",
+    )
+    config = tmp_path / "audit.toml"
+    config.write_text(
+        '[data]\npath = "d.csv"\n[roles]\nflagged = "flag"\n[groups]\nattributes = ["sex"]\n'
+        'reference = { sex = "M" }\n[output]\ndir = "out"\npdf = true\nlanguage = "nl"\n'
+        '[report.labels]\nsex = { F = "vrouwen", M = "mannen" }\n',
+        encoding="utf-8",
+    )
+    assert main(["audit", str(config), "--quiet"]) == 0
+    _check(tmp_path / "out")
+    text = "".join(p.flat for p in read_pdf(tmp_path / "out" / "report.pdf"))
+    flat = "".join(text.split())
+    # 30.0% of 1,000 against 15.0% of 1,000: 2.0 times, 300 and 150 of every 1,000
+    assert "Vrouwenwerden2,0keerzovaakgeselecteerdvooronderzoekalsmannen" in flat
+    assert "300vanelke1.000vrouwen" in flat
+    assert "Onderzoeksdossier" in flat and "What the audit found" not in text

@@ -70,6 +70,13 @@ def demo_report(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def dutch_report(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("demo-nl") / "report"
+    assert main(["demo", "--out", str(out), "--language", "nl", "--quiet"]) == 0
+    return out
+
+
 def test_report_structure(demo_report):
     text = (demo_report / "report.html").read_text(encoding="utf-8")
     page = _parse(text)
@@ -209,7 +216,8 @@ def test_report_is_byte_identical(tmp_path, monkeypatch):
         if path.is_file():
             twin = tmp_path / "b" / path.relative_to(tmp_path / "a")
             assert path.read_bytes() == twin.read_bytes(), path.name
-    assert "2023-11-14T22:13:20Z" in (tmp_path / "a" / "report.html").read_text()
+    # SOURCE_DATE_EPOCH 1700000000 is 2023-11-14T22:13:20Z
+    assert "on 14 November 2023, 22:13 UTC" in (tmp_path / "a" / "report.html").read_text()
 
 
 HOSTILE = "<script>alert(1)</script>"
@@ -363,15 +371,17 @@ def test_print_opens_every_section(demo_report):
     assert errors == []
 
 
-def test_accessibility_checker_finds_nothing(demo_report):
+@pytest.mark.parametrize("report", ["demo_report", "dutch_report"])
+def test_accessibility_checker_finds_nothing(report, request):
     """axe-core (bundled by axe-playwright-python, so it runs offline) on the report
-    with every section open: contrast, heading order, table headers and scope, image
-    alternatives, landmarks."""
+    with every section open, in English and in Dutch: contrast, heading order, table
+    headers and scope, image alternatives, landmarks, the page's language."""
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
+    folder = request.getfixturevalue(report)
     with sync_playwright() as p:
-        browser, page, _ = _open(p, demo_report / "report.html", SCREENS["desktop"])
+        browser, page, _ = _open(p, folder / "report.html", SCREENS["desktop"])
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         results = Axe().run(page)
         browser.close()
@@ -512,10 +522,81 @@ def test_adjusted_disparity_section(tmp_path):
     fit = sm.Logit(df["high"].astype(float), exog).fit(disp=0)
     for level in ("B", "C"):
         odds = f"{np.exp(fit.params[level]):.3f}"
-        assert re.search(rf'<th scope="row">g = {level}</th>.*?>{odds}</td>', section), level
+        assert re.search(rf'<th scope="row">G: {level}</th>.*?>{odds}</td>', section), level
     # "tiny" (4 people) is blanked by disclosure control: its row has no number
-    tiny = re.search(r'<th scope="row">g = tiny</th>(.*?)</tr>', section)
+    tiny = re.search(r'<th scope="row">G: tiny</th>(.*?)</tr>', section)
     assert tiny is not None and re.findall(r'<td class="num">([^<]+)</td>', tiny.group(1)) == []
-    assert "g = tiny were" not in section
-    assert "After accounting for older, people with g = B were" in section
+    assert "g is tiny were" not in section
+    # the groups in words, as everywhere in the report (never "g = B")
+    assert "After accounting for older, people whose g is B were" in section
     assert 'alt="Adjusted odds of high' in section
+
+
+# --------------------------------------------------------------------------- languages
+
+
+def _visible(text: str) -> str:
+    """The words a reader meets: text and alt texts, not the dossier's configuration
+    and software versions (the configuration as given, in its own words)."""
+    cut = text.index('<section id="software">')
+    text = text[:cut] + text[text.index("</section>", cut) :]
+    page = _parse(text)
+    alts = [str(i.get("alt") or "") for i in page.images]
+    return " ".join(" ".join(page.text).split() + alts)
+
+
+def _fragments(message: str) -> list[str]:
+    """The fixed words of an English message: its text between fields, of three or
+    more words (shorter pieces such as "of" occur in names and data)."""
+    parts = re.split(r"\{\w+\}", message)
+    return [p.strip(" :;,.()") for p in parts if len(p.strip(" :;,.()").split()) >= 3]
+
+
+def test_dutch_report_has_no_english_sentence_of_the_catalogue(demo_report, dutch_report):
+    from biasaudit.report._messages import ENGLISH, catalogue
+
+    english = _visible((demo_report / "report.html").read_text(encoding="utf-8"))
+    dutch = _visible((dutch_report / "report.html").read_text(encoding="utf-8"))
+    nl = catalogue("nl")
+    shown = [
+        f
+        for key, message in ENGLISH.items()
+        for f in _fragments(message)
+        if f in english and f not in nl[key]
+    ]
+    assert len(shown) > 100  # the English report holds the English catalogue
+    leaked = sorted({f for f in shown if f in dutch})
+    assert leaked == []
+
+
+def test_dutch_report_numbers_use_decimal_commas(dutch_report):
+    text = (dutch_report / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="nl">' in text
+    first = text[text.index('<section id="key-findings">') :]
+    first = " ".join(_parse(first[: first.index("</section>")]).text)
+    # 482 of 2,457 Surinamese and 1,715 of 27,802 Dutch nationals were flagged
+    # (results.csv): 196 and 62 of every 1,000, a ratio of 3.2
+    assert "3,2 keer zo vaak" in first and "196 van elke 1.000" in first
+    assert "62 van elke 1.000" in first
+    assert re.findall(r"\d\.\d{1,2}\b(?!\.)", first) == []  # no decimal point
+    assert re.search(r"\d,\d", first)
+
+
+def test_dutch_report_in_a_real_browser(dutch_report):
+    """The browser reads the Dutch report as Dutch (screen readers pick their voice
+    from it), with its first screen and charts as in English."""
+    from playwright.sync_api import sync_playwright
+
+    width, height = SCREENS["phone"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser, page, errors = _open(p, dutch_report / "report.html", (width, height))
+        assert page.evaluate("document.documentElement.lang") == "nl"
+        assert page.locator("#key-findings h2").inner_text() == "Wat het onderzoek vond"
+        assert 1 <= page.locator("#key-findings ol.lead li").count() <= 5
+        chart = page.locator("#headline-chart img").bounding_box()
+        assert chart is not None and chart["y"] < height
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(ARTIFACTS / "report-nl-phone-first-screen.png"))
+        browser.close()
+    assert errors == []

@@ -154,6 +154,7 @@ def test_every_message_in_the_catalogue_is_used():
         and k.removesuffix("_missing") not in asked
         and not any(k.startswith(p) for p in prefixes)
         and k.split(".", 1)[-1] not in named
+        and not k.startswith("metric.")  # the registry's words: label(), plain()
     ]
     assert unused == []
 

@@ -15,6 +15,8 @@ _LAZY = {
     "FunnelResult": "_funnel_audit",
     "audit": "_audit",
     "audit_counts": "_aggregated",
+    "REPORT_LANGUAGES": "_report_section",
+    "check_language": "_report_section",
     "check_report_section": "_report_section",
     "funnel": "_funnel_audit",
     "load_config": "_config",
@@ -31,13 +33,15 @@ if TYPE_CHECKING:
     from ._audit import AuditResult, audit, spec_to_dict
     from ._config import load_config, run_config
     from ._funnel_audit import FunnelResult, funnel
-    from ._report_section import check_report_section
+    from ._report_section import REPORT_LANGUAGES, check_language, check_report_section
 
 __all__ = [
+    "REPORT_LANGUAGES",
     "AuditResult",
     "FunnelResult",
     "audit",
     "audit_counts",
+    "check_language",
     "check_report_section",
     "funnel",
     "load_config",

@@ -174,16 +174,26 @@ class AuditResult(PublishedResult):
         png: bool = False,
         pdf: bool = False,
         report: Mapping[str, Any] | None = None,
+        language: str = "en",
     ) -> Path:
         """Write the output folder: report.html (and report.pdf with ``pdf``, which needs
         ``pip install 'biasaudit[pdf]'``), charts/ (SVG; PNG too with ``png``),
         results.csv, results.json and manifest.json; see :func:`biasaudit.write_outputs`.
 
         ``report``: the configuration's ``[report]`` section as a mapping (``title``,
-        ``author``, ``names`` of attributes, ``labels`` of groups)."""
+        ``author``, ``names`` of attributes, ``labels`` of groups); ``language`` the language of
+        report.html (``"en"`` or ``"nl"``; the results files are the same in every language)."""
         from ..report import write_outputs  # the output layer sits above this one
 
-        return write_outputs(self, out_dir, restricted=restricted, png=png, pdf=pdf, report=report)
+        return write_outputs(
+            self,
+            out_dir,
+            restricted=restricted,
+            png=png,
+            pdf=pdf,
+            report=report,
+            language=language,
+        )
 
     def discover(
         self,

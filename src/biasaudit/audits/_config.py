@@ -37,7 +37,7 @@ from ..spec import (
     read_config_file,
     split_version,
 )
-from ._report_section import REPORT_KEYS, report_problems
+from ._report_section import REPORT_KEYS, language_problems, report_problems
 
 if TYPE_CHECKING:
     from ._audit import AuditResult
@@ -101,7 +101,7 @@ SECTIONS: dict[str, tuple[str, ...] | None] = {
     "scores": ("sweep", "points", "calibration_bins", "equalise"),
     "regression": ("decision", "positive", "covariates", "numeric", "label"),
     "change": ("order", "compare", "metrics"),
-    "output": ("dir", "mode", "png", "pdf"),
+    "output": ("dir", "mode", "png", "pdf", "language"),
     "model": (
         "path",
         "kind",
@@ -176,6 +176,8 @@ class AuditConfig:
         ``[output] png = true``: charts/ holds a PNG of each chart beside its SVG.
     pdf : bool
         ``[output] pdf = true``: the folder holds report.pdf too.
+    language : str
+        ``[output] language``: the language of the report (``"en"``, ``"nl"``).
     model : dict or None
         The ``[model]`` section: a model whose scores are the score role (as column
         :data:`MODEL_SCORE`) when ``[roles]`` names no score.
@@ -193,6 +195,7 @@ class AuditConfig:
     restricted: bool = False
     png: bool = False
     pdf: bool = False
+    language: str = "en"
     kind: str = "records"
     options: dict[str, Any] = field(default_factory=dict)
     link: Link | None = None
@@ -292,6 +295,8 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
     pdf = _section(raw, "output").get("pdf", False)
     if not isinstance(pdf, bool):
         bad("output.pdf", f"expected true or false (no quotes); got {pdf!r}", pdf)
+    language = _section(raw, "output").get("language", "en")
+    problems += language_problems(language)
     spec: AuditSpec | None = None
     if kind != "records":  # no roles: a stand-in decision role keeps one spec type
         roles_raw: dict[str, Any] = {"flagged": "(aggregated)"}
@@ -383,6 +388,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
         restricted=mode == "restricted",
         png=png is True,
         pdf=pdf is True,
+        language=str(language),
         kind=kind,
         options=_section(raw, kind) if kind != "records" else {},
         link=link,

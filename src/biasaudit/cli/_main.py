@@ -80,6 +80,17 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="also write report.pdf, the report on pages (needs pip install 'biasaudit[pdf]')",
         )
+    from ..audits import REPORT_LANGUAGES
+
+    for command in (demo, run):
+        command.add_argument(
+            "--language",
+            choices=list(REPORT_LANGUAGES),
+            default=None,
+            help="the language of the report: "
+            + ", ".join(f"{c} ({name})" for c, name in REPORT_LANGUAGES.items())
+            + " (default [output] language, else en)",
+        )
     for command in (demo, run, check, probe):
         command.add_argument(
             "--quiet",
@@ -239,6 +250,7 @@ def _audit(
     restricted: bool = False,
     png: bool = False,
     pdf: bool = False,
+    language: str | None = None,
 ) -> Path:
     from ..audits import load_config, run_config
 
@@ -259,6 +271,7 @@ def _audit(
             restricted=restricted,
             png=png or config.png,
             pdf=pdf,
+            language=language or config.language,
         )
     print(_summary(result, target, restricted=restricted, pdf=pdf))
     return target
@@ -370,9 +383,22 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from ..io import bundled_dir
 
-        _audit(bundled_dir(DEMO) / "audit.toml", args.out, png=args.png, pdf=args.pdf)
+        _audit(
+            bundled_dir(DEMO) / "audit.toml",
+            args.out,
+            png=args.png,
+            pdf=args.pdf,
+            language=args.language,
+        )
     elif args.command == "audit":
-        _audit(args.config, args.out, restricted=args.restricted, png=args.png, pdf=args.pdf)
+        _audit(
+            args.config,
+            args.out,
+            restricted=args.restricted,
+            png=args.png,
+            pdf=args.pdf,
+            language=args.language,
+        )
     elif args.command == "probe":
         _probe(args.config, args.out, restricted=args.restricted, png=args.png, pdf=args.pdf)
     elif args.command == "validate":

@@ -15,20 +15,23 @@ import pandas as pd
 from ..audits import AuditResult
 from ..disclosure import publish, quantile_minimum
 from ._charts import Chart, _slug, score_chart
-from ._findings import adjusted_findings, score_findings
 from ._html import details, e, table
 from ._labels import Labels, capital
-from ._messages import text
+from ._messages import fmt, text
+from ._messages import label as metric_label
+from ._notes import cut_text, note_text
 from ._score_charts import adjusted_chart, calibration_chart, excess_chart, threshold_chart
+from ._sentences import and_list as _and_list
+from ._sentences import clear_adjusted, regression_sentence, top_decile_sentences
 
 #: How a cell of a score table is written: share, difference in points, score, ...
 _KINDS: dict[str, Callable[[float], str]] = {
-    "pct": lambda x: f"{100 * x:.1f}%",
-    "pts": lambda x: f"{100 * x:+.1f}",
-    "score": lambda x: f"{x:.4g}",
-    "int": lambda x: f"{x:,.0f}",
-    "p": lambda x: text("p.small") if x < 0.001 else f"{x:.3f}",
-    "num": lambda x: f"{x:.3f}",
+    "pct": lambda x: fmt(100 * x, ".1f") + "%",
+    "pts": lambda x: fmt(100 * x, "+.1f"),
+    "score": lambda x: fmt(x, ".4g"),
+    "int": lambda x: fmt(x, ",.0f"),
+    "p": lambda x: text("p.small") if x < 0.001 else fmt(x, ".3f"),
+    "num": lambda x: fmt(x, ".3f"),
 }
 
 
@@ -62,6 +65,12 @@ def score_table(
                 shown = "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
                 if c == "group" and labels is not None and "attribute" in row:
                     shown = labels.group(str(row["attribute"]), shown)
+                elif c == "attribute" and labels is not None:
+                    shown = capital(labels.name(shown))
+                elif c == "metric" and shown:
+                    shown = metric_label(shown)
+                elif c == "cut":
+                    shown = cut_text(shown)
                 cells.append(
                     f'<th scope="row">{e(shown)}</th>' if i == 0 else f"<td>{e(shown)}</td>"
                 )
@@ -69,7 +78,7 @@ def score_table(
             x = math.nan if hidden else _value(v)
             shown = _KINDS[kind](x) if math.isfinite(x) else ""
             cells.append(f'<td class="num">{e(shown)}</td>')
-        note = text("scol.suppressed") if hidden else str(row.get("note") or "")
+        note = text("scol.suppressed") if hidden else note_text(str(row.get("note") or ""))
         cells.append(f"<td>{e(note)}</td>")
         body.append(cells)
     return table(head, body, caption)
@@ -145,21 +154,21 @@ def scores_section(
     common = [t for t in what_if["common_threshold"] if math.isfinite(_value(t))]
     if analysis.cutoff is not None:
         cutoff, label = analysis.cutoff, None
-        flagging = text("scores.flag_cutoff", score=score, cutoff=f"{analysis.cutoff:g}")
+        flagging = text("scores.flag_cutoff", score=score, cutoff=fmt(analysis.cutoff, "g"))
     elif common:
         cutoff, label = float(common[0]), text("scores.common_label")
-        flagging = text("scores.flag_common", score=score, cutoff=f"{cutoff:.4g}")
+        flagging = text("scores.flag_common", score=score, cutoff=fmt(cutoff, ".4g"))
     else:
         cutoff, label, flagging = None, None, ""
-    notes = "".join(f"<li>{e(n[0].upper() + n[1:])}.</li>" for n in analysis.notes)
+    notes = "".join(f"<li>{e(capital(note_text(n)))}.</li>" for n in analysis.notes)
     intro = text(
         "scores.intro",
         score=score,
-        top=f"{analysis.top_decile:.4g}",
+        top=fmt(analysis.top_decile, ".4g"),
         outcome=outcome,
         flagging=flagging,
     )
-    findings = score_findings(excess, confidence=confidence, name=labels.people)
+    findings = top_decile_sentences(excess, confidence=confidence, name=labels.people)
     parts = [
         f'<section id="scores"><h2>{e(text("scores.heading"))}</h2><p>{e(intro)}</p>'
         + (f"<ul>{notes}</ul>" if notes else "")
@@ -261,7 +270,10 @@ _ADJUSTED = [
 
 
 def adjusted_section(
-    result: AuditResult, colors: Mapping[tuple[str, str], str], save: Callable[[Chart], str]
+    result: AuditResult,
+    colors: Mapping[tuple[str, str], str],
+    save: Callable[[Chart], str],
+    labels: Labels | None = None,
 ) -> str:
     fit = result.adjusted
     if fit is None:
@@ -270,9 +282,14 @@ def adjusted_section(
     model = result.spec.regression
     covariates = list(model.covariates) if model is not None else []
     terms = publish(fit.table, "terms")
+    labels = labels or Labels()
     terms["term"] = [
-        f"{v} = {lv}" if lv else str(v)
+        _term(labels, str(v), str(lv), groups) if lv else str(v)
         for v, lv in zip(terms["variable"], terms["level"], strict=True)
+    ]
+    terms["reference_level"] = [
+        labels.group(str(v), str(r)) if v in groups and isinstance(r, str) and r else r
+        for v, r in zip(terms["variable"], terms["reference_level"], strict=True)
     ]
     terms["suppressed"] = False
     terms["note"] = [
@@ -280,24 +297,27 @@ def adjusted_section(
         for v in terms["variable"]
     ]
     chart = adjusted_chart(fit, groups=groups, colors=colors)
+    listed = _and_list(covariates)
     sentences = [
-        fit.sentence(str(r.variable), str(r.level), covariates=", ".join(covariates))
+        regression_sentence(
+            fit, str(r.variable), str(r.level), covariates=listed, name=labels.people
+        )
         for r in terms.itertuples()
         if r.variable in groups
         and r.level
         and not r.suppressed
         and math.isfinite(_value(r.relative_risk))
     ]
-    clear = adjusted_findings(fit, groups, covariates=covariates)[:3]
+    clear = clear_adjusted(fit, groups, covariates=listed, name=labels.people)[:3]
     items = "".join(f"<li>{e(s)}</li>" for s in sentences)
     intro = text(
         "adjusted.intro",
         decision=fit.decision,
-        groups=", ".join(groups),
-        covariates=", ".join(covariates) or text("adjusted.no_covariates"),
-        used=f"{fit.rows_used:,}",
-        left_out=f"{fit.rows_excluded:,}",
-        baseline=f"{fit.baseline:.1%}",
+        groups=_and_list([labels.name(g) for g in groups]),
+        covariates=listed or text("adjusted.no_covariates"),
+        used=fmt(fit.rows_used),
+        left_out=fmt(fit.rows_excluded),
+        baseline=fmt(fit.baseline, ".1%"),
     )
     body = (
         f"<p>{e(intro)}</p>"
@@ -311,3 +331,11 @@ def adjusted_section(
         + details(text("adjusted.summary", decision=fit.decision), body, id="adjusted-details")
         + "</section>"
     )
+
+
+def _term(labels: Labels, variable: str, level: str, groups: Sequence[str]) -> str:
+    """A model term as the table names it: the group's label for a protected
+    attribute, ``variable = level`` for a covariate."""
+    if variable in groups:
+        return f"{capital(labels.name(variable))}: {labels.group(variable, level)}"
+    return f"{variable} = {level}"

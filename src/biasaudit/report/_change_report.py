@@ -38,28 +38,32 @@ from ._charts import (
     group_colors,
     plot,
 )
+from ._labels import Labels, capital
+from ._messages import fmt, has, text
+from ._messages import label as metric_label
+from ._notes import note_text
 
 if TYPE_CHECKING:
     from ..audits import AuditResult
-    from ._labels import Labels
 
-#: The change table's columns shown in the report, with their headings and formats.
+#: The change table's columns shown in the report, with their formats (the headings
+#: are the catalogue's ``ccol.<column>``).
 _COLUMNS = (
-    ("group", "Group", "text"),
-    ("metric", "Metric", "text"),
-    ("period_from", "From", "text"),
-    ("period_to", "To", "text"),
-    ("value_from", "Rate then", "pct"),
-    ("value_to", "Rate now", "pct"),
-    ("value_change", "Change (points)", "pts"),
-    ("value_change_ci_low", "CI low", "pts"),
-    ("value_change_ci_high", "CI high", "pts"),
-    ("ratio_from", "Ratio then", "num"),
-    ("ratio_to", "Ratio now", "num"),
-    ("ratio_change", "Ratio of ratios", "num"),
-    ("ratio_change_ci_low", "CI low", "num"),
-    ("ratio_change_ci_high", "CI high", "num"),
-    ("p_adjusted", "Adjusted p", "p"),
+    ("group", "text"),
+    ("metric", "text"),
+    ("period_from", "text"),
+    ("period_to", "text"),
+    ("value_from", "pct"),
+    ("value_to", "pct"),
+    ("value_change", "pts"),
+    ("value_change_ci_low", "pts"),
+    ("value_change_ci_high", "pts"),
+    ("ratio_from", "num"),
+    ("ratio_to", "num"),
+    ("ratio_change", "num"),
+    ("ratio_change_ci_low", "num"),
+    ("ratio_change_ci_high", "num"),
+    ("p_adjusted", "p"),
 )
 
 
@@ -161,14 +165,14 @@ def trend_chart(
     ax.set_yscale("log")
     ax.set_ylim(lo_y, hi_y)
     ticks = _log_ticks(lo_y, hi_y, [1.0, 0.5, 2.0, 3.0, 5.0, 0.25, 1.5, 4.0, 8.0], 4.6 * 0.7)
-    ax.set_yticks(ticks, labels=[f"{t:g}" for t in ticks], fontsize=9)
+    ax.set_yticks(ticks, labels=[fmt(t, "g") for t in ticks], fontsize=9)
     ax.yaxis.set_minor_locator(_null_locator())
     ax.yaxis.set_minor_formatter(_null_formatter())
     ax.set_xticks(x, labels=[_literal(_short(p, 16)) for p in periods], fontsize=10)
     ax.set_xlim(-0.5, len(periods) - 0.5)
-    ref_name = _short(ref) if ref else "the reference group"
-    ax.set_ylabel(_literal(f"ratio to {ref_name} (log scale)"), fontsize=10)
-    ax.set_xlabel(_literal(f"period ({_level(confidence)} whiskers)"), fontsize=10)
+    ref_name = _short(ref) if ref else text("chart.the_reference_group")
+    ax.set_ylabel(_literal(text("trend.y_axis", reference=ref_name)), fontsize=10)
+    ax.set_xlabel(_literal(text("trend.x_axis", level=_level(confidence))), fontsize=10)
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -202,16 +206,22 @@ def trend_chart(
             Line2D([], [], color=color, marker=marker, mec=_INK, label=_literal(_short(g, 24)))
         )
         shown = ", ".join(
-            f"{_times(r)} in {_period_at(px, periods)}"
-            + (f" ({_times(plo)} to {_times(phi)})" if _finite(plo, phi) else "")
+            text("trend.in", ratio=_times(r), period=_period_at(px, periods))
+            + (
+                " (" + text("cell.range", low=_times(plo), high=_times(phi)) + ")"
+                if _finite(plo, phi)
+                else ""
+            )
             for px, r, plo, phi in pts
         )
         missing = hidden.get(g, [])
-        gone = f"; not shown in {', '.join(missing)} (suppressed or undefined)" if missing else ""
-        parts.append(f"{g}: {shown or 'no ratio shown'}{gone}")
-    handles.append(Line2D([], [], color=_INK, lw=1, label=_literal(f"1 = same as {ref_name}")))
+        gone = text("trend.not_shown", periods=", ".join(missing)) if missing else ""
+        parts.append(f"{g}: {shown or text('trend.no_ratio')}{gone}")
+    same = text("chart.same_as", reference=ref_name)
+    handles.append(Line2D([], [], color=_INK, lw=1, label=_literal(same)))
     if band is not None:
-        handles.append(Patch(color="#999999", alpha=0.2, label=f"{band[0]:g} to {band[1]:g}"))
+        band_text = text("cell.range", low=fmt(band[0], "g"), high=fmt(band[1], "g"))
+        handles.append(Patch(color="#999999", alpha=0.2, label=band_text))
     _legend(fig, handles, ncols=4)
     clearest = None
     if changes is not None:
@@ -223,11 +233,16 @@ def trend_chart(
         ]
         if len(tested):
             clearest = str(tested.sort_values("p_adjusted", kind="stable")["group"].iloc[0])
-    title = _trend_title(spec.label.split(" (")[0], attribute, ref, periods, series, clearest)
+    label = metric_label(spec.name)
+    title = _trend_title(label.split(" (")[0], attribute, ref, periods, series, clearest)
     _title(fig, title)
-    alt = (
-        f"{title}. Ratio of each group's {spec.label.lower()} to that of {ref_name}, "
-        f"per period ({', '.join(periods)}): {'; '.join(parts)}."
+    alt = text(
+        "trend.alt",
+        title=title,
+        metric=label.lower(),
+        reference=ref_name,
+        periods=", ".join(periods),
+        values="; ".join(parts),
     )
     name = f"trend-{_slug(attribute)}-{spec.name}"
     return _chart(name, title, alt, fig, attribute)
@@ -259,19 +274,23 @@ def _trend_title(
 ) -> str:
     """The ``clearest`` group's ratio, or the group whose ratio moved most (log scale),
     from its first to its last period shown."""
-    head = (
-        f"{label} ratio to {_short(ref) if ref else 'the reference group'} by {_short(attribute)}"
+    head = text(
+        "trend.head",
+        metric=label,
+        reference=_short(ref) if ref else text("chart.the_reference_group"),
+        attribute=_short(attribute),
+        first=periods[0],
+        last=periods[-1],
     )
-    span = f"{periods[0]} to {periods[-1]}"
     moved = [
         (abs(math.log(pts[-1][1] / pts[0][1])), g, pts)
         for g, pts in series.items()
         if len(pts) >= 2
     ]
     if not moved:
-        return f"{head}, {span}: no change can be shown"
+        return text("trend.none", head=head)
     _, g, pts = max(moved, key=lambda m: (m[1] == clearest, m[0]))
-    return f"{head}, {span}: {_short(g, 24)} {_times(pts[0][1])} → {_times(pts[-1][1])}"
+    return f"{head}: {_short(g, 24)} {_times(pts[0][1])} → {_times(pts[-1][1])}"
 
 
 def plot_change(
@@ -321,25 +340,29 @@ def _cell(value: Any, kind: str) -> str:
     if not _finite(value):
         return '<td class="num"></td>'
     x = float(value)
-    text = {
-        "pct": f"{100 * x:.1f}%",
-        "pts": f"{100 * x:+.1f}",
+    shown = {
+        "pct": fmt(100 * x, ".1f") + "%",
+        "pts": fmt(100 * x, "+.1f"),
         "num": _times(x),
-        "p": "< 0.001" if x < 0.001 else f"{x:.3f}",
+        "p": text("p.small") if x < 0.001 else fmt(x, ".3f"),
     }[kind]
-    return f'<td class="num">{_e(text)}</td>'
+    return f'<td class="num">{_e(shown)}</td>'
 
 
-def _table(rows: pd.DataFrame, caption: str) -> str:
-    head = "".join(f'<th scope="col">{_e(h)}</th>' for _, h, _ in _COLUMNS)
+def _table(rows: pd.DataFrame, caption: str, labels: Labels) -> str:
+    head = "".join(f'<th scope="col">{_e(text(f"ccol.{c}"))}</th>' for c, _ in _COLUMNS)
     body = []
     for _, row in rows.iterrows():
-        cells = "".join(_cell(row[c], kind) for c, _, kind in _COLUMNS)
-        note = "suppressed" if _true(row["suppressed"]) else str(row["note"] or "")
-        body.append(f"<tr>{cells}<td>{_e(note)}</td></tr>")
+        shown = row.copy()
+        shown["group"] = labels.group(str(row["attribute"]), str(row["group"]))
+        shown["metric"] = metric_label(str(row["metric"]))
+        cells = "".join(_cell(shown[c], kind) for c, kind in _COLUMNS)
+        note = text("cell.suppressed") if _true(row["suppressed"]) else str(row["note"] or "")
+        body.append(f"<tr>{cells}<td>{_e(note_text(note))}</td></tr>")
     return (
         f'<div class="table-wrap"><table><caption>{_e(caption)}</caption><thead><tr>{head}'
-        f'<th scope="col">Note</th></tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+        f'<th scope="col">{_e(text("col.note"))}</th></tr></thead><tbody>{"".join(body)}'
+        "</tbody></table></div>"
     )
 
 
@@ -347,38 +370,37 @@ def change_section(
     result: AuditResult, save: Callable[[Chart], str], labels: Labels | None = None
 ) -> str:
     """The report's "Did it change?" section ("" for an audit without periods);
-    ``save`` writes a chart into the output folder and returns its HTML figure,
+    ``save`` writes a chart into the output folder and returns its HTML figure;
     ``labels`` name the attributes and groups."""
     change = result.change
     if change is None:
         return ""
+    labels = labels or Labels()
     table = result.published_table()
     changes = result.published_changes()
     level = result.spec.stats.confidence
     versus = (
-        "the period before it"
+        text("change.versus_previous")
         if change.compare == "previous"
-        else f"the first ({change.periods[0]})"
+        else text("change.versus_first", first=change.periods[0])
     )
     tested = list(dict.fromkeys(changes.loc[changes["ratio_change"].notna(), "metric"]))
-    pooled = (
-        f" The tables above show {change.pooled} and each period on its own; every "
-        "comparison of a group with its reference group is within one period."
-        if change.pooled
-        else ""
+    pooled = text("change.pooled", pooled=change.pooled) if change.pooled else ""
+    correction = result.spec.stats.correction
+    intro = text(
+        "change.intro",
+        column=change.column,
+        periods=", ".join(change.periods),
+        versus=versus,
+        pooled=pooled,
+        correction=text(f"correction.{correction}")
+        if has(f"correction.{correction}")
+        else correction,
+        tested=", ".join(metric_label(m) for m in tested) or text("change.none_tested"),
     )
-    parts = [
-        '<section id="change"><h2>Did it change?</h2>'
-        f"<p>Periods ({_e(change.column)}): {_e(', '.join(change.periods))}. Each period "
-        f"is compared with {_e(versus)}.{_e(pooled)} A disparity's change is the ratio of "
-        "the two periods' ratios to the reference group (1: unchanged; below 1: the "
-        "disparity shrank), with a log-scale interval (delta method) and a test whose "
-        f"p-values are adjusted across every change tested ({_e(result.spec.stats.correction)}). "
-        "A rate's own change is the later rate minus the earlier, in percentage points, "
-        "with Newcombe's interval. Metrics tested: "
-        f"{_e(', '.join(tested) or 'none (no ratio is defined in two periods)')}.</p>"
-    ]
-    colors = group_colors(table)
+    parts = [f'<section id="change"><h2>{_e(text("change.heading"))}</h2><p>{_e(intro)}</p>']
+    drawn, drawn_changes = labels.relabel(table), labels.relabel(changes)
+    colors = group_colors(drawn)
     for attribute in result.counts.attributes():
         if INTERSECTION_SEP in attribute:
             continue
@@ -392,28 +414,26 @@ def change_section(
             rows = table[(table["attribute"] == attribute) & (table["metric"] == name)]
             if len(rows):
                 chart = trend_chart(
-                    table,
+                    drawn,
                     attribute,
                     name,
                     periods=change.periods,
                     colors=colors,
                     confidence=level,
-                    changes=changes,
+                    changes=drawn_changes,
                 )
                 figure = save(chart)
-        sentences = change_sentences(mine, confidence=level, labels=labels)[:6]
-        items = "".join(f"<li>{_e(s)}</li>" for s in sentences)
+        sentences = change_sentences(mine, confidence=level, name=labels.people)[:6]
+        items = "".join(f"<li>{_e(capital(s))}</li>" for s in sentences)
         shown = mine[mine["group"] != mine["reference_group"]]
+        name = capital(labels.name(attribute))
         parts.append(
-            f"<h3>{_e(labels.name(attribute) if labels is not None else attribute)}</h3>{figure}"
-            + (
-                f"<ul>{items}</ul>"
-                if items
-                else "<p>No change of a disparity could be tested.</p>"
-            )
+            f"<h3>{_e(name)}</h3>{figure}"
+            + (f"<ul>{items}</ul>" if items else f"<p>{_e(text('change.untested'))}</p>")
             + _table(
                 shown if len(shown) else mine,
-                f"Change between periods for {attribute} (rates and ratios to the reference group)",
+                text("change.caption", name=name),
+                labels,
             )
         )
     parts.append("</section>")

@@ -9,27 +9,27 @@ p = 0.003." Used by the report's "Did it change?" section and the command line.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..spec import metric
+from ._messages import fmt, label, text
 
 if TYPE_CHECKING:
     from ..audits import AuditResult
-    from ._labels import Labels
 
 
 def _times(x: float) -> str:
-    return f"{x:.2f}" if 0.01 <= x < 100 else f"{x:.3g}"
+    return fmt(x, ".2f") if 0.01 <= x < 100 else fmt(x, ".3g")
 
 
 def _level(confidence: float) -> str:
-    return f"{confidence:.0%} CI"
+    return text("chart.level", level=fmt(confidence, ".0%"))
 
 
 def _p(x: float) -> str:
-    return "< 0.001" if x < 0.001 else f"= {x:.3f}"
+    return text("change.p_small") if x < 0.001 else text("change.p", p=fmt(x, ".3f"))
 
 
 def _finite(*values: Any) -> bool:
@@ -38,12 +38,19 @@ def _finite(*values: Any) -> bool:
 
 def _rates(name: str) -> str:
     """``"selection rates"``, ``"unfounded investigations per person"``: what is compared."""
-    label = metric(name).label.split(" (")[0].lower()
-    return label + "s" if label.endswith("rate") else label
+    shown = label(name).split(" (")[0].lower()
+    return shown + "s" if shown.endswith(text("change.plural_of")) else shown
+
+
+def _plain(attribute: str, group: str) -> str:
+    return f"{attribute} = {group}"
 
 
 def change_sentences(
-    changes: pd.DataFrame, *, confidence: float = 0.95, labels: Labels | None = None
+    changes: pd.DataFrame,
+    *,
+    confidence: float = 0.95,
+    name: Callable[[str, str], str] = _plain,
 ) -> list[str]:
     """One sentence per tested change of a disparity, clearest evidence first.
 
@@ -54,9 +61,10 @@ def change_sentences(
     confidence : float, default=0.95
         The audit's level: a change whose adjusted p-value is below ``1 - confidence``
         is "unlikely to be chance".
-    labels : Labels, optional
-        The report's names of the groups ("women against men"); without, the column
-        values as they are (the command line's wording).
+    name : callable, optional
+        ``name(attribute, group)`` names a group (default ``attribute = group``; the
+        report passes its labels). The reference group is named the same way, except
+        by default, where its value alone follows "against".
 
     Examples
     --------
@@ -78,31 +86,47 @@ def change_sentences(
     out = []
     for r in rows.itertuples(index=False):
         before, after = float(r.ratio_from), float(r.ratio_to)
+        rates = _rates(str(r.metric))
         if f"{before:.2f}" == f"{after:.2f}":
-            moved = f"was {_times(before)} in both {r.period_from} and {r.period_to}"
+            moved = text(
+                "change.same", rates=rates, ratio=_times(before), a=r.period_from, b=r.period_to
+            )
         else:
-            verb = "fell" if after < before else "rose"
-            moved = f"{verb} from {_times(before)} ({r.period_from}) to {_times(after)} ({r.period_to})"
+            moved = text(
+                "change.fell" if after < before else "change.rose",
+                rates=rates,
+                before=_times(before),
+                a=r.period_from,
+                after=_times(after),
+                b=r.period_to,
+            )
         ci = ""
         if _finite(r.ratio_change_ci_low, r.ratio_change_ci_high):
-            ci = (
-                f" (ratio of ratios {_times(float(r.ratio_change))}, {_level(confidence)} "
-                f"{_times(float(r.ratio_change_ci_low))} to {_times(float(r.ratio_change_ci_high))})"
+            ci = text(
+                "change.ci",
+                ratio=_times(float(r.ratio_change)),
+                level=_level(confidence),
+                low=_times(float(r.ratio_change_ci_low)),
+                high=_times(float(r.ratio_change_ci_high)),
             )
-        verdict = (
-            "the change is unlikely to be chance"
-            if float(r.p_adjusted) < alpha
-            else "the change could be chance"
+        verdict = text(
+            "change.unlikely" if float(r.p_adjusted) < alpha else "change.could",
         )
-        who = (
-            f"{labels.people(r.attribute, r.group)} against "
-            f"{labels.people(r.attribute, r.reference_group)}"
-            if labels is not None
-            else f"{r.attribute} = {r.group} against {r.reference_group}"
+        reference = (
+            str(r.reference_group)
+            if name is _plain
+            else name(str(r.attribute), str(r.reference_group))
         )
         out.append(
-            f"For {who}, the ratio of "
-            f"{_rates(str(r.metric))} {moved}{ci}; {verdict}, adjusted p {_p(float(r.p_adjusted))}."
+            text(
+                "change.sentence",
+                who=name(str(r.attribute), str(r.group)),
+                reference=reference,
+                moved=moved,
+                ci=ci,
+                verdict=verdict,
+                p=_p(float(r.p_adjusted)),
+            )
         )
     return out
 

@@ -46,6 +46,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter, NullLoc
 
 from ..counts import OVERALL
 from ..spec import HEADLINE, INTERSECTION_SEP, MetricSpec, metric
+from ._messages import current_language, fmt
+from ._messages import label as metric_label
 from ._messages import text as message
 from ._svg import compact_svg
 
@@ -63,7 +65,7 @@ _SUPPRESSED, _NA, _INK = "#9A9A9A", "#DDDDDD", "0.2"
 _HATCH = "////"
 _RANGE_NOTE = "not confidence intervals"  # how a table says its ratio limits are a range
 _SAVE_LOCK = threading.Lock()
-_PERCENT = FuncFormatter(lambda x, _: f"{100 * x:.4g}%")
+_PERCENT = FuncFormatter(lambda x, _: fmt(100 * x, ".4g") + "%")
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 
 
@@ -116,11 +118,11 @@ def _short(text: object, width: int = 40) -> str:
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.3g}%"
+    return fmt(100 * x, ".3g") + "%"
 
 
 def _points(x: float) -> str:
-    return f"{100 * x:+.3g} points"
+    return message("chart.points", points=fmt(100 * x, "+.3g"))
 
 
 def _unit(spec: MetricSpec) -> Callable[[float], str]:
@@ -148,11 +150,11 @@ def _furthest(rows: Sequence[pd.Series], column: str) -> pd.Series:
 
 
 def _times(x: float) -> str:
-    return f"{x:.2f}" if 0.01 <= x < 100 else f"{x:.3g}"
+    return fmt(x, ".2f") if 0.01 <= x < 100 else fmt(x, ".3g")
 
 
 def _level(confidence: float) -> str:
-    return f"{confidence:.0%} CI"
+    return message("chart.level", level=fmt(confidence, ".0%"))
 
 
 def _slug(text: str) -> str:
@@ -165,7 +167,7 @@ def _slug(text: str) -> str:
 def _counts(row: pd.Series) -> str:
     num, den = row["numerator"], row["denominator"]
     if all(isinstance(v, float | int) and math.isfinite(v) and v == int(v) for v in (num, den)):
-        return f", {int(num):,} of {int(den):,}"
+        return message("chart.counts", numerator=fmt(int(num)), denominator=fmt(int(den)))
     return ""
 
 
@@ -264,7 +266,7 @@ def _ratio_state(row: pd.Series, reference: str | None) -> str:
 
 def _why_not(row: pd.Series) -> str:
     lo, hi = row.get("lower_bound", math.nan), row.get("upper_bound", math.nan)
-    return "not identifiable" if _finite(lo, hi) else "n/a"
+    return message("chart.not_identifiable") if _finite(lo, hi) else message("chart.na")
 
 
 # --------------------------------------------------------------------------- colours
@@ -356,7 +358,12 @@ def _chart(name: str, title: str, alt: str, fig: Figure, attribute: str) -> Char
     text without drawing the figure; removing the engine afterwards (not the "none"
     placeholder, which still makes ``savefig`` draw the whole figure once before
     saving it) leaves a figure that each saved file draws exactly once.
+
+    In a language other than English, tick labels that matplotlib would write itself
+    get the language's decimal separator (before the layout measures them).
     """
+    if current_language() != "en":
+        _localize_ticks(fig)
     engine = fig.get_layout_engine()
     if engine is not None:
         engine.execute(fig)
@@ -366,6 +373,19 @@ def _chart(name: str, title: str, alt: str, fig: Figure, attribute: str) -> Char
     else:
         fig.set_layout_engine(None)
     return Chart(name, title, alt, fig, attribute)
+
+
+def _localize_ticks(fig: Figure) -> None:
+    """Give every axis that matplotlib labels by itself (a plain number formatter)
+    the current language's separators."""
+    from matplotlib.ticker import ScalarFormatter
+
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            if isinstance(axis.get_major_formatter(), ScalarFormatter):
+                axis.set_major_formatter(
+                    FuncFormatter(lambda x, _: fmt(round(x, 12) + 0.0, ".4g"))
+                )
 
 
 def _title(fig: Figure, title: str) -> None:
@@ -519,7 +539,7 @@ def _disparity_figure(
     ref = _reference(rows)
     groups = list(rows["group"])
     looks = _looks(table, attribute, groups, colors)
-    labels = [_wrap(g) + ("\n(reference)" if g == ref else "") for g in groups]
+    labels = [_wrap(g) + ("\n" + message("chart.reference") if g == ref else "") for g in groups]
     width = 8.0
     fig = _figure(width, 1.9 + _row_heights(labels))
     ax = fig.add_subplot()
@@ -534,22 +554,27 @@ def _disparity_figure(
     ax.set_xscale("log")
     ax.set_xlim(lo, hi)
     ticks = _log_ticks(lo, hi, [1.0, *(band or ())], width * 0.55)
-    ax.set_xticks(ticks, labels=[f"{t:g}" for t in ticks], fontsize=9)
+    ax.set_xticks(ticks, labels=[fmt(t, "g") for t in ticks], fontsize=9)
     ax.xaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_minor_formatter(NullFormatter())
-    ref_name = _short(ref) if ref else "the reference group"
-    ax.set_xlabel(_literal(f"{spec.label}: ratio to {ref_name} (log scale)"), fontsize=10)
+    ref_name = _short(ref) if ref else message("chart.the_reference_group")
+    label = metric_label(spec.name)
+    ax.set_xlabel(
+        _literal(message("chart.ratio_axis", metric=label, reference=ref_name)), fontsize=10
+    )
     handles: list[Any] = [
-        Line2D([], [], color=_INK, lw=1, label=_literal(f"1 = same as {ref_name}"))
+        Line2D(
+            [], [], color=_INK, lw=1, label=_literal(message("chart.same_as", reference=ref_name))
+        )
     ]
     if band is not None:
         ax.axvspan(*band, color="#999999", alpha=0.2, lw=0, gid="band", zorder=0)
-        handles.append(Patch(color="#999999", alpha=0.2, label=f"{band[0]:g} to {band[1]:g}"))
+        handles.append(Patch(color="#999999", alpha=0.2, label=_band(band)))
     ax.axvline(1.0, color=_INK, lw=1, gid="reference-line", zorder=1)
     ax.text(
         1.02,
         1.0,
-        f"ratio ({_level(confidence)})",
+        message("chart.ratio_head", level=_level(confidence)),
         transform=ax.transAxes,
         fontsize=9,
         ha="left",
@@ -576,8 +601,8 @@ def _disparity_figure(
                 gid="reference-point",
                 zorder=4,
             )
-            _side_text(ax, y, "reference")
-            parts.append(f"{g} is the reference group")
+            _side_text(ax, y, message("cell.reference"))
+            parts.append(message("chart.alt_reference", group=g))
         elif state == "point":
             ax.plot(
                 [np.clip(r, lo, hi)],
@@ -593,14 +618,20 @@ def _disparity_figure(
             )
             if _finite(r_lo, r_hi):
                 spans.append((y, max(r_lo, lo), min(r_hi, hi)))
-                ci = f" ({_times(r_lo)} to {_times(r_hi)})"
+                ci = " (" + message("cell.range", low=_times(r_lo), high=_times(r_hi)) + ")"
                 parts.append(
-                    f"{g} {_times(r)} times ({_level(confidence)} {_times(r_lo)} to "
-                    f"{_times(r_hi)})"
+                    message(
+                        "chart.alt_times_ci",
+                        group=g,
+                        times=_times(r),
+                        level=_level(confidence),
+                        low=_times(r_lo),
+                        high=_times(r_hi),
+                    )
                 )
             else:
                 ci = ""
-                parts.append(f"{g} {_times(r)} times")
+                parts.append(message("chart.alt_times", group=g, times=_times(r)))
             _side_text(ax, y, f"{_times(r)}{ci}")
         elif state == "range":
             ranged = True
@@ -617,11 +648,11 @@ def _disparity_figure(
                 gid="range",
                 zorder=2,
             )
-            upper = _times(r_hi) if _finite(r_hi) else "no upper limit"
-            _side_text(ax, y, f"range {_times(r_lo)} to {upper}")
-            parts.append(f"{g} between {_times(r_lo)} and {upper} times (a range)")
+            upper = _times(r_hi) if _finite(r_hi) else message("chart.no_upper")
+            _side_text(ax, y, message("chart.side_range", low=_times(r_lo), high=upper))
+            parts.append(message("chart.alt_times_range", group=g, low=_times(r_lo), high=upper))
         else:
-            why = "suppressed" if state == "suppressed" else _why_not(row)
+            why = message("cell.suppressed") if state == "suppressed" else _why_not(row)
             _side_text(ax, y, why, color="0.35", style="italic")
             parts.append(f"{g} {why}")
     _whiskers(ax, spans, vertical=False)
@@ -631,12 +662,20 @@ def _disparity_figure(
         handles.append(_range_handle())
     _legend(fig, handles)
     title = _disparity_finding(rows, states, spec, attribute, ref, confidence)
-    band_text = f" Shaded: the {band[0]:g} to {band[1]:g} band." if band else ""
-    described = (
-        f"Ratio of the {spec.label.lower()} of each group of {attribute} to that "
-        f"of {ref or 'the reference group'}: {'; '.join(parts)}.{band_text}"
+    band_text = message("chart.alt_band", band=_band(band)) if band else ""
+    described = message(
+        "chart.alt_ratios",
+        metric=label.lower(),
+        attribute=attribute,
+        reference=ref or message("chart.the_reference_group"),
+        values="; ".join(parts),
+        band=band_text,
     )
     return fig, title, described
+
+
+def _band(band: tuple[float, float]) -> str:
+    return message("cell.range", low=fmt(band[0], "g"), high=fmt(band[1], "g"))
 
 
 def _spec(name: str) -> MetricSpec:
@@ -658,23 +697,35 @@ def _disparity_finding(
         row = _furthest(points, "ratio")
         ci = ""
         if _finite(row["ratio_ci_low"], row["ratio_ci_high"]):
-            ci = (
-                f" ({_level(confidence)} {_times(row['ratio_ci_low'])} to "
-                f"{_times(row['ratio_ci_high'])})"
+            ci = message(
+                "chart.ci",
+                level=_level(confidence),
+                low=_times(row["ratio_ci_low"]),
+                high=_times(row["ratio_ci_high"]),
             )
-        return (
-            f"{spec.label}: {_short(row['group'])} {_times(row['ratio'])} times as high as "
-            f"{_short(ref)}{ci}"
+        return message(
+            "chart.title_times",
+            metric=metric_label(spec.name),
+            group=_short(row["group"]),
+            times=_times(row["ratio"]),
+            reference=_short(ref),
+            ci=ci,
         )
     ranges = [row for row, s in shown if s == "range"]
     if ref is not None and ranges:
         row = max(ranges, key=lambda r: r["ratio_ci_low"])
-        upper = _times(row["ratio_ci_high"]) if _finite(row["ratio_ci_high"]) else "unbounded"
-        return (
-            f"{spec.label}: {_short(row['group'])} between {_times(row['ratio_ci_low'])} and "
-            f"{upper} times as high as {_short(ref)} (a range, from hidden or rounded cells)"
+        upper = _times(row["ratio_ci_high"]) if _finite(row["ratio_ci_high"]) else "∞"
+        return message(
+            "chart.title_times_range",
+            metric=metric_label(spec.name),
+            group=_short(row["group"]),
+            low=_times(row["ratio_ci_low"]),
+            high=upper,
+            reference=_short(ref),
         )
-    return f"{spec.label} by {_short(attribute)}: no ratio to a reference group can be shown"
+    return message(
+        "chart.title_no_ratio", metric=metric_label(spec.name), attribute=_short(attribute)
+    )
 
 
 # --------------------------------------------------------------------------- rates
@@ -1118,14 +1169,20 @@ def heatmap_chart(
     bar = fig.colorbar(image, ax=ax, shrink=0.9, pad=0.02)
     ticks = [2.0**k for k in range(-math.floor(top), math.floor(top) + 1)]
     ticks += [0.8, 1.25] if top <= 2 else []
-    bar.set_ticks([math.log2(t) for t in ticks], labels=[f"{t:g}" for t in ticks])
+    bar.set_ticks([math.log2(t) for t in ticks], labels=[fmt(t, "g") for t in ticks])
     bar.ax.tick_params(labelsize=9)
-    bar.set_label(_literal(f"ratio to {_short(ref) if ref else 'the reference'}"), fontsize=9)
+    reference = _short(ref) if ref else message("chart.the_reference_group")
+    bar.set_label(_literal(message("chart.ratio_to", reference=reference)), fontsize=9)
     title = _heatmap_finding(rows, ref, spec, intersection, level)
     _title(fig, title)
-    alt = (
-        f"{title}. Ratio of the {spec.label.lower()} of each group of {intersection} to "
-        f"{ref or 'the reference group'} ({level} in brackets): {'; '.join(parts)}."
+    alt = message(
+        "chart.alt_heatmap",
+        title=title,
+        metric=metric_label(spec.name).lower(),
+        attribute=intersection,
+        reference=ref or message("chart.the_reference_group"),
+        level=level,
+        values="; ".join(parts),
     )
     return _chart(f"heatmap-{_slug(intersection)}-{spec.name}", title, alt, fig, intersection)
 
@@ -1206,15 +1263,17 @@ def cells_chart(
     part = part.iloc[np.argsort([keep.index(g) for g in part["group"]], kind="stable")]
     fig, finding, values = _disparity_figure(part, intersection, spec.name, band, None, confidence)
     others = len(rows) - (ref is not None)
-    title = (
-        f"{spec.label} by {_short(intersection, 60)}, the {len(shown)} of {others} cells "
-        f"furthest from {_short(ref) if ref else 'the reference'}: "
-        + finding.removeprefix(f"{spec.label}: ")
+    label = metric_label(spec.name)
+    title = message(
+        "chart.title_cells",
+        metric=label,
+        attribute=_short(intersection, 60),
+        shown=fmt(len(shown)),
+        total=fmt(others),
+        reference=_short(ref) if ref else message("chart.the_reference_group"),
+        finding=finding.removeprefix(label + ": "),
     )
-    alt = (
-        f"{title}. The cells shown are those whose {_level(confidence)} lies furthest from "
-        f"1; every cell is in results.csv. {values}"
-    )
+    alt = message("chart.alt_cells", title=title, level=_level(confidence), values=values)
     _title(fig, title)
     return _chart(f"cells-{_slug(intersection)}-{spec.name}", title, alt, fig, intersection)
 
@@ -1233,21 +1292,28 @@ def _cell(
     i, j = at
     color = "black"
     if row is None or state in ("suppressed", "n/a"):
-        text = "suppressed" if state == "suppressed" else "n/a" if row is None else _why_not(row)
+        text = (
+            message("cell.suppressed")
+            if state == "suppressed"
+            else message("chart.na")
+            if row is None
+            else _why_not(row)
+        )
     elif state == "range":
         upper = _times(row["ratio_ci_high"]) if _finite(row["ratio_ci_high"]) else "∞"
-        text = f"range\n{_times(row['ratio_ci_low'])} to {upper}"
+        text = message("chart.cell_range", low=_times(row["ratio_ci_low"]), high=upper)
     elif state == "reference":
         ax.add_patch(
             Rectangle((j - 0.45, i - 0.45), 0.9, 0.9, fill=False, lw=2, gid="reference-cell")
         )
-        text = "1\nreference"
+        text = "1\n" + message("cell.reference")
     else:
         r, g, b = to_rgb(rgba)
         color = "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.45 else "black"
         text = _times(row["ratio"])
         if _finite(row["ratio_ci_low"], row["ratio_ci_high"]):
-            text += f"\n({_times(row['ratio_ci_low'])} to {_times(row['ratio_ci_high'])})"
+            low, high = _times(row["ratio_ci_low"]), _times(row["ratio_ci_high"])
+            text += "\n(" + message("cell.range", low=low, high=high) + ")"
     if state in _CELLS:
         gid = {"n/a": "not-available"}.get(state, state)
         # add_artist, not add_patch: the limits are fixed, and updating them from each
@@ -1273,17 +1339,27 @@ def _split(group: str, firsts: Sequence[str]) -> tuple[str, str]:
 def _heatmap_finding(
     rows: pd.DataFrame, ref: str | None, spec: MetricSpec, intersection: str, level: str
 ) -> str:
-    head = f"{spec.label} by {_short(intersection, 60)}"
+    label, attribute = metric_label(spec.name), _short(intersection, 60)
     points = [row for _, row in rows.iterrows() if _ratio_state(row, ref) == "point"]
     if ref is None or not points:
-        return f"{head}: no ratio to a reference group can be shown"
+        return message("chart.title_no_ratio", metric=label, attribute=attribute)
     row = _furthest(points, "ratio")
     ci = ""
     if _finite(row["ratio_ci_low"], row["ratio_ci_high"]):
-        ci = f" ({level} {_times(row['ratio_ci_low'])} to {_times(row['ratio_ci_high'])})"
-    return (
-        f"{head}, as a ratio to {_short(ref)}: furthest from 1 for {_short(row['group'])}, "
-        f"{_times(row['ratio'])} times{ci}"
+        ci = message(
+            "chart.ci",
+            level=level,
+            low=_times(row["ratio_ci_low"]),
+            high=_times(row["ratio_ci_high"]),
+        )
+    return message(
+        "chart.title_heatmap",
+        metric=label,
+        attribute=attribute,
+        reference=_short(ref),
+        group=_short(row["group"]),
+        times=_times(row["ratio"]),
+        ci=ci,
     )
 
 
@@ -1377,7 +1453,7 @@ def funnel_chart(
             if s in mine.index and _finite(mine.loc[s, "share"])
         }
         hidden += [
-            f"{_short(g)} at {s!r}"
+            message("chart.at_stage", group=_short(g), stage=message("funnel.stage", stage=s))
             for s in stages
             if s in mine.index and _true(mine.loc[s, "suppressed"])
         ]
@@ -1399,7 +1475,7 @@ def funnel_chart(
             xs, ys = zip(*at.values(), strict=True)
             ax.plot(xs, ys, marker, color=color, mec=_INK, ms=7, ls="none", zorder=4, gid="point")
             shares += list(ys)
-        label = _short(g, 30) + (" (reference)" if g == ref else "")
+        label = _short(g, 30) + (" " + message("chart.reference") if g == ref else "")
         handles.append(
             Line2D([], [], color=color, marker=marker, mec=_INK, lw=1.6, label=_literal(label))
         )
@@ -1414,15 +1490,15 @@ def funnel_chart(
     ax.yaxis.set_major_formatter(_PERCENT)
     ax.set_xticks([place[st] for st in stages], labels=[_literal(x) for x in labels], fontsize=9)
     ax.set_xlim(-0.5, max(place.values()) + 0.5)
-    ax.set_ylabel(f"share of the group reaching the stage ({_level(confidence)})", fontsize=10)
+    ax.set_ylabel(message("chart.funnel_axis", level=_level(confidence)), fontsize=10)
     ax.grid(axis="y", color="0.9")
     ax.set_axisbelow(True)
-    xlabel = "stage"
+    xlabel = message("chart.stage")
     if hidden:
         listed = ", ".join(hidden[:4]) + (
-            f" and {len(hidden) - 4} more" if len(hidden) > 4 else ""
+            " " + message("chart.and_more", n=fmt(len(hidden) - 4)) if len(hidden) > 4 else ""
         )
-        xlabel += "\n" + textwrap.fill(f"not shown (suppressed): {listed}", 100)
+        xlabel += "\n" + textwrap.fill(message("chart.not_shown", listed=listed), 100)
     ax.set_xlabel(_literal(xlabel), fontsize=9)
     fig.legend(
         handles=handles,
@@ -1436,11 +1512,14 @@ def funnel_chart(
     _title(fig, title)
     parts = []
     for _, row in rows.iterrows():
+        where = message(
+            "chart.at_stage", group=row["group"], stage=message("funnel.stage", stage=row["stage"])
+        )
         if _true(row["suppressed"]):
-            parts.append(f"{row['group']} at {row['stage']!r}: suppressed")
+            parts.append(f"{where}: {message('cell.suppressed')}")
         elif _finite(row["share"]):
-            parts.append(f"{row['group']} at {row['stage']!r}: {_pct(row['share'])}")
-    alt = f"{title}. Share of each group of {attribute} reaching each stage: {'; '.join(parts)}."
+            parts.append(f"{where}: {_pct(row['share'])}")
+    alt = message("chart.alt_funnel", title=title, attribute=attribute, values="; ".join(parts))
     return _chart(f"funnel-{_slug(attribute)}", title, alt, fig, attribute)
 
 
@@ -1492,10 +1571,10 @@ def _funnel_finding(
         "funnel.title",
         share=_pct(row["share"]),
         group=_short(row["group"]),
-        stage=repr(_short(row["stage"])),
+        stage=message("funnel.stage", stage=_short(row["stage"])),
         ratio=_times(row["share_ratio"]),
         reference=_short(ref),
-        level=f"{confidence:.0%}",
+        level=fmt(confidence, ".0%"),
         low=_times(row["share_ratio_ci_low"]),
         high=_times(row["share_ratio_ci_high"]),
     )
@@ -1637,32 +1716,43 @@ def score_chart(
         )
         ax.plot([row.q50], [i], marker=marker, color=color, markersize=8, linestyle="none")
     _group_axis(ax, labels, attribute)
-    ax.set_xlabel(_literal(f"{score_name}: 5th, 25th, 50th (marker), 75th, 95th percentile"))
+    ax.set_xlabel(_literal(message("chart.percentiles", score=score_name)))
     if left_out:
         ax.text(
             0,
             -0.22 - 0.03 * len(labels),
-            _literal("too few people to show: " + ", ".join(left_out)),
+            _literal(message("chart.too_few", groups=", ".join(left_out))),
             transform=ax.transAxes,
             fontsize=9,
         )
     if len(shown):
         top, bottom = shown.loc[shown["q50"].idxmax()], shown.loc[shown["q50"].idxmin()]
-        title = (
-            f"Median {score_name} by {_short(attribute)}: highest for {_short(top['group'])} "
-            f"({top['q50']:.3g}), lowest for {_short(bottom['group'])} ({bottom['q50']:.3g})"
+        title = message(
+            "chart.title_median",
+            score=score_name,
+            attribute=_short(attribute),
+            top=_short(top["group"]),
+            top_value=fmt(top["q50"], ".3g"),
+            low=_short(bottom["group"]),
+            low_value=fmt(bottom["q50"], ".3g"),
         )
         alt = (
             title
             + ". "
             + "; ".join(
-                f"{r.group}: median {r.q50:.3g}, middle half {r.q25:.3g} to {r.q75:.3g}, "
-                f"{r.n:,} people"
+                message(
+                    "chart.alt_median",
+                    group=r.group,
+                    median=fmt(r.q50, ".3g"),
+                    low=fmt(r.q25, ".3g"),
+                    high=fmt(r.q75, ".3g"),
+                    n=fmt(r.n),
+                )
                 for r in shown.itertuples()
             )
         )
     else:
-        title = f"{score_name} by {_short(attribute)}: every group too small to show"
+        title = message("chart.title_scores_none", score=score_name, attribute=_short(attribute))
         alt = title
     _title(fig, title)
     return _chart(f"scores-{_slug(attribute)}", title, alt, fig, attribute)
@@ -1765,7 +1855,7 @@ def _for_dataset(chart: Chart, dataset: str) -> Chart:
     title = f"{_short(dataset)}: {chart.title}"
     chart.figure.set_layout_engine("constrained")
     _title(chart.figure, title)
-    alt = f"Dataset {dataset}. {chart.alt}"
+    alt = message("chart.alt_dataset", dataset=dataset, alt=chart.alt)
     return _chart(f"{chart.name}-{_slug(dataset)}", title, alt, chart.figure, chart.attribute)
 
 

@@ -35,7 +35,9 @@ from ._headline import Told, support
 from ._html import details, e, figure, finite, table
 from ._labels import Labels, capital
 from ._measure_chart import measure_chart, rate_state, shows_difference
-from ._messages import text
+from ._messages import fmt, text
+from ._messages import label as metric_label
+from ._notes import note_text
 
 #: Cells of a large intersection shown in its charts and table.
 CELLS = 12
@@ -143,7 +145,7 @@ def section(
     if clear:
         body.append("<ul>" + "".join(f"<li>{e(t.sentence)}</li>" for t in clear[:6]) + "</ul>")
     if len(mine) > len(clear[:6]):
-        body.append(f"<p>{e(text('details.more', n=f'{len(mine) - len(clear[:6]):,}'))}</p>")
+        body.append(f"<p>{e(text('details.more', n=fmt(len(mine) - len(clear[:6]))))}</p>")
     big = (
         INTERSECTION_SEP in attribute
         and raw.loc[raw["attribute"] == attribute, "group"].nunique() > HEATMAP_CELLS
@@ -155,7 +157,7 @@ def section(
         if not (part["attribute"] == attribute).any():
             continue
         for name in names:
-            label = metric_spec(name).label
+            label = metric_label(name)
             if (dataset, attribute, name) in drawn.keys:
                 notes.append(text("details.at_top", metric=label.lower()))
                 continue
@@ -176,13 +178,11 @@ def section(
     if big:
         total = raw.loc[raw["attribute"] == attribute, "group"].nunique()
         rows = rows[rows["group"].isin(cells)]
-        body.append(
-            f"<p>{e(text('details.cells', shown=f'{len(cells):,}', total=f'{total:,}'))}</p>"
-        )
+        body.append(f"<p>{e(text('details.cells', shown=fmt(len(cells)), total=fmt(total)))}</p>")
         caption = text("details.table_cells", name=heading)
     body.append(measure_table(rows, labels, confidence, caption))
     groups = raw.loc[raw["attribute"] == attribute, "group"].nunique()
-    gist = clear[0].short if clear else text("details.gist", count=f"{groups:,}")
+    gist = clear[0].short if clear else text("details.gist", count=fmt(groups))
     return details(heading, "".join(body), id=f"attribute-{_slug(attribute)}", gist=gist)
 
 
@@ -207,7 +207,7 @@ def _reference_line(raw: pd.DataFrame, attribute: str, labels: Labels, rule: str
 def measure_table(rows: pd.DataFrame, labels: Labels, confidence: float, caption: str) -> str:
     """The headline measures of the groups: value with its interval or range, the
     denominator, the ratio to the reference with its interval, the adjusted p-value."""
-    level = f"{confidence:.0%}"
+    level = fmt(confidence, ".0%")
     head = [
         text("col.group"),
         text("col.measure"),
@@ -237,27 +237,28 @@ def measure_table(rows: pd.DataFrame, labels: Labels, confidence: float, caption
             value = text("cell.range", low=unit(row["lower_bound"]), high=unit(row["upper_bound"]))
         if state in ("point", "range") and finite(row["denominator"]):
             d = float(row["denominator"])
-            of = f"{d:,.0f}" if d.is_integer() else text("cell.estimated", count=f"{d:,.0f}")
+            of = fmt(d, ",.0f") if d.is_integer() else text("cell.estimated", count=fmt(d, ",.0f"))
         ref = row.get("reference_group")
         if state != "suppressed" and isinstance(ref, str) and ref == row["group"]:
             ratio = text("cell.reference")
         elif finite(row["ratio"]):
-            ratio = f"{row['ratio']:.2f}"
+            ratio = fmt(row["ratio"], ".2f")
         if finite(row["ratio_ci_low"]):
             high = row["ratio_ci_high"]
             ratio_ci = text(
                 "cell.range",
-                low=f"{row['ratio_ci_low']:.2f}",
-                high=f"{high:.2f}" if finite(high) else "∞",
+                low=fmt(row["ratio_ci_low"], ".2f"),
+                high=fmt(high, ".2f") if finite(high) else "∞",
             )
         if finite(row["p_adjusted"]):
-            p = text("p.small") if row["p_adjusted"] < 0.001 else f"{row['p_adjusted']:.3f}"
+            p = text("p.small") if row["p_adjusted"] < 0.001 else fmt(row["p_adjusted"], ".3f")
         note = text("cell.suppressed") if state == "suppressed" else str(row.get("note") or "")
         if note == "nan":
             note = ""
+        note = note_text(note)
         cells = [
             f'<th scope="row">{e(group)}</th>',
-            f"<td>{e(spec.label)}</td>",
+            f"<td>{e(metric_label(spec.name))}</td>",
             *(f'<td class="num">{e(v)}</td>' if v else "<td></td>" for v in (value, ci, of)),
             *(f'<td class="num">{e(v)}</td>' if v else "<td></td>" for v in (ratio, ratio_ci, p)),
             f"<td>{e(note)}</td>",

@@ -13,21 +13,23 @@ from typing import Any
 
 from ..audits import AuditResult
 from ..io import write_csv
-from ..spec import metric
+from ._messages import fmt, text
+from ._messages import label as metric_label
+from ._notes import note_text
 
-#: The columns of the section's table: (column, heading).
+#: The columns of the section's table (headed by the catalogue's ``dcol.<column>``).
 _COLUMNS = (
-    ("attribute", "Subgroup"),
-    ("method", "Found by"),
-    ("group", "Who (the rule)"),
-    ("n", "People (test half)"),
-    ("value", "Rate"),
-    ("reference_value", "Everyone else"),
-    ("ratio", "Ratio"),
-    ("ratio_ci_low", "CI low"),
-    ("ratio_ci_high", "CI high"),
-    ("discovery_p_adjusted", "Adjusted p"),
-    ("reported", "Reported"),
+    "attribute",
+    "method",
+    "group",
+    "n",
+    "value",
+    "reference_value",
+    "ratio",
+    "ratio_ci_low",
+    "ratio_ci_high",
+    "discovery_p_adjusted",
+    "reported",
 )
 
 
@@ -54,17 +56,50 @@ def _cell(column: str, value: Any) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "<td></td>"
     if column == "reported":
-        return f"<td>{'yes' if bool(value) else 'no'}</td>"
+        return f"<td>{_e(text('discover.yes' if bool(value) else 'discover.no'))}</td>"
     if column == "n":
-        return f'<td class="num">{int(value):,}</td>'
+        return f'<td class="num">{fmt(int(value))}</td>'
     if column in ("value", "reference_value"):
-        return f'<td class="num">{100 * float(value):.1f}%</td>'
+        return f'<td class="num">{fmt(100 * float(value), ".1f")}%</td>'
     if column == "discovery_p_adjusted":
         p = float(value)
-        return f'<td class="num">{"&lt; 0.001" if p < 0.001 else f"{p:.3f}"}</td>'
+        return f'<td class="num">{_e(text("p.small") if p < 0.001 else fmt(p, ".3f"))}</td>'
     if isinstance(value, float):
-        return f'<td class="num">{value:.2f}</td>'
+        return f'<td class="num">{fmt(value, ".2f")}</td>'
     return f"<td>{_e(value)}</td>"
+
+
+def _sentences(found: Any, label: str) -> list[str]:
+    """One sentence per reported subgroup (the facts of ``Discoveries.sentences``)."""
+    out = []
+    for r in found.reported(published=True).itertuples():
+        if r.value != r.value:
+            out.append(text("discover.withheld", subgroup=r.attribute, rule=r.group))
+            continue
+        p = r.discovery_p_adjusted
+        ci = ""
+        if r.ratio_ci_low == r.ratio_ci_low:
+            ci = text(
+                "discover.ci",
+                level=fmt(found.confidence, ".0%"),
+                low=fmt(r.ratio_ci_low, ".2f"),
+                high=fmt(r.ratio_ci_high, ".2f"),
+            )
+        out.append(
+            text(
+                "discover.sentence",
+                subgroup=r.attribute,
+                rule=r.group,
+                metric=label,
+                value=fmt(r.value, ".1%"),
+                everyone=fmt(r.reference_value, ".1%"),
+                ratio=fmt(r.ratio, ".2f"),
+                ci=ci,
+                p=text("discover.p_small") if p < 0.001 else text("discover.p", p=fmt(p, ".3f")),
+                n=fmt(int(r.n)),
+            )
+        )
+    return out
 
 
 def discoveries_section(result: AuditResult) -> str:
@@ -72,52 +107,41 @@ def discoveries_section(result: AuditResult) -> str:
     found = result.discoveries
     if found is None:
         return ""
-    label = metric(found.metric).label.lower()
-    correction = {"holm": "Holm's", "fdr_bh": "Benjamini and Hochberg's"}[found.correction]
-    controls = (
-        "the chance of reporting any subgroup that is not worse off"
-        if found.correction == "holm"
-        else "the expected share of reported subgroups that are not worse off"
+    label = metric_label(found.metric).lower()
+    holm = found.correction == "holm"
+    intro = text(
+        "discover.intro",
+        rows=fmt(found.rows),
+        seed=found.seed,
+        find_rows=fmt(found.find_rows),
+        metric=label,
+        test_rows=fmt(found.test_rows),
+        correction=text("discover.holm" if holm else "discover.bh"),
+        tested=fmt(len(found.subgroups)),
+        controls=text("discover.controls_holm" if holm else "discover.controls_bh"),
+        level=fmt(found.level, "g"),
     )
-    intro = (
-        f"Nobody named these groups in advance: biasaudit searched for them. The "
-        f"{found.rows:,} people analysed were split at random (seed {found.seed}) into two "
-        f"halves. On one ({found.find_rows:,} people) it searched combinations of "
-        "attributes and clusters of the model's inputs for the groups whose "
-        f"{label} is furthest above everyone else's; on the other ({found.test_rows:,} "
-        "people) it tested only what the first half found, so the search cannot make a "
-        f"finding by itself. {correction} correction over the {len(found.subgroups)} "
-        f"subgroups tested keeps {controls} below {found.level:g}. Every number below is "
-        "from the test half; a subgroup is its rule, applied as written (ranges are "
-        "rounded outward to two significant digits). The search ran in memory on the "
-        "records."
-    )
-    sentences = found.sentences()
+    sentences = _sentences(found, label)
     items = "".join(f"<li>{_e(s)}</li>" for s in sentences) or (
-        f"<li>No subgroup's {_e(label)} was significantly worse than everyone else's in the "
-        "test half.</li>"
+        f"<li>{_e(text('discover.none', metric=label))}</li>"
     )
     table = found.published()
     rows = table[(table["metric"] == found.metric) & (table["group"] != "everyone else")]
     rows = rows[rows["attribute"] != "(overall)"]
-    head = "".join(f'<th scope="col">{_e(h)}</th>' for _, h in _COLUMNS)
+    head = "".join(f'<th scope="col">{_e(text(f"dcol.{c}"))}</th>' for c in _COLUMNS)
     body = "".join(
-        "<tr>" + "".join(_cell(c, r[c]) for c, _ in _COLUMNS) + "</tr>"
+        "<tr>" + "".join(_cell(c, r[c]) for c in _COLUMNS) + "</tr>"
         for r in rows.to_dict("records")
     )
-    notes = "".join(f"<li>{_e(n)}</li>" for n in found.notes)
-    caption = f"Subgroups tested: {label} against everyone else in the test half"
-    caption += f" ({found.confidence:.0%} confidence intervals)"
+    notes = "".join(f"<li>{_e(note_text(n))}</li>" for n in found.notes)
+    caption = text("discover.caption", metric=label, level=fmt(found.confidence, ".0%"))
     return (
-        '<section id="discoveries"><h2>Subgroups nobody named</h2>'
+        f'<section id="discoveries"><h2>{_e(text("discover.heading"))}</h2>'
         f"<p>{_e(intro)}</p><ul>{items}</ul>"
         f'<div class="table-wrap"><table><caption>{_e(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
         + (f"<ul>{notes}</ul>" if notes else "")
-        + "<p>A subgroup that was tested but not reported shows its rule only: its numbers "
-        "are not published (it was not shown to be worse off, nor shown to be fine). Every "
-        "metric of each reported subgroup, with everyone else, is in "
-        "<code>discoveries.csv</code>.</p></section>"
+        + f"<p>{_e(text('discover.outro'))}</p></section>"
     )
 
 

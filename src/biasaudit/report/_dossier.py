@@ -15,11 +15,13 @@ from typing import Any
 import pandas as pd
 
 from ..counts import OVERALL
-from ..disclosure import withheld_sentence
 from ..spec import INTERSECTION_SEP, metric
 from ._html import e, table
 from ._labels import Labels
-from ._messages import has, text
+from ._messages import fmt, has, plain, text
+from ._messages import label as metric_label
+from ._notes import note_text
+from ._sentences import withheld_text
 
 
 def _li(items: Sequence[str]) -> str:
@@ -42,13 +44,13 @@ def data_part(result: Any) -> str:
     items.append(
         text(
             "dossier.rows",
-            read=f"{led.rows_read:,}",
-            analysed=f"{led.rows_analysed:,}",
-            excluded=f"{led.rows_excluded:,}",
+            read=fmt(led.rows_read),
+            analysed=fmt(led.rows_analysed),
+            excluded=fmt(led.rows_excluded),
         )
     )
-    items += [text("dossier.excluded", count=f"{k:,}", reason=r) for r, k in led.excluded]
-    items += [text("dossier.note", note=n) for n in led.notes]
+    items += [text("dossier.excluded", count=fmt(k), reason=note_text(r)) for r, k in led.excluded]
+    items += [text("dossier.note", note=note_text(n)) for n in led.notes]
     return f'<section id="provenance"><h3>{e(text("dossier.data"))}</h3>{_li(items)}</section>'
 
 
@@ -64,7 +66,7 @@ def population_part(published: pd.DataFrame, labels: Labels) -> str:
     out = []
     for _, row in rows.drop_duplicates(keys).iterrows():
         n = sizes.get(tuple(row[k] for k in keys), math.nan)
-        shown = f"{float(n):,.0f}" if isinstance(n, float | int) and n == n else ""
+        shown = fmt(float(n), ",.0f") if isinstance(n, float | int) and n == n else ""
         group = labels.group(str(row["attribute"]), str(row["group"]))
         if "dataset" in keys:
             group = f"{row['dataset']}: {group}"
@@ -87,7 +89,8 @@ def labels_part(result: Any, published: pd.DataFrame | None, labels: Labels) -> 
     """The shape of the data, the flag rule, what each metric can show (``data-shape``)."""
     shape = result.data_shape if published is not None else "funnel"
     explained = text(f"shape.{shape}") if has(f"shape.{shape}") else ""
-    items = [text("dossier.shape", shape=shape, explained=explained)]
+    name = text(f"shapename.{shape}") if has(f"shapename.{shape}") else shape
+    items = [text("dossier.shape", shape=name, explained=explained)]
     rule = getattr(result, "flag_rule", None)
     if rule:
         items.append(text("dossier.flag_rule", rule=rule))
@@ -112,7 +115,7 @@ def labels_part(result: Any, published: pd.DataFrame | None, labels: Labels) -> 
                 if numbers
                 else "how.none"
             )
-            lines.append(text("dossier.can_show", metric=metric(str(name)).label, how=text(how)))
+            lines.append(text("dossier.can_show", metric=metric_label(str(name)), how=text(how)))
     return (
         f'<section id="data-shape"><h3>{e(text("dossier.labels"))}</h3>'
         + "".join(f"<p>{e(i)}</p>" for i in items)
@@ -128,9 +131,9 @@ def methods_part(names: Sequence[str], interval: str) -> str:
         rows.append(
             [
                 f'<th scope="row"><code>{e(m.name)}</code></th>',
-                f"<td>{e(m.label)}</td>",
+                f"<td>{e(metric_label(m.name))}</td>",
                 f"<td>{e(m.formula)}</td>",
-                f"<td>{e(m.plain.format(group='the group'))}</td>",
+                f"<td>{e(plain(m.name))}</td>",
             ]
         )
     head = [text("gcol.name"), text("gcol.label"), text("gcol.formula"), text("gcol.plain")]
@@ -146,13 +149,13 @@ def methods_part(names: Sequence[str], interval: str) -> str:
 def tests_part(tests: int, confidence: float, correction: str, family: str) -> str:
     line = text(
         "dossier.tests_text",
-        tests=f"{tests:,}",
-        level=f"{confidence:.0%}",
+        tests=fmt(tests),
+        level=fmt(confidence, ".0%"),
         correction=text(f"correction.{correction}")
         if has(f"correction.{correction}")
         else correction,
         family=family,
-        alpha=f"{1 - confidence:g}",
+        alpha=fmt(1 - confidence, ".4g"),
     )
     return f'<section id="tests"><h3>{e(text("dossier.tests"))}</h3><p>{e(line)}</p></section>'
 
@@ -163,9 +166,9 @@ def disclosure_part(full: pd.DataFrame, min_cell: int, labels: Labels | None = N
     else:
         rule = text(
             "dossier.disclosure_on",
-            below=min_cell - 1,
-            suppressed=f"{int(full['suppressed'].sum()):,}",
-            withheld=withheld_sentence(full, min_cell, (labels or Labels()).people),
+            below=fmt(min_cell - 1),
+            suppressed=fmt(int(full["suppressed"].sum())),
+            withheld=withheld_text(full, min_cell, (labels or Labels()).people),
         )
     return (
         f'<section id="disclosure"><h3>{e(text("dossier.disclosure"))}</h3>'

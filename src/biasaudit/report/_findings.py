@@ -24,6 +24,7 @@ from ..metrics import range_causes, ranged_comparison
 from ..spec import HEADLINE
 from ..spec import metric as metric_spec
 from ..stats import AdjustedDisparity, adjust_pvalues
+from ._messages import fmt
 
 STRENGTHS = ("clear", "uncertain", "too few to tell")
 
@@ -67,9 +68,9 @@ def percent(value: float) -> str:
     """
     p = 100 * float(value)
     if not math.isfinite(p) or p == 0 or abs(p) >= 0.995:
-        return f"{p:.1f}%"
+        return fmt(p, ".1f") + "%"
     digits = 1 - math.floor(math.log10(abs(p)))
-    return f"{p:.{digits}f}%"
+    return fmt(p, f".{digits}f") + "%"
 
 
 def _times(ratio: float) -> str:

@@ -22,10 +22,9 @@ import pandas as pd
 from ..counts import OVERALL
 from ..metrics import range_causes
 from ..spec import INTERSECTION_SEP
-from ..spec import metric as metric_spec
 from ._findings import _strength, compared, range_rates, range_source
 from ._labels import Labels, capital
-from ._messages import text
+from ._messages import fmt, label, text
 
 #: Metrics that tell how often innocent people bore an investigation.
 FALSE_ACCUSATION = ("false_positive_rate", "false_discovery_rate", "innocent_flag_rate")
@@ -92,24 +91,24 @@ def base_for(*rates: float) -> int:
 def ends(low: float, high: float) -> tuple[str, str]:
     """The ends of a ratio's interval as told: one decimal, two when below 1."""
     digits = 1 if min(low, high) >= 0.995 else 2
-    return f"{low:.{digits}f}", f"{high:.{digits}f}"
+    return fmt(low, f".{digits}f"), fmt(high, f".{digits}f")
 
 
 def ratio_number(ratio: float) -> str:
     """A ratio as a sentence tells it: ``3.2``, and below 1 two decimals (``0.85``)."""
-    return f"{ratio:.1f}" if ratio >= 0.995 else f"{ratio:.2f}"
+    return fmt(ratio, ".1f") if ratio >= 0.995 else fmt(ratio, ".2f")
 
 
 def frequency(rate: float, base: int) -> str:
     """``129 of every 1,000``."""
-    return text("frequency.one", count=f"{round(rate * base):,}", base=f"{base:,}")
+    return text("frequency.one", count=fmt(round(rate * base)), base=fmt(base))
 
 
 def _frequency_range(low: float, high: float, base: int) -> str:
     lo, hi = round(low * base), round(high * base)
     if lo == hi:
-        return text("frequency.one", count=f"{lo:,}", base=f"{base:,}")
-    return text("frequency.range", low=f"{lo:,}", high=f"{hi:,}", base=f"{base:,}")
+        return text("frequency.one", count=fmt(lo), base=fmt(base))
+    return text("frequency.range", low=fmt(lo), high=fmt(hi), base=fmt(base))
 
 
 def tell(table: pd.DataFrame, labels: Labels, *, confidence: float = 0.95) -> list[Told]:
@@ -118,7 +117,7 @@ def tell(table: pd.DataFrame, labels: Labels, *, confidence: float = 0.95) -> li
     Clear ones first, each kind by support (best supported first), then by size.
     Built from the published table: a suppressed row never reaches a sentence.
     """
-    level = f"{confidence:.0%}"
+    level = fmt(confidence, ".0%")
     found: list[tuple[int, float, float, Told]] = []
     for row in compared(table).itertuples():
         told = _told_range(row, labels) if row.ranged else _told(row, labels, confidence, level)
@@ -180,7 +179,7 @@ def _told(
             "headline.too_few",
             g=g,
             r=r,
-            metric=metric_spec(name).label.lower(),
+            metric=label(name).lower(),
             ci=ci or text("headline.no_ci"),
         )
         return strength, sup, size, sentence, sentence
@@ -319,10 +318,10 @@ def withheld(table: pd.DataFrame, labels: Labels, min_cell: int) -> str:
     n_cells = len(cells.drop_duplicates(["attribute", "group"]))
     shown = names[:4]
     if len(names) > 4:
-        shown.append(text("limits.and_more", n=f"{len(names) - 4:,}"))
+        shown.append(text("limits.and_more", n=fmt(len(names) - 4)))
     if n_cells:
-        shown.append(text("limits.withheld_cells", n=f"{n_cells:,}"))
-    return text("limits.withheld", min_cell=min_cell, groups=_and(shown))
+        shown.append(text("limits.withheld_cells", n=fmt(n_cells)))
+    return text("limits.withheld", min_cell=fmt(min_cell), groups=_and(shown))
 
 
 def _and(items: Sequence[str]) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._charts import Chart, save_chart
+from ._messages import fmt
 from ._pdf import PAGE_CSS
 from ._svg import svg_data_uri
 
@@ -66,7 +67,7 @@ def number(x: object) -> str:
     if isinstance(x, float):
         if x != x:
             return ""
-        return f"{x:,.4f}" if abs(x) < 1000 else f"{x:,.0f}"
+        return fmt(x, ",.4f") if abs(x) < 1000 else fmt(x, ",.0f")
     return "" if x is None else e(x)
 
 
@@ -117,9 +118,9 @@ def details(heading: str, body: str, *, id: str, level: int = 3, gist: str = "")
     )
 
 
-def page(title: str, body: str) -> str:
+def page(title: str, body: str, *, lang: str = "en") -> str:
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{e(lang)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{e(title)}</title><style>{CSS}{PAGE_CSS}</style></head>"
         f"<body>{body}</body></html>\n"

@@ -47,7 +47,8 @@ from ._charts import (
     _wrap,
 )
 from ._headline import support
-from ._messages import text
+from ._messages import fmt, plain, text
+from ._messages import label as metric_label
 
 
 def rate_state(row: pd.Series) -> str:
@@ -165,7 +166,7 @@ def measure_chart(
     ax = fig.add_subplot()
     _group_axis(ax, labels, shown_name)
     unit = _unit(spec)
-    level = f"{confidence:.0%} CI"
+    level = text("chart.level", level=fmt(confidence, ".0%"))
     spans: list[tuple[float, float, float]] = []
     parts: list[str] = []
     ranged = False
@@ -222,7 +223,7 @@ def measure_chart(
             )
             parts.append(text("chart.alt_range", group=g, low=unit(lo), high=unit(hi), why=why))
         else:
-            shown = text("cell.suppressed") if state == "suppressed" else "n/a"
+            shown = text("cell.suppressed") if state == "suppressed" else text("chart.na")
             parts.append(f"{g} {shown}")
         if ratio and ratio != text("cell.reference"):
             parts[-1] += "; " + ratio
@@ -242,8 +243,9 @@ def measure_chart(
     ax.grid(axis="x", color="0.9")
     ax.set_axisbelow(True)
     ax.xaxis.set_major_formatter(_percent_axis() if share else _plain_axis())
-    plain = spec.plain.format(group="the group")
-    ax.set_xlabel(_literal(text("chart.axis", metric=spec.label, plain=plain)), fontsize=10)
+    words = plain(spec.name)
+    metric_name = metric_label(spec.name)
+    ax.set_xlabel(_literal(text("chart.axis", metric=metric_name, plain=words)), fontsize=10)
     handles: list[Any] = []
     if spans:
         handles.append(Line2D([], [], color=_INK, marker="|", lw=1.4, label=level))
@@ -253,9 +255,16 @@ def measure_chart(
         label = text("chart.everyone", value=unit(overall))
         handles.append(Line2D([], [], color="0.35", ls="--", label=_literal(label)))
     _legend(fig, handles, ncols=3)
-    title = _finding(rows, best[1], spec.label, shown_name, ref, confidence, unit)
+    title = _finding(rows, best[1], metric_name, shown_name, ref, confidence, unit)
     _title(fig, title)
-    alt = f"{title}. {spec.label} by {shown_name} ({plain}): {'; '.join(parts)}"
+    alt = text(
+        "chart.alt_measure",
+        title=title,
+        metric=metric_name,
+        attribute=shown_name,
+        plain=words,
+        values="; ".join(parts),
+    )
     if math.isfinite(overall):
         alt += text("chart.alt_everyone", value=unit(overall))
     return _chart(f"measure-{_slug(attribute)}-{spec.name}", title, alt + ".", fig, attribute)
@@ -264,20 +273,20 @@ def measure_chart(
 def _counts(row: pd.Series) -> str:
     num, den = row["numerator"], row["denominator"]
     if _finite(num, den) and float(num).is_integer() and float(den).is_integer():
-        return text("chart.counts", numerator=f"{int(num):,}", denominator=f"{int(den):,}")
+        return text("chart.counts", numerator=fmt(int(num)), denominator=fmt(int(den)))
     return ""
 
 
 def _percent_axis() -> Any:
     from matplotlib.ticker import FuncFormatter
 
-    return FuncFormatter(lambda x, _: f"{100 * x:.4g}%")
+    return FuncFormatter(lambda x, _: fmt(100 * x, ".4g") + "%")
 
 
 def _plain_axis() -> Any:
     from matplotlib.ticker import FuncFormatter
 
-    return FuncFormatter(lambda x, _: f"{x:.4g}")
+    return FuncFormatter(lambda x, _: fmt(x, ".4g"))
 
 
 def _finding(
@@ -290,7 +299,7 @@ def _finding(
     unit: Any,
 ) -> str:
     """The best-supported ratio, else the spread of the values, in one line."""
-    level = f"{confidence:.0%}"
+    level = fmt(confidence, ".0%")
     if best is not None and ref is not None:
         lo, hi = best["ratio_ci_low"], best["ratio_ci_high"]
         if ranged_comparison(str(best.get("note", ""))):

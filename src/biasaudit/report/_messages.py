@@ -2,12 +2,29 @@
 
 The layout code asks for a message by key (:func:`text`) and never writes words of
 its own, so that a second language is one more catalogue, not a change of layout.
-Fields in braces are filled in by the caller (numbers already formatted).
+Fields in braces are filled in by the caller, numbers formatted with :func:`fmt`.
+
+The language is chosen for one rendering with :func:`language` (``with
+language("nl"): ...``); a context variable carries it, so two reports rendered at
+the same time in two threads or tasks keep their own. English is the default. The
+Dutch catalogue is :mod:`._messages_nl`; a test checks that both have every key with
+the same fields. The metric registry keeps its English labels and plain words
+(:mod:`biasaudit.spec`); the catalogue holds them as ``metric.<name>.label`` and
+``metric.<name>.plain`` (English read from the registry), so the glossary is
+translated without a second registry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+import datetime as dt
+import string
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
+
+from ..audits import REPORT_LANGUAGES
+from ..audits import check_language as _check
+from ..spec import METRICS, SAMPLE_METRICS
 
 #: The English messages, by key. Keys are grouped by where they appear.
 ENGLISH: Mapping[str, str] = {
@@ -393,10 +410,418 @@ ENGLISH: Mapping[str, str] = {
         "The same input and configuration give the same numbers and files; manifest.json "
         "holds the configuration as given and the SHA-256 of every file written."
     ),
+    # ------------------------------------------------------------------ page extras
+    "funnel.stage": "'{stage}'",
+    "dossier.family": "the published tests only (adjusted again after suppression)",
+    "glossary.the_group": "the group",
+    "date.months": (
+        "January February March April May June July August September October November December"
+    ),
+    "date.format": "{day} {month} {year}, {time} UTC",
+    "shapename.full labels": "full labels",
+    "shapename.selective labels": "selective labels",
+    "shapename.partial labels": "partial labels",
+    "shapename.random audit sample": "random audit sample",
+    "shapename.aggregated counts": "aggregated counts",
+    "shapename.no outcomes": "no outcomes",
+    "shapename.funnel": "funnel",
+    # ------------------------------------------------------------------ withheld rows
+    "withheld.off": "Nothing was withheld: disclosure control was turned off (min_cell = 0).",
+    "withheld.nothing": "Nothing was withheld: no count of 1 to {below} people could be shown.",
+    "withheld.sentence": "Withheld to protect people in small counts: {parts}.",
+    "withheld.part": "{what} ({why})",
+    "withheld.every_row": "every row of {who}",
+    "withheld.every_row_but": "every row of {who} but the {kept}",
+    "withheld.rates": "the {rates} of {who}",
+    "withheld.small": "a count of 1 to {below} people",
+    "withheld.reveal": "it would let such a count be computed",
+    "withheld.everyone": "everyone",
+    "withheld.stage": "count at '{stage}'",
+    "withheld.more": "{n} more",
+    "withheld.more_rates": "{n} more rates",
+    "withheld.more_groups": "rows of {n} more groups",
+    # ------------------------------------------------------------------ score sentences
+    "scores.of": "{share} of {people}",
+    "scores.top_decile": (
+        "Of {who}, {share} had a score in the top decile, against {everyone} of everyone "
+        "({points} points, {level} CI {low} to {high})."
+    ),
+    "cut.top": "top decile",
+    "cut.audit": "score >= {cutoff} (the audit's cut-off)",
+    # ------------------------------------------------------------------ regression sentences
+    "adjusted.sentence": (
+        "{who} were {likely} than {reference} to get {decision} at the reference profile, "
+        "where {baseline} did ({ci})"
+    ),
+    "adjusted.accounting": "After accounting for {covariates}, {sentence}",
+    "adjusted.standardised": "; averaged over everyone in the data (standardised), {likely} ({ci})",
+    "adjusted.more_likely": "{pct} more likely",
+    "adjusted.less_likely": "{pct} less likely",
+    "adjusted.ci": "{level} CI {low} to {high}",
+    # ------------------------------------------------------------------ notes of the tables
+    "note.not_identifiable": (
+        "not identifiable: outcome unknown for {n_flagged} flagged and {n_unflagged} "
+        "unflagged people; the bounds assume none of them / all of them committed fraud"
+    ),
+    "note.among_known": (
+        "among the {n_known} flagged with a known outcome; {n_unknown} flagged have none: "
+        "the bounds are for all {n_flagged} flagged, assuming none of them / all of them "
+        "committed fraud"
+    ),
+    "note.outer_bounds": (
+        " (outer bounds: the assumptions hold for each group on its own, and a bound may "
+        "need a filling-in that a group of another attribute rules out)"
+    ),
+    "note.withheld": (
+        "suppressed: a count of fewer than min_cell people, or a count that would reveal one"
+    ),
+    "note.reference_withheld": (
+        "comparison suppressed: the reference group's counts are suppressed"
+    ),
+    "note.group_withheld": "suppressed: a group of this attribute has suppressed counts",
+    "note.undefined": "undefined: {cells} is 0 for this group",
+    "note.reference_zero": "reference value is 0: ratio undefined, see difference",
+    "note.published": "suppressed when published ({why})",
+    "note.why_primary": "primary",
+    "note.why_complementary": "complementary",
+    "note.transition_undefined": "transition undefined: nobody in this group reached '{stage}'",
+    "note.reference_share_zero": "the reference group's share at '{stage}' is 0: ratio undefined",
+    "note.flagged_unknown": "{n_people} flagged people have no known outcome",
+    "note.unflagged_unknown": "{n_people} people who were not flagged have no known outcome",
+    "note.no_outcome": "no outcome column: only decision-based metrics can be computed",
+    "note.no_investigated_sample": (
+        "no investigated column: the flagged and the random audit sample are counted as "
+        "investigated"
+    ),
+    "note.no_investigated": "no investigated column: the flagged are counted as investigated",
+    "note.auc_known": "AUC and calibration use the people whose outcome is known",
+    "note.auc_investigated": " (the investigated only: the others are not in them)",
+    "note.count_people": "score analyses count people, each row as its count",
+    "note.no_weights": " (survey weights are not applied)",
+    "note.count_records": "score analyses count records (weights are not applied)",
+    "note.what_if": (
+        "the what-if table is analysis of how unequal the score is, not a recommendation "
+        "to use group-specific thresholds"
+    ),
+    "note.score_primary": (
+        "withheld from the score tables: a count below min_cell (disclosure control)"
+    ),
+    "note.score_complementary": (
+        "withheld from the score tables: publishing it would let a count below min_cell "
+        "elsewhere be computed (complementary disclosure control)"
+    ),
+    # ------------------------------------------------------------------ words inside charts
+    "chart.level": "{level} CI",
+    "chart.points": "{points} points",
+    "chart.na": "n/a",
+    "chart.not_identifiable": "not identifiable",
+    "chart.the_reference_group": "the reference group",
+    "chart.ratio_axis": "{metric}: ratio to {reference} (log scale)",
+    "chart.ratio_to": "ratio to {reference}",
+    "chart.same_as": "1 = same as {reference}",
+    "chart.ratio_head": "ratio ({level})",
+    "chart.alt_reference": "{group} is the reference group",
+    "chart.alt_times": "{group} {times} times",
+    "chart.alt_times_ci": "{group} {times} times ({level} {low} to {high})",
+    "chart.alt_times_range": "{group} between {low} and {high} times (a range)",
+    "chart.no_upper": "no upper limit",
+    "chart.side_range": "range {low} to {high}",
+    "chart.cell_range": "range\n{low} to {high}",
+    "chart.alt_band": " Shaded: the {band} band.",
+    "chart.alt_ratios": (
+        "Ratio of the {metric} of each group of {attribute} to that of {reference}: "
+        "{values}.{band}"
+    ),
+    "chart.ci": " ({level} {low} to {high})",
+    "chart.title_times": "{metric}: {group} {times} times as high as {reference}{ci}",
+    "chart.title_times_range": (
+        "{metric}: {group} between {low} and {high} times as high as {reference} (a range, "
+        "from hidden or rounded cells)"
+    ),
+    "chart.title_no_ratio": "{metric} by {attribute}: no ratio to a reference group can be shown",
+    "chart.title_heatmap": (
+        "{metric} by {attribute}, as a ratio to {reference}: furthest from 1 for {group}, "
+        "{times} times{ci}"
+    ),
+    "chart.alt_heatmap": (
+        "{title}. Ratio of the {metric} of each group of {attribute} to {reference} "
+        "({level} in brackets): {values}."
+    ),
+    "chart.title_cells": (
+        "{metric} by {attribute}, the {shown} of {total} cells furthest from {reference}: "
+        "{finding}"
+    ),
+    "chart.alt_cells": (
+        "{title}. The cells shown are those whose {level} lies furthest from 1; every cell "
+        "is in results.csv. {values}"
+    ),
+    "chart.alt_measure": "{title}. {metric} by {attribute} ({plain}): {values}",
+    "chart.at_stage": "{group} at {stage}",
+    "chart.funnel_axis": "share of the group reaching the stage ({level})",
+    "chart.stage": "stage",
+    "chart.and_more": "and {n} more",
+    "chart.not_shown": "not shown (suppressed): {listed}",
+    "chart.alt_funnel": "{title}. Share of each group of {attribute} reaching each stage: {values}.",
+    "chart.percentiles": "{score}: 5th, 25th, 50th (marker), 75th, 95th percentile",
+    "chart.too_few": "too few people to show: {groups}",
+    "chart.title_median": (
+        "Median {score} by {attribute}: highest for {top} ({top_value}), lowest for {low} "
+        "({low_value})"
+    ),
+    "chart.alt_median": "{group}: median {median}, middle half {low} to {high}, {n} people",
+    "chart.title_scores_none": "{score} by {attribute}: every group too small to show",
+    "chart.alt_dataset": "Dataset {dataset}. {alt}",
+    # ------------------------------------------------------------------ words inside score charts
+    "score.everyone": "everyone",
+    "score.everyone_share": "everyone {share}",
+    "score.top": "top decile",
+    "score.cutoff": "the audit's cut-off",
+    "score.cut_title": "{cut} ({where}): {everyone}",
+    "score.cut_alt": "{cut} ({where}, {everyone}): {values}",
+    "score.ci_points": ", {level} {low} to {high} points",
+    "score.alt_excess": "{group} {share} ({points} points{ci})",
+    "score.excess_axis": (
+        "share of the group at or above the cut minus everyone's share (percentage points)"
+    ),
+    "score.not_drawn": "Not drawn (suppressed): {groups}",
+    "score.top_decile_of": "Top decile of {score}",
+    "score.ci": ", {level} {low} to {high}",
+    "score.title_excess": (
+        "{decile}: {share} of {group} against {everyone} of everyone ({points} points{ci})"
+    ),
+    "score.title_excess_none": "{decile} by {attribute}: no group can be shown",
+    "score.alt_excess_chart": (
+        "{title}. Share of each group of {attribute} at or above each cut, and the "
+        "difference from everyone's share in percentage points: {values}."
+    ),
+    "score.alt_bin": "mean score {mean} {rate}",
+    "score.ci_paren": " ({level} {low} to {high})",
+    "score.diagonal": "observed rate = score",
+    "score.observed_axis": "observed rate of {outcome}",
+    "score.bins_not_drawn": "Bins not drawn (suppressed) for {groups}",
+    "score.bin_axis": "{score}: mean score of the bin",
+    "score.title_calibration": (
+        "Observed rate of {outcome} by {score} and {attribute}: {groups} groups, {bins} bins shown"
+    ),
+    "score.alt_calibration": (
+        "{title}. Observed rate of {outcome} per {score} bin for each group of {attribute}: "
+        "{values}."
+    ),
+    "score.ci_points_paren": " ({level} {low} to {high} points)",
+    "score.title_gap_higher": (
+        "At the same {score}, the observed rate of {outcome} was {points} points higher for "
+        "{group} than for {reference}{ci}"
+    ),
+    "score.title_gap_lower": (
+        "At the same {score}, the observed rate of {outcome} was {points} points lower for "
+        "{group} than for {reference}{ci}"
+    ),
+    "score.at": "{ratio} at {threshold}",
+    "score.ratio_axis": "ratio to {reference}\n(log scale)",
+    "score.ratio_title": "{metric}: ratio to {reference}",
+    "score.alt_ratios": "{metric}, ratio to {reference}: {values}",
+    "score.flagged_axis": "share of everyone flagged",
+    "score.cutoff_label": "audit's cut-off: {score} ≥ {cutoff}",
+    "score.marked": " The dashed line marks the {label}.",
+    "score.not_drawn_bounds": "Not drawn where suppressed or only bounds are known: {groups}",
+    "score.no_error_rate": "No error rate is a number at two or more thresholds",
+    "score.threshold_axis": "threshold: flag when {score} ≥ threshold",
+    "score.threshold_head": "Flagging by {score} threshold and {attribute}",
+    "score.title_threshold": (
+        "{head}: {group} flagged {low} to {high} times as often as {reference} across the "
+        "thresholds"
+    ),
+    "score.title_threshold_none": "{head}: no ratio to a reference group can be shown",
+    "score.alt_threshold": "{title}.{marked} {values}.",
+    "score.per_unit": "{variable} (per unit)",
+    "score.term": "{variable} = {level}\n(vs {reference})",
+    "score.rr": "Relative risk",
+    "score.log_axis": "{name} ({level}, log scale)",
+    "score.not_estimable": "not estimable",
+    "score.alt_term": "{term}: odds ratio {odds}{ci}, relative risk {rr}{rci}",
+    "score.or_rr": "OR · RR",
+    "score.same_odds": "1 = same odds / risk as the reference level",
+    "score.withheld_terms": "Not drawn (withheld by disclosure control): {terms}",
+    "score.not_estimable_terms": "Not estimable, not drawn: {terms}",
+    "score.alt_adjusted": (
+        "{title}. Logistic regression of {decision} on {groups} and covariates, {records} "
+        "records. {values}."
+    ),
+    "score.title_adjusted_none": "Adjusted odds of {decision}: no group term can be shown",
+    "score.title_adjusted": (
+        "Adjusted odds of {decision}: {variable} = {level} had {times} times the odds of "
+        "{variable} = {reference}{ci}"
+    ),
+    # ------------------------------------------------------------------ did it change?
+    "change.heading": "Did it change?",
+    "change.intro": (
+        "Periods ({column}): {periods}. Each period is compared with {versus}.{pooled} A "
+        "disparity's change is the ratio of the two periods' ratios to the reference group "
+        "(1: unchanged; below 1: the disparity shrank), with a log-scale interval (delta "
+        "method) and a test whose p-values are adjusted across every change tested "
+        "({correction}). A rate's own change is the later rate minus the earlier, in "
+        "percentage points, with Newcombe's interval. Metrics tested: {tested}."
+    ),
+    "change.versus_previous": "the period before it",
+    "change.versus_first": "the first ({first})",
+    "change.pooled": (
+        " The tables above show {pooled} and each period on its own; every comparison of a "
+        "group with its reference group is within one period."
+    ),
+    "change.none_tested": "none (no ratio is defined in two periods)",
+    "change.untested": "No change of a disparity could be tested.",
+    "change.caption": (
+        "Change between periods for {name} (rates and ratios to the reference group)"
+    ),
+    "change.sentence": "For {who} against {reference}, {moved}{ci}; {verdict}, adjusted p {p}.",
+    "change.same": "the ratio of {rates} was {ratio} in both {a} and {b}",
+    "change.fell": "the ratio of {rates} fell from {before} ({a}) to {after} ({b})",
+    "change.rose": "the ratio of {rates} rose from {before} ({a}) to {after} ({b})",
+    "change.ci": " (ratio of ratios {ratio}, {level} {low} to {high})",
+    "change.unlikely": "the change is unlikely to be chance",
+    "change.could": "the change could be chance",
+    "change.p": "= {p}",
+    "change.p_small": "< 0.001",
+    "change.plural_of": "rate",
+    "ccol.group": "Group",
+    "ccol.metric": "Metric",
+    "ccol.period_from": "From",
+    "ccol.period_to": "To",
+    "ccol.value_from": "Rate then",
+    "ccol.value_to": "Rate now",
+    "ccol.value_change": "Change (points)",
+    "ccol.value_change_ci_low": "CI low",
+    "ccol.value_change_ci_high": "CI high",
+    "ccol.ratio_from": "Ratio then",
+    "ccol.ratio_to": "Ratio now",
+    "ccol.ratio_change": "Ratio of ratios",
+    "ccol.ratio_change_ci_low": "CI low",
+    "ccol.ratio_change_ci_high": "CI high",
+    "ccol.p_adjusted": "Adjusted p",
+    "trend.y_axis": "ratio to {reference} (log scale)",
+    "trend.x_axis": "period ({level} whiskers)",
+    "trend.in": "{ratio} in {period}",
+    "trend.not_shown": "; not shown in {periods} (suppressed or undefined)",
+    "trend.no_ratio": "no ratio shown",
+    "trend.alt": (
+        "{title}. Ratio of each group's {metric} to that of {reference}, per period "
+        "({periods}): {values}."
+    ),
+    "trend.head": "{metric} ratio to {reference} by {attribute}, {first} to {last}",
+    "trend.none": "{head}: no change can be shown",
+    # ------------------------------------------------------------------ subgroups nobody named
+    "discover.heading": "Subgroups nobody named",
+    "discover.intro": (
+        "Nobody named these groups in advance: biasaudit searched for them. The {rows} "
+        "people analysed were split at random (seed {seed}) into two halves. On one "
+        "({find_rows} people) it searched combinations of attributes and clusters of the "
+        "model's inputs for the groups whose {metric} is furthest above everyone else's; on "
+        "the other ({test_rows} people) it tested only what the first half found, so the "
+        "search cannot make a finding by itself. {correction} correction over the {tested} "
+        "subgroups tested keeps {controls} below {level}. Every number below is from the "
+        "test half; a subgroup is its rule, applied as written (ranges are rounded outward "
+        "to two significant digits). The search ran in memory on the records."
+    ),
+    "discover.holm": "Holm's",
+    "discover.bh": "Benjamini and Hochberg's",
+    "discover.controls_holm": "the chance of reporting any subgroup that is not worse off",
+    "discover.controls_bh": "the expected share of reported subgroups that are not worse off",
+    "discover.none": (
+        "No subgroup's {metric} was significantly worse than everyone else's in the test half."
+    ),
+    "discover.caption": (
+        "Subgroups tested: {metric} against everyone else in the test half ({level} "
+        "confidence intervals)"
+    ),
+    "discover.outro": (
+        "A subgroup that was tested but not reported shows its rule only: its numbers are "
+        "not published (it was not shown to be worse off, nor shown to be fine). Every "
+        "metric of each reported subgroup, with everyone else, is in discoveries.csv."
+    ),
+    "discover.sentence": (
+        "{subgroup} ({rule}): {metric} {value} vs {everyone} for everyone else (ratio "
+        "{ratio}{ci}; adjusted {p}; {n} people of the test half)"
+    ),
+    "discover.withheld": "{subgroup} ({rule}): reported; its counts are withheld",
+    "discover.ci": ", {level} CI {low} to {high}",
+    "discover.p": "p = {p}",
+    "discover.p_small": "p < 0.001",
+    "discover.yes": "yes",
+    "discover.no": "no",
+    "dcol.attribute": "Subgroup",
+    "dcol.method": "Found by",
+    "dcol.group": "Who (the rule)",
+    "dcol.n": "People (test half)",
+    "dcol.value": "Rate",
+    "dcol.reference_value": "Everyone else",
+    "dcol.ratio": "Ratio",
+    "dcol.ratio_ci_low": "CI low",
+    "dcol.ratio_ci_high": "CI high",
+    "dcol.discovery_p_adjusted": "Adjusted p",
+    "dcol.reported": "Reported",
 }
 
-#: The catalogues by language code.
-CATALOGUES: Mapping[str, Mapping[str, str]] = {"en": ENGLISH}
+
+def _registry() -> dict[str, str]:
+    """The registry's English label and plain words of every metric, as messages."""
+    out = {}
+    for spec in [*METRICS.values(), *SAMPLE_METRICS.values()]:
+        out[f"metric.{spec.name}.label"] = spec.label
+        out[f"metric.{spec.name}.plain"] = spec.plain
+    return out
+
+
+ENGLISH = {**ENGLISH, **_registry()}
+
+#: The languages a report can be written in, with their names (for error messages).
+LANGUAGES: Mapping[str, str] = REPORT_LANGUAGES
+
+_CURRENT: ContextVar[str] = ContextVar("biasaudit_report_language", default="en")
+
+
+def catalogue(code: str) -> Mapping[str, str]:
+    """The messages of language ``code`` (``"en"``, ``"nl"``)."""
+    if code == "en":
+        return ENGLISH
+    from ._messages_nl import DUTCH
+
+    return DUTCH
+
+
+def check_language(code: object, key: str = "language") -> str:
+    """``code`` when it names a report language, else a :class:`ConfigError` that lists
+    the languages.
+
+    Examples
+    --------
+    >>> check_language("nl")
+    'nl'
+    """
+    return _check(code, key)
+
+
+@contextlib.contextmanager
+def language(code: str) -> Iterator[None]:
+    """Write the messages and numbers asked for inside the block in ``code``.
+
+    Examples
+    --------
+    >>> with language("nl"):
+    ...     text("times.one", x=fmt(1.9, ".1f"))
+    '1,9 keer'
+    >>> text("times.one", x=fmt(1.9, ".1f"))
+    '1.9 times'
+    """
+    token = _CURRENT.set(check_language(code))
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
+
+
+def current_language() -> str:
+    """The language messages are written in here (``"en"`` outside :func:`language`)."""
+    return _CURRENT.get()
 
 
 def has(key: str) -> bool:
@@ -406,7 +831,7 @@ def has(key: str) -> bool:
 
 
 def text(key: str, /, **fields: object) -> str:
-    """The message ``key`` with its fields filled in.
+    """The message ``key`` in the current language, with its fields filled in.
 
     Raises
     ------
@@ -418,4 +843,65 @@ def text(key: str, /, **fields: object) -> str:
     >>> text("times.one", x="1.9")
     '1.9 times'
     """
-    return ENGLISH[key].format(**fields) if fields else ENGLISH[key]
+    message = catalogue(_CURRENT.get())[key]
+    return message.format(**fields) if fields else message
+
+
+def fields(message: str) -> set[str]:
+    """The names of the fields of a message.
+
+    Examples
+    --------
+    >>> sorted(fields("{a} of every {base}"))
+    ['a', 'base']
+    """
+    return {name for _, name, _, _ in string.Formatter().parse(message) if name}
+
+
+def fmt(x: float, spec: str = ",") -> str:
+    """A number formatted with Python's format ``spec`` (``",.1f"``, ``".0%"``,
+    ``"+.1f"``, ...), with the current language's decimal and thousands separators.
+
+    The digits are Python's in every language (so a Dutch report rounds exactly as
+    the English one); only the separators change: ``3,2`` and ``1.000`` in Dutch.
+
+    Examples
+    --------
+    >>> with language("nl"):
+    ...     fmt(1234.5, ",.1f"), fmt(0.196, ".1%"), fmt(1000, ",")
+    ('1.234,5', '19,6%', '1.000')
+    """
+    shown = format(x, spec)
+    if _CURRENT.get() == "nl":
+        return shown.translate(_SWAP)
+    return shown
+
+
+_SWAP = str.maketrans(",.", ".,")
+
+
+def label(name: str) -> str:
+    """The label of metric ``name`` (``"Selection rate"``), in the current language."""
+    from ..spec import metric
+
+    return text(f"metric.{metric(name).name}.label")
+
+
+def plain(name: str, group: str | None = None) -> str:
+    """The plain words of metric ``name`` about ``group`` (default: "the group")."""
+    from ..spec import metric
+
+    message = text(f"metric.{metric(name).name}.plain")
+    return message.format(group=group if group is not None else text("glossary.the_group"))
+
+
+def date(when: dt.datetime) -> str:
+    """A moment as the report writes it, e.g. ``1 March 2024, 12:00 UTC``."""
+    months = text("date.months").split()
+    return text(
+        "date.format",
+        day=when.day,
+        month=months[when.month - 1],
+        year=when.year,
+        time=when.strftime("%H:%M"),
+    )

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .._exceptions import OutputError
 from .._progress import step
-from ..audits import AuditResult, FunnelResult, check_report_section, spec_to_dict
+from ..audits import AuditResult, FunnelResult, check_language, check_report_section, spec_to_dict
 from ..disclosure import publish
 from ..io import write_csv
 from ._pdf import pdf_engine, write_pdf
@@ -199,6 +199,7 @@ def write_outputs(
     png: bool = False,
     pdf: bool = False,
     report: Mapping[str, Any] | None = None,
+    language: str = "en",
 ) -> Path:
     """Write results.csv, results.json, report.html, charts/, tables/ and manifest.json.
 
@@ -221,7 +222,9 @@ def write_outputs(
 
     ``report`` is the ``[report]`` section (``title``, ``author``, ``names``,
     ``labels``: how the report names attributes and groups); by default the one of
-    ``config``.
+    ``config``. ``language`` is the language of report.html and its charts (``"en"``,
+    ``"nl"``; the manifest records it); results.csv and results.json are the same in
+    every language.
 
     Raises
     ------
@@ -229,7 +232,8 @@ def write_outputs(
         When ``out_dir`` is a file, the current folder or one of its parents, or a
         folder holding files biasaudit did not write; or when report.pdf fails.
     ConfigError
-        When ``report`` has a problem (an unknown key, two groups with one label); with
+        When ``report`` has a problem (an unknown key, two groups with one label), or
+        ``language`` is not a report language; with
         ``pdf``, when WeasyPrint or the Pango library is missing (before anything is
         drawn).
     """
@@ -238,6 +242,7 @@ def write_outputs(
     from ._report import render_report  # the chart stack loads only to write a report
 
     section = dict(report if report is not None else (config or {}).get("report") or {})
+    check_language(language)
     check_report_section(section)
     labels = Labels.from_config({"report": section})
     if pdf:
@@ -251,10 +256,17 @@ def write_outputs(
         write_discoveries(result, tmp, restricted=restricted)
         # the report shows the published view only, whatever the mode
         page = render_report(
-            result, tmp / "charts", png=png, labels=labels, options=section, config=config
+            result,
+            tmp / "charts",
+            png=png,
+            labels=labels,
+            options=section,
+            config=config,
+            language=language,
         )
         (tmp / "report.html").write_text(page, encoding="utf-8")
         info = manifest(result, config=config, restricted=restricted)
+        info["language"] = language
         if pdf:
             write_report_pdf(tmp, info)
         return info

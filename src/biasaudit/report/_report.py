@@ -59,7 +59,8 @@ from ._headline import (
 )
 from ._html import details, e, figure, page, table
 from ._labels import Labels, capital
-from ._messages import has, text
+from ._messages import current_language, date, fmt, has, text
+from ._messages import language as _language
 from ._versions import package_versions
 
 
@@ -70,7 +71,7 @@ def _generated() -> str:
     if not epoch:
         return ""
     when = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-    return text("ledger.when", when=when.isoformat().replace("+00:00", "Z"))
+    return text("ledger.when", when=date(when))
 
 
 def ledger_line(
@@ -89,9 +90,9 @@ def ledger_line(
         source=src.name,
         kind=src.kind,
         engine=src.engine,
-        read=f"{led.rows_read:,}",
-        analysed=f"{led.rows_analysed:,}",
-        excluded=f"{led.rows_excluded:,}",
+        read=fmt(led.rows_read),
+        analysed=fmt(led.rows_analysed),
+        excluded=fmt(led.rows_excluded),
         checksum=checksum,
         version=versions.get("biasaudit", ""),
         by=text("ledger.by", author=author) if author else "",
@@ -134,14 +135,29 @@ def render_report(
     labels: Labels | None = None,
     options: Mapping[str, Any] | None = None,
     config: Mapping[str, Any] | None = None,
+    language: str = "en",
 ) -> str:
     """Write the charts the report shows into ``folder`` and return the report's HTML.
 
     Each chart is drawn once, saved as SVG (and as PNG with ``png``), embedded, and
     let go before the next is made. ``labels`` name the attributes and groups,
     ``options`` is the ``[report]`` section (``title``, ``author``), ``config`` the
-    configuration as given (shown in the dossier).
+    configuration as given (shown in the dossier); ``language`` the language of its
+    words and numbers (``"en"``, ``"nl"``).
     """
+    with _language(language):
+        return _render(result, folder, png=png, labels=labels, options=options, config=config)
+
+
+def _render(
+    result: AuditResult | FunnelResult,
+    folder: str | Path,
+    *,
+    png: bool,
+    labels: Labels | None,
+    options: Mapping[str, Any] | None,
+    config: Mapping[str, Any] | None,
+) -> str:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     labels = labels or Labels()
@@ -154,7 +170,7 @@ def render_report(
     else:
         body = _audit_body(result, labels, save, versions, config)
     title = str(options.get("title") or result.source.name)
-    return page(title, header + "<main>" + body + "</main>")
+    return page(title, header + "<main>" + body + "</main>", lang=current_language())
 
 
 def _saver(folder: Path, png: bool) -> Callable[..., str]:
@@ -175,7 +191,7 @@ def _audit_body(
     shown = labels.relabel(table)
     colors = group_colors(shown)
     confidence = result.spec.stats.confidence
-    level = f"{confidence:.0%}"
+    level = fmt(confidence, ".0%")
     told = tell(table, labels, confidence=confidence)
     chosen = lead(told)
     tests = count_tests(table)
@@ -192,16 +208,16 @@ def _audit_body(
     changed = _clear_changes(result, labels)[:1]
     if chosen or changed:
         sentences = [t.sentence for t in chosen] + changed
-        how = text("first.how", level=level, tests=f"{tests:,}")
+        how = text("first.how", level=level, tests=fmt(tests))
     elif told:
-        sentences, how = [text("first.none", level=level, tests=f"{tests:,}")], ""
+        sentences, how = [text("first.none", level=level, tests=fmt(tests))], ""
     else:
         sentences, how = [text("first.none_at_all")], ""
     few = sum(t.strength == "too few to tell" for t in told)
     limits = [
         text(f"limits.{result.data_shape}") if has(f"limits.{result.data_shape}") else "",
         withheld(table, labels, result.spec.stats.min_cell),
-        text("limits.too_few", n=f"{few:,}") if few else "",
+        text("limits.too_few", n=fmt(few)) if few else "",
     ]
     out = [_first_screen(sentences, how, chart_html, limits)]
     attributes = [a for a in result.counts.attributes() if (table["attribute"] == a).any()]
@@ -226,11 +242,9 @@ def _audit_body(
     )
     out.append(change_section(result, save, labels))
     out.append(scores_section(result, colors, labels, save))
-    out.append(adjusted_section(result, colors, save))
+    out.append(adjusted_section(result, colors, save, labels))
     out.append(discoveries_section(result))
     stats = result.spec.stats
-    from ..disclosure import p_adjusted_family
-
     out.append(
         dossier(
             [
@@ -238,7 +252,7 @@ def _audit_body(
                 population_part(table, labels),
                 labels_part(result, table, labels),
                 methods_part(list(table["metric"].drop_duplicates()), stats.interval),
-                tests_part(tests, confidence, stats.correction, p_adjusted_family(False)),
+                tests_part(tests, confidence, stats.correction, text("dossier.family")),
                 disclosure_part(result.table, stats.min_cell, labels),
                 software_part(versions, config),
             ]
@@ -255,7 +269,10 @@ def _clear_changes(result: AuditResult, labels: Labels) -> list[str]:
     changes = result.published_changes()
     alpha = 1 - result.spec.stats.confidence
     clear = changes[changes["p_adjusted"].notna() & (changes["p_adjusted"] < alpha)]
-    return change_sentences(clear, confidence=result.spec.stats.confidence, labels=labels)
+    sentences = change_sentences(
+        clear, confidence=result.spec.stats.confidence, name=labels.people
+    )
+    return [capital(x) for x in sentences]
 
 
 def _part(table: pd.DataFrame, dataset: str | None) -> pd.DataFrame:
@@ -274,7 +291,7 @@ def _rule(result: AuditResult | FunnelResult, attribute: str) -> str:
 
 def _funnel_told(table: pd.DataFrame, labels: Labels, confidence: float) -> list[Told]:
     """Share-ratio comparisons of the funnel, told, the best supported first."""
-    level = f"{confidence:.0%}"
+    level = fmt(confidence, ".0%")
     found = []
     rows = table[
         (table["attribute"] != OVERALL)
@@ -316,7 +333,7 @@ def _funnel_told(table: pd.DataFrame, labels: Labels, confidence: float) -> list
             g=g,
             r=r,
             times=text("times.one", x=ratio_number(ratio)),
-            stage=f"'{row.stage}'",
+            stage=text("funnel.stage", stage=row.stage),
             a=frequency(mine, base),
             b=frequency(theirs, base),
         ) + text("headline.ci", level=level, low=low, high=high)
@@ -363,7 +380,7 @@ def _funnel_body(
     }
     top = chosen[0].attribute if chosen else None
     chart_html = save(charts.pop(top), id="headline-chart") if top in charts else ""
-    level = f"{confidence:.0%}"
+    level = fmt(confidence, ".0%")
     sentences = [t.sentence for t in chosen] or [text("first.none", level=level, tests="")]
     exact = (
         text("funnel.exact")
@@ -434,7 +451,7 @@ def withheld_funnel(table: pd.DataFrame, labels: Labels, min_cell: int) -> str:
     )
     from ._headline import _and
 
-    return text("limits.withheld", min_cell=min_cell, groups=_and(names))
+    return text("limits.withheld", min_cell=fmt(min_cell), groups=_and(names))
 
 
 def _funnel_table(rows: pd.DataFrame, columns: Sequence[str], labels: Labels, caption: str) -> str:

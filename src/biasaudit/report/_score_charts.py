@@ -61,6 +61,10 @@ from ._charts import (
     _whiskers,
     _wrap,
 )
+from ._labels import capital
+from ._messages import fmt
+from ._messages import label as metric_label
+from ._messages import text as message
 
 #: Error rates the threshold chart can show, in the order it prefers them.
 ERROR_METRICS = (
@@ -137,12 +141,12 @@ def _key(fig: Figure, handles: Sequence[Any]) -> None:
 
 
 def _score_fmt(x: float) -> str:
-    return f"{x:.3g}"
+    return fmt(x, ".3g")
 
 
 def _pp(x: float) -> str:
     """A difference of shares in percentage points."""
-    return f"{100 * x:+.1f}"
+    return fmt(100 * x, "+.1f")
 
 
 # --------------------------------------------------------------------------- deciles
@@ -376,7 +380,7 @@ def excess_chart(
             value = _float(row["excess"])
             lo, hi = _float(row["excess_ci_low"]), _float(row["excess_ci_high"])
             if row["suppressed"] or not math.isfinite(value):
-                why = "suppressed" if row["suppressed"] else "n/a"
+                why = message("cell.suppressed") if row["suppressed"] else message("chart.na")
                 if row["suppressed"] and g not in suppressed:
                     suppressed.append(g)
                 _side_text(ax, y, why, color="0.35", style="italic")
@@ -399,50 +403,66 @@ def excess_chart(
             if _finite(lo, hi):
                 spans.append((y, lo, hi))
                 ends += [lo, hi]
-                ci = f", {level} {_pp(lo)} to {_pp(hi)} points"
+                ci = message("score.ci_points", level=level, low=_pp(lo), high=_pp(hi))
             _side_text(ax, y, text)
-            said.append(f"{g} {_pct(share)} ({_pp(value)} points{ci})")
+            said.append(
+                message("score.alt_excess", group=g, share=_pct(share), points=_pp(value), ci=ci)
+            )
             if cut == cuts[0] and (best is None or value > best[0]):
                 best = (value, g, row)
         _whiskers(ax, spans, vertical=False)
         ax.axvline(0.0, color=_INK, lw=1, gid="zero-line", zorder=1)
         _group_axis(ax, labels, attribute)
         where = f"{_short(score_name)} ≥ {_score_fmt(threshold)}" if _finite(threshold) else cut
-        name = "top decile" if cut == "top decile" else "the audit's cut-off"
-        every = f"everyone {_pct(overall)}" if math.isfinite(overall) else "everyone"
-        ax.set_title(_literal(f"{name.capitalize()} ({where}): {every}"), fontsize=10, loc="left")
+        name = message("score.top" if cut == "top decile" else "score.cutoff")
+        every = (
+            message("score.everyone_share", share=_pct(overall))
+            if math.isfinite(overall)
+            else message("score.everyone")
+        )
+        ax.set_title(
+            _literal(message("score.cut_title", cut=capital(name), where=where, everyone=every)),
+            fontsize=10,
+            loc="left",
+        )
         ax.grid(axis="x", color="0.9", zorder=0)
         ax.set_axisbelow(True)
-        parts.append(f"{name} ({where}, {every}): " + "; ".join(said))
+        parts.append(
+            message("score.cut_alt", cut=name, where=where, everyone=every, values="; ".join(said))
+        )
     low, high = min(ends), max(ends)
     pad = 0.1 * (high - low) if high > low else 0.05
     axes[-1].set_xlim(low - pad, high + pad)
     axes[-1].xaxis.set_major_locator(MaxNLocator(nbins=6))
-    axes[-1].xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{100 * x:+.3g}"))
+    axes[-1].xaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt(100 * x, "+.3g")))
     axes[-1].tick_params(axis="x", labelsize=9)
     _xlabel(
         axes[-1],
-        "share of the group at or above the cut minus everyone's share (percentage points)",
-        f"Not drawn (suppressed): {_named(suppressed)}" if suppressed else "",
+        message("score.excess_axis"),
+        message("score.not_drawn", groups=_named(suppressed)) if suppressed else "",
     )
     _key(fig, [Line2D([], [], color=_INK, marker="|", lw=1.4, label=level)])
-    decile = f"Top decile of {_short(score_name)}"
+    decile = message("score.top_decile_of", score=_short(score_name))
     if best is not None:
         value, g, row = best
         ci = ""
         lo, hi = _float(row["excess_ci_low"]), _float(row["excess_ci_high"])
         if _finite(lo, hi):
-            ci = f", {level} {_pp(lo)} to {_pp(hi)}"
-        title = (
-            f"{decile}: {_pct(_float(row['share']))} of {_short(g)} against "
-            f"{_pct(_float(row['overall_share']))} of everyone ({_pp(value)} points{ci})"
+            ci = message("score.ci", level=level, low=_pp(lo), high=_pp(hi))
+        title = message(
+            "score.title_excess",
+            decile=decile,
+            share=_pct(_float(row["share"])),
+            group=_short(g),
+            everyone=_pct(_float(row["overall_share"])),
+            points=_pp(value),
+            ci=ci,
         )
     else:
-        title = f"{decile} by {_short(attribute)}: no group can be shown"
+        title = message("score.title_excess_none", decile=decile, attribute=_short(attribute))
     _title(fig, title)
-    alt = (
-        f"{title}. Share of each group of {attribute} at or above each cut, and the "
-        "difference from everyone's share in percentage points: " + ". ".join(parts) + "."
+    alt = message(
+        "score.alt_excess_chart", title=title, attribute=attribute, values=". ".join(parts)
     )
     return _chart(f"excess-{_slug(attribute)}", title, alt, fig, attribute)
 
@@ -527,7 +547,7 @@ def calibration_chart(
         ok = np.isfinite(ex) & np.isfinite(ey)
         if ok.any():
             ax.plot(ex[ok], ey[ok], color="0.45", ls="--", lw=1.2, gid="everyone", zorder=2)
-            handles.append(Line2D([], [], color="0.45", ls="--", label="everyone"))
+            handles.append(Line2D([], [], color="0.45", ls="--", label=message("score.everyone")))
             xs += list(ex[ok])
             ys += list(ey[ok])
     for g in groups:
@@ -575,8 +595,12 @@ def calibration_chart(
         parts.append(
             f"{g}: "
             + ", ".join(
-                f"mean score {_score_fmt(a)} {_pct(b)}"
-                + (f" ({level} {_pct(c)} to {_pct(d)})" if _finite(c, d) else "")
+                message("score.alt_bin", mean=_score_fmt(a), rate=_pct(b))
+                + (
+                    message("score.ci_paren", level=level, low=_pct(c), high=_pct(d))
+                    if _finite(c, d)
+                    else ""
+                )
                 for a, b, c, d, k in zip(x, y, lo, hi, ok, strict=True)
                 if k
             )
@@ -588,28 +612,37 @@ def calibration_chart(
     if probability and xs:
         lim = [0.0, max(1e-9, max(xs + ys))]
         ax.plot(lim, lim, color="0.6", lw=1, ls=":", gid="diagonal", zorder=1)
-        handles.append(Line2D([], [], color="0.6", ls=":", label="observed rate = score"))
+        handles.append(Line2D([], [], color="0.6", ls=":", label=message("score.diagonal")))
     ax.yaxis.set_major_formatter(_PERCENT)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
     ax.tick_params(labelsize=9)
     ax.set_ylim(0, min(1.0, max(ys) * 1.08) if ys and max(ys) > 0 else 1.0)
-    ax.set_ylabel(_literal(f"observed rate of {_short(outcome_name, 30)}"), fontsize=10)
+    outcome = _short(outcome_name, 30)
+    ax.set_ylabel(_literal(message("score.observed_axis", outcome=outcome)), fontsize=10)
     ax.grid(color="0.92", zorder=0)
     ax.set_axisbelow(True)
     handles.append(Line2D([], [], color=_INK, marker="|", lw=1.1, label=level))
-    note = f"Bins not drawn (suppressed) for {_named(hidden)}" if hidden else ""
-    _xlabel(ax, f"{_short(score_name)}: mean score of the bin", note)
+    note = message("score.bins_not_drawn", groups=_named(hidden)) if hidden else ""
+    _xlabel(ax, message("score.bin_axis", score=_short(score_name)), note)
     _key(fig, handles)
     title = _calibration_finding(gap, attribute, score_name, outcome_name, confidence)
     if title is None:
-        title = (
-            f"Observed rate of {_short(outcome_name, 30)} by {_short(score_name)} and "
-            f"{_short(attribute)}: {len(parts)} groups, {shown_points} bins shown"
+        title = message(
+            "score.title_calibration",
+            outcome=outcome,
+            score=_short(score_name),
+            attribute=_short(attribute),
+            groups=fmt(len(parts)),
+            bins=fmt(shown_points),
         )
     _title(fig, title)
-    alt = (
-        f"{title}. Observed rate of {outcome_name} per {score_name} bin for each group of "
-        f"{attribute}: " + ". ".join(parts) + "."
+    alt = message(
+        "score.alt_calibration",
+        title=title,
+        outcome=outcome_name,
+        score=score_name,
+        attribute=attribute,
+        values=". ".join(parts),
     )
     if note:
         alt += f" {note}."
@@ -641,12 +674,19 @@ def _calibration_finding(
         return None
     _, value, row = best
     lo, hi = _float(row.get("gap_ci_low")), _float(row.get("gap_ci_high"))
-    ci = f" ({_level(confidence)} {_pp(lo)} to {_pp(hi)} points)" if _finite(lo, hi) else ""
-    way = "higher" if value > 0 else "lower"
-    return (
-        f"At the same {_short(score_name)}, the observed rate of {_short(outcome_name, 30)} "
-        f"was {abs(100 * value):.1f} points {way} for {_short(row['group'])} than for "
-        f"{_short(row['reference_group'])}{ci}"
+    ci = (
+        message("score.ci_points_paren", level=_level(confidence), low=_pp(lo), high=_pp(hi))
+        if _finite(lo, hi)
+        else ""
+    )
+    return message(
+        "score.title_gap_higher" if value > 0 else "score.title_gap_lower",
+        score=_short(score_name),
+        outcome=_short(outcome_name, 30),
+        points=fmt(abs(100 * value), ".1f"),
+        group=_short(row["group"]),
+        reference=_short(row["reference_group"]),
+        ci=ci,
     )
 
 
@@ -804,7 +844,10 @@ def threshold_chart(
             values += list(r)
             said.append(
                 f"{g} "
-                + ", ".join(f"{_times(b)} at {_score_fmt(a)}" for a, b in zip(x, r, strict=True))
+                + ", ".join(
+                    message("score.at", ratio=_times(b), threshold=_score_fmt(a))
+                    for a, b in zip(x, r, strict=True)
+                )
             )
             if name == "selection_rate":
                 size = float(np.max(np.abs(np.log(r))))
@@ -816,26 +859,40 @@ def threshold_chart(
         ax.set_ylim(lo, hi)
         ticks = _log_ticks(lo, hi, [1.0], 2.2)
         ax.yaxis.set_major_locator(FixedLocator(ticks))
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:g}"))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: fmt(y, "g")))
         ax.yaxis.set_minor_locator(NullLocator())
         ax.yaxis.set_minor_formatter(NullFormatter())
         ax.tick_params(labelsize=9)
-        ref_name = _short(ref, 24) if ref else "the reference group"
-        ax.set_ylabel(_literal(f"ratio to {ref_name}\n(log scale)"), fontsize=9)
-        ax.set_title(_literal(f"{spec.label}: ratio to {ref_name}"), fontsize=10, loc="left")
+        ref_name = _short(ref, 24) if ref else message("chart.the_reference_group")
+        label = metric_label(spec.name)
+        ax.set_ylabel(_literal(message("score.ratio_axis", reference=ref_name)), fontsize=9)
+        ax.set_title(
+            _literal(message("score.ratio_title", metric=label, reference=ref_name)),
+            fontsize=10,
+            loc="left",
+        )
         ax.grid(axis="y", color="0.92", zorder=0)
         ax.set_axisbelow(True)
-        parts.append(f"{spec.label}, ratio to {ref or 'the reference group'}: " + "; ".join(said))
+        parts.append(
+            message(
+                "score.alt_ratios",
+                metric=label,
+                reference=ref or message("chart.the_reference_group"),
+                values="; ".join(said),
+            )
+        )
     if len(thresholds) > 1:
         pad = 0.04 * (thresholds[-1] - thresholds[0])
         axes[-1].set_xlim(thresholds[0] - pad, thresholds[-1] + pad)
     top = axes[0].secondary_xaxis("top")
     picked = _spread(thresholds, axes[0])
     top.set_xticks(picked, labels=[_pct(_float(shares.get(t))) for t in picked], fontsize=8)
-    top.set_xlabel("share of everyone flagged", fontsize=9)
+    top.set_xlabel(message("score.flagged_axis"), fontsize=9)
     marked = ""
     if cutoff is not None and math.isfinite(cutoff):
-        label = cutoff_label or f"audit's cut-off: {_short(score_name)} ≥ {_score_fmt(cutoff)}"
+        label = cutoff_label or message(
+            "score.cutoff_label", score=_short(score_name), cutoff=_score_fmt(cutoff)
+        )
         for ax in axes:
             ax.axvline(cutoff, color="#555555", ls="--", lw=1.3, gid="cutoff", zorder=2)
         axes[0].annotate(
@@ -850,32 +907,35 @@ def threshold_chart(
             color="#333333",
             gid="cutoff-label",
         )
-        marked = f" The dashed line marks the {label}."
+        marked = message("score.marked", label=label)
     legend = list(handles.values())
     if ref is not None:
         legend.append(Line2D([], [], color=_INK, lw=1, label=_literal(f"1 = {_short(ref, 28)}")))
     notes = []
     if left_out:
         notes.append(
-            "Not drawn where suppressed or only bounds are known: "
-            + _named(sorted(left_out, key=groups.index))
+            message("score.not_drawn_bounds", groups=_named(sorted(left_out, key=groups.index)))
         )
     if len(names) == 1:
-        notes.append("No error rate is a number at two or more thresholds")
+        notes.append(message("score.no_error_rate"))
     note = ". ".join(notes)
-    _xlabel(axes[-1], f"threshold: flag when {_short(score_name)} ≥ threshold", note)
+    _xlabel(axes[-1], message("score.threshold_axis", score=_short(score_name)), note)
     _key(fig, legend)
-    head = f"Flagging by {_short(score_name)} threshold and {_short(attribute)}"
+    head = message("score.threshold_head", score=_short(score_name), attribute=_short(attribute))
     if finding is not None and ref is not None:
         _, g, lo_r, hi_r = finding
-        title = (
-            f"{head}: {_short(g)} flagged {_times(lo_r)} to {_times(hi_r)} times as often as "
-            f"{_short(ref)} across the thresholds"
+        title = message(
+            "score.title_threshold",
+            head=head,
+            group=_short(g),
+            low=_times(lo_r),
+            high=_times(hi_r),
+            reference=_short(ref),
         )
     else:
-        title = f"{head}: no ratio to a reference group can be shown"
+        title = message("score.title_threshold_none", head=head)
     _title(fig, title)
-    alt = f"{title}.{marked} " + ". ".join(parts) + "."
+    alt = message("score.alt_threshold", title=title, marked=marked, values=". ".join(parts))
     if note:
         alt += f" {note}."
     return _chart(f"thresholds-{_slug(attribute)}", title, alt, fig, attribute)
@@ -901,8 +961,8 @@ def _spread(values: Sequence[float], ax: Axes) -> list[float]:
 def _term(row: pd.Series) -> str:
     variable, level = str(row["variable"]), str(row["level"])
     if not level:
-        return f"{variable} (per unit)"
-    return f"{variable} = {level}\n(vs {row['reference_level']})"
+        return message("score.per_unit", variable=variable)
+    return message("score.term", variable=variable, level=level, reference=row["reference_level"])
 
 
 def adjusted_chart(
@@ -959,7 +1019,7 @@ def adjusted_chart(
         "\n".join(_wrap(line, 30, 2) for line in _term(r).split("\n")) for _, r in rows.iterrows()
     ]
     labels = [
-        lab + ("" if r["variable"] in groups else "\n(covariate)")
+        lab + ("" if r["variable"] in groups else "\n(" + message("scol.covariate") + ")")
         for lab, (_, r) in zip(labels, rows.iterrows(), strict=True)
     ]
     fig = _figure(8.4, 2.0 + _row_heights(labels))
@@ -978,7 +1038,9 @@ def adjusted_chart(
     missing: list[str] = []
     hidden: list[str] = []
     for ax, (key, name) in zip(
-        axes, (("odds_ratio", "Odds ratio"), ("relative_risk", "Relative risk")), strict=True
+        axes,
+        (("odds_ratio", message("scol.odds_ratio")), ("relative_risk", message("score.rr"))),
+        strict=True,
     ):
         values = _num(rows, key)
         lows, highs = _num(rows, f"{key}_ci_low"), _num(rows, f"{key}_ci_high")
@@ -1012,10 +1074,10 @@ def adjusted_chart(
         ax.set_xscale("log")
         ax.set_xlim(lo, hi)
         ticks = _log_ticks(lo, hi, [1.0], 3.0)
-        ax.set_xticks(ticks, labels=[f"{t:g}" for t in ticks], fontsize=9)
+        ax.set_xticks(ticks, labels=[fmt(t, "g") for t in ticks], fontsize=9)
         ax.xaxis.set_minor_locator(NullLocator())
         ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.set_xlabel(f"{name} ({level}, log scale)", fontsize=10)
+        ax.set_xlabel(message("score.log_axis", name=name, level=level), fontsize=10)
         ax.grid(axis="x", color="0.92", zorder=0)
         ax.set_axisbelow(True)
     _group_axis(axes[0], labels, "")
@@ -1024,30 +1086,33 @@ def adjusted_chart(
     for y, (_, r) in enumerate(rows.iterrows()):
         o, rr = _float(r["odds_ratio"]), _float(r["relative_risk"])
         if not (_finite(o, rr) and o > 0):
-            why = "suppressed" if r["suppressed"] else "not estimable"
+            why = message("cell.suppressed") if r["suppressed"] else message("score.not_estimable")
             _side_text(axes[1], y, why, color="0.35", style="italic")
             parts.append(f"{_term(r).replace(chr(10), ' ')}: {why}")
             continue
         _side_text(axes[1], y, f"{_times(o)} · {_times(rr)}")
         ci = ""
         if _finite(r["odds_ratio_ci_low"], r["odds_ratio_ci_high"]):
-            ci = (
-                f" ({level} {_times(r['odds_ratio_ci_low'])} to {_times(r['odds_ratio_ci_high'])})"
-            )
+            low, high = _times(r["odds_ratio_ci_low"]), _times(r["odds_ratio_ci_high"])
+            ci = message("score.ci_paren", level=level, low=low, high=high)
         rci = ""
         if _finite(r["relative_risk_ci_low"], r["relative_risk_ci_high"]):
-            rci = (
-                f" ({level} {_times(r['relative_risk_ci_low'])} to "
-                f"{_times(r['relative_risk_ci_high'])})"
-            )
+            low, high = _times(r["relative_risk_ci_low"]), _times(r["relative_risk_ci_high"])
+            rci = message("score.ci_paren", level=level, low=low, high=high)
         parts.append(
-            f"{_term(r).replace(chr(10), ' ')}: odds ratio {_times(o)}{ci}, relative risk "
-            f"{_times(rr)}{rci}"
+            message(
+                "score.alt_term",
+                term=_term(r).replace(chr(10), " "),
+                odds=_times(o),
+                ci=ci,
+                rr=_times(rr),
+                rci=rci,
+            )
         )
     axes[1].text(
         1.02,
         1.0,
-        "OR · RR",
+        message("score.or_rr"),
         transform=axes[1].transAxes,
         fontsize=9,
         ha="left",
@@ -1055,22 +1120,26 @@ def adjusted_chart(
         fontweight="bold",
     )
     handles: list[Any] = [
-        Line2D([], [], color=_INK, lw=1, label="1 = same odds / risk as the reference level"),
+        Line2D([], [], color=_INK, lw=1, label=message("score.same_odds")),
         Line2D([], [], color=_INK, marker="|", lw=1.4, label=level),
     ]
     notes = []
     if hidden:
-        notes.append(f"Not drawn (withheld by disclosure control): {_named(hidden)}")
+        notes.append(message("score.withheld_terms", terms=_named(hidden)))
     if missing:
-        notes.append(f"Not estimable, not drawn: {_named(missing)}")
+        notes.append(message("score.not_estimable_terms", terms=_named(missing)))
     if notes:
         _xlabel(axes[0], axes[0].get_xlabel(), ". ".join(notes))
     _key(fig, handles)
     title = _adjusted_finding(rows, groups, adjusted.decision, level)
     _title(fig, title)
-    alt = (
-        f"{title}. Logistic regression of {adjusted.decision} on {', '.join(groups)} and "
-        f"covariates, {adjusted.rows_used:,} records. " + "; ".join(parts) + "."
+    alt = message(
+        "score.alt_adjusted",
+        title=title,
+        decision=adjusted.decision,
+        groups=", ".join(groups),
+        records=fmt(adjusted.rows_used),
+        values="; ".join(parts),
     )
     return _chart("adjusted-disparity", title, alt, fig, "")
 
@@ -1086,13 +1155,18 @@ def _adjusted_finding(rows: pd.DataFrame, groups: Sequence[str], decision: str, 
         if best is None or (clear, abs(math.log(o))) > best[0]:
             best = ((clear, abs(math.log(o))), r)
     if best is None:
-        return f"Adjusted odds of {_short(decision)}: no group term can be shown"
+        return message("score.title_adjusted_none", decision=_short(decision))
     r = best[1]
     ci = ""
     if _finite(r["odds_ratio_ci_low"], r["odds_ratio_ci_high"]):
-        ci = f" ({level} {_times(r['odds_ratio_ci_low'])} to {_times(r['odds_ratio_ci_high'])})"
-    return (
-        f"Adjusted odds of {_short(decision)}: {_short(r['variable'])} = {_short(r['level'])} "
-        f"had {_times(_float(r['odds_ratio']))} times the odds of "
-        f"{_short(r['variable'])} = {_short(r['reference_level'])}{ci}"
+        low, high = _times(r["odds_ratio_ci_low"]), _times(r["odds_ratio_ci_high"])
+        ci = message("score.ci_paren", level=level, low=low, high=high)
+    return message(
+        "score.title_adjusted",
+        decision=_short(decision),
+        variable=_short(r["variable"]),
+        level=_short(r["level"]),
+        times=_times(_float(r["odds_ratio"])),
+        reference=_short(r["reference_level"]),
+        ci=ci,
     )
