@@ -20,6 +20,7 @@ from .._exceptions import ConfigError, Problem, UndefinedRateWarning
 from .._progress import step
 from ..counts import Aggregation, CountTable, Ledger, ScoreHistogram, aggregate, count_table
 from ..disclosure import (
+    follow_references,
     mark_results,
     mark_sample,
     mark_terms,
@@ -41,15 +42,19 @@ from ..io import (
 )
 from ..metrics import ASSUMPTIONS, compute_metrics, estimate_table
 from ..spec import (
+    HARM_METRICS,
     METRICS,
+    REST_GROUP,
     SAMPLE_METRICS,
     Assumptions,
     AuditSpec,
     Codes,
+    HarmSpec,
     Population,
     Roles,
     SampleDesign,
     Threshold,
+    harm_metrics,
     make_spec,
     metric,
 )
@@ -476,7 +481,7 @@ def open_spec_records(
 ) -> Records:
     """Open ``records`` reading only the columns ``spec`` needs (joining the
     attribute table ``link`` on its id when given)."""
-    text = [c for r, c in spec.roles.items() if r not in ("score", "weight", "count")]
+    text = [c for r, c in spec.roles.items() if r not in ("score", "weight", "count", "amount")]
     if spec.regression is not None:
         model = spec.regression
         text += [c for c in model.columns if c not in model.numeric]
@@ -512,6 +517,7 @@ def _run_audit(records: Records, spec: AuditSpec, metrics: Sequence[str] | None)
             reference=spec.reference,
             options=spec.stats,
             assumptions=spec.assumptions,
+            decision=spec.harm.decision,
         )
     with step("disclosure control"):
         _suppress(table, agg.counts, spec)
@@ -545,10 +551,15 @@ def _run_audit(records: Records, spec: AuditSpec, metrics: Sequence[str] | None)
 
 
 def reference_groups(table: pd.DataFrame) -> dict[str, str]:
-    """The reference group of each attribute (of its selection-rate rows when there)."""
+    """The reference group of each attribute (of its selection-rate rows when there);
+    none for an attribute compared one-vs-rest (each group has its own complement)."""
     rows = table.sort_values("metric", key=lambda m: m != "selection_rate", kind="stable")
     rows = rows.drop_duplicates("attribute")
-    return {a: g for a, g in zip(rows["attribute"], rows["reference_group"], strict=True) if g}
+    return {
+        a: g
+        for a, g in zip(rows["attribute"], rows["reference_group"], strict=True)
+        if g and g != REST_GROUP
+    }
 
 
 def _adjusted(records: Records, spec: AuditSpec) -> AdjustedDisparity | None:
@@ -614,12 +625,17 @@ def _sample_audit(
     estimate is withheld wherever the same row of that table is, and wherever the
     random sample behind it is small.
     """
+    amount = agg.counts.amounts is not None
     wanted = (
         [metric(m) for m in metrics]
         if metrics
         else [
             *METRICS.values(),
             *SAMPLE_METRICS.values(),
+            *(
+                metric(h)
+                for h in harm_metrics(outcomes=True, amount=amount, decision=spec.harm.decision)
+            ),
         ]
     )
     base = agg.counts.base
@@ -634,7 +650,7 @@ def _sample_audit(
         warnings.simplefilter("ignore", UndefinedRateWarning)
         shadow, references = compute_metrics(
             people,
-            metrics=[m.name for m in wanted if m.name in METRICS],
+            metrics=[m.name for m in wanted if m.name in METRICS or m.name in HARM_METRICS],
             reference=spec.reference,
             options=spec.stats,
         )
@@ -645,12 +661,14 @@ def _sample_audit(
     unknown = shadow["note"].str.contains("not identifiable", regex=False)
     identified = set(shadow["metric"]) - set(shadow.loc[unknown, "metric"])
     kinds = {"among_labelled"} | ({"decision"} if spec.population is None else set())
-    counted = [
-        m.name
-        for m in wanted
-        if m.name in METRICS
-        and (m.kind in kinds or (spec.population is None and m.name in identified))
-    ]
+
+    def counted_exactly(m: Any) -> bool:
+        rate = metric(m.rate) if isinstance(m, HarmSpec) else m  # a harm count as its rate
+        if rate.name not in METRICS:
+            return False
+        return rate.kind in kinds or (spec.population is None and rate.name in identified)
+
+    counted = [m.name for m in wanted if counted_exactly(m)]
     estimated = [m for m in wanted if m.name not in counted]
     keys = ["attribute", "group", "metric"]
     withheld = shadow.set_index(keys)[["suppressed", "note"]]
@@ -669,7 +687,7 @@ def _sample_audit(
         found = withheld.reindex(pd.MultiIndex.from_frame(rows[keys]))
         rows["suppressed"] |= found["suppressed"].fillna(False).to_numpy(dtype=bool)
         parts.append(rows)
-    table = pd.concat(parts, ignore_index=True)
+    table = follow_references(pd.concat(parts, ignore_index=True))
     order = {a: i for i, a in enumerate(people.table["attribute"].drop_duplicates())}
     table = table.iloc[np.argsort(table["attribute"].map(order).to_numpy(), kind="stable")]
     ledger = dataclasses.replace(agg.ledger, notes=(*agg.ledger.notes, _sample_note(people)))

@@ -503,7 +503,7 @@ def _model_audit(config: AuditConfig) -> AuditResult:
     assert config.model is not None
     with step("loading the model"):
         model = model_from_section(config.model, base=config.path.parent)
-    text = [c for r, c in spec.roles.items() if r not in ("score", "weight", "count")]
+    text = [c for r, c in spec.roles.items() if r not in ("score", "weight", "count", "amount")]
     text += spec.attributes
     if spec.regression is not None:
         text += [c for c in spec.regression.columns if c not in spec.regression.numeric]

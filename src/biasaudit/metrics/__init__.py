@@ -4,7 +4,8 @@ audit sample estimates, ranges from published tables, funnels.
 
 from ._functions import metric_function
 from ._funnel import FUNNEL_COLUMNS, funnel_table
-from ._metrics import COMPARISON_COLUMNS, TABLE_COLUMNS, compute_metrics
+from ._harm import harm_rows
+from ._metrics import COMPARISON_COLUMNS, TABLE_COLUMNS, compute_metrics, default_metrics
 from ._ranges import range_causes, range_metrics, ranged_comparison
 from ._sample import ASSUMPTIONS, estimate_table
 
@@ -14,8 +15,10 @@ __all__ = [
     "FUNNEL_COLUMNS",
     "TABLE_COLUMNS",
     "compute_metrics",
+    "default_metrics",
     "estimate_table",
     "funnel_table",
+    "harm_rows",
     "metric_function",
     "range_causes",
     "range_metrics",

@@ -9,6 +9,9 @@ Every metric is a ratio of sums of count cells (see DESIGN.md §3):
 ``scope="overall"`` takes the denominator from the whole population instead of the
 group (population and flagged shares). ``representation_ratio`` divides the group's
 flagged count by the number expected if flagging were proportional to group size.
+
+:data:`HARM_METRICS` count people (or an amount) instead: the group's own count beyond
+the number its reference group's rate would give (:class:`HarmSpec`).
 """
 
 from __future__ import annotations
@@ -287,6 +290,186 @@ SAMPLE_METRICS: dict[str, MetricSpec] = {
     ]
 }
 
+
+@dataclass(frozen=True)
+class HarmSpec(MetricSpec):
+    """Definition of a harm count: people (or an amount) of a group beyond what the
+    reference group's rate would give.
+
+    ``value = sign * (observed - denominator * reference rate)``: ``observed`` sums
+    the group's ``numerator`` cells (people, or with ``amount`` the amount column
+    over those people), ``denominator`` its ``denominator`` cells, and the reference
+    rate is the same ratio in the reference group. The numerator and denominator
+    cells are those of :attr:`rate`, so a harm count is tested, and withheld, with
+    that rate.
+
+    Parameters
+    ----------
+    rate : str
+        The registry rate whose excess it counts, e.g. ``"selection_rate"``.
+    sign : {1, -1}
+        -1 for a shortfall (fewer than the reference rate would give).
+    amount : bool
+        Counts the ``amount`` role (sums reclaimed, days suspended) instead of people.
+    harm : str
+        The sentence of a harm finding (``{count}``, ``{g}``, ``{r}``, ``{ci}``,
+        ``{amount}``: the amount's label).
+    """
+
+    rate: str = ""
+    sign: int = 1
+    amount: bool = False
+    harm: str = ""
+
+    @property
+    def comparable(self) -> bool:
+        """A count, not a proportion: no ratio to the reference of its own."""
+        return False
+
+
+#: Harm counts (issue 18): how many people (or how much) beyond the reference rate.
+HARM_METRICS: dict[str, HarmSpec] = {
+    m.name: m
+    for m in [
+        HarmSpec(
+            "excess_flagged",
+            "Excess flagged",
+            "flagged - n x selection_rate_ref",
+            "people in {group} flagged beyond the number the reference group's selection "
+            "rate would give",
+            ("flagged",),
+            ("n",),
+            kind="decision",
+            higher_is="burden",
+            rate="selection_rate",
+            harm="{count} more {g} were flagged than if they had been flagged at the rate of {r}",
+        ),
+        HarmSpec(
+            "excess_unfounded_investigations",
+            "Excess unfounded investigations",
+            "FP - n x innocent_flag_rate_ref",
+            "unfounded investigations of {group} beyond the number the reference group's "
+            "unfounded investigations per person would give",
+            ("fp",),
+            ("n",),
+            higher_is="burden",
+            rate="innocent_flag_rate",
+            harm="{count} more unfounded investigations of {g} than at the rate per person of {r}",
+        ),
+        HarmSpec(
+            "excess_false_accusations",
+            "Excess false accusations",
+            "FP - (FP + TN) x false_positive_rate_ref",
+            "innocent members of {group} flagged beyond the number the reference group's "
+            "false positive rate would give among the innocent of {group}",
+            ("fp",),
+            ("fp", "tn"),
+            higher_is="burden",
+            rate="false_positive_rate",
+            harm="{count} more innocent {g} were flagged than if innocent {g} had been "
+            "flagged at the rate of innocent {r}",
+        ),
+        HarmSpec(
+            "shortfall",
+            "Shortfall",
+            "n x selection_rate_ref - flagged",
+            "members of {group} who would have been selected at the reference group's "
+            "selection rate but were not (for a decision that is a benefit)",
+            ("flagged",),
+            ("n",),
+            kind="decision",
+            higher_is="burden",
+            rate="selection_rate",
+            sign=-1,
+            harm="{count} fewer {g} were selected than if they had been selected at the "
+            "rate of {r}",
+        ),
+        HarmSpec(
+            "excess_flagged_amount",
+            "Excess amount, flagged",
+            "amount(flagged) - n x amount(flagged)_ref / n_ref",
+            "amount (the amount column) borne by the flagged of {group} beyond what the "
+            "reference group's amount per person would give",
+            ("flagged",),
+            ("n",),
+            kind="decision",
+            higher_is="burden",
+            rate="selection_rate",
+            amount=True,
+            harm="the flagged among {g} bore {count} more {amount} than if {g} had borne "
+            "the amount per person of {r}",
+        ),
+        HarmSpec(
+            "excess_unfounded_amount",
+            "Excess amount, unfounded investigations",
+            "amount(FP) - n x amount(FP)_ref / n_ref",
+            "amount borne by {group} in unfounded investigations beyond what the reference "
+            "group's amount per person in unfounded investigations would give",
+            ("fp",),
+            ("n",),
+            higher_is="burden",
+            rate="innocent_flag_rate",
+            amount=True,
+            harm="{g} bore {count} more {amount} in unfounded investigations than at the "
+            "amount per person of {r}",
+        ),
+        HarmSpec(
+            "excess_false_accusation_amount",
+            "Excess amount, false accusations",
+            "amount(FP) - (FP + TN) x amount(FP)_ref / (FP + TN)_ref",
+            "amount borne by the innocent of {group} who were flagged, beyond what the "
+            "reference group's amount per innocent person would give",
+            ("fp",),
+            ("fp", "tn"),
+            higher_is="burden",
+            rate="false_positive_rate",
+            amount=True,
+            harm="innocent {g} bore {count} more {amount} than at the amount per innocent "
+            "person of {r}",
+        ),
+        HarmSpec(
+            "shortfall_amount",
+            "Shortfall, amount",
+            "n x amount(flagged)_ref / n_ref - amount(flagged)",
+            "amount {group} would have received at the reference group's amount per "
+            "person but did not (for a decision that is a benefit)",
+            ("flagged",),
+            ("n",),
+            kind="decision",
+            higher_is="burden",
+            rate="selection_rate",
+            sign=-1,
+            amount=True,
+            harm="{g} received {count} less {amount} than at the amount per person of {r}",
+        ),
+    ]
+}
+
+
+def harm_metrics(*, outcomes: bool, amount: bool, decision: str = "burden") -> list[str]:
+    """The harm counts an audit reports by default.
+
+    ``outcomes``: some outcome is known; ``amount``: an amount column is given;
+    ``decision``: ``"burden"`` (an investigation: excess counts) or ``"benefit"``
+    (a benefit granted: the shortfall, and no false accusations to count).
+
+    Examples
+    --------
+    >>> harm_metrics(outcomes=True, amount=False)
+    ['excess_flagged', 'excess_unfounded_investigations', 'excess_false_accusations']
+    >>> harm_metrics(outcomes=True, amount=True, decision="benefit")
+    ['shortfall', 'shortfall_amount']
+    """
+    out = [
+        m.name
+        for m in HARM_METRICS.values()
+        if (amount or not m.amount)
+        and (outcomes or m.kind == "decision")
+        and ((m.sign < 0) == (decision == "benefit"))
+    ]
+    return out
+
+
 #: Aliases used in public debate, mapped to the precise metric.
 #: Metrics a key finding can be about (and the CLI and the charts lead with), in the
 #: order they are told.
@@ -314,9 +497,11 @@ def metric(name: str) -> MetricSpec:
     """
     key = ALIASES.get(name, name)
     try:
+        if key in HARM_METRICS:
+            return HARM_METRICS[key]
         return METRICS[key] if key in METRICS else SAMPLE_METRICS[key]
     except KeyError:
-        allowed = ", ".join(sorted([*METRICS, *SAMPLE_METRICS, *ALIASES]))
+        allowed = ", ".join(sorted([*METRICS, *SAMPLE_METRICS, *HARM_METRICS, *ALIASES]))
         raise ValueError(f"Unknown metric {name!r}. Allowed: {allowed}.") from None
 
 
