@@ -46,7 +46,7 @@ def test_allowed_values_are_the_ones_the_code_accepts():
     from biasaudit.counts._tables import LAYOUTS
     from biasaudit.io._io import ENGINES
     from biasaudit.metrics._ranges import POINTS
-    from biasaudit.spec._spec import CORRECTIONS, INTERVAL_METHODS, MISSING_POLICIES
+    from biasaudit.spec._spec import CORRECTIONS, DECISIONS, INTERVAL_METHODS, MISSING_POLICIES
 
     expected = {
         ("data", "engine"): ENGINES,
@@ -57,6 +57,7 @@ def test_allowed_values_are_the_ones_the_code_accepts():
         ("counts", "layout"): LAYOUTS,
         ("counts", "point"): POINTS,
         ("output", "mode"): OUTPUT_MODES,
+        ("harm", "decision"): DECISIONS,
     }
     options = {(o.section, o.key): o for o in OPTIONS}
     for key, values in expected.items():

@@ -22,7 +22,7 @@ from ..counts import (
 )
 from ..disclosure import mark_results
 from ..metrics import range_metrics
-from ..spec import AuditSpec, Roles, StatsOptions, check_stats
+from ..spec import DECISIONS, AuditSpec, HarmOptions, Roles, StatsOptions, check_stats
 from ._audit import AuditResult
 
 DATA_SHAPE = "aggregated counts"
@@ -56,6 +56,7 @@ def audit_counts(
     interval: str = "wilson",
     correction: str = "holm",
     min_cell: int = 10,
+    decision: str = "burden",
 ) -> AuditResult:
     """Audit an aggregated table of counts per group (e.g. a freedom-of-information
     release), where cells may be suppressed or rounded.
@@ -99,6 +100,9 @@ def audit_counts(
         Point values for ranged rows.
     reference, metrics, confidence, interval, correction, min_cell
         As for :func:`biasaudit.audit`.
+    decision : {"burden", "benefit"}, default="burden"
+        Which harm counts the default reports: the excess counts, or for a decision
+        that is a benefit the shortfall (``[harm] decision``).
 
     Returns
     -------
@@ -124,6 +128,15 @@ def audit_counts(
         confidence=confidence, interval=interval, correction=correction, min_cell=min_cell
     )
     problems = check_stats(options)
+    if decision not in DECISIONS:
+        problems.append(
+            Problem(
+                f"harm.decision: expected one of {', '.join(map(repr, DECISIONS))}; got "
+                f"{decision!r}",
+                column="harm.decision",
+                value=decision,
+            )
+        )
     if point not in ("none", "midpoint"):
         problems.append(
             Problem(
@@ -161,6 +174,7 @@ def audit_counts(
         reference=reference,
         options=options,
         point=point,  # type: ignore[arg-type]
+        decision=decision,
     )
     table = _suppressed(table, counts, min_cell)
     rule: Literal["exact", "midpoint"] = "exact" if counts.exact else "midpoint"
@@ -169,7 +183,11 @@ def audit_counts(
     if point == "midpoint":
         notes.append("point values of ranged rows are the middle of the range (rule chosen)")
     spec = AuditSpec(
-        roles=Roles(), attributes=attrs, reference=dict(reference or {}), stats=options
+        roles=Roles(),
+        attributes=attrs,
+        reference=dict(reference or {}),
+        stats=options,
+        harm=HarmOptions(decision=decision),
     )
     return AuditResult(
         table=table,

@@ -49,6 +49,7 @@ from ..spec import (
     Assumptions,
     AuditSpec,
     Codes,
+    HarmOptions,
     HarmSpec,
     Population,
     Roles,
@@ -344,6 +345,7 @@ def audit(
     regression: Mapping[str, Any] | None = None,
     link: Link | Mapping[str, Any] | None = None,
     sample: SampleDesign | Mapping[str, Any] | None = None,
+    harm: HarmOptions | Mapping[str, Any] | None = None,
 ) -> AuditResult:
     """Audit decision records for group disparities and false-accusation rates.
 
@@ -356,7 +358,8 @@ def audit(
         aggregation query runs there, no row is fetched). Never modified.
     roles : Roles or mapping
         Column names per role: ``flagged``, ``outcome``, ``investigated``,
-        ``score``, ``id``, ``weight``, ``sample`` (random audit sample).
+        ``score``, ``id``, ``weight``, ``sample`` (random audit sample), ``count``,
+        ``amount`` (an amount each person bore: harm counts are also given in it).
     groups : sequence of str
         Protected attributes (columns), each audited on its own.
     intersections : sequence of sequences, optional
@@ -371,10 +374,12 @@ def audit(
         Missing protected values: an explicit ``(missing)`` group, excluded (and
         counted in the row ledger), or an error.
     reference : mapping, optional
-        Reference group per attribute: a group name, ``"largest"`` (default) or
-        ``"most_favourable"``.
+        Reference group per attribute: a group name, ``"largest"`` (default),
+        ``"most_favourable"`` or ``"rest"`` (each group compared with everyone not in
+        it, ``reference_group`` ``"(everyone else)"``).
     metrics : sequence of str, optional
-        Registry names; default all (decision metrics only without outcomes).
+        Registry names; default all (decision metrics only without outcomes) and the
+        harm counts (:data:`biasaudit.HARM_METRICS`).
     engine : {"pandas", "polars", "pyarrow", "duckdb", "spark"}, optional
         How to read a file (default pandas; DuckDB for files larger than memory;
         Spark for Parquet or CSV in a Spark session). A PySpark DataFrame passed as
@@ -413,6 +418,10 @@ def audit(
         With a ``sample`` role: whom the random audit sample was drawn from,
         ``{"drawn_from": "unflagged"}`` (default) or ``{"drawn_from": "everyone"}``
         (the sampled people's flags unknown or not used).
+    harm : HarmOptions or mapping, optional
+        How harm counts are told: ``{"decision": "benefit"}`` for a decision that is a
+        benefit (the shortfall instead of the excess counts), ``{"amount_label":
+        "euros reclaimed"}`` for the amount role's sentences.
 
     Returns
     -------
@@ -463,6 +472,7 @@ def audit(
         scores=scores,
         regression=regression,
         sample=sample,
+        harm=harm,
     )
     opened = open_spec_records(
         records,

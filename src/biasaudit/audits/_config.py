@@ -43,7 +43,17 @@ if TYPE_CHECKING:
 SECTIONS: dict[str, tuple[str, ...] | None] = {
     "data": ("path", "sheet", "engine", "delimiter", "encoding", "kind", *SQL_KEYS),
     "link": LINK_KEYS,
-    "roles": ("id", "score", "flagged", "investigated", "outcome", "weight", "sample", "count"),
+    "roles": (
+        "id",
+        "score",
+        "flagged",
+        "investigated",
+        "outcome",
+        "weight",
+        "sample",
+        "count",
+        "amount",
+    ),
     "codes": ("flagged", "investigated", "outcome", "sample"),
     "threshold": ("score_at_least", "top_k", "top_fraction"),
     "groups": ("attributes", "intersections", "missing", "reference", "max_groups"),
@@ -52,6 +62,7 @@ SECTIONS: dict[str, tuple[str, ...] | None] = {
     "assumptions": ("unlabelled_fraud_rate", "max_base_rate", "min_base_rate"),
     "population": ("total", "groups"),
     "sample": ("drawn_from",),
+    "harm": ("decision", "amount_label"),
     "counts": (
         "layout",
         "cells",
@@ -225,6 +236,8 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
                     name,
                     "conflict",
                 )
+    if kind == "funnel" and "harm" in raw:  # records and counts tables count harm
+        bad("[harm]", "harm counts are not made for a funnel; remove [harm]", "harm", "conflict")
     data_path = base.parent / "(missing)"
     spark = data.get("engine") == "spark"
     spark_table = spark and "table" in data and "url" not in data
@@ -321,6 +334,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
             assumptions=_section(raw, "assumptions") or None,
             population=_section(raw, "population") or None,
             sample=_section(raw, "sample") or None,
+            harm=_section(raw, "harm") or None,
             scores=_section(raw, "scores") or None,
             regression=_section(raw, "regression") if "regression" in raw else None,
         )
@@ -465,6 +479,7 @@ def run_config(config: AuditConfig) -> AuditResult | FunnelResult:
                 config.data_path,
                 **common,
                 metrics=config.metrics,
+                decision=spec.harm.decision,
                 sheet=config.read_options.get("sheet"),
                 **config.options,
             )

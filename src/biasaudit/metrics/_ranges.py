@@ -77,6 +77,7 @@ def range_metrics(
     reference: Mapping[str, str] | None = None,
     options: StatsOptions | None = None,
     point: Point = "none",
+    decision: str = "burden",
 ) -> pd.DataFrame:
     """Every metric for every group as a range over the tables consistent with the cells.
 
@@ -95,6 +96,8 @@ def range_metrics(
     point : {"none", "midpoint"}, default="none"
         ``"midpoint"``: where a value is a range, report the middle of the range as
         ``value`` (a rule chosen by the user; the note says so).
+    decision : {"burden", "benefit"}, default="burden"
+        Which harm counts the default reports (:func:`~biasaudit.spec.harm_metrics`).
 
     Returns
     -------
@@ -124,7 +127,7 @@ def range_metrics(
     """
     if point not in POINTS:
         raise ValueError(f"point must be one of {', '.join(POINTS)}. Got {point!r}.")
-    specs = _specs(counts, metrics)
+    specs = _specs(counts, metrics, decision)
     options = options or StatsOptions()
     names = counts.datasets
     parts = []
@@ -212,11 +215,14 @@ def side_by_side(
     return wide
 
 
-def _specs(counts: IntervalCounts, metrics: Sequence[str] | None) -> list[MetricSpec]:
+def _specs(
+    counts: IntervalCounts, metrics: Sequence[str] | None, decision: str = "burden"
+) -> list[MetricSpec]:
     if metrics is None:
         outcomes = bool(_LABELLED & set(counts.given))
         rates = [m for m in METRICS.values() if outcomes or m.kind == "decision"]
-        return rates + [metric(h) for h in harm_metrics(outcomes=outcomes, amount=False)]
+        harm = harm_metrics(outcomes=outcomes, amount=False, decision=decision)
+        return rates + [metric(h) for h in harm]
     specs = [metric(m) for m in metrics]
     known = set(CELLS) | {"expected_flagged"}
     for spec in specs:

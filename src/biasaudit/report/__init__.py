@@ -12,6 +12,7 @@ from ._findings import (
     range_source,
     score_findings,
 )
+from ._harm_findings import frequency_sentence, harm_findings
 from ._outputs import (
     Result,
     analysis_tables,
@@ -26,7 +27,9 @@ __all__ = [
     "check_output_dir",
     "adjusted_findings",
     "compared",
+    "frequency_sentence",
     "funnel_sentence",
+    "harm_findings",
     "key_findings",
     "percent",
     "range_rates",

@@ -24,9 +24,10 @@ import pandas as pd
 from ..audits import AuditResult, FunnelResult
 from ..counts import OVERALL
 from ..disclosure import publish, quantile_minimum, withheld_sentence
-from ..spec import metric
+from ..spec import HARM_METRICS, metric
 from ._charts import Chart, group_colors, iter_charts, save_chart, score_chart
 from ._findings import adjusted_findings, key_findings, score_findings
+from ._harm_findings import harm_findings
 from ._score_charts import (
     adjusted_chart,
     calibration_chart,
@@ -232,12 +233,22 @@ def _methods(names: Sequence[str]) -> str:
         "chi-square), with p-values adjusted across the audit. Estimates from a random "
         "audit sample carry bootstrap intervals. TP, FP, FN, TN count people with a known "
         "outcome; n is everyone in the group. The 0.8 to 1.25 band in the charts is a "
-        "reference, not a verdict.</p>"
+        "reference, not a verdict."
+        + (_HARM_METHOD if any(n in HARM_METRICS for n in names) else "")
+        + "</p>"
         '<div class="table-wrap"><table><caption>Metrics in this report</caption><thead><tr>'
         '<th scope="col">Name</th><th scope="col">Label</th><th scope="col">Formula</th>'
         f'<th scope="col">In plain words</th></tr></thead><tbody>{"".join(rows)}</tbody>'
         "</table></div></section>"
     )
+
+
+_HARM_METHOD = (
+    " Harm counts are people (or the amount column) beyond what the reference group's "
+    "rate would give: the group's count less its denominator times the reference's rate; "
+    "their interval is the denominator times the interval of the rates' difference, and "
+    "their test is the rate's own."
+)
 
 
 def _disclosure(table: pd.DataFrame, min_cell: int) -> str:
@@ -299,8 +310,12 @@ def _findings_section(result: AuditResult) -> str:
 
 
 def _more_findings(result: AuditResult) -> list[str]:
-    """The clearest score and regression findings (a few of each)."""
-    out: list[str] = []
+    """The clearest harm counts, score and regression findings (a few of each)."""
+    out: list[str] = harm_findings(
+        result.published_table(),
+        confidence=result.spec.stats.confidence,
+        amount_label=result.spec.harm.amount_label,
+    )[:4]
     analysis = result.score_analysis
     if analysis is not None:
         out += score_findings(

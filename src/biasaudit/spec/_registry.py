@@ -54,6 +54,9 @@ class MetricSpec:
         The sentence a key finding tells of a group compared with its reference
         (``{g}``, ``{g_lower}``, ``{r}``, ``{times}``); ``""`` for a metric that is not a
         headline (:data:`HEADLINE`).
+    frequency : str
+        The rate as a natural frequency (``{per}``, ``{g}``, ``{k}``), e.g. ``"of every
+        {per} innocent {g}, {k} were flagged"``; ``""`` where none is told.
     """
 
     name: str
@@ -66,6 +69,7 @@ class MetricSpec:
     kind: Kind = "outcome"
     higher_is: Direction = "neutral"
     finding: str = ""
+    frequency: str = ""
 
     @property
     def comparable(self) -> bool:
@@ -94,6 +98,7 @@ METRICS: dict[str, MetricSpec] = {
             kind="decision",
             higher_is="burden",
             finding="{g} were flagged {times} as often as {r}",
+            frequency="of every {per} {g}, {k} were flagged",
         ),
         MetricSpec(
             "population_share",
@@ -157,6 +162,7 @@ METRICS: dict[str, MetricSpec] = {
                 "Investigations of {g_lower} were unfounded {times} as often as investigations "
                 "of {r}"
             ),
+            frequency="of every {per} investigations of {g}, {k} found nothing",
         ),
         MetricSpec(
             "false_positive_rate",
@@ -170,6 +176,7 @@ METRICS: dict[str, MetricSpec] = {
                 "Among people in whom no fraud was found, {g_lower} were flagged {times} as "
                 "often as {r}"
             ),
+            frequency="of every {per} innocent {g}, {k} were flagged",
         ),
         MetricSpec(
             "innocent_flag_rate",
@@ -180,6 +187,7 @@ METRICS: dict[str, MetricSpec] = {
             ("n",),
             higher_is="burden",
             finding="{g} had {times} as many unfounded investigations per person as {r}",
+            frequency="of every {per} {g}, {k} had an unfounded investigation",
         ),
         MetricSpec(
             "false_negative_rate",
@@ -354,7 +362,8 @@ HARM_METRICS: dict[str, HarmSpec] = {
             ("n",),
             higher_is="burden",
             rate="innocent_flag_rate",
-            harm="{count} more unfounded investigations of {g} than at the rate per person of {r}",
+            harm="{g} had {count} more unfounded investigations than at the rate per person "
+            "of {r}",
         ),
         HarmSpec(
             "excess_false_accusations",
@@ -366,8 +375,7 @@ HARM_METRICS: dict[str, HarmSpec] = {
             ("fp", "tn"),
             higher_is="burden",
             rate="false_positive_rate",
-            harm="{count} more innocent {g} were flagged than if innocent {g} had been "
-            "flagged at the rate of innocent {r}",
+            harm="{count} more innocent {g} were flagged than at the false positive rate of {r}",
         ),
         HarmSpec(
             "shortfall",
@@ -383,6 +391,7 @@ HARM_METRICS: dict[str, HarmSpec] = {
             sign=-1,
             harm="{count} fewer {g} were selected than if they had been selected at the "
             "rate of {r}",
+            frequency="of every {per} {g}, {k} were selected",
         ),
         HarmSpec(
             "excess_flagged_amount",
@@ -424,8 +433,8 @@ HARM_METRICS: dict[str, HarmSpec] = {
             higher_is="burden",
             rate="false_positive_rate",
             amount=True,
-            harm="innocent {g} bore {count} more {amount} than at the amount per innocent "
-            "person of {r}",
+            harm="the innocent among {g} bore {count} more {amount} than at the amount per "
+            "innocent person of {r}",
         ),
         HarmSpec(
             "shortfall_amount",
@@ -547,8 +556,78 @@ def glossary_markdown() -> str:
         "`false_discovery_rate` (share of investigations that were unfounded) and "
         "`innocent_flag_rate` (unfounded investigations per person) separately.",
         "",
+    ]
+    lines += _harm_glossary()
+    lines += [
         "This file is generated from the metric registry (`biasaudit.spec._registry.METRICS`); "
         "a test checks it is up to date.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _harm_glossary() -> list[str]:
+    """The harm counts' section of the glossary: the table and the definitions."""
+    lines = [
+        "## Harm counts",
+        "",
+        "How many people (or how much) a group bore beyond what its reference group's rate "
+        "would give: counts, not rates, for headlines and compensation schemes.",
+        "",
+        "| name | formula | plain words | needs | counted with |",
+        "|---|---|---|---|---|",
+    ]
+    needs = {
+        "decision": "decision",
+        "among_labelled": "among people with a known outcome",
+        "outcome": "needs outcomes (bounds under selective labels)",
+        "random_sample": "a random audit sample",
+    }
+    for m in HARM_METRICS.values():
+        plain = m.plain.format(group="the group")
+        unit = "the amount column" if m.amount else "people"
+        lines.append(f"| `{m.name}` | {m.formula} | {plain} | {needs[m.kind]} | {unit} |")
+    lines += [
+        "",
+        "Definitions, for a group g and its reference r (a named group, the largest, the "
+        'most favourable, or with `reference = "rest"` everyone not in g, whose '
+        "`reference_group` is `(everyone else)`): O_g is the number of people in the "
+        "numerator cells of the harm count's rate (`flagged`, `FP`), D_g the number in its "
+        "denominator cells (`n`, `FP + TN`), and p_r = O_r / D_r the reference's rate.",
+        "",
+        "* **excess** = O_g - D_g x p_r = D_g x (p_g - p_r): the people of g beyond the "
+        "number g would have at r's rate (negative: fewer). `excess_flagged` counts "
+        "flagged people, `excess_unfounded_investigations` flagged people in whom nothing "
+        "was found (per person of g), `excess_false_accusations` innocent people flagged "
+        "(per innocent person of g: the false positive rate's excess).",
+        "* **shortfall** = D_g x p_r - O_g: for a decision that is a benefit (`[harm] "
+        'decision = "benefit"`: a grant, a hire), the members of g who would have been '
+        "selected at r's selection rate but were not. It replaces the excess counts.",
+        "* **amounts** (`roles.amount`, e.g. sums reclaimed, days of suspension; blank = "
+        "0): O_g becomes A_g, the amount summed over the numerator's people, and p_r the "
+        "amount per person of r's denominator, A_r / D_r.",
+        "* **interval**: D_g times the interval of the rate's difference to the reference "
+        "(Newcombe's hybrid score interval; Kish's effective counts when weighted), D_g "
+        "held fixed: an interval for D_g x (pi_g - pi_r), the excess that the system's "
+        "rates produce among g's people. The test, p-value and adjusted p-value are the "
+        "rate's own (an excess of 0 is a difference of 0), counted once in the "
+        "adjustment. Amounts: D_g times a normal interval for the difference of the mean "
+        "amounts per person (variances from the sums of squared amounts), and no test.",
+        "* **where defined**: full labels: every count. Selective labels: "
+        "`excess_flagged` always; the unfounded investigations wherever the innocent flag "
+        "rate is identified (every flagged person's outcome known); otherwise, and always "
+        "for `excess_false_accusations`, `value` is NaN and the bounds are the smallest "
+        "and largest excess over every filling-in of the unknown outcomes, the reference "
+        "rate anywhere within its bounds. Random audit sample: estimated with the "
+        "sample's bootstrap (percentile intervals, the reference rate drawn in the same "
+        "replicate); amounts are not estimated from the sample. Aggregated tables with "
+        "suppressed or rounded cells: an outer range over every consistent table. "
+        "Undefined (D_g or D_r is 0, or r's rate is undefined): NaN with an "
+        "`UndefinedRateWarning`, never 0. The reference group's own row is 0 (no "
+        "interval).",
+        "* **in the results table**: `value` is the count, `numerator` O_g (A_g), "
+        "`denominator` D_g, `reference_value` p_r, so that value = numerator - "
+        "denominator x reference_value (the sign reversed for a shortfall).",
+        "",
+    ]
+    return lines
