@@ -153,7 +153,9 @@ def _people(
     out["numerator"] = np.where(defined, num, np.nan)
     out["denominator"] = np.where(defined, den, np.nan)
     lo, hi = _vertex_bounds(rows, at, spec, vertices)
-    # a group whose own rate is known has bounds only from its reference's
+    # bounds only where both rates have them (an empty group's rate has none)
+    bounded = rows["lower_bound"].notna().to_numpy() & ~np.isnan(rows["_rlo"].to_numpy(float))
+    lo, hi = np.where(bounded, lo, np.nan), np.where(bounded, hi, np.nan)
     out["lower_bound"] = np.where(defined, value, lo)
     out["upper_bound"] = np.where(defined, value, hi)
     notes = rows["note"].fillna("").astype(str).to_numpy(dtype=object)
