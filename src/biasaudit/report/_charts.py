@@ -45,7 +45,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter, NullLocator
 
 from ..counts import OVERALL
-from ..spec import HEADLINE, INTERSECTION_SEP, MetricSpec, metric
+from ..spec import HEADLINE, INTERSECTION_SEP, REST_GROUP, MetricSpec, metric
 
 #: Okabe & Ito's colour-blind-safe palette (yellow late: weak on white).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000")
@@ -524,7 +524,10 @@ def _disparity_figure(
     ax.set_xticks(ticks, labels=[f"{t:g}" for t in ticks], fontsize=9)
     ax.xaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_minor_formatter(NullFormatter())
-    ref_name = _short(ref) if ref else "the reference group"
+    # one-vs-rest: every group against its own complement, "everyone else"
+    rest = ref is None and bool((rows["reference_group"] == REST_GROUP).any())
+    against = ref or ("everyone else" if rest else None)
+    ref_name = _short(against) if against else "the reference group"
     ax.set_xlabel(_literal(f"{spec.label}: ratio to {ref_name} (log scale)"), fontsize=10)
     handles: list[Any] = [
         Line2D([], [], color=_INK, lw=1, label=_literal(f"1 = same as {ref_name}"))
@@ -617,11 +620,11 @@ def _disparity_figure(
     if ranged:
         handles.append(_range_handle())
     _legend(fig, handles)
-    title = _disparity_finding(rows, states, spec, attribute, ref, confidence)
+    title = _disparity_finding(rows, states, spec, attribute, against, confidence)
     band_text = f" Shaded: the {band[0]:g} to {band[1]:g} band." if band else ""
     described = (
         f"Ratio of the {spec.label.lower()} of each group of {attribute} to that "
-        f"of {ref or 'the reference group'}: {'; '.join(parts)}.{band_text}"
+        f"of {against or 'the reference group'}: {'; '.join(parts)}.{band_text}"
     )
     return fig, title, described
 

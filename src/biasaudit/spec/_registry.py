@@ -605,7 +605,9 @@ def _harm_glossary() -> list[str]:
         "selected at r's selection rate but were not. It replaces the excess counts.",
         "* **amounts** (`roles.amount`, e.g. sums reclaimed, days of suspension; blank = "
         "0): O_g becomes A_g, the amount summed over the numerator's people, and p_r the "
-        "amount per person of r's denominator, A_r / D_r.",
+        "amount per person of r's denominator, A_r / D_r. Where some people behind an "
+        "amount have no known outcome (flagged, not investigated), the amount count is NaN "
+        "with outer bounds (each of them in or out of the count).",
         "* **interval**: D_g times the interval of the rate's difference to the reference "
         "(Newcombe's hybrid score interval; Kish's effective counts when weighted), D_g "
         "held fixed: an interval for D_g x (pi_g - pi_r), the excess that the system's "
@@ -618,9 +620,11 @@ def _harm_glossary() -> list[str]:
         "rate is identified (every flagged person's outcome known); otherwise, and always "
         "for `excess_false_accusations`, `value` is NaN and the bounds are the smallest "
         "and largest excess over every filling-in of the unknown outcomes, the reference "
-        "rate anywhere within its bounds. Random audit sample: estimated with the "
-        "sample's bootstrap (percentile intervals, the reference rate drawn in the same "
-        "replicate); amounts are not estimated from the sample. Aggregated tables with "
+        "rate anywhere within its bounds. Random audit sample: counted exactly where the "
+        "rate is (the flagged; the unfounded investigations when every flagged case was "
+        "investigated), otherwise estimated with the sample's bootstrap (percentile "
+        "intervals, the reference rate drawn in the same replicate); amounts are not "
+        "estimated from the sample. Aggregated tables with "
         "suppressed or rounded cells: an outer range over every consistent table. "
         "Undefined (D_g or D_r is 0, or r's rate is undefined): NaN with an "
         "`UndefinedRateWarning`, never 0. The reference group's own row is 0 (no "
