@@ -189,8 +189,8 @@ def _vertex_bounds(
 
 def _note(rate_note: str, defined: bool, value: float, low: float) -> str:
     """The harm row's note, from its rate's note."""
-    if defined:
-        return ""
+    if defined:  # an assumption that fills in the unknown outcomes is said again
+        return rate_note if rate_note.startswith("identified by the assumption") else ""
     if rate_note.startswith("not identifiable") or (np.isnan(value) and not np.isnan(low)):
         reason = rate_note.split("; reference value is 0")[0]
         return (
@@ -260,8 +260,8 @@ def _amount(
     out["denominator"] = np.where(ok & sure, d_g, np.nan)
     out["reference_value"] = np.where(ok & sure, m_r, np.nan)
     # outer bounds where the people behind an amount are unknown
-    num_v = np.sum([vertices[c] for c in sorted(partition_cells(spec.denominator))], axis=0)
-    d_lo, d_hi = np.nanmin(num_v, axis=0), np.nanmax(num_v, axis=0)
+    den_v = np.sum([vertices[c] for c in sorted(partition_cells(spec.denominator))], axis=0)
+    d_lo, d_hi = np.nanmin(den_v, axis=0), np.nanmax(den_v, axis=0)
     extra = loose if touches else np.zeros_like(loose)
     a_lo, a_hi = amount, amount + extra
     # everyone else's people at least everyone's fewest less the group's most
