@@ -605,9 +605,13 @@ def _withheld_levels(table: pd.DataFrame) -> dict[tuple[str, str], int]:
     """What the results table withholds of each group: 2 its decision counts (and so
     everything), 1 only its outcome-based counts (for the score tables)."""
     hidden = table[table["suppressed"].to_numpy(dtype=bool)]
+    present = set(table["metric"])
     out: dict[tuple[str, str], int] = {}
     for attribute, group, name in hidden[["attribute", "group", "metric"]].itertuples(index=False):
-        level = 2 if metric(name).kind == "decision" else 1
+        spec = metric(name)
+        if isinstance(spec, HarmSpec) and spec.rate in present:
+            continue  # withheld with its rate's row, or with its reference group's
+        level = 2 if spec.kind == "decision" else 1
         out[(attribute, group)] = max(out.get((attribute, group), 0), level)
     return out
 
