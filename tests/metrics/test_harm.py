@@ -305,3 +305,36 @@ def test_aggregated_table_with_hidden_cells_gives_outer_ranges():
     x = row(r, "excess_flagged", "X")
     assert np.isnan(x["value"]) and np.isnan(x["ci_low"])
     assert (x["lower_bound"], x["upper_bound"]) == pytest.approx((-17.0, -9.0))
+
+
+def test_an_amount_count_needs_the_amount_role():
+    with pytest.raises(ConfigError, match="'excess_flagged_amount' counts an amount"):
+        audit(FULL, roles=ROLES, groups=["sex"], metrics=["excess_flagged_amount"])
+
+
+def test_random_audit_sample_counts_flagged_exactly_and_estimates_false_accusations():
+    """With every record and a random sample, the flagged are counted (their excess is
+    exact: 30 - 100 x 20 / 200 = 20 here); false accusations are estimated, with a
+    bootstrap interval around the estimate."""
+    # the flagged investigated by the model; every fifth unflagged person at random
+    flagged = FULL["flag"].to_numpy() == 1
+    random = np.zeros(len(FULL), dtype=bool)
+    random[np.flatnonzero(~flagged)[::5]] = True
+    data = FULL.assign(
+        sample=np.where(flagged, "model", np.where(random, "random", "none")),
+        inv=(flagged | random).astype(int),
+        fraud=np.where(flagged | random, FULL["fraud"].astype(str), ""),
+    )
+    r = audit(
+        data,
+        roles={**ROLES, "sample": "sample"},
+        groups=["sex"],
+        reference={"sex": "M"},
+        min_cell=0,
+        bootstrap_samples=300,
+    )
+    assert row(r, "excess_flagged", "F")["value"] == pytest.approx(20.0)
+    est = row(r, "excess_false_accusations", "F")
+    assert est["test"] == "bootstrap-wald"
+    assert est["ci_low"] <= est["value"] <= est["ci_high"]
+    assert est["note"].startswith("estimated from the random audit sample")

@@ -736,6 +736,16 @@ def _check_metrics(metrics: Sequence[str] | None, spec: AuditSpec) -> None:
         except ValueError as exc:
             problems.append(Problem(f"metrics: {exc}", column="metrics", value=name))
             continue
+        if isinstance(m, HarmSpec) and m.amount and spec.roles.amount is None:
+            problems.append(
+                Problem(
+                    f"metrics: {name!r} counts an amount; name roles.amount (the column of "
+                    "sums reclaimed, days suspended, ...) or leave it out",
+                    column="metrics",
+                    value=name,
+                    reason="missing_key",
+                )
+            )
         if m.kind != "decision" and spec.roles.outcome is None:
             problems.append(
                 Problem(

@@ -512,8 +512,11 @@ def estimate_table(
         rows = _harm_rows(out, groups, cells, everyone_else, harm, alpha)
         out = pd.concat([out, rows], ignore_index=True)
         out = out[~out["metric"].isin([b.name for b in bases])].reset_index(drop=True)
-        for h in harm:  # undefined as the rate is: NaN, never 0
-            if h.rate in undefined and not h.amount:
+        for h in harm:  # undefined as the rate is (amounts: not estimated): NaN, never 0
+            if h.amount:
+                hidden = rows[rows["metric"] == h.name]
+                undefined[h.name] = list(hidden["attribute"] + " = " + hidden["group"])
+            elif h.rate in undefined:
                 undefined[h.name] = undefined[h.rate]
         for b in bases:
             undefined.pop(b.name, None)
