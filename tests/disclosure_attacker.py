@@ -60,6 +60,17 @@ METRICS: dict[str, tuple[frozenset[str], frozenset[str], str]] = {
     "negative_predictive_value": (frozenset({"TN"}), frozenset({"FN", "TN"}), "group"),
     "accuracy": (frozenset({"TP", "TN"}), LABELLED, "group"),
 }
+# Harm counts (docs/metrics.md, "Harm counts"): metric -> (its rate, sign). A row
+# publishes the rate's numerator O and denominator D as counts, the reference's rate p in
+# reference_value, and value = sign x (O - D x p).
+HARM: dict[str, tuple[str, int]] = {
+    "excess_flagged": ("selection_rate", 1),
+    "excess_unfounded_investigations": ("innocent_flag_rate", 1),
+    "excess_false_accusations": ("false_positive_rate", 1),
+    "shortfall": ("selection_rate", -1),
+}
+#: The reference of a one-vs-rest comparison (README: everyone not in the group).
+EVERYONE_ELSE = "(everyone else)"
 DECISION = {
     "selection_rate",
     "population_share",
@@ -618,6 +629,9 @@ def attack_results(
     for row in table.to_dict("records"):
         a, g, metric = str(row["attribute"]), str(row["group"]), str(row["metric"])
         src = f"{label}: {a}={g} {metric}"
+        if metric in HARM:
+            _attack_harm(att, row, vec, src)
+            continue
         if metric not in METRICS:
             att.skipped.add(f"{label}: metric {metric}")
             continue
@@ -647,7 +661,7 @@ def attack_results(
         ref = row.get("reference_group")
         if isinstance(ref, str) and ref and scope == "group":
             pair_g = (num, den)
-            pair_r = (vec(a, ref, num_cells), vec(a, ref, den_cells))
+            pair_r = _reference_pair(vec, a, g, ref, num_cells, den_cells)
             att.ratio(*pair_r, _f(row.get("reference_value")), f"{src} reference_value")
             att.relation(pair_g, pair_r, "ratio", _f(row.get("ratio")), f"{src} ratio")
             att.relation(
@@ -662,6 +676,44 @@ def attack_results(
             att.equation(den, 0.0, src + " undefined (empty denominator)")
 
 
+def _reference_pair(vec, a: str, g: str, ref: str, num_cells, den_cells):
+    """The reference's numerator and denominator vectors: a group's, or for everyone
+    else (one-vs-rest) everyone's less the group's."""
+    if ref == EVERYONE_ELSE:
+        return (
+            vec(OVERALL, ALL, num_cells) - vec(a, g, num_cells),
+            vec(OVERALL, ALL, den_cells) - vec(a, g, den_cells),
+        )
+    return vec(a, ref, num_cells), vec(a, ref, den_cells)
+
+
+def _attack_harm(att: Attacker, row: dict, vec, src: str) -> None:
+    """A harm count's row: O and D as counts, the reference's rate, and the value
+    (sign x (O - D x p)), which gives p again, or O once D and p are known."""
+    a, g = str(row["attribute"]), str(row["group"])
+    rate, sign = HARM[str(row["metric"])]
+    num_cells, den_cells, _ = METRICS[rate]
+    num, den = vec(a, g, num_cells), vec(a, g, den_cells)
+    att.equation(vec(a, g, EVERYONE), _f(row.get("n")), src + " n")
+    att.equation(num, _f(row.get("numerator")), src + " numerator")
+    att.equation(den, _f(row.get("denominator")), src + " denominator")
+    ref = row.get("reference_group")
+    value, p = _f(row.get("value")), _f(row.get("reference_value"))
+    if isinstance(ref, str) and ref and ref != g:
+        pair_r = _reference_pair(vec, a, g, ref, num_cells, den_cells)
+        att.ratio(*pair_r, p, src + " reference_value")
+        # value = sign (O - D p): with p known, O - D p is a linear equation in the cells
+        if np.isfinite(value) and np.isfinite(p):
+            att.equation(num - p * den, sign * value, src + " value")
+    for column in ("lower_bound", "upper_bound"):
+        b = _f(row.get(column))
+        if np.isfinite(b) and not (np.isfinite(value) and abs(b - value) < 1e-9):
+            att.skipped.add(f"{src}: {column} of harm counts (extremes over fillings-in)")
+    note = row.get("note")
+    if isinstance(note, str) and note:
+        _read_note(att, note, a, g, None, src)
+
+
 def _read_note(
     att: Attacker, note: str, a: str, g: str, flag: np.ndarray | None, src: str
 ) -> None:
@@ -673,6 +725,8 @@ def _read_note(
                 att.equation(att.finest.vec(a, g, cells, flag=flag), count, src + " note")
     if note.startswith("undefined:"):
         used = True  # the rate's denominator is 0: read with the row
+    if "the bounds also take the reference rate anywhere within its bounds" in note:
+        used = True  # words only; its counts were read above
     if re.search(r"published cells suppressed: .* people each", note):
         used = True  # how many of the source's cells were hidden: not a count of people
     if not used and re.search(r"\d", note) and not note.startswith("suppressed"):

@@ -123,7 +123,7 @@ class OptionsDirective(SphinxDirective):
 # ---------------------------------------------------------------------------- metrics
 def metrics_rst() -> list[str]:
     """The metric glossary from the registry, one row per metric, then the aliases."""
-    from biasaudit import ALIASES, METRICS, SAMPLE_METRICS
+    from biasaudit import ALIASES, HARM_METRICS, METRICS, SAMPLE_METRICS
 
     kinds = {
         "decision": "the decision only",
@@ -135,7 +135,7 @@ def metrics_rst() -> list[str]:
     lines = [".. list-table::", "   :header-rows: 1", "   :widths: 18 14 18 30 12 8", ""]
     lines += ["   * - name", "     - label", "     - formula", "     - plain words"]
     lines += ["     - needs", "     - higher means"]
-    for spec in [*METRICS.values(), *SAMPLE_METRICS.values()]:
+    for spec in [*METRICS.values(), *SAMPLE_METRICS.values(), *HARM_METRICS.values()]:
         lines += [
             f"   * - .. _metric-{spec.name}:",
             "",
@@ -146,6 +146,12 @@ def metrics_rst() -> list[str]:
             f"     - {kinds[spec.kind]}",
             f"     - {direction[spec.higher_is]}",
         ]
+    lines += [
+        "",
+        "The harm counts (the last rows) are counts, not rates: people (or the amount "
+        "column) beyond what the reference group's rate would give (defined below the "
+        "table).",
+    ]
     lines += ["", "Aliases accepted wherever a metric is named: "]
     lines[-1] += ", ".join(f"``{a}`` = ``{n}``" for a, n in ALIASES.items()) + "."
     return [*lines, ""]

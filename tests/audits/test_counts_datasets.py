@@ -101,10 +101,11 @@ def test_validate_and_audit_several_datasets_through_the_cli(years, capsys):
 
     out = years / "out"
     results = pd.read_csv(out / "results.csv", dtype={"dataset": str})
-    # per dataset: (overall) 4 metrics + gender 2 groups x 4 + nationality k groups x 4
+    # per dataset: (overall) 4 metrics + gender 2 groups x 5 + nationality k groups x 5
+    # (4 rates and the excess flagged)
     assert results["dataset"].value_counts().to_dict() == {
-        "2022": 4 + 2 * 4 + 4 * 4,
-        "2023": 4 + 2 * 4 + 3 * 4,
+        "2022": 4 + 2 * 5 + 4 * 5,
+        "2023": 4 + 2 * 5 + 3 * 5,
     }
     sel = results[results["metric"] == "selection_rate"].set_index(
         ["dataset", "attribute", "group"]

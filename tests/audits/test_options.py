@@ -48,7 +48,7 @@ def test_allowed_values_are_the_ones_the_code_accepts():
     from biasaudit.io._io import ENGINES
     from biasaudit.metrics._ranges import POINTS
     from biasaudit.spec._change_spec import COMPARES
-    from biasaudit.spec._spec import CORRECTIONS, INTERVAL_METHODS, MISSING_POLICIES
+    from biasaudit.spec._spec import CORRECTIONS, DECISIONS, INTERVAL_METHODS, MISSING_POLICIES
 
     expected = {
         ("data", "engine"): ENGINES,
@@ -61,6 +61,7 @@ def test_allowed_values_are_the_ones_the_code_accepts():
         ("output", "mode"): OUTPUT_MODES,
         ("discover", "correction"): DISCOVER_CORRECTIONS,
         ("change", "compare"): COMPARES,
+        ("harm", "decision"): DECISIONS,
     }
     options = {(o.section, o.key): o for o in OPTIONS}
     for key, values in expected.items():

@@ -52,6 +52,12 @@ FORMULAS = {
 }
 DECISION = {"selection_rate", "population_share", "share_of_flagged"}
 AMONG_LABELLED = {"precision", "false_discovery_rate"}
+# harm counts (docs/metrics.md): O - D x the reference's rate, of these rates
+HARM = {
+    "excess_flagged": "selection_rate",
+    "excess_unfounded_investigations": "innocent_flag_rate",
+    "excess_false_accusations": "false_positive_rate",
+}
 
 
 def rows_of(out: pd.DataFrame, metric: str, attribute: str = "g") -> pd.DataFrame:
@@ -406,6 +412,34 @@ def true_bounds(c: dict, everyone: dict, metric: str) -> tuple[float, float]:
     return (min(values), max(values)) if values else (math.nan, math.nan)
 
 
+def true_harm(c: dict, r: dict, metric: str) -> tuple[float, float]:
+    """Smallest and largest excess over every filling-in of the unknown outcomes of the
+    group ``c`` and, on their own, of its reference ``r`` (numpy); NaN where the
+    group's denominator is 0 whatever the filling-in (undefined, not 0)."""
+    rate = HARM[metric]
+    values, defined = [], False
+    corners = [(0, 0)] if rate in DECISION else list(itertools.product((0, 1), (0, 1)))
+
+    def filled(x: dict, a: int, b: int) -> dict:
+        return {
+            "tp": x["tp"] + a * x["fu"],
+            "fp": x["fp"] + (1 - a) * x["fu"],
+            "fn": x["fn"] + b * x["uu"],
+            "tn": x["tn"] + (1 - b) * x["uu"],
+            "n": sum(x.values()),
+            "flagged": x["tp"] + x["fp"] + x["fu"],
+        }
+
+    for (a, b), (a2, b2) in itertools.product(corners, corners):
+        g, ref = filled(c, a, b), filled(r, a2, b2)
+        num, den = (sum(g[k] for k in ks) for ks in FORMULAS[rate])
+        r_num, r_den = (sum(ref[k] for k in ks) for ks in FORMULAS[rate])
+        defined |= den > 0
+        if r_den > 0:
+            values.append(num - den * r_num / r_den)
+    return (min(values), max(values)) if values and defined else (math.nan, math.nan)
+
+
 def plain_value(c: dict, everyone: dict, metric: str) -> float:
     """The value compute_metrics reports: among people with a known outcome."""
     cells = {**c, "n": sum(c.values()), "flagged": c["tp"] + c["fp"] + c["fu"]}
@@ -447,6 +481,15 @@ def test_every_range_contains_the_value_of_the_unsuppressed_table(seed, mode, la
     for row in out.itertuples():
         c = everyone if row.attribute == OVERALL else truth[row.attribute][row.group]
         lo, hi = row.lower_bound, row.upper_bound
+        if row.metric in HARM:
+            if row.group == row.reference_group:
+                continue
+            t_lo, t_hi = true_harm(c, truth[row.attribute][row.reference_group], row.metric)
+            if not math.isnan(t_lo):
+                assert lo - TOL * 1e3 <= t_lo and t_hi <= hi + TOL * 1e3, (row, t_lo, t_hi)
+                if mode == "exact" or counts.exact:
+                    assert (lo, hi) == pytest.approx((t_lo, t_hi), abs=1e-9)
+            continue
         if row.metric == "representation_ratio":
             n, f = sum(c.values()), c["tp"] + c["fp"] + c["fu"]
             big_n, big_f = sum(everyone.values()), everyone["tp"] + everyone["fp"] + everyone["fu"]

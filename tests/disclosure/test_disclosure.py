@@ -73,6 +73,10 @@ def _sets(g, f, y, every):
         "false_omission_rate": (g & ~f & guilty, g & ~f),
         "negative_predictive_value": (g & ~f & innocent, g & ~f),
         "accuracy": (g & (f == guilty), g),
+        # harm counts (docs/metrics.md) publish their rate's numerator and denominator
+        "excess_flagged": (g & f, g),
+        "excess_unfounded_investigations": (g & f & innocent, g),
+        "excess_false_accusations": (g & f & innocent, g & innocent),
     }
 
 

@@ -34,12 +34,14 @@ from disclosure_attacker import (
     Attacker,
     Finest,
     attack_folder,
+    attack_results,
     funnel_finest,
     partition_targets,
     records_finest,
     score_range_targets,
     stray_numbers,
 )
+from disclosure_attacker import METRICS as ATTACKER_METRICS
 
 MIN_CELL = 10
 MODES = ["linear", "lp"]
@@ -569,3 +571,134 @@ def test_attacker_recovers_small_counts_from_restricted_output(
     att.solve("linear")
     hits = att.recovered(partition_targets(finest))
     assert hits, "the attacker should recover small counts from the restricted output"
+
+
+# ------------------------------------- harm counts and one-vs-rest (issue 18)
+
+HARM_CONFIG = """
+[data]
+path = "people.csv"
+
+[roles]
+id = "id"
+flagged = "flagged"
+outcome = "outcome"
+
+[groups]
+attributes = ["race", "sex"]
+intersections = [["race", "sex"]]
+reference = {{ race = "{race}", sex = "{sex}", "race × sex" = "{both}" }}
+
+[stats]
+bootstrap_samples = 200
+"""
+
+
+def harm_case(folder: Path, race: str, sex: str, both: str, seed: int) -> tuple[Path, Finest]:
+    people = people_records("race", RACE, ("sex", ["Female", "Male"]), seed=seed, selective=False)
+    config = HARM_CONFIG.format(race=race, sex=sex, both=both)
+    path = write_case(folder, people.drop(columns=TRUTH), config)
+    finest = records_finest(
+        people, ["race", "sex"], intersections=[["race", "sex"]], cells=sorted(LABELLED)
+    )
+    return path, finest
+
+
+@pytest.fixture(scope="module")
+def one_vs_rest(tmp_path_factory) -> tuple[Path, Finest]:
+    """Full labels, every attribute and the intersection compared with everyone else:
+    each row publishes its complement's rates and its excess counts."""
+    return harm_case(tmp_path_factory.mktemp("rest"), "rest", "rest", "rest", seed=5)
+
+
+@pytest.fixture(scope="module")
+def tiny_reference(tmp_path_factory) -> tuple[Path, Finest]:
+    """Full labels, race compared with its tiniest group (Native American, 12 people):
+    every other group's excess count is a comparison with a withheld group."""
+    return harm_case(
+        tmp_path_factory.mktemp("tiny"),
+        "Native American",
+        "Male",
+        "Caucasian × Male",
+        seed=6,
+    )
+
+
+@pytest.fixture(scope="module")
+def one_vs_rest_out(one_vs_rest, tmp_path_factory) -> Path:
+    return run_cli(one_vs_rest[0], tmp_path_factory.mktemp("rest-out") / "out")
+
+
+@pytest.fixture(scope="module")
+def tiny_reference_out(tiny_reference, tmp_path_factory) -> Path:
+    return run_cli(tiny_reference[0], tmp_path_factory.mktemp("tiny-out") / "out")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", MODES)
+def test_one_vs_rest_and_excess_counts_attack(one_vs_rest, one_vs_rest_out, mode):
+    """Complements (everyone's counts less a group's) and excess counts are linear in
+    the cells: with them published, no withheld small count can be recovered."""
+    att = attack_folder(Attacker(one_vs_rest[1]), one_vs_rest_out)
+    att.solve(mode)
+    sources = " ".join(source for _, _, source in att.eqs)
+    rates = " ".join(r.source for r in att.ratios)
+    # the attacker did read the complements and the excess counts it was given
+    assert "excess_flagged value" in sources and "excess_false_accusations value" in sources
+    assert "excess_flagged reference_value" in rates
+    check(att, partition_targets(att.finest))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", MODES)
+def test_excess_counts_against_a_withheld_reference_attack(
+    tiny_reference, tiny_reference_out, mode
+):
+    att = attack_folder(Attacker(tiny_reference[1]), tiny_reference_out)
+    att.solve(mode)
+    check(att, partition_targets(att.finest))
+
+
+@pytest.mark.slow
+def test_an_excess_count_would_give_its_withheld_reference_away(
+    tiny_reference, tiny_reference_out, tmp_path_factory
+):
+    """Teeth: the excess counts withheld only because their reference group is withheld
+    (the rows are not small themselves) would, if published, let the attacker recover
+    the reference's small counts: O - D x p with O and D published gives p."""
+    config, finest = tiny_reference
+    public = pd.read_csv(tiny_reference_out / "results.csv")
+    full = pd.read_csv(
+        run_cli(config, tmp_path_factory.mktemp("tiny-restricted") / "out", restricted=True)
+        / "results-restricted.csv"
+    )
+    harm = full["metric"].str.startswith("excess") & (full["attribute"] == "race")
+    followed = harm & public["suppressed"] & (full["group"] != "Native American")
+    assert followed.any(), "excess counts compared with the withheld group should be withheld"
+    att = attack_folder(Attacker(finest), tiny_reference_out)
+    att.solve("linear")
+    assert not att.recovered(partition_targets(finest))
+    # publish those rows' value, numerator and denominator (not their reference rate)
+    leaked = full[followed].assign(reference_value=np.nan)
+    attack_results(att, leaked, label="withheld excess counts")
+    rate_rows = full[followed].assign(
+        metric=full.loc[followed, "metric"].map(
+            {
+                "excess_flagged": "selection_rate",
+                "excess_false_accusations": "false_positive_rate",
+                "excess_unfounded_investigations": "innocent_flag_rate",
+            }
+        )
+    )
+    # the value with O and D known is O - D x p: p is the reference's rate
+    for row in full[followed].itertuples():
+        rate = rate_rows.loc[row.Index, "metric"]
+        num_cells, den_cells, _ = ATTACKER_METRICS[rate]
+        p = (row.numerator - row.value) / row.denominator
+        ref = (
+            finest.vec("race", "Native American", num_cells),
+            finest.vec("race", "Native American", den_cells),
+        )
+        att.ratio(*ref, p, f"withheld {row.metric} of {row.group}: reference rate")
+    att.solve("linear")
+    assert att.recovered(partition_targets(finest)), "the withheld rows should matter"

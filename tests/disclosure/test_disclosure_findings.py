@@ -128,6 +128,59 @@ def test_compas_hispanic_rates_published(compas_out, compas_path):
     assert_rate_published(fnr, c["FN"], c["FN"] + c["TP"])
 
 
+def test_compas_headline_harm_counts_published(compas_out):
+    """Issue 18: the harm counts of the large groups stay published, though two tiny
+    race groups are withheld (complementary suppression costs no headline)."""
+    results, stdout = compas_out
+    # ProPublica's truth tables: African-American FP 805 of 805 + 990 = 1,795 innocent;
+    # at Caucasians' false positive rate 349 / 1,488, 1,795 x 0.234543 = 421.0 would be
+    # flagged: 805 - 421.0 = 384.0 more innocent African-Americans flagged
+    row = published_row(results, "race", "African-American", "excess_false_accusations")
+    assert not row["suppressed"], row["note"]
+    assert row["value"] == pytest.approx(805 - 1795 * 349 / 1488)
+    assert row["ci_low"] > 0 and math.isfinite(row["ci_high"])
+    # flagged: 2,174 of 3,696 African-Americans vs 854 of 2,454 Caucasians:
+    # 2,174 - 3,696 x 854 / 2,454 = 2,174 - 1,286.2 = 887.8
+    row = published_row(results, "race", "African-American", "excess_flagged")
+    assert not row["suppressed"], row["note"]
+    assert row["value"] == pytest.approx(2174 - 3696 * 854 / 2454)
+    assert "excess_false_accusations: race = African-American +384 people" in stdout
+
+
+@pytest.fixture(scope="module")
+def compas_rest(compas_path, tmp_path_factory) -> pd.DataFrame:
+    """COMPAS with every race group compared with everyone else (one-vs-rest)."""
+    folder = tmp_path_factory.mktemp("compas-rest")
+    config = folder / "audit.toml"
+    text = COMPAS_CONFIG.format(path=compas_path.as_posix()).replace(
+        'race = "Caucasian"', 'race = "rest"'
+    )
+    config.write_text(text)
+    run_cli(["audit", str(config), "--out", str(folder / "out")])
+    return pd.read_csv(folder / "out" / "results.csv")
+
+
+@pytest.mark.slow
+def test_compas_one_vs_rest_keeps_the_large_groups(compas_rest, compas_path):
+    """With everyone else as the reference, each row's complement includes the two tiny
+    groups; still the large groups' rates, comparisons and harm counts are published."""
+    df = pd.read_csv(compas_path, usecols=["race", "score_text", "two_year_recid"])
+    innocent = df["two_year_recid"] == 0
+    flagged = df["score_text"].isin(["Medium", "High"])
+    others = innocent & (df["race"] != "African-American")
+    rest = (flagged & others).sum() / others.sum()  # everyone else's false positive rate
+    row = published_row(compas_rest, "race", "African-American", "false_positive_rate")
+    assert not row["suppressed"], row["note"]
+    assert row["reference_group"] == "(everyone else)"
+    assert row["reference_value"] == pytest.approx(rest)
+    assert math.isfinite(row["ratio_ci_low"]) and math.isfinite(row["p_adjusted"])
+    harm = published_row(compas_rest, "race", "African-American", "excess_false_accusations")
+    assert not harm["suppressed"], harm["note"]
+    assert harm["value"] == pytest.approx(805 - 1795 * rest)
+    for race in ("Caucasian", "Hispanic"):
+        assert not published_row(compas_rest, "race", race, "excess_flagged")["suppressed"]
+
+
 def test_compas_summary_mentions_false_positive_rate(compas_out):
     # the CLI's plain-language summary names the false-accusation rate
     _, stdout = compas_out

@@ -36,6 +36,7 @@ DOCS = REPO / "docs"
 GUIDE_PAGES = (
     "records",
     "selective-labels",
+    "harm",
     "random-sample",
     "foi-tables",
     "funnels",

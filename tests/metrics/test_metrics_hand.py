@@ -149,8 +149,9 @@ def test_intersections_keep_empty_cells():
     assert list(sel.index) == ["F × NL", "F × TR", "M × NL", "M × TR"]
     assert sel.loc["M × TR", "n"] == 0
     assert np.isnan(sel.loc["M × TR", "value"])
-    # decision-only data: no outcome metrics are reported
-    assert set(r.table["metric"]) == {m for m, s in METRICS.items() if s.kind == "decision"}
+    # decision-only data: no outcome metrics are reported (rates, and the excess flagged)
+    decision = {m for m, s in METRICS.items() if s.kind == "decision"}
+    assert set(r.table["metric"]) == decision | {"excess_flagged"}
 
 
 def test_missing_groups_as_group_or_dropped_with_a_ledger_entry():

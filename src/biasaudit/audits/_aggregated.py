@@ -23,8 +23,10 @@ from ..counts import (
 from ..disclosure import mark_changes, mark_results
 from ..metrics import change_table, range_metrics
 from ..spec import (
+    DECISIONS,
     AuditSpec,
     ChangeOptions,
+    HarmOptions,
     Roles,
     StatsOptions,
     as_change,
@@ -67,6 +69,7 @@ def audit_counts(
     correction: str = "holm",
     min_cell: int = 10,
     change: ChangeOptions | Mapping[str, Any] | None = None,
+    decision: str = "burden",
 ) -> AuditResult:
     """Audit an aggregated table of counts per group (e.g. a freedom-of-information
     release), where cells may be suppressed or rounded.
@@ -115,6 +118,9 @@ def audit_counts(
         table), ``compare`` (``"previous"`` or ``"first"``) and the ``metrics``
         tested for a change. Each disparity is tested for a change between datasets
         where both datasets' counts are exact (``result.change``).
+    decision : {"burden", "benefit"}, default="burden"
+        Which harm counts the default reports: the excess counts, or for a decision
+        that is a benefit the shortfall (``[harm] decision``).
 
     Returns
     -------
@@ -142,6 +148,15 @@ def audit_counts(
     problems = check_stats(options)
     change_options = as_change(change, problems)
     problems += check_change_options(change_options)
+    if decision not in DECISIONS:
+        problems.append(
+            Problem(
+                f"harm.decision: expected one of {', '.join(map(repr, DECISIONS))}; got "
+                f"{decision!r}",
+                column="harm.decision",
+                value=decision,
+            )
+        )
     if point not in ("none", "midpoint"):
         problems.append(
             Problem(
@@ -179,6 +194,7 @@ def audit_counts(
         reference=reference,
         options=options,
         point=point,  # type: ignore[arg-type]
+        decision=decision,
     )
     table = _suppressed(table, counts, min_cell)
     rule: Literal["exact", "midpoint"] = "exact" if counts.exact else "midpoint"
@@ -192,6 +208,7 @@ def audit_counts(
         reference=dict(reference or {}),
         stats=options,
         change=change_options,
+        harm=HarmOptions(decision=decision),
     )
     names = [str(d) for d in counts.datasets if d is not None]
     return AuditResult(

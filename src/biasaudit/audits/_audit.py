@@ -20,6 +20,7 @@ from .._exceptions import ConfigError, Problem, UndefinedRateWarning
 from .._progress import step
 from ..counts import Aggregation, CountTable, Ledger, ScoreHistogram, aggregate, count_table
 from ..disclosure import (
+    follow_references,
     mark_results,
     mark_sample,
     mark_terms,
@@ -42,16 +43,21 @@ from ..io import (
 )
 from ..metrics import ASSUMPTIONS, compute_metrics, estimate_table
 from ..spec import (
+    HARM_METRICS,
     METRICS,
+    REST_GROUP,
     SAMPLE_METRICS,
     Assumptions,
     AuditSpec,
     ChangeOptions,
     Codes,
+    HarmOptions,
+    HarmSpec,
     Population,
     Roles,
     SampleDesign,
     Threshold,
+    harm_metrics,
     make_spec,
     metric,
 )
@@ -458,6 +464,7 @@ def audit(
     sample: SampleDesign | Mapping[str, Any] | None = None,
     discover: Mapping[str, Any] | None = None,
     change: ChangeOptions | Mapping[str, Any] | None = None,
+    harm: HarmOptions | Mapping[str, Any] | None = None,
 ) -> AuditResult:
     """Audit decision records for group disparities and false-accusation rates.
 
@@ -473,7 +480,8 @@ def audit(
         ``score``, ``id``, ``weight``, ``sample`` (random audit sample), ``count``,
         ``period`` (or ``version``: a year, a model version, before / after a rule
         change; each period is audited on its own and all together, with a test of
-        whether each disparity changed: ``result.change``).
+        whether each disparity changed: ``result.change``), ``amount`` (an amount each
+        person bore: harm counts are also given in it).
     groups : sequence of str
         Protected attributes (columns), each audited on its own.
     intersections : sequence of sequences, optional
@@ -488,10 +496,12 @@ def audit(
         Missing protected values: an explicit ``(missing)`` group, excluded (and
         counted in the row ledger), or an error.
     reference : mapping, optional
-        Reference group per attribute: a group name, ``"largest"`` (default) or
-        ``"most_favourable"``.
+        Reference group per attribute: a group name, ``"largest"`` (default),
+        ``"most_favourable"`` or ``"rest"`` (each group compared with everyone not in
+        it, ``reference_group`` ``"(everyone else)"``).
     metrics : sequence of str, optional
-        Registry names; default all (decision metrics only without outcomes).
+        Registry names; default all (decision metrics only without outcomes) and the
+        harm counts (:data:`biasaudit.HARM_METRICS`).
     engine : {"pandas", "polars", "pyarrow", "duckdb", "spark"}, optional
         How to read a file (default pandas; DuckDB for files larger than memory;
         Spark for Parquet or CSV in a Spark session). A PySpark DataFrame passed as
@@ -538,6 +548,10 @@ def audit(
         labels, which must then hold numbers or dates), ``compare`` (``"previous"``,
         the default, or ``"first"``) and the ``metrics`` tested for a change (default
         the headline metrics).
+    harm : HarmOptions or mapping, optional
+        How harm counts are told: ``{"decision": "benefit"}`` for a decision that is a
+        benefit (the shortfall instead of the excess counts), ``{"amount_label":
+        "euros reclaimed"}`` for the amount role's sentences.
 
     Returns
     -------
@@ -589,6 +603,7 @@ def audit(
         regression=regression,
         sample=sample,
         change=change,
+        harm=harm,
     )
     if change is not None and spec.roles.period is None:
         raise ConfigError(
@@ -623,7 +638,7 @@ def open_spec_records(
 ) -> Records:
     """Open ``records`` reading only the columns ``spec`` needs (joining the
     attribute table ``link`` on its id when given)."""
-    text = [c for r, c in spec.roles.items() if r not in ("score", "weight", "count")]
+    text = [c for r, c in spec.roles.items() if r not in ("score", "weight", "count", "amount")]
     if spec.regression is not None:
         model = spec.regression
         text += [c for c in model.columns if c not in model.numeric]
@@ -664,6 +679,7 @@ def _run_audit(records: Records, spec: AuditSpec, metrics: Sequence[str] | None)
                 reference=spec.reference,
                 options=spec.stats,
                 assumptions=spec.assumptions,
+                decision=spec.harm.decision,
             )
         with step("disclosure control"):
             _suppress(table, agg.counts, spec)
@@ -701,10 +717,15 @@ def _run_audit(records: Records, spec: AuditSpec, metrics: Sequence[str] | None)
 
 
 def reference_groups(table: pd.DataFrame) -> dict[str, str]:
-    """The reference group of each attribute (of its selection-rate rows when there)."""
+    """The reference group of each attribute (of its selection-rate rows when there);
+    none for an attribute compared one-vs-rest (each group has its own complement)."""
     rows = table.sort_values("metric", key=lambda m: m != "selection_rate", kind="stable")
     rows = rows.drop_duplicates("attribute")
-    return {a: g for a, g in zip(rows["attribute"], rows["reference_group"], strict=True) if g}
+    return {
+        a: g
+        for a, g in zip(rows["attribute"], rows["reference_group"], strict=True)
+        if g and g != REST_GROUP
+    }
 
 
 def _adjusted(records: Records, spec: AuditSpec) -> AdjustedDisparity | None:
@@ -740,9 +761,13 @@ def _withheld_levels(table: pd.DataFrame) -> dict[tuple[str, str], int]:
     """What the results table withholds of each group: 2 its decision counts (and so
     everything), 1 only its outcome-based counts (for the score tables)."""
     hidden = table[table["suppressed"].to_numpy(dtype=bool)]
+    present = set(table["metric"])
     out: dict[tuple[str, str], int] = {}
     for attribute, group, name in hidden[["attribute", "group", "metric"]].itertuples(index=False):
-        level = 2 if metric(name).kind == "decision" else 1
+        spec = metric(name)
+        if isinstance(spec, HarmSpec) and spec.rate in present:
+            continue  # withheld with its rate's row, or with its reference group's
+        level = 2 if spec.kind == "decision" else 1
         out[(attribute, group)] = max(out.get((attribute, group), 0), level)
     return out
 
@@ -770,12 +795,17 @@ def _sample_audit(
     estimate is withheld wherever the same row of that table is, and wherever the
     random sample behind it is small.
     """
+    amount = agg.counts.amounts is not None
     wanted = (
         [metric(m) for m in metrics]
         if metrics
         else [
             *METRICS.values(),
             *SAMPLE_METRICS.values(),
+            *(
+                metric(h)
+                for h in harm_metrics(outcomes=True, amount=amount, decision=spec.harm.decision)
+            ),
         ]
     )
     base = agg.counts.base
@@ -790,7 +820,7 @@ def _sample_audit(
         warnings.simplefilter("ignore", UndefinedRateWarning)
         shadow, references = compute_metrics(
             people,
-            metrics=[m.name for m in wanted if m.name in METRICS],
+            metrics=[m.name for m in wanted if m.name in METRICS or m.name in HARM_METRICS],
             reference=spec.reference,
             options=spec.stats,
         )
@@ -801,12 +831,14 @@ def _sample_audit(
     unknown = shadow["note"].str.contains("not identifiable", regex=False)
     identified = set(shadow["metric"]) - set(shadow.loc[unknown, "metric"])
     kinds = {"among_labelled"} | ({"decision"} if spec.population is None else set())
-    counted = [
-        m.name
-        for m in wanted
-        if m.name in METRICS
-        and (m.kind in kinds or (spec.population is None and m.name in identified))
-    ]
+
+    def counted_exactly(m: Any) -> bool:
+        rate = metric(m.rate) if isinstance(m, HarmSpec) else m  # a harm count as its rate
+        if rate.name not in METRICS:
+            return False
+        return rate.kind in kinds or (spec.population is None and rate.name in identified)
+
+    counted = [m.name for m in wanted if counted_exactly(m)]
     estimated = [m for m in wanted if m.name not in counted]
     keys = ["attribute", "group", "metric"]
     withheld = shadow.set_index(keys)[["suppressed", "note"]]
@@ -825,7 +857,7 @@ def _sample_audit(
         found = withheld.reindex(pd.MultiIndex.from_frame(rows[keys]))
         rows["suppressed"] |= found["suppressed"].fillna(False).to_numpy(dtype=bool)
         parts.append(rows)
-    table = pd.concat(parts, ignore_index=True)
+    table = follow_references(pd.concat(parts, ignore_index=True))
     order = {a: i for i, a in enumerate(people.table["attribute"].drop_duplicates())}
     table = table.iloc[np.argsort(table["attribute"].map(order).to_numpy(), kind="stable")]
     ledger = dataclasses.replace(agg.ledger, notes=(*agg.ledger.notes, _sample_note(people)))
@@ -860,6 +892,16 @@ def _check_metrics(metrics: Sequence[str] | None, spec: AuditSpec) -> None:
         except ValueError as exc:
             problems.append(Problem(f"metrics: {exc}", column="metrics", value=name))
             continue
+        if isinstance(m, HarmSpec) and m.amount and spec.roles.amount is None:
+            problems.append(
+                Problem(
+                    f"metrics: {name!r} counts an amount; name roles.amount (the column of "
+                    "sums reclaimed, days suspended, ...) or leave it out",
+                    column="metrics",
+                    value=name,
+                    reason="missing_key",
+                )
+            )
         if m.kind != "decision" and spec.roles.outcome is None:
             problems.append(
                 Problem(

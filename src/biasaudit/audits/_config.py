@@ -58,6 +58,7 @@ SECTIONS: dict[str, tuple[str, ...] | None] = {
         "count",
         "period",
         "version",
+        "amount",
     ),
     "codes": ("flagged", "investigated", "outcome", "sample"),
     "threshold": ("score_at_least", "top_k", "top_fraction"),
@@ -67,6 +68,7 @@ SECTIONS: dict[str, tuple[str, ...] | None] = {
     "assumptions": ("unlabelled_fraud_rate", "max_base_rate", "min_base_rate"),
     "population": ("total", "groups"),
     "sample": ("drawn_from",),
+    "harm": ("decision", "amount_label"),
     "counts": (
         "layout",
         "cells",
@@ -263,6 +265,8 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
                     name,
                     "conflict",
                 )
+    if kind == "funnel" and "harm" in raw:  # records and counts tables count harm
+        bad("[harm]", "harm counts are not made for a funnel; remove [harm]", "harm", "conflict")
     data_path, database, found = locate_records(data, config=base, kind=kind, linked="link" in raw)
     problems += found
     attributes = groups.get("attributes", [])
@@ -346,6 +350,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path) -> AuditConfig:
             assumptions=_section(raw, "assumptions") or None,
             population=_section(raw, "population") or None,
             sample=_section(raw, "sample") or None,
+            harm=_section(raw, "harm") or None,
             scores=_section(raw, "scores") or None,
             regression=_section(raw, "regression") if "regression" in raw else None,
             change=_section(raw, "change") or None,
@@ -462,6 +467,7 @@ def run_config(config: AuditConfig) -> AuditResult | FunnelResult:
                 config.data_path,
                 **common,
                 metrics=config.metrics,
+                decision=spec.harm.decision,
                 sheet=config.read_options.get("sheet"),
                 change=spec.change,
                 **config.options,
@@ -511,7 +517,7 @@ def _model_audit(config: AuditConfig) -> AuditResult:
     assert config.model is not None
     with step("loading the model"):
         model = model_from_section(config.model, base=config.path.parent)
-    text = [c for r, c in spec.roles.items() if r not in ("score", "weight", "count")]
+    text = [c for r, c in spec.roles.items() if r not in ("score", "weight", "count", "amount")]
     text += spec.attributes
     if spec.regression is not None:
         text += [c for c in spec.regression.columns if c not in spec.regression.numeric]

@@ -111,6 +111,9 @@ OPTIONS: tuple[Option, ...] = (
        "the period of each decision: every period audited on its own and a change tested"),
     _o("roles", "version", "string", "none", "a column name",
        "the same role as period, by another name (a model version); give one of them"),
+    _o("roles", "amount", "string", "none", "a column name (numbers >= 0; blank counts as 0)",
+       "an amount each person bore because of the decision (sums reclaimed, benefits "
+       "stopped, days suspended): harm counts are then also given in it"),
     # [codes]
     _o("codes", "flagged", "table", "1/0, true/false, yes/no, ja/nee, j/n",
        "{ yes = [...], no = [...] }", "the raw values meaning flagged and not flagged"),
@@ -137,8 +140,9 @@ OPTIONS: tuple[Option, ...] = (
     _o("groups", "missing", "string", '"as_group"', '"as_group", "drop", "error"',
        "what a missing protected value becomes: its own group, an excluded row, or an error"),
     _o("groups", "reference", "string or table", '"largest" per attribute',
-       'a group name, "largest", "most_favourable"; or a table per attribute',
-       "the group each group is compared with"),
+       'a group name, "largest", "most_favourable", "rest"; or a table per attribute',
+       'the group each group is compared with; "rest": everyone not in the group '
+       "(one-vs-rest, reference_group \"(everyone else)\")"),
     _o("groups", "max_groups", "integer", "100", "a whole number",
        "more distinct values in an attribute than this is an error (bin ages first)"),
     # [metrics]
@@ -174,6 +178,12 @@ OPTIONS: tuple[Option, ...] = (
     # [sample]
     _o("sample", "drawn_from", "string", '"unflagged"', '"unflagged", "everyone"',
        "whom the random audit sample was drawn from"),
+    # [harm]
+    _o("harm", "decision", "string", '"burden"', '"burden", "benefit"',
+       "what being flagged means for a person: a burden (an investigation; harm counts "
+       "are excess counts) or a benefit (a grant; the harm count is the shortfall)"),
+    _o("harm", "amount_label", "string", '"amount"', 'a few words, e.g. "euros reclaimed"',
+       "how roles.amount reads in the report's harm sentences"),
     # [counts]
     _o("counts", "layout", "string", '"wide"', '"wide", "long"',
        "one column per count cell, or one row per group and cell"),

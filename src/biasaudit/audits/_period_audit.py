@@ -48,6 +48,7 @@ def audit_periods(
             reference=spec.reference,
             options=spec.stats,
             assumptions=spec.assumptions,
+            decision=spec.harm.decision,
         )
         counts = period_counts(agg.counts, period, periods, spec.attributes, spec.intersections)
         pinned = _pinned(spec.reference, references, pooled)
@@ -117,6 +118,7 @@ def _per_period(
                 reference=reference,
                 options=spec.stats,
                 assumptions=spec.assumptions,
+                decision=spec.harm.decision,
             )
         for w in caught:
             if not issubclass(w.category, UndefinedRateWarning):

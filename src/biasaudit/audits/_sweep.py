@@ -26,8 +26,8 @@ import pandas as pd
 from .._exceptions import UndefinedRateWarning
 from ..counts import OVERALL, ScoreCube, count_table
 from ..disclosure import mark_results
-from ..metrics import TABLE_COLUMNS, compute_metrics
-from ..spec import AuditSpec, ScoreOptions
+from ..metrics import TABLE_COLUMNS, compute_metrics, default_metrics
+from ..spec import HARM_METRICS, AuditSpec, ScoreOptions
 from ..stats import decile_edges, histograms
 
 #: Columns in front of the results-table columns in :func:`sweep_table`.
@@ -139,7 +139,8 @@ def sweep_table(
             warnings.simplefilter("ignore", UndefinedRateWarning)
             table, _ = compute_metrics(
                 counts,
-                metrics=metrics,
+                # rates only: a harm count at every threshold is not what a sweep shows
+                metrics=[m for m in metrics or default_metrics(counts) if m not in HARM_METRICS],
                 reference=spec.reference,
                 options=spec.stats,
                 assumptions=spec.assumptions,

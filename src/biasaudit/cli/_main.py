@@ -137,6 +137,7 @@ def _summary(
     else:
         lines += _headlines(result, restricted)
         lines += change_headlines(result, restricted)
+        lines += _harm_headlines(result, restricted)
         lines += _score_headlines(result, restricted)
         lines += discovery_lines(result, restricted=restricted)
         min_cell = result.spec.stats.min_cell
@@ -158,6 +159,32 @@ def _summary(
     if restricted:
         lines.append("RESTRICTED output: small counts included; not for publication")
     return "\n".join(lines)
+
+
+def _harm_headlines(result: AuditResult, restricted: bool) -> list[str]:
+    """The largest clear excess (or shortfall) of each harm count in people."""
+    from ..spec import HARM_METRICS
+
+    table = result.table if restricted else result.published_table()
+    if "dataset" in table.columns:
+        return []
+    alpha = 1 - result.spec.stats.confidence
+    level = f"{result.spec.stats.confidence:.0%}"
+    rows = table[
+        table["metric"].isin([m.name for m in HARM_METRICS.values() if not m.amount])
+        & table["attribute"].isin(result.spec.attributes)
+        & ~table["suppressed"].astype(bool)
+        & (table["ci_low"] > 0)
+        & (table["p_adjusted"] < alpha)
+    ]
+    lines = []
+    for name, part in rows.groupby("metric", sort=False):
+        r = part.loc[part["value"].astype(float).idxmax()]
+        lines.append(
+            f"  {name}: {r['attribute']} = {r['group']} {r['value']:+,.0f} people vs the rate "
+            f"of {r['reference_group']} ({level} CI {r['ci_low']:,.0f} to {r['ci_high']:,.0f})"
+        )
+    return lines
 
 
 def _score_headlines(result: AuditResult, restricted: bool) -> list[str]:

@@ -105,7 +105,7 @@ def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
     problems: list[Problem] = []
     schema = dict(records.frame.collect_schema().items())
     unusable: list[str] = []  # numeric roles whose column cannot be read as numbers
-    for role in ("score", "weight", "count"):
+    for role in ("score", "weight", "count", "amount"):
         col = getattr(roles, role)
         if col is not None and not schema[col].is_numeric():
             problems += _non_numeric(records, col, role)
@@ -180,6 +180,29 @@ def aggregate(records: Records, spec: AuditSpec) -> Aggregation:
             w = nw.col(roles.weight)
             exprs += [(c * w).alias("__cw"), (c * w * w).alias("__cw2")]
             sums += ["__cw", "__cw2"]
+    if roles.amount is not None:
+        # the amount rides along as two more sums (amount and its square, times the
+        # people and the weight a row stands for): every engine runs the same pass
+        a = nw.col(roles.amount)
+        scale = None
+        # a random sample's weights are its design's, not the counted people's
+        weight = roles.weight if roles.sample is None else None
+        for col in (roles.count, weight):
+            if col is not None:
+                scale = nw.col(col) if scale is None else scale * nw.col(col)
+        per = a if scale is None else a * scale
+        exprs += [
+            per.fill_null(0).alias("__a"),
+            (per * a).fill_null(0).alias("__a2"),
+            # people without an amount (rows of a count stand for several)
+            (
+                ones(a.is_null())
+                if roles.count is None
+                else ones(a.is_null()) * nw.col(roles.count).fill_null(0)
+            ).alias("__a_null"),
+            ones((a < 0).fill_null(False)).alias("__a_neg"),
+        ]
+        sums += ["__a", "__a2", "__a_null", "__a_neg"]
     binning = None
     if roles.score is not None:
         exprs.append(ones(nw.col(roles.score).is_null()).alias("__score_null"))
@@ -285,7 +308,7 @@ def _infinite(records: Records, spec: AuditSpec, *, skip: list[str]) -> list[Pro
     """Infinite scores and weights: a named problem (they would turn findings into NaN)."""
     cols = {
         role: col
-        for role in ("score", "weight")
+        for role in ("score", "weight", "amount")
         if role not in skip and (col := getattr(spec.roles, role)) is not None
     }
     if not cols:
@@ -433,6 +456,9 @@ def _build(
     else:
         cells["w"] = cells["rows"].astype(float)
         cells["w2"] = cells["w"]
+    if roles.amount is not None:
+        problems += _amount_problems(raw, str(roles.amount), records)
+        cells["a"], cells["a2"] = raw["__a"].astype(float), raw["__a2"].astype(float)
 
     # Decision, investigation and outcome as 1 / 0 / -1 (unknown).
     if spec.threshold is not None:
@@ -545,11 +571,13 @@ def _build(
         extra = raw.loc[cells.index, ["__bin", "__cut", "__s", "__s2"]]
         cube = score_cube(cells.join(extra), spec.attributes, binning)
     by_period = [] if roles.period is None else [roles.period]
+    blank_amounts = _blank_amounts(raw.loc[cells.index], cells, spec)
+    summed = ["rows", "w", "w2", *(["a", "a2"] if roles.amount is not None else [])]
     cells = (
         cells.groupby(
             [*spec.attributes, *by_period, "flagged", "investigated", "outcome", *extra_keys],
             observed=True,
-        )[["rows", "w", "w2"]]
+        )[summed]
         .sum()
         .reset_index()
     )
@@ -561,7 +589,7 @@ def _build(
         and int(raw["__w_frac"].sum()) == 0
         and (raw["__w"] > 0).any()
     )
-    notes = _ledger_notes(counts, spec, whole) + _link_notes(records)
+    notes = _ledger_notes(counts, spec, whole) + blank_amounts + _link_notes(records)
     if periods:
         versus = "the one before it" if spec.change.compare == "previous" else "the first"
         notes += (
@@ -921,6 +949,42 @@ def _count_problems(raw: pd.DataFrame, column: str, records: Records) -> list[Pr
                 )
             )
     return problems
+
+
+def _amount_problems(raw: pd.DataFrame, column: str, records: Records) -> list[Problem]:
+    """Negative amounts: an amount a person bore is a number >= 0."""
+    k = int(raw["__a_neg"].sum())
+    if not k:
+        return []
+    row, value = _first_row_where(records, column, nw.col(column) < 0)
+    return [
+        Problem(
+            f"column {column!r} (amount): {_rows(k)} with a negative amount, e.g. {value!r}"
+            f"{_at(row)}; an amount is what a person bore because of the decision (a sum "
+            "reclaimed, days suspended), a number >= 0: fix those cells or leave them blank "
+            "(counted as 0)",
+            column=column,
+            row=row,
+            value=value,
+            reason="negative_amount",
+        )
+    ]
+
+
+def _blank_amounts(raw: pd.DataFrame, cells: pd.DataFrame, spec: AuditSpec) -> tuple[str, ...]:
+    """The ledger's note of the people without an amount (counted as 0), by decision."""
+    column = spec.roles.amount
+    if column is None:
+        return ()
+    blank = raw["__a_null"].to_numpy(float)
+    flagged = cells["flagged"].to_numpy() == 1
+    k_flagged, k_other = int(round(blank[flagged].sum())), int(round(blank[~flagged].sum()))
+    if not k_flagged + k_other:
+        return ()
+    return (
+        f"amount {column!r}: blank for {k_flagged:,} flagged and {k_other:,} unflagged "
+        "people, counted as 0",
+    )
 
 
 def _ledger_notes(

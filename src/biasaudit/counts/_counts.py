@@ -89,12 +89,17 @@ class CountTable:
     ``squares`` then holds the sums of squared weights, cell by cell, for Kish's
     effective sample size. ``base`` is the finest table of cells the counts were
     summed from (None for aggregated input): disclosure control solves against it.
+    With an ``amount`` role, ``amounts`` holds the amount summed over the people of
+    each cell (same layout as ``table``; times the weight when weighted) and
+    ``amount_squares`` the sums of squared amounts, for the amounts' intervals.
     """
 
     table: pd.DataFrame
     weighted: bool = False
     squares: pd.DataFrame | None = None
     base: pd.DataFrame | None = field(default=None, repr=False)
+    amounts: pd.DataFrame | None = field(default=None, repr=False)
+    amount_squares: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def overall(self) -> pd.Series:
@@ -173,6 +178,8 @@ def count_table(
     Intersections list every combination of the levels seen, including empty ones
     (all counts 0). ``levels`` gives an attribute's groups instead of the ones seen
     (one period's counts keep the groups of every period, empty ones as rows).
+    With ``a`` and ``a2`` (an amount and its square, summed with the weights), the
+    amounts are summed per cell too.
     """
     combos = [(a,) for a in attributes] + [tuple(c) for c in intersections]
     given = dict(levels or {})
@@ -190,7 +197,18 @@ def count_table(
     else:
         for c in COUNT_COLUMNS:
             table[c] = table[c].astype("int64")
-    return CountTable(table, weighted=weighted, squares=squares, base=cells)
+    amounts = amount_squares = None
+    if "a" in cells and "a2" in cells:
+        amounts = _sum_by_group(_cell_counts(cells, cells["a"]), codes, combos, ordered)
+        amount_squares = _sum_by_group(_cell_counts(cells, cells["a2"]), codes, combos, ordered)
+    return CountTable(
+        table,
+        weighted=weighted,
+        squares=squares,
+        base=cells,
+        amounts=amounts,
+        amount_squares=amount_squares,
+    )
 
 
 def _ordered(values: np.ndarray) -> list[str]:

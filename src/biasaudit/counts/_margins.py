@@ -220,9 +220,20 @@ class CountModel(LinearModel):
     def span(self, w: np.ndarray) -> tuple[float, float] | None:
         """Smallest and largest ``w @ z`` over the model (None when infeasible).
 
-        A withheld cell that no margin bounds has no largest value: infinity.
+        A withheld cell that no margin bounds has no largest value: infinity (and, for
+        a form with negative coefficients, no smallest: minus infinity).
         """
-        low = _check(self._solve(w))
+        first = self._solve(w)
+        if first.status == 3:  # unbounded below: a negative coefficient on such a cell
+            res = self._solve(-w)
+            if res.status == 3:
+                return -math.inf, math.inf
+            high = _check(res)
+            if high is None:
+                return None
+            self.solutions.append(high)
+            return -math.inf, float(w @ high)
+        low = _check(first)
         if low is None:
             return None
         self.solutions.append(low)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..counts import OVERALL
 from ..metrics import COMPARISON_COLUMNS, FUNNEL_COLUMNS, TABLE_COLUMNS
-from ..spec import Correction, metric
+from ..spec import HARM_METRICS, Correction, metric
 from ..stats import adjust_pvalues
 from ._funnel import funnel_suppression
 from ._results import suppression
@@ -321,7 +321,40 @@ def mark_results(
     """
     specs = [metric(m) for m in table["metric"].drop_duplicates()]
     why = suppression(table, counts, specs, min_cell, **known)
-    return _with_reasons(table, list(why))
+    return follow_references(_with_reasons(table, list(why)))
+
+
+def follow_references(table: pd.DataFrame) -> pd.DataFrame:
+    """Harm counts withheld wherever their reference group's row is.
+
+    A harm count is a comparison through and through (the group's count less its
+    denominator times the reference's rate): where its reference group's row of the
+    same metric is withheld, the whole row is, not only its comparison columns.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"attribute": "g", "group": ["a", "b"], "metric": "excess_flagged",
+    ...                   "reference_group": "b", "suppressed": [False, True], "note": ""})
+    >>> follow_references(t)["suppressed"].tolist()
+    [True, True]
+    """
+    harm = table["metric"].isin(list(HARM_METRICS)).to_numpy(bool)
+    if not harm.any() or "reference_group" not in table:
+        return table
+    key = [c for c in ("dataset", "attribute", "metric") if c in table.columns]
+    hidden = table["suppressed"].to_numpy(bool)
+    withheld = set(table.loc[hidden, [*key, "group"]].itertuples(index=False, name=None))
+    refs = table[[*key, "reference_group"]].itertuples(index=False, name=None)
+    follows = harm & ~hidden & np.array([r in withheld for r in refs], dtype=bool)
+    if not follows.any():
+        return table
+    out = table.copy()
+    out["suppressed"] = hidden | follows
+    out.loc[follows, "note"] = [
+        (f"{note}; " if note else "") + "suppressed when published (complementary)"
+        for note in out.loc[follows, "note"]
+    ]
+    return out
 
 
 def mark_funnel(

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..counts import ALL, OVERALL, PARTITION, CountTable, completion, partition_cells
-from ..spec import INTERSECTION_SEP, MetricSpec
+from ..spec import INTERSECTION_SEP, REST_GROUP, MetricSpec, metric
 from ._solver import Block, Problem, solve
 
 GroupKey = tuple[str, str]
@@ -81,12 +81,22 @@ def suppression(
     def mask(cells: frozenset[str]) -> np.ndarray:
         return np.array([c in cells for c in layers])
 
-    plans = {(s.name, nan): _plan(s, mask)[nan] for s in specs for nan in (False, True)}
-    plan = list(zip(table["metric"], table["value"].isna(), strict=True))
+    named = {s.name for s in specs}
+    specs = [*specs, *(metric(m) for m in table["metric"].drop_duplicates() if m not in named)]
+    plans = {
+        (s.name, nan, rest): _plan(s, mask, rest=rest)[nan]
+        for s in specs
+        for nan in (False, True)
+        for rest in (False, True)
+    }
+    # compared with everyone else: the complement's sums are everyone's less the group's
+    rest = (table["reference_group"] == REST_GROUP) if "reference_group" in table else False
+    rest = pd.Series(rest, index=table.index).to_numpy(bool)
+    plan = list(zip(table["metric"], table["value"].isna(), rest, strict=True))
     keys_of = list(zip(table["attribute"], table["group"], strict=True))
     sums: dict[GroupKey, dict[bytes, tuple[np.ndarray, int]]] = {}
     size = mask(frozenset(PARTITION))
-    by_group: dict[GroupKey, set[tuple[str, bool]]] = {}
+    by_group: dict[GroupKey, set[tuple[str, bool, bool]]] = {}
     for key, p in zip(keys_of, plan, strict=True):
         by_group.setdefault(key, set()).add(p)
     for key, got in by_group.items():
@@ -137,11 +147,18 @@ def suppression(
 
 
 def _plan(
-    spec: MetricSpec, mask: Callable[[frozenset[str]], np.ndarray]
+    spec: MetricSpec, mask: Callable[[frozenset[str]], np.ndarray], *, rest: bool = False
 ) -> dict[bool, list[tuple[str, tuple[np.ndarray, int]]]]:
-    """The sums a row of ``spec`` publishes besides the group size, by "value is NaN"."""
+    """The sums a row of ``spec`` publishes besides the group size, by "value is NaN".
+
+    ``rest``: the row is compared with everyone else, whose counts are everyone's less
+    the group's: everyone's numerator and denominator are published with it.
+    """
     everything, flagged = mask(frozenset(PARTITION)), mask(partition_cells(["flagged"]))
     shown: list[tuple[str, frozenset[str]]] = [("group", partition_cells(spec.numerator))]
+    others: list[tuple[str, frozenset[str]]] = []
+    if rest and spec.scope == "group":  # shown with the row's value or without it
+        others = [("overall", partition_cells(n)) for n in (spec.numerator, spec.denominator)]
     if spec.scope == "overall":  # e.g. share_of_flagged: flagged_all / ...
         shown.append(("overall", partition_cells(spec.denominator)))
     elif "expected_flagged" in spec.denominator:  # n_g * flagged_all / n_all
@@ -166,7 +183,7 @@ def _plan(
                 out.append((whose, (m, _rank(m, everything, flagged))))
         return out
 
-    return {False: sums([*shown, *bounds]), True: sums(bounds)}
+    return {False: sums([*shown, *bounds, *others]), True: sums([*bounds, *others])}
 
 
 def _hidden(exact: Mapping[GroupKey, np.ndarray] | None, j: int) -> bool:

@@ -5,7 +5,14 @@ audit sample estimates, ranges from published tables, funnels.
 from ._change import CHANGE_COLUMNS, change_metrics, change_table, pairs
 from ._functions import metric_function
 from ._funnel import FUNNEL_COLUMNS, funnel_table
-from ._metrics import COMPARISON_COLUMNS, TABLE_COLUMNS, compute_metrics, undefined_message
+from ._harm import harm_rows
+from ._metrics import (
+    COMPARISON_COLUMNS,
+    TABLE_COLUMNS,
+    compute_metrics,
+    default_metrics,
+    undefined_message,
+)
 from ._ranges import range_causes, range_metrics, ranged_comparison
 from ._sample import ASSUMPTIONS, estimate_table
 
@@ -19,8 +26,10 @@ __all__ = [
     "FUNNEL_COLUMNS",
     "TABLE_COLUMNS",
     "compute_metrics",
+    "default_metrics",
     "estimate_table",
     "funnel_table",
+    "harm_rows",
     "metric_function",
     "range_causes",
     "range_metrics",

@@ -28,7 +28,7 @@ import pandas as pd
 
 from .._exceptions import ConfigError, Problem, RecordsError, UndefinedRateWarning
 from ..counts import FUNNEL_COUNT_COLUMNS, OVERALL, FunnelCounts, _check_parents, _shown
-from ..spec import MISSING_GROUP, REFERENCE_RULES, StatsOptions, check_stats
+from ..spec import MISSING_GROUP, REFERENCE_RULES, REST, StatsOptions, check_stats
 from ..stats import (
     Correction,
     IntervalMethod,
@@ -343,6 +343,15 @@ def _references(counts: FunnelCounts, reference: Mapping[str, str] | None) -> di
         elif not isinstance(rule, str):
             config.append(
                 Problem(f"{key}: expected a group name or 'largest'; got {rule!r}", column=key)
+            )
+        elif rule == REST:
+            config.append(
+                Problem(
+                    f"{key}: 'rest' (everyone else) is not available for a funnel yet; name "
+                    "a group or use 'largest'",
+                    column=key,
+                    value=rule,
+                )
             )
         elif rule in REFERENCE_RULES and rule != "largest":
             config.append(

@@ -28,12 +28,17 @@ from ..spec import (
     METRICS,
     MISSING_GROUP,
     REFERENCE_RULES,
+    REST,
+    REST_GROUP,
     Assumptions,
+    HarmSpec,
     MetricSpec,
     StatsOptions,
+    harm_metrics,
     metric,
 )
 from ..stats import add_inference, effective_counts, proportion_interval
+from ._harm import harm_rows
 
 #: Columns of the tidy results table, always in this order.
 TABLE_COLUMNS = [
@@ -77,12 +82,14 @@ _LABEL_CELLS = ("tp", "fp", "fn", "tn")
 MIN_REFERENCE_SIZE = 30
 
 
-def default_metrics(counts: CountTable) -> list[str]:
-    """All registry metrics, or only decision metrics when no outcome is known."""
+def default_metrics(counts: CountTable, *, decision: str = "burden") -> list[str]:
+    """All registry metrics, or only decision metrics when no outcome is known; then
+    the harm counts (:func:`~biasaudit.spec.harm_metrics`)."""
     total = counts.overall
-    if sum(total[c] for c in _LABEL_CELLS) == 0:
-        return [m.name for m in METRICS.values() if m.kind == "decision"]
-    return list(METRICS)
+    outcomes = sum(total[c] for c in _LABEL_CELLS) != 0
+    rates = [m.name for m in METRICS.values() if outcomes or m.kind == "decision"]
+    amount = counts.amounts is not None
+    return rates + harm_metrics(outcomes=outcomes, amount=amount, decision=decision)
 
 
 def _arrays(table: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -301,6 +308,7 @@ def compute_metrics(
     reference: Mapping[str, str] | None = None,
     options: StatsOptions | None = None,
     assumptions: Assumptions | None = None,
+    decision: str = "burden",
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Tidy table of every metric for every group, compared with the reference group.
 
@@ -309,14 +317,18 @@ def compute_metrics(
     counts : CountTable
         Per-group counts.
     metrics : sequence of str, optional
-        Registry names (aliases accepted); default :func:`default_metrics`.
+        Registry names (aliases accepted), harm counts included; default
+        :func:`default_metrics`.
     reference : mapping, optional
-        Per attribute or intersection: a group name, ``"largest"`` (default) or
-        ``"most_favourable"``.
+        Per attribute or intersection: a group name, ``"largest"`` (default),
+        ``"most_favourable"`` or ``"rest"`` (each group compared with everyone not in
+        it; ``reference_group`` is then ``"(everyone else)"``).
     options : StatsOptions, optional
         Confidence level, interval method, p-value correction.
     assumptions : Assumptions, optional
         Narrower bounds on the unknown outcomes (selective labels); default none.
+    decision : {"burden", "benefit"}, default="burden"
+        Which harm counts the default reports (:func:`~biasaudit.spec.harm_metrics`).
 
     Returns
     -------
@@ -330,15 +342,51 @@ def compute_metrics(
     UndefinedRateWarning
         Naming every group whose rate has an empty denominator.
     """
-    specs = [metric(m) for m in (metrics or default_metrics(counts))]
+    specs = [metric(m) for m in (metrics or default_metrics(counts, decision=decision))]
     options = options or StatsOptions()
     assumptions = assumptions or Assumptions()
+    harm = [s for s in specs if isinstance(s, HarmSpec)]
+    asked = list(dict.fromkeys(s for s in specs if not isinstance(s, HarmSpec)))
+    # a harm count is read off its rate's rows (value, bounds, difference interval, test)
+    extra = [metric(h.rate) for h in harm if metric(h.rate) not in asked]
+    rates = list(dict.fromkeys([*asked, *extra]))
     table = counts.table
     check_assumptions(table, assumptions)
     vertices, box = _completions(table, assumptions)
+    references = _check_references(table, dict(reference or {}))
+    out, undefined = _rate_rows(counts, rates, options, assumptions, vertices, box)
+    others = _rest(counts, references, rates, options, assumptions)
+    out = _compare(out, table, references, rates, others)
+    out = add_inference(out, rates, options)
+    if harm:
+        rows, unset = harm_rows(out, counts, harm, vertices, options)
+        out = pd.concat([out, rows], ignore_index=True)
+        undefined = {k: v for k, v in undefined.items() if metric(k) in asked} | unset
+        out = out[~out["metric"].isin([s.name for s in extra])]
+    # attribute, then metric, then group (in count-table order)
+    order = {a: i for i, a in enumerate(table["attribute"].drop_duplicates())}
+    out["_a"] = out["attribute"].map(order)
+    out = out.sort_values("_a", kind="stable")
+    out = out[TABLE_COLUMNS].reset_index(drop=True)
+    if undefined:
+        warnings.warn(undefined_message(undefined), UndefinedRateWarning, stacklevel=3)
+    return out, references
+
+
+def _rate_rows(
+    counts: CountTable,
+    specs: Sequence[MetricSpec],
+    options: StatsOptions,
+    assumptions: Assumptions,
+    vertices: Mapping[str, np.ndarray],
+    box: _Admissible,
+) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """Each rate of each row of ``counts`` with its interval, bounds and note, and the
+    effective counts (``_k``, ``_n``) its comparisons need; the groups whose rate has
+    an empty denominator, per metric."""
+    table = counts.table
     assumed = assumptions.describe() or "none of them / all of them committed fraud"
     squares = None if counts.squares is None else _arrays(counts.squares)
-    references = _check_references(table, dict(reference or {}))
     cells = _arrays(table)
     fu = table["flagged_unlabelled"].to_numpy(dtype=float)
     uu = table["unflagged_unlabelled"].to_numpy(dtype=float)
@@ -446,17 +494,7 @@ def compute_metrics(
                 }
             )
         )
-    out = pd.concat(parts, ignore_index=True)
-    out = _compare(out, table, references, specs)
-    out = add_inference(out, specs, options)
-    # attribute, then metric, then group (in count-table order)
-    order = {a: i for i, a in enumerate(table["attribute"].drop_duplicates())}
-    out["_a"] = out["attribute"].map(order)
-    out = out.sort_values("_a", kind="stable")
-    out = out[TABLE_COLUMNS].reset_index(drop=True)
-    if undefined:
-        warnings.warn(undefined_message(undefined), UndefinedRateWarning, stacklevel=3)
-    return out, references
+    return pd.concat(parts, ignore_index=True), undefined
 
 
 def undefined_message(undefined: Mapping[str, Sequence[str]], shown: int = 5) -> str:
@@ -536,12 +574,12 @@ def _check_references(table: pd.DataFrame, reference: Mapping[str, str]) -> dict
             continue
         rule = reference.get(attr, "largest")
         groups = table.loc[table["attribute"] == attr, "group"].tolist()
-        if rule not in REFERENCE_RULES and rule not in groups:
+        if rule not in (*REFERENCE_RULES, REST) and rule not in groups:
             problems.append(
                 Problem(
                     f"reference group {rule!r} for {attr!r} is not in the data; groups: "
                     + ", ".join(map(repr, groups))
-                    + "; or use 'largest' / 'most_favourable'",
+                    + "; or use 'largest' / 'most_favourable' / 'rest'",
                     column=attr,
                     value=rule,
                     reason="reference_not_found",
@@ -582,7 +620,7 @@ def _reference_groups(
     named = [
         (a, spec.name, r)
         for a, r in references.items()
-        if r not in REFERENCE_RULES
+        if r not in (*REFERENCE_RULES, REST)
         for spec in specs
     ]
     named_df = pd.DataFrame(named, columns=["attribute", "metric", "group"])
@@ -591,18 +629,80 @@ def _reference_groups(
     )
 
 
+def _rest(
+    counts: CountTable,
+    references: Mapping[str, str],
+    specs: Sequence[MetricSpec],
+    options: StatsOptions,
+    assumptions: Assumptions,
+) -> pd.DataFrame | None:
+    """Each group's complement (everyone not in it) for the attributes compared with
+    everyone else: per attribute, group and metric its ``value``, bounds (``_rlo``,
+    ``_rhi``) and effective counts (``_rk``, ``_rn``); None when no attribute is."""
+    rest = [a for a, r in references.items() if r == REST]
+    if not rest:
+        return None
+
+    def complement(frame: pd.DataFrame) -> pd.DataFrame:
+        cols = [c for c in frame.columns if c not in ("attribute", "group")]
+        rows = frame[frame["attribute"].isin(rest)]
+        whole = frame.iloc[0][cols].to_numpy(dtype=float)
+        out = rows.copy()
+        out[cols] = whole - rows[cols].to_numpy(dtype=float)
+        return pd.concat([frame.iloc[:1], out], ignore_index=True)
+
+    squares = None if counts.squares is None else complement(counts.squares)
+    others = CountTable(complement(counts.table), weighted=counts.weighted, squares=squares)
+    vertices, box = _completions(others.table, assumptions)
+    rows, _ = _rate_rows(others, specs, options, assumptions, vertices, box)
+    rows = rows[rows["attribute"] != OVERALL]
+    return rows.rename(
+        columns={
+            "value": "_rv",
+            "lower_bound": "_rlo",
+            "upper_bound": "_rhi",
+            "_k": "_rk",
+            "_n": "_rn",
+        }
+    )[["attribute", "group", "metric", "_rv", "_rlo", "_rhi", "_rk", "_rn"]]
+
+
 def _compare(
     out: pd.DataFrame,
     table: pd.DataFrame,
     references: Mapping[str, str],
     specs: Sequence[MetricSpec],
+    others: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     refs = _reference_groups(out, references, specs)
-    ref_values = out[["attribute", "metric", "group", "value", "_k", "_n"]].rename(
-        columns={"group": "reference_group", "value": "reference_value", "_k": "_rk", "_n": "_rn"}
+    ref_values = out[
+        ["attribute", "metric", "group", "value", "lower_bound", "upper_bound", "_k", "_n"]
+    ].rename(
+        columns={
+            "group": "reference_group",
+            "value": "reference_value",
+            "lower_bound": "_rlo",
+            "upper_bound": "_rhi",
+            "_k": "_rk",
+            "_n": "_rn",
+        }
     )
     refs = refs.merge(ref_values, on=["attribute", "metric", "reference_group"], how="left")
     out = out.merge(refs, on=["attribute", "metric"], how="left")
+    if others is not None:  # one-vs-rest: each group's reference is its complement
+        keys = ["attribute", "group", "metric"]
+        found = others.set_index(keys).reindex(pd.MultiIndex.from_frame(out[keys]))
+        mine = found["_rv"].notna().to_numpy() | found["_rlo"].notna().to_numpy()
+        rest = out["attribute"].map(references).eq(REST).to_numpy()
+        out.loc[rest, "reference_group"] = REST_GROUP
+        for column, source in (
+            ("reference_value", "_rv"),
+            ("_rlo", "_rlo"),
+            ("_rhi", "_rhi"),
+            ("_rk", "_rk"),
+            ("_rn", "_rn"),
+        ):
+            out.loc[rest, column] = np.where(mine[rest], found[source].to_numpy()[rest], np.nan)
     # shares of one whole are not compared group to group (a ratio of shares reads
     # like a disparity but is one); the selection rate carries that comparison
     shares = out["metric"].isin([s.name for s in specs if not s.comparable])

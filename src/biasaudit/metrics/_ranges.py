@@ -57,7 +57,7 @@ import pandas as pd
 
 from .._exceptions import UndefinedRateWarning
 from ..counts import ALL, CELLS, OVERALL, CountModel, IntervalCounts, cell_label, partition_cells
-from ..spec import METRICS, MetricSpec, StatsOptions, metric
+from ..spec import METRICS, REST_GROUP, HarmSpec, MetricSpec, StatsOptions, harm_metrics, metric
 from ..stats import _adjust_family
 from ._metrics import COMPARISON_COLUMNS, TABLE_COLUMNS, compute_metrics, undefined_message
 
@@ -77,6 +77,7 @@ def range_metrics(
     reference: Mapping[str, str] | None = None,
     options: StatsOptions | None = None,
     point: Point = "none",
+    decision: str = "burden",
 ) -> pd.DataFrame:
     """Every metric for every group as a range over the tables consistent with the cells.
 
@@ -95,6 +96,8 @@ def range_metrics(
     point : {"none", "midpoint"}, default="none"
         ``"midpoint"``: where a value is a range, report the middle of the range as
         ``value`` (a rule chosen by the user; the note says so).
+    decision : {"burden", "benefit"}, default="burden"
+        Which harm counts the default reports (:func:`~biasaudit.spec.harm_metrics`).
 
     Returns
     -------
@@ -124,7 +127,7 @@ def range_metrics(
     """
     if point not in POINTS:
         raise ValueError(f"point must be one of {', '.join(POINTS)}. Got {point!r}.")
-    specs = _specs(counts, metrics)
+    specs = _specs(counts, metrics, decision)
     options = options or StatsOptions()
     names = counts.datasets
     parts = []
@@ -212,10 +215,14 @@ def side_by_side(
     return wide
 
 
-def _specs(counts: IntervalCounts, metrics: Sequence[str] | None) -> list[MetricSpec]:
+def _specs(
+    counts: IntervalCounts, metrics: Sequence[str] | None, decision: str = "burden"
+) -> list[MetricSpec]:
     if metrics is None:
         outcomes = bool(_LABELLED & set(counts.given))
-        return [m for m in METRICS.values() if outcomes or m.kind == "decision"]
+        rates = [m for m in METRICS.values() if outcomes or m.kind == "decision"]
+        harm = harm_metrics(outcomes=outcomes, amount=False, decision=decision)
+        return rates + [metric(h) for h in harm]
     specs = [metric(m) for m in metrics]
     known = set(CELLS) | {"expected_flagged"}
     for spec in specs:
@@ -245,6 +252,12 @@ def _dataset(
 ) -> pd.DataFrame:
     """The results table of one dataset."""
     completion = counts.to_count_table("midpoint", dataset=name)
+    # a harm count's range is read off its rate's: the rate is computed with it
+    extra = [
+        metric(h.rate) for h in specs if isinstance(h, HarmSpec) and metric(h.rate) not in specs
+    ]
+    extra = list(dict.fromkeys(extra))
+    specs = [*specs, *extra]
     with warnings.catch_warnings():
         # undefined rates are warned about once, for every dataset, by range_metrics
         warnings.simplefilter("ignore", UndefinedRateWarning)
@@ -253,7 +266,7 @@ def _dataset(
         )
     part = counts.dataset_cells(name)
     if (part["implied_low"] == part["implied_high"]).all():
-        return out
+        return out[~out["metric"].isin([s.name for s in extra])].reset_index(drop=True)
     solver = _Solver(counts.model(name), part)
     tallies = counts.interval_cells(name)
     context = _context(tallies, counts.rounding)
@@ -264,6 +277,8 @@ def _dataset(
     ranges: dict[tuple[str, int], _Range] = {}
     for i, line in enumerate(out.itertuples(index=False)):
         spec, r = by_name[str(line.metric)], rows[(line.attribute, line.group)]
+        if isinstance(spec, HarmSpec):  # from the rates' ranges, once they are known
+            continue
         found = solver.row(spec, r, point, context)
         if found is None:  # determined by the published cells: compute_metrics is right
             value = float(line.value)
@@ -272,7 +287,9 @@ def _dataset(
         fill, ranges[(spec.name, r)] = found
         for column, v in fill.items():
             out.iat[i, out.columns.get_loc(column)] = v
-    return _compare(out, ranges, rows, specs, options)
+    out = _compare(out, ranges, rows, specs, options, solver)
+    out = _harm_ranges(out, ranges, rows, specs, solver, point, context)
+    return out[~out["metric"].isin([s.name for s in extra])].reset_index(drop=True)
 
 
 def _context(tallies: Mapping[str, int], rounding: int | None) -> str:
@@ -466,12 +483,61 @@ class _Solver:
             ]
             detail = "; ".join(x for x in (", ".join(counted), context) if x)
             notes.insert(
-                0,
+                len(notes) if not notes else 1,
                 "range over every table consistent with the published cells"
                 + (f" ({detail})" if detail else ""),
             )
         fill["note"] = "; ".join(notes)
         return fill, _Range(value, True)
+
+    def rest(
+        self, spec: MetricSpec, r: int, others: Sequence[int]
+    ) -> tuple[tuple[float, float] | None, tuple[float, float] | None]:
+        """Range of everyone else's rate (None where not identifiable) and its bounds
+        (unknown outcomes filled in): the sum of the attribute's other groups ``others``
+        (their unknown outcomes are filled in group by group, as the model has them)."""
+        key = ("rest", spec.name, r)
+        if key not in self.cache:
+
+            def form(names: Sequence[str], filled: bool) -> np.ndarray:
+                return np.sum([self.model.form(o, names, completed=filled) for o in others], 0)
+
+            completed = spec.kind != "decision"
+            filled = [form(spec.numerator, completed), form(spec.denominator, completed)]
+            bounds = self._span_of(*filled)
+            value = bounds
+            if spec.kind == "among_labelled":
+                value = self._span_of(form(spec.numerator, False), form(spec.denominator, False))
+            elif spec.kind == "outcome":
+                for o in others:  # a guilty share of some group's unknowns matters: unknown
+                    base = o * CountModel.WIDTH
+                    fu = self.implied(o, "flagged_unlabelled")[1] > 0
+                    uu = self.implied(o, "unflagged_unlabelled")[1] > 0
+                    if any((w[base + 6] != 0 and fu) or (w[base + 7] != 0 and uu) for w in filled):
+                        value = None
+                        break
+            self.cache[key] = (value, bounds)  # type: ignore[assignment]
+        return self.cache[key]  # type: ignore[return-value]
+
+    def _span_of(self, num: np.ndarray, den: np.ndarray) -> tuple[float, float] | None:
+        found = self.model.ratio_span(num, den)
+        if found is None:
+            return None
+        low, high = max(min(found), 0.0), max(found)
+        return (high, high) if high - low <= _EPS * max(1.0, high) else (low, high)
+
+    def excess(
+        self, spec: MetricSpec, r: int, reference: tuple[float, float]
+    ) -> tuple[float, float] | None:
+        """Outer range of ``numerator - denominator x c`` for ``c`` in ``reference``
+        (the group's unknown outcomes filled in every way)."""
+        completed = spec.kind != "decision"
+        num = self.model.form(r, spec.numerator, completed=completed)
+        den = self.model.form(r, spec.denominator, completed=completed)
+        spans = [self.model.span(num - c * den) for c in reference]
+        if any(x is None for x in spans):
+            return None
+        return min(x[0] for x in spans), max(x[1] for x in spans)  # type: ignore[index]
 
     def _counted(self, row: int, names: Sequence[str]) -> str:
         """``TP 8 to 9, FP = 30``: each cell with the bounds the table implies."""
@@ -551,23 +617,36 @@ def _compare(
     rows: Mapping[tuple[str, str], int],
     specs: Sequence[MetricSpec],
     options: StatsOptions,
+    solver: _Solver,
 ) -> pd.DataFrame:
     """Comparisons with the reference group where either side is a range."""
     comparable = {s.name for s in specs if s.comparable}
+    by_name = {s.name: s for s in specs}
     changed = False
     for i, line in enumerate(out.itertuples(index=False)):
         name, ref = str(line.metric), line.reference_group
         if name not in comparable or not isinstance(ref, str):
             continue
-        mine = ranges[(name, rows[(line.attribute, line.group)])]
-        theirs = ranges[(name, rows[(line.attribute, ref)])]
-        if not (mine.ranged or theirs.ranged):
-            continue
+        r = rows[(line.attribute, line.group)]
+        mine = ranges[(name, r)]
+        if ref == REST_GROUP:
+            span, _ = solver.rest(by_name[name], r, _others(rows, line.attribute, line.group))
+            theirs = _Range(span, True)
+            point = span is not None and span[1] - span[0] <= _EPS * max(1.0, span[1])
+            if not mine.ranged and point:  # everyone else's rate is known: exact
+                continue
+            ref_value = span[0] if span is not None and point else np.nan
+        else:
+            theirs = ranges[(name, rows[(line.attribute, ref)])]
+            if not (mine.ranged or theirs.ranged):
+                continue
+            ref_value = out.loc[
+                (out["metric"] == name)
+                & (out["attribute"] == line.attribute)
+                & (out["group"] == ref),
+                "value",
+            ].iloc[0]
         changed = True
-        ref_value = out.loc[
-            (out["metric"] == name) & (out["attribute"] == line.attribute) & (out["group"] == ref),
-            "value",
-        ].iloc[0]
         fill: dict[str, object] = {
             **dict.fromkeys(COMPARISON_COLUMNS, np.nan),
             "reference_value": ref_value,
@@ -599,6 +678,105 @@ def _compare(
     if changed:
         out["p_adjusted"] = _adjust_family(out, specs, options)
     return out[TABLE_COLUMNS]
+
+
+def _harm_ranges(
+    out: pd.DataFrame,
+    ranges: Mapping[tuple[str, int], _Range],
+    rows: Mapping[tuple[str, str], int],
+    specs: Sequence[MetricSpec],
+    solver: _Solver,
+    point: Point,
+    context: str,
+) -> pd.DataFrame:
+    """Harm counts where the group's or the reference's rate is a range.
+
+    The range is an outer one: of ``O - D x c`` over every consistent table, for ``c``
+    anywhere in the reference's range (the group's cells and the reference's rate
+    taken apart). The test is the rate's (as :func:`_compare` left it).
+    """
+    harm = {s.name: s for s in specs if isinstance(s, HarmSpec)}
+    if not harm:
+        return out
+    by_name = {s.name: s for s in specs}
+    keys = ["attribute", "group", "metric"]
+    position = {k: i for i, k in enumerate(out[keys].itertuples(index=False, name=None))}
+    out = out.copy()
+    for i, line in enumerate(out.itertuples(index=False)):
+        spec = harm.get(str(line.metric))
+        ref = line.reference_group
+        if spec is None or not isinstance(ref, str) or ref == line.group:
+            continue
+        base = by_name[spec.rate]
+        r = rows[(line.attribute, line.group)]
+        rate_row = out.iloc[position[(line.attribute, line.group, base.name)]]
+        for column in ("test", "p_value", "p_adjusted"):  # the rate's test, as it now stands
+            out.iat[i, out.columns.get_loc(column)] = rate_row[column]
+        if spec.amount:
+            continue
+        if ref == REST_GROUP:
+            value, reference = solver.rest(base, r, _others(rows, line.attribute, line.group))
+            ranged = ranges[(base.name, r)].ranged or value is None or value[0] != value[1]
+        else:
+            reference_row = out.iloc[position[(line.attribute, ref, base.name)]]
+            reference = (float(reference_row.lower_bound), float(reference_row.upper_bound))
+            ranged = (
+                ranges[(base.name, r)].ranged
+                or ranges[(base.name, rows[(line.attribute, ref)])].ranged
+            )
+            if any(math.isnan(x) for x in reference):
+                reference = None
+        if not ranged:
+            continue
+        found = None if reference is None else solver.excess(base, r, reference)
+        fill: dict[str, object] = dict.fromkeys(
+            ("value", "ci_low", "ci_high", "numerator", "denominator"), np.nan
+        )
+        point_ref = reference is not None and reference[1] - reference[0] <= _EPS
+        if ref == REST_GROUP and (value is None or not point_ref):
+            fill["reference_value"] = np.nan
+        notes = []
+        unknown = str(
+            out.iat[position[(line.attribute, line.group, base.name)], out.columns.get_loc("note")]
+        )
+        if ref == REST_GROUP and value is None or unknown.startswith("not identifiable"):
+            notes.append(
+                "not identifiable: outcomes unknown for some people of this group or of its "
+                "reference; the bounds fill them in every way"
+            )
+        if found is None:
+            fill["lower_bound"] = fill["upper_bound"] = np.nan
+            notes.append(
+                "undefined: the reference's rate is undefined in every table consistent "
+                "with the published cells"
+            )
+        else:
+            low, high = sorted((spec.sign * found[0], spec.sign * found[1]))
+            fill["lower_bound"], fill["upper_bound"] = low, high
+            if high - low <= _EPS * max(1.0, abs(high)):
+                fill["value"] = low
+            elif point == "midpoint" and math.isfinite(low + high):
+                fill["value"] = (low + high) / 2
+                notes.append("value: midpoint of the range, a rule chosen by the user")
+            notes.insert(
+                len(notes) if not notes else 1,
+                "range over every table consistent with the published cells"
+                + (f" ({context})" if context else "")
+                + "; an outer bound: the group's counts and the reference's rate ranged apart",
+            )
+        num, den = solver.determined(r, base.numerator), solver.determined(r, base.denominator)
+        if not math.isnan(float(fill["value"])):  # type: ignore[arg-type]
+            fill["numerator"] = np.nan if num is None else num
+            fill["denominator"] = np.nan if den is None else den
+        fill["note"] = "; ".join(notes)
+        for column, v in fill.items():
+            out.iat[i, out.columns.get_loc(column)] = v
+    return out
+
+
+def _others(rows: Mapping[tuple[str, str], int], attribute: str, group: str) -> list[int]:
+    """The count-table rows of the attribute's groups other than ``group``."""
+    return [i for (a, g), i in rows.items() if a == attribute and g != group]
 
 
 def _cells_text(names: Sequence[str]) -> str:

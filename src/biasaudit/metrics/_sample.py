@@ -62,7 +62,16 @@ import pandas as pd
 
 from .._exceptions import Problem, RecordsError, UndefinedRateWarning
 from ..counts import OVERALL, CountTable, partition_cells
-from ..spec import INTERSECTION_SEP, AuditSpec, MetricSpec, Population, metric
+from ..spec import (
+    INTERSECTION_SEP,
+    REST,
+    REST_GROUP,
+    AuditSpec,
+    HarmSpec,
+    MetricSpec,
+    Population,
+    metric,
+)
 from ..stats import adjust_pvalues
 from ._metrics import COMPARISON_COLUMNS, TABLE_COLUMNS, _reference_groups
 
@@ -421,6 +430,11 @@ def estimate_table(
     parts = []
     undefined: dict[str, list[str]] = {}
     values: dict[str, np.ndarray] = {}
+    harm = [m for m in metrics if isinstance(m, HarmSpec)]
+    # a harm count is read off its rate's replicates: the rate is estimated with it
+    bases = [metric(h.rate) for h in harm if metric(h.rate) not in metrics]
+    rates = [m for m in metrics if not isinstance(m, HarmSpec)]
+    metrics = list(dict.fromkeys([*rates, *bases]))
     wanted = [m.name for m in metrics]
     gaps = {
         "equal_burden_gap": ("share_of_flagged", "share_of_offenders"),
@@ -489,7 +503,23 @@ def estimate_table(
         out[["attribute", "group", "metric", "value", "n", "denominator"]], references, comparable
     )
     out = out.merge(refs, on=["attribute", "metric"], how="left")
-    out = _compare(out, groups, values, comparable, alpha, stats.correction)
+    rest = {a for a, r in references.items() if r == REST}
+    compared = out["metric"].isin([m.name for m in comparable])
+    out.loc[out["attribute"].isin(rest) & compared, "reference_group"] = REST_GROUP
+    everyone_else = {m.name: _ratio(*_complement(m, cells)) for m in comparable} if rest else {}
+    out = _compare(out, groups, values, comparable, alpha, stats.correction, everyone_else)
+    if harm:
+        rows = _harm_rows(out, groups, cells, everyone_else, harm, alpha)
+        out = pd.concat([out, rows], ignore_index=True)
+        out = out[~out["metric"].isin([b.name for b in bases])].reset_index(drop=True)
+        for h in harm:  # undefined as the rate is (amounts: not estimated): NaN, never 0
+            if h.amount:
+                hidden = rows[rows["metric"] == h.name]
+                undefined[h.name] = list(hidden["attribute"] + " = " + hidden["group"])
+            elif h.rate in undefined:
+                undefined[h.name] = undefined[h.rate]
+        for b in bases:
+            undefined.pop(b.name, None)
     if undefined:
         lines = [f"{name} ({', '.join(g)})" for name, g in undefined.items()]
         warnings.warn(
@@ -499,6 +529,87 @@ def estimate_table(
             stacklevel=3,
         )
     return out[TABLE_COLUMNS], references, _sample_sizes(groups, cells)
+
+
+def _complement(spec: MetricSpec, cells: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Numerator and denominator of everyone not in each group (everyone: column 0)."""
+    num, den = _evaluate(spec, cells)
+    return num[:, :1] - num, den[:, :1] - den
+
+
+def _harm_rows(
+    out: pd.DataFrame,
+    groups: pd.DataFrame,
+    cells: dict[str, np.ndarray],
+    everyone_else: dict[str, np.ndarray],
+    harm: Sequence[HarmSpec],
+    alpha: float,
+) -> pd.DataFrame:
+    """Harm counts per replicate: ``sign x (O_g - D_g x p_r)`` with percentile intervals.
+
+    The reference rate is drawn in the same replicate as the group's counts, so the
+    interval carries the uncertainty of both (and of the estimated group sizes). The
+    test is the rate's own. Amounts are not estimated from a random audit sample.
+    """
+    position = {
+        (a, g): i
+        for i, (a, g) in enumerate(zip(groups["attribute"], groups["group"], strict=True))
+    }
+    parts = []
+    for h in harm:
+        base = metric(h.rate)
+        rows = out[(out["metric"] == base.name) & (out["attribute"] != OVERALL)]
+        rows = rows.reset_index(drop=True)
+        num, den = _evaluate(base, cells)
+        rate = _ratio(num, den)
+        k = len(rows)
+        value, lo, hi = (np.full(k, np.nan) for _ in range(3))
+        numerator, denominator = np.full(k, np.nan), np.full(k, np.nan)
+        note = np.full(k, "", dtype=object)
+        for i, row in enumerate(rows.itertuples()):
+            g = position[(row.attribute, row.group)]
+            ref = row.reference_group
+            if h.amount:
+                note[i] = "undefined: amounts are not estimated from a random audit sample"
+                continue
+            if ref == row.group:
+                value[i] = 0.0
+                continue
+            if ref == REST_GROUP:
+                r = everyone_else[base.name][:, g]
+            elif isinstance(ref, str) and (row.attribute, ref) in position:
+                r = rate[:, position[(row.attribute, ref)]]
+            else:
+                note[i] = "undefined: no reference group"
+                continue
+            rep = h.sign * (num[:, g] - den[:, g] * r)
+            if np.isnan(rep[0]) or not den[0, g] > 0:
+                note[i] = "undefined: too few people of this group in the samples to estimate"
+                continue
+            value[i] = rep[0]
+            numerator[i], denominator[i] = num[0, g], den[0, g]
+            low, high = _percentiles(rep[1:, None], alpha)
+            lo[i], hi[i] = low[0], high[0]
+            note[i] = ASSUMPTIONS
+        frame = rows.assign(
+            metric=h.name,
+            value=value,
+            ci_low=lo,
+            ci_high=hi,
+            lower_bound=value,
+            upper_bound=value,
+            numerator=numerator,
+            denominator=denominator,
+            note=note,
+        )
+        for column in COMPARISON_COLUMNS:
+            if column not in ("reference_value", "p_value", "p_adjusted"):
+                frame[column] = np.nan
+        if h.amount:
+            frame["reference_value"] = np.nan
+            frame["test"], frame["p_value"], frame["p_adjusted"] = "", np.nan, np.nan
+        parts.append(frame)
+    return pd.concat(parts, ignore_index=True)
 
 
 def _evaluate(spec: MetricSpec, cells: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -538,8 +649,10 @@ def _compare(
     comparable: Sequence[MetricSpec],
     alpha: float,
     correction: str,
+    everyone_else: dict[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
-    """Ratio and difference with the reference group, per bootstrap replicate."""
+    """Ratio and difference with the reference group (or with everyone else, per
+    replicate from ``everyone_else``), per bootstrap replicate."""
     position = {
         (a, g): i
         for i, (a, g) in enumerate(zip(groups["attribute"], groups["group"], strict=True))
@@ -551,10 +664,11 @@ def _compare(
         if row.metric not in names or not isinstance(row.reference_group, str):
             continue
         rep = values[row.metric]
-        g, r = (
-            rep[:, position[(row.attribute, row.group)]],
-            rep[:, position[(row.attribute, row.reference_group)]],
-        )
+        g = rep[:, position[(row.attribute, row.group)]]
+        if row.reference_group == REST_GROUP:
+            r = (everyone_else or {})[row.metric][:, position[(row.attribute, row.group)]]
+        else:
+            r = rep[:, position[(row.attribute, row.reference_group)]]
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(r > 0, g / r, np.nan)
         diff = g - r

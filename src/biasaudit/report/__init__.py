@@ -14,6 +14,7 @@ from ._findings import (
     range_source,
     score_findings,
 )
+from ._harm_findings import frequency_sentence, harm_findings
 from ._outputs import (
     Result,
     analysis_tables,
@@ -34,7 +35,9 @@ __all__ = [
     "change_headlines",
     "change_sentences",
     "compared",
+    "frequency_sentence",
     "funnel_sentence",
+    "harm_findings",
     "key_findings",
     "pdf_engine",
     "percent",

@@ -45,7 +45,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter, NullLocator
 
 from ..counts import OVERALL
-from ..spec import HEADLINE, INTERSECTION_SEP, MetricSpec, metric
+from ..spec import HEADLINE, INTERSECTION_SEP, REST_GROUP, MetricSpec, metric
 from ._messages import current_language, fmt
 from ._messages import label as metric_label
 from ._messages import text as message
@@ -557,7 +557,10 @@ def _disparity_figure(
     ax.set_xticks(ticks, labels=[fmt(t, "g") for t in ticks], fontsize=9)
     ax.xaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_minor_formatter(NullFormatter())
-    ref_name = _short(ref) if ref else message("chart.the_reference_group")
+    # one-vs-rest: every group against its own complement, "everyone else"
+    rest = ref is None and bool((rows["reference_group"] == REST_GROUP).any())
+    against = ref or (message("group.everyone_else") if rest else None)
+    ref_name = _short(against) if against else message("chart.the_reference_group")
     label = metric_label(spec.name)
     ax.set_xlabel(
         _literal(message("chart.ratio_axis", metric=label, reference=ref_name)), fontsize=10
@@ -661,13 +664,13 @@ def _disparity_figure(
     if ranged:
         handles.append(_range_handle())
     _legend(fig, handles)
-    title = _disparity_finding(rows, states, spec, attribute, ref, confidence)
+    title = _disparity_finding(rows, states, spec, attribute, against, confidence)
     band_text = message("chart.alt_band", band=_band(band)) if band else ""
     described = message(
         "chart.alt_ratios",
         metric=label.lower(),
         attribute=attribute,
-        reference=ref or message("chart.the_reference_group"),
+        reference=against or message("chart.the_reference_group"),
         values="; ".join(parts),
         band=band_text,
     )

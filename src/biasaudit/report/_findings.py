@@ -21,7 +21,7 @@ import pandas as pd
 from ..counts import OVERALL
 from ..disclosure import publish
 from ..metrics import range_causes, ranged_comparison
-from ..spec import HEADLINE
+from ..spec import HEADLINE, REST_GROUP
 from ..spec import metric as metric_spec
 from ..stats import AdjustedDisparity, adjust_pvalues
 from ._messages import fmt
@@ -52,7 +52,10 @@ class Finding:
 
 
 def people(attribute: str, group: str) -> str:
-    """How a group is named in a sentence, e.g. ``people with gender = F``."""
+    """How a group is named in a sentence, e.g. ``people with gender = F``; everyone
+    else (the one-vs-rest reference) is ``people in the other groups``."""
+    if group == REST_GROUP:
+        return "people in the other groups"
     return f"people with {attribute} = {group}"
 
 
@@ -78,6 +81,8 @@ def _times(ratio: float) -> str:
 
 
 def _rate(value: float, denominator: float) -> str:
+    if not math.isfinite(float(denominator)):  # everyone else's: a rate without its counts
+        return percent(value)
     if float(denominator).is_integer():
         return f"{percent(value)} of {denominator:,.0f}"
     return f"{percent(value)} of an estimated {denominator:,.0f}"  # a random-sample estimate
@@ -129,7 +134,11 @@ def compared(table: pd.DataFrame, metrics: Sequence[str] = HEADLINE) -> pd.DataF
     refs = table[[*keys, "group", *columns]].rename(
         columns={"group": "reference_group", **{c: f"ref_{c}" for c in columns}}
     )
-    return rows.merge(refs, on=[*keys, "reference_group"], how="left").reset_index(drop=True)
+    out = rows.merge(refs, on=[*keys, "reference_group"], how="left").reset_index(drop=True)
+    # everyone else (one-vs-rest) has no row of its own: its rate is in the row
+    if "reference_value" in out:
+        out["ref_value"] = out["ref_value"].fillna(out["reference_value"])
+    return out
 
 
 def key_findings(table: pd.DataFrame, *, confidence: float = 0.95) -> list[Finding]:

@@ -436,6 +436,7 @@ ENGLISH: Mapping[str, str] = {
     "withheld.small": "a count of 1 to {below} people",
     "withheld.reveal": "it would let such a count be computed",
     "withheld.everyone": "everyone",
+    "group.everyone_else": "everyone else",
     "withheld.stage": "count at '{stage}'",
     "withheld.more": "{n} more",
     "withheld.more_rates": "{n} more rates",

@@ -459,6 +459,7 @@ DUTCH: Mapping[str, str] = {
     "withheld.small": "een aantal van 1 tot en met {below} mensen",
     "withheld.reveal": "daaruit zou zo'n aantal te berekenen zijn",
     "withheld.everyone": "iedereen",
+    "group.everyone_else": "alle anderen",
     "withheld.stage": "aantal in ‘{stage}’",
     "withheld.more": "{n} andere",
     "withheld.more_rates": "{n} andere percentages",

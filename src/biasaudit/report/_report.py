@@ -45,6 +45,7 @@ from ._dossier import (
     software_part,
     tests_part,
 )
+from ._harm_findings import harm_findings
 from ._headline import (
     Told,
     base_for,
@@ -204,10 +205,12 @@ def _audit_body(
             drawn.keys.add((t.dataset, t.attribute, t.metric))
             chart_html = save(chart, id="headline-chart")
             break
-    # an audit by period: the clearest change of a disparity belongs on the first screen
+    # an audit by period: the clearest change of a disparity belongs on the first screen,
+    # and so does the clearest harm count in people (its words are English only yet)
     changed = _clear_changes(result, labels)[:1]
+    harmed = _clear_harm(result, table, labels)[:1] if chosen else []
     if chosen or changed:
-        sentences = [t.sentence for t in chosen] + changed
+        sentences = [t.sentence for t in chosen] + harmed + changed
         how = text("first.how", level=level, tests=fmt(tests))
     elif told:
         sentences, how = [text("first.none", level=level, tests=fmt(tests))], ""
@@ -273,6 +276,20 @@ def _clear_changes(result: AuditResult, labels: Labels) -> list[str]:
         clear, confidence=result.spec.stats.confidence, name=labels.people
     )
     return [capital(x) for x in sentences]
+
+
+def _clear_harm(result: AuditResult, table: pd.DataFrame, labels: Labels) -> list[str]:
+    """Sentences of the clearest harm counts (people beyond the reference's rate), in
+    English; none in another language until the registry's harm words are in the
+    catalogue."""
+    if current_language() != "en":
+        return []
+    return harm_findings(
+        table,
+        confidence=result.spec.stats.confidence,
+        amount_label=result.spec.harm.amount_label,
+        name=labels.people,
+    )
 
 
 def _part(table: pd.DataFrame, dataset: str | None) -> pd.DataFrame:

@@ -9,6 +9,9 @@ Every metric is a ratio of sums of count cells (see DESIGN.md §3):
 ``scope="overall"`` takes the denominator from the whole population instead of the
 group (population and flagged shares). ``representation_ratio`` divides the group's
 flagged count by the number expected if flagging were proportional to group size.
+
+:data:`HARM_METRICS` count people (or an amount) instead: the group's own count beyond
+the number its reference group's rate would give (:class:`HarmSpec`).
 """
 
 from __future__ import annotations
@@ -51,6 +54,9 @@ class MetricSpec:
         The sentence a key finding tells of a group compared with its reference
         (``{g}``, ``{g_lower}``, ``{r}``, ``{times}``); ``""`` for a metric that is not a
         headline (:data:`HEADLINE`).
+    frequency : str
+        The rate as a natural frequency (``{per}``, ``{g}``, ``{k}``), e.g. ``"of every
+        {per} innocent {g}, {k} were flagged"``; ``""`` where none is told.
     """
 
     name: str
@@ -63,6 +69,7 @@ class MetricSpec:
     kind: Kind = "outcome"
     higher_is: Direction = "neutral"
     finding: str = ""
+    frequency: str = ""
 
     @property
     def comparable(self) -> bool:
@@ -91,6 +98,7 @@ METRICS: dict[str, MetricSpec] = {
             kind="decision",
             higher_is="burden",
             finding="{g} were flagged {times} as often as {r}",
+            frequency="of every {per} {g}, {k} were flagged",
         ),
         MetricSpec(
             "population_share",
@@ -154,6 +162,7 @@ METRICS: dict[str, MetricSpec] = {
                 "Investigations of {g_lower} were unfounded {times} as often as investigations "
                 "of {r}"
             ),
+            frequency="of every {per} investigations of {g}, {k} found nothing",
         ),
         MetricSpec(
             "false_positive_rate",
@@ -167,6 +176,7 @@ METRICS: dict[str, MetricSpec] = {
                 "Among people in whom no fraud was found, {g_lower} were flagged {times} as "
                 "often as {r}"
             ),
+            frequency="of every {per} innocent {g}, {k} were flagged",
         ),
         MetricSpec(
             "innocent_flag_rate",
@@ -177,6 +187,7 @@ METRICS: dict[str, MetricSpec] = {
             ("n",),
             higher_is="burden",
             finding="{g} had {times} as many unfounded investigations per person as {r}",
+            frequency="of every {per} {g}, {k} had an unfounded investigation",
         ),
         MetricSpec(
             "false_negative_rate",
@@ -287,6 +298,187 @@ SAMPLE_METRICS: dict[str, MetricSpec] = {
     ]
 }
 
+
+@dataclass(frozen=True)
+class HarmSpec(MetricSpec):
+    """Definition of a harm count: people (or an amount) of a group beyond what the
+    reference group's rate would give.
+
+    ``value = sign * (observed - denominator * reference rate)``: ``observed`` sums
+    the group's ``numerator`` cells (people, or with ``amount`` the amount column
+    over those people), ``denominator`` its ``denominator`` cells, and the reference
+    rate is the same ratio in the reference group. The numerator and denominator
+    cells are those of :attr:`rate`, so a harm count is tested, and withheld, with
+    that rate.
+
+    Parameters
+    ----------
+    rate : str
+        The registry rate whose excess it counts, e.g. ``"selection_rate"``.
+    sign : {1, -1}
+        -1 for a shortfall (fewer than the reference rate would give).
+    amount : bool
+        Counts the ``amount`` role (sums reclaimed, days suspended) instead of people.
+    harm : str
+        The sentence of a harm finding (``{count}``, ``{g}``, ``{r}``, ``{ci}``,
+        ``{amount}``: the amount's label).
+    """
+
+    rate: str = ""
+    sign: int = 1
+    amount: bool = False
+    harm: str = ""
+
+    @property
+    def comparable(self) -> bool:
+        """A count, not a proportion: no ratio to the reference of its own."""
+        return False
+
+
+#: Harm counts (issue 18): how many people (or how much) beyond the reference rate.
+HARM_METRICS: dict[str, HarmSpec] = {
+    m.name: m
+    for m in [
+        HarmSpec(
+            "excess_flagged",
+            "Excess flagged",
+            "flagged - n x selection_rate_ref",
+            "people in {group} flagged beyond the number the reference group's selection "
+            "rate would give",
+            ("flagged",),
+            ("n",),
+            kind="decision",
+            higher_is="burden",
+            rate="selection_rate",
+            harm="{count} more {g} were flagged than if they had been flagged at the rate of {r}",
+        ),
+        HarmSpec(
+            "excess_unfounded_investigations",
+            "Excess unfounded investigations",
+            "FP - n x innocent_flag_rate_ref",
+            "unfounded investigations of {group} beyond the number the reference group's "
+            "unfounded investigations per person would give",
+            ("fp",),
+            ("n",),
+            higher_is="burden",
+            rate="innocent_flag_rate",
+            harm="{g} had {count} more unfounded investigations than at the rate per person "
+            "of {r}",
+        ),
+        HarmSpec(
+            "excess_false_accusations",
+            "Excess false accusations",
+            "FP - (FP + TN) x false_positive_rate_ref",
+            "innocent members of {group} flagged beyond the number the reference group's "
+            "false positive rate would give among the innocent of {group}",
+            ("fp",),
+            ("fp", "tn"),
+            higher_is="burden",
+            rate="false_positive_rate",
+            harm="{count} more innocent {g} were flagged than at the false positive rate of {r}",
+        ),
+        HarmSpec(
+            "shortfall",
+            "Shortfall",
+            "n x selection_rate_ref - flagged",
+            "members of {group} who would have been selected at the reference group's "
+            "selection rate but were not (for a decision that is a benefit)",
+            ("flagged",),
+            ("n",),
+            kind="decision",
+            higher_is="burden",
+            rate="selection_rate",
+            sign=-1,
+            harm="{count} fewer {g} were selected than if they had been selected at the "
+            "rate of {r}",
+            frequency="of every {per} {g}, {k} were selected",
+        ),
+        HarmSpec(
+            "excess_flagged_amount",
+            "Excess amount, flagged",
+            "amount(flagged) - n x amount(flagged)_ref / n_ref",
+            "amount (the amount column) borne by the flagged of {group} beyond what the "
+            "reference group's amount per person would give",
+            ("flagged",),
+            ("n",),
+            kind="decision",
+            higher_is="burden",
+            rate="selection_rate",
+            amount=True,
+            harm="the flagged among {g} bore {count} more {amount} than if {g} had borne "
+            "the amount per person of {r}",
+        ),
+        HarmSpec(
+            "excess_unfounded_amount",
+            "Excess amount, unfounded investigations",
+            "amount(FP) - n x amount(FP)_ref / n_ref",
+            "amount borne by {group} in unfounded investigations beyond what the reference "
+            "group's amount per person in unfounded investigations would give",
+            ("fp",),
+            ("n",),
+            higher_is="burden",
+            rate="innocent_flag_rate",
+            amount=True,
+            harm="{g} bore {count} more {amount} in unfounded investigations than at the "
+            "amount per person of {r}",
+        ),
+        HarmSpec(
+            "excess_false_accusation_amount",
+            "Excess amount, false accusations",
+            "amount(FP) - (FP + TN) x amount(FP)_ref / (FP + TN)_ref",
+            "amount borne by the innocent of {group} who were flagged, beyond what the "
+            "reference group's amount per innocent person would give",
+            ("fp",),
+            ("fp", "tn"),
+            higher_is="burden",
+            rate="false_positive_rate",
+            amount=True,
+            harm="the innocent among {g} bore {count} more {amount} than at the amount per "
+            "innocent person of {r}",
+        ),
+        HarmSpec(
+            "shortfall_amount",
+            "Shortfall, amount",
+            "n x amount(flagged)_ref / n_ref - amount(flagged)",
+            "amount {group} would have received at the reference group's amount per "
+            "person but did not (for a decision that is a benefit)",
+            ("flagged",),
+            ("n",),
+            kind="decision",
+            higher_is="burden",
+            rate="selection_rate",
+            sign=-1,
+            amount=True,
+            harm="{g} received {count} less {amount} than at the amount per person of {r}",
+        ),
+    ]
+}
+
+
+def harm_metrics(*, outcomes: bool, amount: bool, decision: str = "burden") -> list[str]:
+    """The harm counts an audit reports by default.
+
+    ``outcomes``: some outcome is known; ``amount``: an amount column is given;
+    ``decision``: ``"burden"`` (an investigation: excess counts) or ``"benefit"``
+    (a benefit granted: the shortfall, and no false accusations to count).
+
+    Examples
+    --------
+    >>> harm_metrics(outcomes=True, amount=False)
+    ['excess_flagged', 'excess_unfounded_investigations', 'excess_false_accusations']
+    >>> harm_metrics(outcomes=True, amount=True, decision="benefit")
+    ['shortfall', 'shortfall_amount']
+    """
+    out = [
+        m.name
+        for m in HARM_METRICS.values()
+        if (amount or not m.amount)
+        and (outcomes or m.kind == "decision")
+        and ((m.sign < 0) == (decision == "benefit"))
+    ]
+    return out
+
+
 #: Aliases used in public debate, mapped to the precise metric.
 #: Metrics a key finding can be about (and the CLI and the charts lead with), in the
 #: order they are told.
@@ -314,9 +506,11 @@ def metric(name: str) -> MetricSpec:
     """
     key = ALIASES.get(name, name)
     try:
+        if key in HARM_METRICS:
+            return HARM_METRICS[key]
         return METRICS[key] if key in METRICS else SAMPLE_METRICS[key]
     except KeyError:
-        allowed = ", ".join(sorted([*METRICS, *SAMPLE_METRICS, *ALIASES]))
+        allowed = ", ".join(sorted([*METRICS, *SAMPLE_METRICS, *HARM_METRICS, *ALIASES]))
         raise ValueError(f"Unknown metric {name!r}. Allowed: {allowed}.") from None
 
 
@@ -362,8 +556,82 @@ def glossary_markdown() -> str:
         "`false_discovery_rate` (share of investigations that were unfounded) and "
         "`innocent_flag_rate` (unfounded investigations per person) separately.",
         "",
+    ]
+    lines += _harm_glossary()
+    lines += [
         "This file is generated from the metric registry (`biasaudit.spec._registry.METRICS`); "
         "a test checks it is up to date.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _harm_glossary() -> list[str]:
+    """The harm counts' section of the glossary: the table and the definitions."""
+    lines = [
+        "## Harm counts",
+        "",
+        "How many people (or how much) a group bore beyond what its reference group's rate "
+        "would give: counts, not rates, for headlines and compensation schemes.",
+        "",
+        "| name | formula | plain words | needs | counted with |",
+        "|---|---|---|---|---|",
+    ]
+    needs = {
+        "decision": "decision",
+        "among_labelled": "among people with a known outcome",
+        "outcome": "needs outcomes (bounds under selective labels)",
+        "random_sample": "a random audit sample",
+    }
+    for m in HARM_METRICS.values():
+        plain = m.plain.format(group="the group")
+        unit = "the amount column" if m.amount else "people"
+        lines.append(f"| `{m.name}` | {m.formula} | {plain} | {needs[m.kind]} | {unit} |")
+    lines += [
+        "",
+        "Definitions, for a group g and its reference r (a named group, the largest, the "
+        'most favourable, or with `reference = "rest"` everyone not in g, whose '
+        "`reference_group` is `(everyone else)`): O_g is the number of people in the "
+        "numerator cells of the harm count's rate (`flagged`, `FP`), D_g the number in its "
+        "denominator cells (`n`, `FP + TN`), and p_r = O_r / D_r the reference's rate.",
+        "",
+        "* **excess** = O_g - D_g x p_r = D_g x (p_g - p_r): the people of g beyond the "
+        "number g would have at r's rate (negative: fewer). `excess_flagged` counts "
+        "flagged people, `excess_unfounded_investigations` flagged people in whom nothing "
+        "was found (per person of g), `excess_false_accusations` innocent people flagged "
+        "(per innocent person of g: the false positive rate's excess).",
+        "* **shortfall** = D_g x p_r - O_g: for a decision that is a benefit (`[harm] "
+        'decision = "benefit"`: a grant, a hire), the members of g who would have been '
+        "selected at r's selection rate but were not. It replaces the excess counts.",
+        "* **amounts** (`roles.amount`, e.g. sums reclaimed, days of suspension; blank = "
+        "0): O_g becomes A_g, the amount summed over the numerator's people, and p_r the "
+        "amount per person of r's denominator, A_r / D_r. Where some people behind an "
+        "amount have no known outcome (flagged, not investigated), the amount count is NaN "
+        "with outer bounds (each of them in or out of the count).",
+        "* **interval**: D_g times the interval of the rate's difference to the reference "
+        "(Newcombe's hybrid score interval; Kish's effective counts when weighted), D_g "
+        "held fixed: an interval for D_g x (pi_g - pi_r), the excess that the system's "
+        "rates produce among g's people. The test, p-value and adjusted p-value are the "
+        "rate's own (an excess of 0 is a difference of 0), counted once in the "
+        "adjustment. Amounts: D_g times a normal interval for the difference of the mean "
+        "amounts per person (variances from the sums of squared amounts), and no test.",
+        "* **where defined**: full labels: every count. Selective labels: "
+        "`excess_flagged` always; the unfounded investigations wherever the innocent flag "
+        "rate is identified (every flagged person's outcome known); otherwise, and always "
+        "for `excess_false_accusations`, `value` is NaN and the bounds are the smallest "
+        "and largest excess over every filling-in of the unknown outcomes, the reference "
+        "rate anywhere within its bounds. Random audit sample: counted exactly where the "
+        "rate is (the flagged; the unfounded investigations when every flagged case was "
+        "investigated), otherwise estimated with the sample's bootstrap (percentile "
+        "intervals, the reference rate drawn in the same replicate); amounts are not "
+        "estimated from the sample. Aggregated tables with "
+        "suppressed or rounded cells: an outer range over every consistent table. "
+        "Undefined (D_g or D_r is 0, or r's rate is undefined): NaN with an "
+        "`UndefinedRateWarning`, never 0. The reference group's own row is 0 (no "
+        "interval).",
+        "* **in the results table**: `value` is the count, `numerator` O_g (A_g), "
+        "`denominator` D_g, `reference_value` p_r, so that value = numerator - "
+        "denominator x reference_value (the sign reversed for a shortfall).",
+        "",
+    ]
+    return lines

@@ -29,6 +29,12 @@ INTERVAL_METHODS = ("wilson", "clopper-pearson", "jeffreys")
 Correction = Literal["holm", "fdr_bh", "none"]
 CORRECTIONS = ("holm", "fdr_bh", "none")
 REFERENCE_RULES = ("largest", "most_favourable")
+#: The one-vs-rest reference rule: each group compared with everyone not in it.
+REST = "rest"
+#: How that reference is named in tables (``reference_group``).
+REST_GROUP = "(everyone else)"
+#: What a decision means for the people it selects (``[harm] decision``).
+DECISIONS = ("burden", "benefit")
 MISSING_GROUP = "(missing)"
 INTERSECTION_SEP = " × "
 
@@ -126,6 +132,10 @@ class Roles:
         after a rule change (``version`` is accepted as the same role). Every period
         is audited on its own, side by side, and each disparity is tested for a
         change between periods (:class:`ChangeOptions`).
+    amount : str, optional
+        An amount each person bore because of the decision (sums reclaimed, benefits
+        stopped, days of suspension; numbers >= 0, blank counted as 0): harm counts
+        are then also given in this amount.
     """
 
     flagged: str | None = None
@@ -137,6 +147,7 @@ class Roles:
     sample: str | None = None
     count: str | None = None
     period: str | None = None
+    amount: str | None = None
 
     def items(self) -> list[tuple[str, str]]:
         """Return ``(role, column)`` pairs for the roles that are set."""
@@ -333,6 +344,23 @@ class Population:
     groups: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class HarmOptions:
+    """How harm counts are told (``[harm]``).
+
+    Parameters
+    ----------
+    decision : {"burden", "benefit"}, default="burden"
+        ``"burden"``: being flagged is a burden (an investigation): excess counts.
+        ``"benefit"``: being selected is a benefit (a grant, a hire): the shortfall.
+    amount_label : str, default="amount"
+        How the amount column reads in sentences, e.g. ``"euros reclaimed"``.
+    """
+
+    decision: str = "burden"
+    amount_label: str = "amount"
+
+
 #: Whom a random audit sample was drawn from (``[sample] drawn_from``).
 SAMPLE_FRAMES = ("unflagged", "everyone")
 
@@ -375,6 +403,7 @@ class AuditSpec:
     regression: RegressionOptions | None = None
     sample: SampleDesign = field(default_factory=SampleDesign)
     change: ChangeOptions = field(default_factory=ChangeOptions)
+    harm: HarmOptions = field(default_factory=HarmOptions)
 
     @property
     def columns(self) -> list[str]:
@@ -407,6 +436,7 @@ def make_spec(
     regression: RegressionOptions | Mapping[str, Any] | None = None,
     sample: SampleDesign | Mapping[str, Any] | None = None,
     change: ChangeOptions | Mapping[str, Any] | None = None,
+    harm: HarmOptions | Mapping[str, Any] | None = None,
 ) -> AuditSpec:
     """Build an :class:`AuditSpec` from plain Python values, collecting every problem.
 
@@ -447,6 +477,7 @@ def make_spec(
     sample_obj = (
         SampleDesign() if sample is None else _build(SampleDesign, sample, "sample", problems)
     )
+    harm_obj = HarmOptions() if harm is None else _build(HarmOptions, harm, "harm", problems)
     attrs = (groups,) if isinstance(groups, str) else _names(groups, "groups.attributes", problems)
     inter = _intersections(intersections, problems)
     spec = AuditSpec(
@@ -465,6 +496,7 @@ def make_spec(
         regression=regression_obj,
         sample=sample_obj or SampleDesign(),
         change=as_change(change, problems),
+        harm=harm_obj or HarmOptions(),
     )
     problems += check_spec(spec)
     problems += check_change_options(spec.change)
@@ -733,7 +765,7 @@ def check_spec(spec: AuditSpec) -> list[Problem]:
         if not isinstance(ref, str):
             bad(
                 f"groups.reference.{attr}",
-                f"expected a group name, 'largest' or 'most_favourable'; got {ref!r}",
+                f"expected a group name, 'largest', 'most_favourable' or 'rest'; got {ref!r}",
                 ref,
             )
     if isinstance(spec.max_groups, bool) or not isinstance(spec.max_groups, int):
@@ -749,6 +781,7 @@ def check_spec(spec: AuditSpec) -> list[Problem]:
         problems += _check_population(spec)
     if roles.period is not None:
         problems += _check_period(spec)
+    problems += _check_harm(spec)
     drawn_from = spec.sample.drawn_from
     if drawn_from not in SAMPLE_FRAMES:
         bad(
@@ -789,6 +822,30 @@ def _check_period(spec: AuditSpec) -> list[Problem]:
                 "or name the flagged column (roles.flagged)",
                 column="threshold",
                 reason="conflict",
+            )
+        )
+    return problems
+
+
+def _check_harm(spec: AuditSpec) -> list[Problem]:
+    """Problems with ``[harm]`` and the amount role."""
+    problems = []
+    decision, label = spec.harm.decision, spec.harm.amount_label
+    if decision not in DECISIONS:
+        problems.append(
+            Problem(
+                f"harm.decision: expected one of {', '.join(map(repr, DECISIONS))}; got "
+                f"{decision!r}",
+                column="harm.decision",
+                value=decision,
+            )
+        )
+    if not isinstance(label, str) or not label.strip():
+        problems.append(
+            Problem(
+                f"harm.amount_label: expected a few words, e.g. 'euros reclaimed'; got {label!r}",
+                column="harm.amount_label",
+                value=label,
             )
         )
     return problems

@@ -138,6 +138,8 @@ def attribute_summaries(
         if len(part) < 2 or part["value"].isna().any():
             continue
         groups = part["group"].tolist()
+        if ref_name not in groups:  # one-vs-rest: no one group to take the largest ratio to
+            continue
         ref = groups.index(ref_name)
         # a stream of its own per summary: it depends on nothing but its own counts
         key = f"{stream}\0{attr}\0{name}" if stream else f"{attr}\0{name}"
