@@ -204,7 +204,8 @@ def test_most_favourable_prefers_groups_of_at_least_30():
             records({"A": (10, 10, 5, 90), "B": (10, 20, 5, 80)}),
         ]
     )
-    with pytest.warns(UndefinedRateWarning, match=r"precision[\w, ]*\(g = T\)"):  # T: nobody flagged
+    # T: nobody flagged
+    with pytest.warns(UndefinedRateWarning, match=r"precision[\w, ]*\(g = T\)"):
         r = audit(
             df,
             roles={"flagged": "flag", "outcome": "fraud"},
