@@ -24,7 +24,7 @@ from contextvars import ContextVar
 
 from ..audits import REPORT_LANGUAGES
 from ..audits import check_language as _check
-from ..spec import METRICS, SAMPLE_METRICS
+from ..spec import HARM_METRICS, METRICS, SAMPLE_METRICS
 
 #: The English messages, by key. Keys are grouped by where they appear.
 ENGLISH: Mapping[str, str] = {
@@ -766,7 +766,7 @@ ENGLISH: Mapping[str, str] = {
 def _registry() -> dict[str, str]:
     """The registry's English label and plain words of every metric, as messages."""
     out = {}
-    for spec in [*METRICS.values(), *SAMPLE_METRICS.values()]:
+    for spec in [*METRICS.values(), *SAMPLE_METRICS.values(), *HARM_METRICS.values()]:
         out[f"metric.{spec.name}.label"] = spec.label
         out[f"metric.{spec.name}.plain"] = spec.plain
     return out
