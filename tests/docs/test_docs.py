@@ -34,6 +34,7 @@ from conftest import COMPAS
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
 GUIDE_PAGES = (
+    "command-line",
     "records",
     "selective-labels",
     "harm",
@@ -41,12 +42,15 @@ GUIDE_PAGES = (
     "foi-tables",
     "funnels",
     "risk-scores",
+    "change",
     "discovery",
     "disclosure",
     "compas",
     "quoting",
     "statistics",
     "probing",
+    "engines",
+    "datasets",
 )
 EXAMPLES = sorted((REPO / "examples").glob("[0-9]*.py"))
 GENERATED = ("_build", "_generated", "api", "auto_examples", "sg_execution_times.rst")
@@ -311,3 +315,8 @@ def test_guide_examples_print_what_the_page_shows(name: str, monkeypatch: pytest
     )
     assert attempted > 0, f"{name}: no examples"
     assert failed == 0, f"{name}: {failed} of {attempted} examples print something else"
+
+
+def test_every_guide_page_is_tested():
+    pages = {p.stem for p in (DOCS / "guide").glob("*.md")} - {"index"}
+    assert pages == set(GUIDE_PAGES), "add the guide page to GUIDE_PAGES (its examples run)"

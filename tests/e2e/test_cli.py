@@ -48,6 +48,10 @@ def test_demo_writes_the_report_folder(tmp_path):
     sel = table[(table["attribute"] == "gender") & (table["metric"] == "selection_rate")]
     assert sel.set_index("group").loc["F", "ratio"] > 1.5  # the built-in disparity shows
     assert "selection_rate" in proc.stdout
+    # the user guide shows what the demo prints
+    guide = (REPO / "docs" / "guide" / "command-line.md").read_text(encoding="utf-8")
+    shown = guide.split("```text\n", 1)[1].split("```", 1)[0]
+    assert proc.stdout == shown
 
 
 def test_demo_is_reproducible_byte_for_byte(tmp_path):

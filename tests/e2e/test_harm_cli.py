@@ -109,14 +109,13 @@ def test_summary_and_report_tell_the_harm(run):
     assert "excess_flagged: gender = F +40 people vs the rate of M" in printed
     report = html.unescape(re.sub(r"<[^>]+>", " ", (out / "report.html").read_text()))
     report = re.sub(r"\s+", " ", report)
+    # the first screen tells the clearest harm count in people, naming groups in words
     assert (
-        "Of every 1,000 people with gender = F, 300 were flagged; of every 1,000 people "
-        "with gender = M, 100. 40 more people with gender = F were flagged than if they "
-        "had been flagged at the rate of people with gender = M (95% CI"
+        "Of every 1,000 people whose gender is F, 300 were flagged; of every 1,000 people "
+        "whose gender is M, 100. 40 more people whose gender is F were flagged than if they "
+        "had been flagged at the rate of people whose gender is M (95% CI"
     ) in report
-    assert (
-        "The flagged among people with gender = F bore 25,000 more euros reclaimed than "
-        "if people with gender = F had borne the amount per person of people with gender = M"
-    ) in report
+    # the amount counts are in the results (and the glossary), not on the first screen
+    assert "excess_flagged_amount" in report
     # the glossary names the counts, with their formulas
     assert "excess_false_accusations" in report and "FP - (FP + TN) x" in report

@@ -159,15 +159,16 @@ def test_bad_input_exits_2_and_writes_nothing(folder, capsys, model, extra, need
     assert not out.exists()
 
 
-def test_the_readme_example_prints_what_the_readme_shows(tmp_path, monkeypatch, capsys):
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Probing the model itself", 1)[1].split("\n## ", 1)[0]
+def test_the_guide_example_prints_what_the_guide_shows(tmp_path, monkeypatch, capsys):
+    guide = Path(__file__).resolve().parents[2] / "docs" / "guide" / "probing.md"
+    text = guide.read_text(encoding="utf-8")
+    section = text.split("## From the command line", 1)[1].split("\n## ", 1)[0]
     code = section.split("```python\n", 1)[1].split("```", 1)[0]
     toml = section.split("```toml\n", 1)[1].split("```", 1)[0]
-    shown = section.split("```\n$ ", 1)[1].split("```", 1)[0]
+    shown = section.split("```console\n$ ", 1)[1].split("```", 1)[0]
     command, printed = shown.split("\n", 1)
     monkeypatch.chdir(tmp_path)
-    exec(compile(code, "README.md", "exec"), {})
+    exec(compile(code, str(guide), "exec"), {})
     (tmp_path / "probe.toml").write_text(toml, encoding="utf-8")
     assert main([*command.split()[1:], "--quiet"]) == 0
     assert capsys.readouterr().out == printed

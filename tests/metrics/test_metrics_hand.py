@@ -106,7 +106,7 @@ def test_selective_labels_bounds_by_hand(small_records):
 
 def test_undefined_rate_is_nan_with_a_warning_naming_the_group():
     df = pd.concat([FULL, pd.DataFrame({"g": ["C"] * 3, "flag": [0] * 3, "fraud": [0] * 3})])
-    with pytest.warns(UndefinedRateWarning, match=r"precision \(g = C\)"):
+    with pytest.warns(UndefinedRateWarning, match=r"precision[\w, ]*\(g = C\)"):
         r = audit(df, roles={"flagged": "flag", "outcome": "fraud"}, groups="g")
     prec = values(r, "precision")
     assert np.isnan(prec.loc["C", "value"])
@@ -204,7 +204,7 @@ def test_most_favourable_prefers_groups_of_at_least_30():
             records({"A": (10, 10, 5, 90), "B": (10, 20, 5, 80)}),
         ]
     )
-    with pytest.warns(UndefinedRateWarning, match="precision \\(g = T\\)"):  # T: nobody flagged
+    with pytest.warns(UndefinedRateWarning, match=r"precision[\w, ]*\(g = T\)"):  # T: nobody flagged
         r = audit(
             df,
             roles={"flagged": "flag", "outcome": "fraud"},

@@ -80,7 +80,7 @@ def harm_findings(
     confidence: float = 0.95,
     amount_label: str = "amount",
     shown: int = 2,
-    name: Callable[[str, str], str] = people,
+    who: Callable[[str, str], str] = people,
 ) -> list[str]:
     """Sentences for the clearest harm counts of the published table.
 
@@ -89,7 +89,7 @@ def harm_findings(
     bounds) above 0 and, where there is a test, its adjusted p-value below
     ``1 - confidence``. The largest of each count comes first, then the next largest.
     Counts in people are told with their rate's natural frequencies, amounts in
-    ``amount_label``. Intersections are left to the table. ``name(attribute, group)``
+    ``amount_label``. Intersections are left to the table. ``who(attribute, group)``
     names a group (default ``people with sex = F``; the report passes its labels).
 
     Examples
@@ -122,7 +122,7 @@ def harm_findings(
     for (_, metric_name), part in rows.groupby(["attribute", "metric"], sort=False):
         spec = metric(str(metric_name))
         assert isinstance(spec, HarmSpec)
-        told = [_told(r, spec, rates, level, alpha, amount_label, name) for r in part.itertuples()]
+        told = [_told(r, spec, rates, level, alpha, amount_label, who) for r in part.itertuples()]
         clear = sorted((t for t in told if t is not None), key=lambda t: -t[0])
         by_metric.setdefault(spec.name, []).extend(clear[:shown])
     # the largest of each count first (in the registry's order), then the next largest
@@ -141,7 +141,7 @@ def _told(
     level: str,
     alpha: float,
     amount_label: str,
-    name: Callable[[str, str], str] = people,
+    who: Callable[[str, str], str] = people,
 ) -> tuple[float, str] | None:
     """(size, sentence) of one clear harm count, None when it is not clear."""
     value, low, high = float(row.value), float(row.ci_low), float(row.ci_high)
@@ -156,8 +156,8 @@ def _told(
             return None
         if math.isnan(p) and not spec.amount:  # no test left after suppression
             return None
-    g = name(str(row.attribute), str(row.group))
-    r = name(str(row.attribute), str(row.reference_group))
+    g = who(str(row.attribute), str(row.group))
+    r = who(str(row.attribute), str(row.reference_group))
     fmt = _amount if spec.amount else (lambda x: f"{round(x):,.0f}")
     estimated = "an estimated " if not float(row.denominator or 0).is_integer() else ""
     count = f"between {fmt(low)} and {fmt(high)}" if bounded else estimated + fmt(value)

@@ -809,6 +809,22 @@ DUTCH: Mapping[str, str] = {
     "dcol.discovery_p_adjusted": "Gecorrigeerde p",
     "dcol.reported": "Gemeld",
     # ------------------------------------------------------------------ the metric registry
+    "metric.excess_flagged.label": "Extra geselecteerd",
+    "metric.excess_flagged.plain": "mensen in {group} die werden geselecteerd boven het aantal dat het selectiepercentage van de referentiegroep zou geven",
+    "metric.excess_unfounded_investigations.label": "Extra onterechte onderzoeken",
+    "metric.excess_unfounded_investigations.plain": "onterechte onderzoeken van {group} boven het aantal dat de onterechte onderzoeken per persoon van de referentiegroep zouden geven",
+    "metric.excess_false_accusations.label": "Extra valse beschuldigingen",
+    "metric.excess_false_accusations.plain": "onschuldige leden van {group} die werden geselecteerd boven het aantal dat het fout-positiefpercentage van de referentiegroep onder de onschuldigen van {group} zou geven",
+    "metric.shortfall.label": "Tekort",
+    "metric.shortfall.plain": "leden van {group} die bij het selectiepercentage van de referentiegroep geselecteerd zouden zijn, maar het niet werden (bij een beslissing die een voordeel is)",
+    "metric.excess_flagged_amount.label": "Extra bedrag, geselecteerd",
+    "metric.excess_flagged_amount.plain": "bedrag (de bedragkolom) gedragen door de geselecteerden van {group} boven wat het bedrag per persoon van de referentiegroep zou geven",
+    "metric.excess_unfounded_amount.label": "Extra bedrag, onterechte onderzoeken",
+    "metric.excess_unfounded_amount.plain": "bedrag gedragen door {group} in onterechte onderzoeken boven wat het bedrag per persoon van de referentiegroep in onterechte onderzoeken zou geven",
+    "metric.excess_false_accusation_amount.label": "Extra bedrag, valse beschuldigingen",
+    "metric.excess_false_accusation_amount.plain": "bedrag gedragen door de onschuldigen van {group} die werden geselecteerd, boven wat het bedrag per onschuldige persoon van de referentiegroep zou geven",
+    "metric.shortfall_amount.label": "Tekort, bedrag",
+    "metric.shortfall_amount.plain": "bedrag dat {group} bij het bedrag per persoon van de referentiegroep zou hebben ontvangen, maar niet ontving (bij een beslissing die een voordeel is)",
     "metric.selection_rate.label": "Selectiepercentage",
     "metric.selection_rate.plain": "aandeel van {group} dat voor onderzoek werd geselecteerd",
     "metric.population_share.label": "Aandeel in de populatie",
@@ -873,47 +889,5 @@ DUTCH: Mapping[str, str] = {
         "hoeveel meer van de fraude die het model vindt van {group} komt dan haar aandeel in "
         "de werkelijke fraude (een verschil van twee aandelen, opgeslagen als fractie: 0,05 "
         "is 5 procentpunt)"
-    ),  # harm counts (issue 18): people or amounts beyond the reference group's rate
-    "metric.excess_flagged.label": "Extra geselecteerden",
-    "metric.excess_flagged.plain": (
-        "mensen uit {group} die werden geselecteerd boven het aantal dat het "
-        "selectiepercentage van de referentiegroep zou geven"
-    ),
-    "metric.excess_unfounded_investigations.label": "Extra onterechte onderzoeken",
-    "metric.excess_unfounded_investigations.plain": (
-        "onterechte onderzoeken naar {group} boven het aantal dat de onterechte onderzoeken "
-        "per persoon van de referentiegroep zouden geven"
-    ),
-    "metric.excess_false_accusations.label": "Extra onterechte verdenkingen",
-    "metric.excess_false_accusations.plain": (
-        "onschuldige mensen uit {group} die werden geselecteerd boven het aantal dat het "
-        "fout-positiefpercentage van de referentiegroep onder de onschuldigen van {group} "
-        "zou geven"
-    ),
-    "metric.shortfall.label": "Tekort",
-    "metric.shortfall.plain": (
-        "mensen uit {group} die bij het selectiepercentage van de referentiegroep "
-        "geselecteerd zouden zijn, maar het niet werden (bij een beslissing die een "
-        "voordeel is)"
-    ),
-    "metric.excess_flagged_amount.label": "Extra bedrag, geselecteerden",
-    "metric.excess_flagged_amount.plain": (
-        "bedrag (de bedragkolom) gedragen door de geselecteerden uit {group} boven wat het "
-        "bedrag per persoon van de referentiegroep zou geven"
-    ),
-    "metric.excess_unfounded_amount.label": "Extra bedrag, onterechte onderzoeken",
-    "metric.excess_unfounded_amount.plain": (
-        "bedrag gedragen door {group} in onterechte onderzoeken boven wat het bedrag per "
-        "persoon in onterechte onderzoeken van de referentiegroep zou geven"
-    ),
-    "metric.excess_false_accusation_amount.label": "Extra bedrag, onterechte verdenkingen",
-    "metric.excess_false_accusation_amount.plain": (
-        "bedrag gedragen door de onschuldigen uit {group} die werden geselecteerd, boven "
-        "wat het bedrag per onschuldige persoon van de referentiegroep zou geven"
-    ),
-    "metric.shortfall_amount.label": "Tekort, bedrag",
-    "metric.shortfall_amount.plain": (
-        "bedrag dat {group} bij het bedrag per persoon van de referentiegroep zou hebben "
-        "ontvangen, maar niet ontving (bij een beslissing die een voordeel is)"
     ),
 }

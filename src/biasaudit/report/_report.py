@@ -288,7 +288,7 @@ def _clear_harm(result: AuditResult, table: pd.DataFrame, labels: Labels) -> lis
         table,
         confidence=result.spec.stats.confidence,
         amount_label=result.spec.harm.amount_label,
-        name=labels.people,
+        who=labels.people,
     )
 
 
