@@ -119,8 +119,8 @@ def harm_findings(
     rates = table.set_index(["attribute", "group", "metric"])
     order = {name: i for i, name in enumerate(HARM_METRICS)}
     by_metric: dict[str, list[tuple[float, str]]] = {}
-    for (_, name), part in rows.groupby(["attribute", "metric"], sort=False):
-        spec = metric(str(name))
+    for (_, metric_name), part in rows.groupby(["attribute", "metric"], sort=False):
+        spec = metric(str(metric_name))
         assert isinstance(spec, HarmSpec)
         told = [_told(r, spec, rates, level, alpha, amount_label, who) for r in part.itertuples()]
         clear = sorted((t for t in told if t is not None), key=lambda t: -t[0])
