@@ -109,13 +109,22 @@ def _header(
     return f'<header><h1>{e(title)}</h1><p class="meta">{e(line)}</p></header>'
 
 
-def _first_screen(sentences: Sequence[str], how: str, chart: str, limits: Sequence[str]) -> str:
+def _first_screen(
+    sentences: Sequence[str],
+    how: str,
+    chart: str,
+    limits: Sequence[str],
+    counts: Sequence[str] = (),
+) -> str:
+    """The first screen: the leading sentences, the headline chart, then ``counts``
+    (harm in people: after the chart, so the chart stays in view on a phone)."""
     items = "".join(f"<li>{e(s)}</li>" for s in sentences)
     shown = [x for x in limits if x]
     return (
         f'<section id="key-findings"><h2>{e(text("first.heading"))}</h2>'
         f'<ol class="lead">{items}</ol>'
         + chart
+        + "".join(f'<p class="harm">{e(x)}</p>' for x in counts)
         + (f'<p class="meta">{e(how)}</p>' if how else "")
         + (
             f'<div class="limits" id="limits"><h3>{e(text("limits.heading"))}</h3>'
@@ -210,7 +219,7 @@ def _audit_body(
     changed = _clear_changes(result, labels)[:1]
     harmed = _clear_harm(result, table, labels)[:1] if chosen else []
     if chosen or changed:
-        sentences = [t.sentence for t in chosen] + harmed + changed
+        sentences = [t.sentence for t in chosen] + changed
         how = text("first.how", level=level, tests=fmt(tests))
     elif told:
         sentences, how = [text("first.none", level=level, tests=fmt(tests))], ""
@@ -222,7 +231,7 @@ def _audit_body(
         withheld(table, labels, result.spec.stats.min_cell),
         text("limits.too_few", n=fmt(few)) if few else "",
     ]
-    out = [_first_screen(sentences, how, chart_html, limits)]
+    out = [_first_screen(sentences, how, chart_html, limits, harmed)]
     attributes = [a for a in result.counts.attributes() if (table["attribute"] == a).any()]
     sections = [
         section(
