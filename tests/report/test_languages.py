@@ -240,3 +240,32 @@ def test_config_language_is_checked(tmp_path):
         load_config(path)
     path.write_text(config.format("nl"), encoding="utf-8")
     assert load_config(path).language == "nl"
+
+
+def test_dutch_first_screen_tells_the_harm_count_in_dutch(tmp_path):
+    # F: 4,000 of 20,000 flagged, M: 2,000 of 20,000. Excess flagged = 4,000 - 20,000 x
+    # 0.1 = 2,000; Wald variance 20,000 x 0.2 x 0.8 + 20,000^2 x 0.1 x 0.9 / 20,000 = 5,000
+    se = math.sqrt(20_000 * 0.2 * 0.8 + 20_000 * 0.1 * 0.9)
+    low, high = 2_000 - 1.959964 * se, 2_000 + 1.959964 * se
+    assert (round(low), round(high)) == (1861, 2139)
+    df = pd.DataFrame(
+        {
+            "sex": ["F"] * 20_000 + ["M"] * 20_000,
+            "flag": [1] * 4_000 + [0] * 16_000 + [1] * 2_000 + [0] * 18_000,
+        }
+    )
+    result = biasaudit.audit(df, roles={"flagged": "flag"}, groups=["sex"], reference={"sex": "M"})
+    out = result.report(tmp_path / "nl", language="nl", report=LABELS)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    first = page[page.index('<section id="key-findings">') :]
+    first = first[: first.index("</section>")]
+    assert (
+        '<p class="harm">Van elke 1.000 vrouwen werden er 200 geselecteerd; van elke 1.000 '
+        "mannen werden er 100. Er werden 2.000 vrouwen meer geselecteerd dan wanneer zij in "
+        "dezelfde mate als mannen waren geselecteerd (95%-BI 1.861 tot 2.139).</p>"
+    ) in first
+    english = result.report(tmp_path / "en", report=LABELS).joinpath("report.html")
+    assert (
+        "200 were flagged; of every 1,000 mannen, 100. 2,000 more vrouwen were flagged than "
+        "if they had been flagged at the rate of mannen (95% CI 1,861 to 2,139)."
+    ) in english.read_text(encoding="utf-8")

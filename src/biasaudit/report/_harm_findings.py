@@ -2,7 +2,9 @@
 
 For each clear harm count (its interval, or its bounds, above 0, and its rate's
 adjusted p-value below ``1 - confidence``) two sentences from the registry's words
-(:attr:`MetricSpec.frequency` and :attr:`HarmSpec.harm`):
+(:attr:`MetricSpec.frequency` and :attr:`HarmSpec.harm`), read from the message
+catalogue (``metric.<name>.frequency``, ``metric.<name>.harm``) so that they are
+written in the report's language, numbers with :func:`fmt`:
 
     Of every 1,000 innocent people with gender = F, 46 were flagged; of every 1,000
     innocent people with gender = M, 26. 230 more innocent people with gender = F were
@@ -24,6 +26,7 @@ import pandas as pd
 from ..counts import OVERALL
 from ..spec import HARM_METRICS, HarmSpec, metric
 from ._findings import people
+from ._messages import fmt, has, text
 
 #: Natural frequencies start at "of every 1,000"; a rarer rate gets a larger base.
 BASE = 1_000
@@ -58,20 +61,20 @@ def frequency_sentence(
     'Of every 1,000 innocent women, 46 were flagged; of every 1,000 innocent men, 26.'
     """
     per = per_base(rate, ref_rate)
-    first = template.format(per=f"{per:,}", g=group, k=_people(rate * per))
-    second = template.split("{k}")[0].format(per=f"{per:,}", g=reference)
+    first = template.format(per=fmt(per), g=group, k=_people(rate * per))
+    second = template.split("{k}")[0].format(per=fmt(per), g=reference)
     return f"{first[0].upper()}{first[1:]}; {second}{_people(ref_rate * per)}."
 
 
 def _people(x: float) -> str:
     """Whole people, with separators; a tenth below 10 where rounding would mislead."""
     if abs(x) < 9.95 and abs(x - round(x)) >= 0.05:
-        return f"{x:,.1f}"
-    return f"{round(x):,.0f}"
+        return fmt(x, ",.1f")
+    return fmt(round(x), ",.0f")
 
 
 def _amount(x: float) -> str:
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}"
+    return fmt(x, ",.0f") if abs(x) >= 100 else fmt(x, ",.1f")
 
 
 def harm_findings(
@@ -106,7 +109,9 @@ def harm_findings(
     """
     if table.empty or "dataset" in table.columns:  # comparisons within one table only
         return []
-    level = f"{confidence:.0%}"
+    level = fmt(confidence, ".0%")
+    if amount_label == "amount":  # the default words, in the report's language
+        amount_label = text("harm.amount")
     alpha = 1 - confidence
     rows = table[
         table["metric"].isin(list(HARM_METRICS))
@@ -158,18 +163,25 @@ def _told(
             return None
     g = who(str(row.attribute), str(row.group))
     r = who(str(row.attribute), str(row.reference_group))
-    fmt = _amount if spec.amount else (lambda x: f"{round(x):,.0f}")
-    estimated = "an estimated " if not float(row.denominator or 0).is_integer() else ""
-    count = f"between {fmt(low)} and {fmt(high)}" if bounded else estimated + fmt(value)
-    text = spec.harm.format(count=count, g=g, r=r, amount=amount_label)
-    text = text[0].upper() + text[1:]
+    whole = _amount if spec.amount else (lambda x: fmt(round(x), ",.0f"))
     if bounded:
-        why = "bounds over every table or filling-in of the unknown outcomes the data allow"
-        sentence = f"{text} ({why}, not a confidence interval)."
+        count = text("harm.between", low=whole(low), high=whole(high))
+    elif float(row.denominator or 0).is_integer():
+        count = whole(value)
+    else:  # estimated from a random audit sample, or weighted
+        count = text("harm.estimated", count=whole(value))
+    said = text(f"metric.{spec.name}.harm", count=count, g=g, r=r, amount=amount_label)
+    said = said[0].upper() + said[1:]
+    if bounded:
+        sentence = said + text("harm.bounds")
     else:
-        sentence = f"{text} ({level} CI {fmt(low)} to {fmt(high)})."
+        sentence = said + text("headline.ci", level=level, low=whole(low), high=whole(high))
     base = metric(spec.rate)
-    template = spec.frequency or base.frequency
+    key = next(
+        (f"metric.{m}.frequency" for m in (spec.name, base.name) if has(f"metric.{m}.frequency")),
+        "",
+    )
+    template = text(key) if key else ""
     if template and not spec.amount and not bounded:
         mine = _value(rates, row.attribute, row.group, base.name)
         theirs = float(row.reference_value)

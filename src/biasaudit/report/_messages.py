@@ -24,7 +24,7 @@ from contextvars import ContextVar
 
 from ..audits import REPORT_LANGUAGES
 from ..audits import check_language as _check
-from ..spec import HARM_METRICS, METRICS, SAMPLE_METRICS
+from ..spec import HARM_METRICS, METRICS, SAMPLE_METRICS, HarmSpec
 
 #: The English messages, by key. Keys are grouped by where they appear.
 ENGLISH: Mapping[str, str] = {
@@ -96,6 +96,13 @@ ENGLISH: Mapping[str, str] = {
     "frequency.one": "{count} of every {base}",
     "frequency.range": "{low} to {high} of every {base}",
     "list.and": "{first} and {last}",
+    "harm.estimated": "an estimated {count}",
+    "harm.between": "between {low} and {high}",
+    "harm.bounds": (
+        " (bounds over every table or filling-in of the unknown outcomes the data allow, "
+        "not a confidence interval)."
+    ),
+    "harm.amount": "amount",
     # ------------------------------------------------------------------ limits
     "limits.heading": "What the data cannot show",
     "limits.full labels": "Outcomes are known for everyone: every rate is a number.",
@@ -764,11 +771,16 @@ ENGLISH: Mapping[str, str] = {
 
 
 def _registry() -> dict[str, str]:
-    """The registry's English label and plain words of every metric, as messages."""
+    """The registry's English label and plain words of every metric (and the words of
+    its harm sentences), as messages."""
     out = {}
     for spec in [*METRICS.values(), *SAMPLE_METRICS.values(), *HARM_METRICS.values()]:
         out[f"metric.{spec.name}.label"] = spec.label
         out[f"metric.{spec.name}.plain"] = spec.plain
+        if spec.frequency:  # the rate as a natural frequency, for harm sentences
+            out[f"metric.{spec.name}.frequency"] = spec.frequency
+        if isinstance(spec, HarmSpec):
+            out[f"metric.{spec.name}.harm"] = spec.harm
     return out
 
 

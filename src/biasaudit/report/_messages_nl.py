@@ -89,6 +89,50 @@ DUTCH: Mapping[str, str] = {
     "frequency.one": "{count} van elke {base}",
     "frequency.range": "{low} tot {high} van elke {base}",
     "list.and": "{first} en {last}",
+    "harm.estimated": "naar schatting {count}",
+    "harm.between": "tussen {low} en {high}",
+    "harm.bounds": (
+        " (grenzen over elke tabel of invulling van de onbekende uitkomsten die de data "
+        "toelaten, geen betrouwbaarheidsinterval)."
+    ),
+    "harm.amount": "bedrag",
+    "metric.selection_rate.frequency": "van elke {per} {g} werden er {k} geselecteerd",
+    "metric.false_discovery_rate.frequency": (
+        "van elke {per} onderzoeken naar {g} leverden er {k} niets op"
+    ),
+    "metric.false_positive_rate.frequency": "van elke {per} onschuldige {g} werden er {k} geselecteerd",
+    "metric.innocent_flag_rate.frequency": "van elke {per} {g} hadden er {k} een onterecht onderzoek",
+    "metric.shortfall.frequency": "van elke {per} {g} werden er {k} gekozen",
+    "metric.excess_flagged.harm": (
+        "er werden {count} {g} meer geselecteerd dan wanneer zij in dezelfde mate als {r} "
+        "waren geselecteerd"
+    ),
+    "metric.excess_unfounded_investigations.harm": (
+        "{g} hadden {count} onterechte onderzoeken meer dan bij het aantal per persoon van {r}"
+    ),
+    "metric.excess_false_accusations.harm": (
+        "er werden {count} onschuldige {g} meer geselecteerd dan bij het "
+        "fout-positiefpercentage van {r}"
+    ),
+    "metric.shortfall.harm": (
+        "er werden {count} {g} minder gekozen dan wanneer zij in dezelfde mate als {r} "
+        "waren gekozen"
+    ),
+    "metric.excess_flagged_amount.harm": (
+        "de geselecteerden onder {g} droegen {count} meer {amount} dan wanneer {g} het "
+        "bedrag per persoon van {r} hadden gedragen"
+    ),
+    "metric.excess_unfounded_amount.harm": (
+        "{g} droegen {count} meer {amount} in onterechte onderzoeken dan bij het bedrag per "
+        "persoon van {r}"
+    ),
+    "metric.excess_false_accusation_amount.harm": (
+        "de onschuldigen onder {g} droegen {count} meer {amount} dan bij het bedrag per "
+        "onschuldige persoon van {r}"
+    ),
+    "metric.shortfall_amount.harm": (
+        "{g} ontvingen {count} minder {amount} dan bij het bedrag per persoon van {r}"
+    ),
     # ------------------------------------------------------------------ limits
     "limits.heading": "Wat de gegevens niet kunnen laten zien",
     "limits.full labels": "De uitkomst is van iedereen bekend: elk percentage is een getal.",

@@ -289,10 +289,7 @@ def _clear_changes(result: AuditResult, labels: Labels) -> list[str]:
 
 def _clear_harm(result: AuditResult, table: pd.DataFrame, labels: Labels) -> list[str]:
     """Sentences of the clearest harm counts (people beyond the reference's rate), in
-    English; none in another language until the registry's harm words are in the
-    catalogue."""
-    if current_language() != "en":
-        return []
+    the report's language."""
     return harm_findings(
         table,
         confidence=result.spec.stats.confidence,
