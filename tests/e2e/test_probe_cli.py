@@ -193,3 +193,68 @@ def test_small_counts_are_withheld_unless_restricted_and_runs_repeat_byte_for_by
     html = (outs[0] / "report.html").read_text(encoding="utf-8")
     for value in full.loc[withheld, "mean_change"]:
         assert f"{value:,.4f}" not in html
+
+
+def _visible(page: str) -> str:
+    """The words a reader sees: text between tags and the charts' alt text."""
+    import html
+    import re
+
+    alts = " ".join(re.findall(r'alt="([^"]*)"', page))
+    words = re.sub(r"<style>.*?</style>|<[^>]+>", " ", page, flags=re.S)
+    return " ".join(html.unescape(words + " " + alts).split())
+
+
+def test_a_dutch_probe_report_is_dutch_and_its_data_the_same(folder, capsys):
+    import re
+
+    from biasaudit.report._messages import ENGLISH, catalogue
+
+    extra = FLIP + '[proxy]\nattributes = ["nationality"]\n[stats]\nbootstrap_samples = 20\n'
+    config = _config(folder, "lang", 'path = "model.skops"', extra)
+    en, nl = folder / "out-en", folder / "out-nl"
+    assert main(["probe", str(config), "--out", str(en), "--quiet"]) == 0
+    assert main(["probe", str(config), "--out", str(nl), "--quiet", "--language", "nl"]) == 0
+    # [output] language in the file gives the same report as --language
+    dutch_file = _config(folder, "lang-nl", 'path = "model.skops"', extra)
+    dutch_file.write_text(
+        dutch_file.read_text(encoding="utf-8") + '[output]\nlanguage = "nl"\n', encoding="utf-8"
+    )
+    assert main(["probe", str(dutch_file), "--out", str(folder / "out-nl2"), "--quiet"]) == 0
+    capsys.readouterr()
+    page = (nl / "report.html").read_text(encoding="utf-8")
+    assert page == (folder / "out-nl2" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="nl">' in page
+    assert '<html lang="en">' in (en / "report.html").read_text(encoding="utf-8")
+    for name in ["probe.json", *(f"tables/{p.name}" for p in (en / "tables").iterdir())]:
+        assert (en / name).read_bytes() == (nl / name).read_bytes(), name
+    assert json.loads((nl / "manifest.json").read_text(encoding="utf-8"))["language"] == "nl"
+    assert json.loads((en / "manifest.json").read_text(encoding="utf-8"))["language"] == "en"
+    # no English sentence of the probe's catalogue in the Dutch report
+    english = _visible((en / "report.html").read_text(encoding="utf-8"))
+    dutch = _visible(page)
+    fragments = {
+        p.strip(" :;,.()")
+        for key, message in ENGLISH.items()
+        if key.startswith(("probe.", "pchart.", "pcol."))
+        for p in re.split(r"\{\w+\}", message)
+        if len(p.strip(" :;,.()").split()) >= 2 and p not in catalogue("nl")[key]
+    }
+    shown = {f for f in fragments if f in english}
+    assert len(shown) > 15  # the English report holds the English catalogue
+    assert sorted(f for f in shown if f in dutch) == []
+    # Dutch numbers: the women's mean change, computed by hand, with a decimal comma
+    records = pd.read_csv(folder / "records.csv")
+    eta = probe_logit(records[records["gender"] == "F"])
+    truth = np.mean(1 / (1 + np.exp(-(eta - 0.6))) - 1 / (1 + np.exp(-eta)))
+    assert f"gender = F: {truth:+.4f}".replace(".", ",") in dutch
+    assert f"gender = F: {truth:+.4f}" in english
+    assert "(6.000 records)" in dutch and "(6,000 records)" in english
+    assert "95%-BI" in dutch
+
+
+def test_an_unknown_probe_language_exits_2_and_writes_nothing(folder, capsys):
+    config = _config(folder, "fr", 'path = "card.toml"', FLIP + '[output]\nlanguage = "fr"\n')
+    assert main(["probe", str(config), "--out", str(folder / "out-fr"), "--quiet"]) == 2
+    assert "output.language: unknown report language 'fr'" in capsys.readouterr().err
+    assert not (folder / "out-fr").exists()

@@ -283,7 +283,7 @@ OPTIONS: tuple[Option, ...] = (
        "also write report.pdf, the report on pages (pip install 'biasaudit[pdf]')"),
     _o("output", "language", "string", '"en"', '"en" (English), "nl" (Dutch)',
        "the language of report.html and its charts (--language overrides); results.csv and "
-       "results.json are the same in every language"),
+       "results.json are the same in every language; also in a probe configuration"),
     # [model]: the scores of a model, when the records have none
     _o("model", "path", "string", "required unless command",
        "a file name: .toml .csv (scorecard), .skops .joblib .pkl .pickle, .onnx",

@@ -11,27 +11,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._exceptions import ConfigError, Problem
+from ..spec import REPORT_LANGUAGES as REPORT_LANGUAGES  # where the languages are defined
+from ..spec import language_problems as language_problems
 
 #: Keys of the ``[report]`` section.
 REPORT_KEYS = ("title", "author", "names", "labels")
-
-#: The languages the report is written in (``[output] language``), with their names.
-REPORT_LANGUAGES = {"en": "English", "nl": "Dutch (Nederlands)"}
-
-
-def language_problems(value: Any, key: str = "output.language") -> list[Problem]:
-    """A problem when ``value`` is not a report language (empty when it is one).
-
-    Examples
-    --------
-    >>> print(language_problems("fr")[0].message)
-    output.language: unknown report language 'fr'; allowed: "en" (English), "nl" (Dutch (Nederlands))
-    """
-    if isinstance(value, str) and value in REPORT_LANGUAGES:
-        return []
-    allowed = ", ".join(f'"{c}" ({name})' for c, name in REPORT_LANGUAGES.items())
-    message = f"{key}: unknown report language {value!r}; allowed: {allowed}"
-    return [Problem(message, column=key, value=value, reason="invalid")]
 
 
 def check_language(value: Any, key: str = "language") -> str:

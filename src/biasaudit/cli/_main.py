@@ -82,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
         )
     from ..audits import REPORT_LANGUAGES
 
-    for command in (demo, run):
+    for command in (demo, run, probe):
         command.add_argument(
             "--language",
             choices=list(REPORT_LANGUAGES),
@@ -304,7 +304,15 @@ def _audit(
     return target
 
 
-def _probe(config_path: Path, out: Path | None, *, restricted: bool, png: bool, pdf: bool) -> Path:
+def _probe(
+    config_path: Path,
+    out: Path | None,
+    *,
+    restricted: bool,
+    png: bool,
+    pdf: bool,
+    language: str | None = None,
+) -> Path:
     from ..probe import load_probe_config, run_probe_config
 
     config = load_probe_config(config_path)
@@ -324,6 +332,7 @@ def _probe(config_path: Path, out: Path | None, *, restricted: bool, png: bool, 
             restricted=restricted,
             png=png or config.png,
             pdf=pdf,
+            language=language or config.language,
         )
     print(_probe_summary(result, written, restricted=restricted, pdf=pdf))
     return written
@@ -427,7 +436,14 @@ def _dispatch(args: argparse.Namespace) -> int:
             language=args.language,
         )
     elif args.command == "probe":
-        _probe(args.config, args.out, restricted=args.restricted, png=args.png, pdf=args.pdf)
+        _probe(
+            args.config,
+            args.out,
+            restricted=args.restricted,
+            png=args.png,
+            pdf=args.pdf,
+            language=args.language,
+        )
     elif args.command == "validate":
         from ..audits import load_config, run_config
 

@@ -25,7 +25,7 @@ from ..io import (
     public_url,
     read_options,
 )
-from ..spec import read_config_file, split_version
+from ..spec import language_problems, read_config_file, split_version
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "data": ("path", *READ_KEYS, *SQL_KEYS),
@@ -36,7 +36,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "probe": ("flips", "sample", "sample_key"),
     "proxy": ("attributes", "features", "flip_top"),
     "profiles": ("path", "base", "vary", "base_profile"),
-    "output": ("dir", "png", "pdf"),
+    "output": ("dir", "png", "pdf", "language"),
 }
 
 
@@ -71,6 +71,7 @@ class ProbeConfig:
     bootstrap: int = 200
     png: bool = False
     pdf: bool = False
+    language: str = "en"
     read_options: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
     database: Database | None = None
@@ -251,6 +252,8 @@ def load_probe_config(path: str | Path) -> ProbeConfig:
     pdf = _section(raw, "output").get("pdf", False)
     if not isinstance(pdf, bool):
         bad("output.pdf", f"expected true or false; got {pdf!r}", pdf)
+    language = _section(raw, "output").get("language", "en")
+    problems += language_problems(language)
     if problems:
         raise ConfigError(problems, context=path.name)
     return ProbeConfig(
@@ -275,6 +278,7 @@ def load_probe_config(path: str | Path) -> ProbeConfig:
         bootstrap=int(bootstrap),
         png=png is True,
         pdf=pdf is True,
+        language=str(language),
         read_options=read_options(data),
         raw=_without_user(given),
         database=database,

@@ -852,6 +852,97 @@ DUTCH: Mapping[str, str] = {
     "dcol.ratio_ci_high": "BI hoog",
     "dcol.discovery_p_adjusted": "Gecorrigeerde p",
     "dcol.reported": "Gemeld",
+    # ------------------------------------------------------------------ model probing
+    "probe.title": "Onderzoek van het model: {model}",
+    "probe.heading": "Onderzoek van het model",
+    "probe.on_sample": "een steekproef van {drawn} van de {population} records van {name}",
+    "probe.on_all": "{name} ({rows} records)",
+    "probe.generated": (
+        "Gemaakt met biasaudit{when} op {what}. Het onderzoek laat het model records in "
+        "het geheugen beoordelen; het wordt niet uit tellingen berekend."
+    ),
+    "probe.sample": "Steekproef: {note}",
+    "probe.model": "Model: {kind}, {description}; SHA-256 {sha}; invoer: {inputs}.",
+    "probe.no_file": "geen bestand",
+    "probe.every_column": "elke kolom",
+    "probe.note": "Opmerking: {note}",
+    "probe.flips_heading": "Kenmerk omgedraaid",
+    "probe.flips_intro": (
+        "Elk record{of_sample} werd beoordeeld zoals het is en met het kenmerk omgedraaid, "
+        "al het andere gelijk. Selectieregel: {threshold}; top k = {top_k}. Gemiddelde "
+        "veranderingen hebben gepaarde t-intervallen ({level}) en een Wilcoxon-rangtekentoets; "
+        "veranderingen in selectie Wilson-intervallen en de exacte toets van McNemar. De "
+        "nieuwe rang van een omgedraaid persoon is de plaats van diens omgedraaide score "
+        "tussen de werkelijke scores van alle anderen."
+    ),
+    "probe.of_sample": " van de steekproef",
+    "probe.flip_table": "Omgedraaid {flip}: veranderingen in score en selectie per groep",
+    "probe.disclosure": (
+        "Onthullingsbeheersing: aantallen van 1 tot {largest} mensen worden niet "
+        "gepubliceerd, evenmin een groep of aantal waaruit er een uit de andere te berekenen "
+        "is; {hidden} rijen worden helemaal achtergehouden, en de selectie- of top-k-kolommen "
+        "van andere zijn leeg waar hun aantallen klein zijn."
+    ),
+    "probe.disclosure_off": "Onthullingsbeheersing was uitgeschakeld (min_cell = 0).",
+    "probe.proxies_heading": "Plaatsvervangers: welke invoer staat voor een beschermd kenmerk",
+    "probe.proxies_intro": (
+        "Sterkte als plaatsvervanger: hoe goed de invoer alleen het kenmerk voorspelt (AUC "
+        "bij een kenmerk met twee groepen, gelezen in de richting boven 0,5; anders "
+        "genormaliseerde wederzijdse informatie), met {bootstrap} bootstrap-steekproeven "
+        "voor de intervallen. Invloed: het aandeel van de invoer in hoeveel alle invoer de "
+        "score beweegt. Gerangschikt op sterkte x invloed."
+    ),
+    "probe.proxy_table": "Plaatsvervangers voor {attribute}",
+    "probe.profiles_heading": "Profielen",
+    "probe.profiles_intro": (
+        "Zelf geschreven of gegenereerde profielen, geen mensen uit de gegevens; elk "
+        "vergeleken met het basisprofiel {base}."
+    ),
+    "probe.profiles_table": "Scores van de profielen",
+    "probe.contributions_table": "De bijdrage van elke variabele",
+    "pcol.attribute": "Kenmerk",
+    "pcol.group": "Groep",
+    "pcol.n": "Mensen omgedraaid",
+    "pcol.mean_score": "Gemiddelde score",
+    "pcol.mean_flipped": "Gemiddelde score omgedraaid",
+    "pcol.mean_change": "Gemiddelde verandering",
+    "pcol.change_ci_low": "BI onder",
+    "pcol.change_ci_high": "BI boven",
+    "pcol.p_value": "Wilcoxon-p",
+    "pcol.flag_up": "Nieuw geselecteerd",
+    "pcol.flag_up_share": "Aandeel nieuw geselecteerd",
+    "pcol.flag_down": "Niet meer geselecteerd",
+    "pcol.flag_down_share": "Aandeel niet meer geselecteerd",
+    "pcol.mcnemar_p": "McNemar-p",
+    "pcol.mean_places_moved": "Gemiddeld plaatsen omhoog",
+    "pcol.into_top_k": "In de top k",
+    "pcol.note": "Opmerking",
+    "pcol.rank": "Rang",
+    "pcol.feature": "Invoer",
+    "pcol.measure": "Maat",
+    "pcol.strength": "Sterkte",
+    "pcol.strength_ci_low": "BI onder",
+    "pcol.strength_ci_high": "BI boven",
+    "pcol.influence_share": "Aandeel in de invloed",
+    "pcol.proxy_score": "Sterkte x invloed",
+    "pcol.profile": "Profiel",
+    "pcol.score": "Score",
+    "pcol.base_score": "Basisscore",
+    "pcol.difference": "Verschil",
+    "pcol.differs_in": "Verschilt in",
+    "pcol.variable": "Variabele",
+    "pcol.value": "Waarde",
+    "pcol.contribution": "Bijdrage",
+    "pcol.method": "Hoe",
+    "pchart.everyone_flipped": "iedereen omgedraaid",
+    "pchart.flip_axis": "gemiddelde verandering in de score van het model na omdraaien",
+    "pchart.flip_title": "Omdraaien van {flip} verandert de gemiddelde score van {shown}",
+    "pchart.flip_value": "{group}: {mean} ({level}-BI {low} tot {high})",
+    "pchart.proxy_axis": "sterkte als plaatsvervanger x aandeel in de invloed van het model",
+    "pchart.proxy_title": (
+        "{feature} staat het sterkst voor {attribute} ({strength}, {share} van de invloed "
+        "van het model)"
+    ),
     # ------------------------------------------------------------------ the metric registry
     "metric.excess_flagged.label": "Extra geselecteerd",
     "metric.excess_flagged.plain": "mensen in {group} die werden geselecteerd boven het aantal dat het selectiepercentage van de referentiegroep zou geven",

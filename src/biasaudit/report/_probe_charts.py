@@ -1,5 +1,6 @@
 """Charts of model probing: score changes per group when an attribute is flipped, and
-features ranked by proxy strength x influence. Drawn from the published tables only."""
+features ranked by proxy strength x influence. Drawn from the published tables only,
+their words in the current language (:func:`._messages.language`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ._charts import PALETTE, Chart, _chart, _figure, _literal, _slug, _title
+from ._messages import fmt, text
 
 
 def flip_chart(table: pd.DataFrame, flip: str, confidence: float) -> Chart | None:
@@ -18,7 +20,7 @@ def flip_chart(table: pd.DataFrame, flip: str, confidence: float) -> Chart | Non
     if rows.empty:
         return None
     labels = [
-        "everyone flipped" if a == "all" else f"{a} = {g}"
+        text("pchart.everyone_flipped") if a == "all" else f"{a} = {g}"
         for a, g in zip(rows["attribute"], rows["group"], strict=True)
     ]
     fig = _figure(7.5, 1.4 + 0.38 * len(rows))
@@ -34,21 +36,28 @@ def flip_chart(table: pd.DataFrame, flip: str, confidence: float) -> Chart | Non
     ax.axvline(0, color="#555", lw=0.8)
     ax.set_yticks(y, labels=[_literal(x) for x in labels], fontsize=9)
     ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.set_xlabel("mean change in the model's score when flipped", fontsize=9)
+    ax.set_xlabel(text("pchart.flip_axis"), fontsize=9)
     ax.tick_params(axis="x", labelsize=8)
     own = rows[rows["attribute"] == rows["attribute"].iloc[-1]]
     flipped = rows[rows["attribute"] != "all"]
     if len(flipped):
         own = flipped[flipped["attribute"] == flipped["attribute"].iloc[0]]
     shown = ", ".join(
-        f"{a} = {g} {m:+.3f}"
+        f"{a} = {g} {fmt(m, '+.3f')}"
         for a, g, m in zip(own["attribute"], own["group"], own["mean_change"], strict=True)
     )
-    title = f"Flipping {flip} changes the mean score of {shown}"
+    title = text("pchart.flip_title", flip=flip, shown=shown)
     _title(fig, title)
-    level = f"{100 * confidence:g}%"
+    level = fmt(100 * confidence, "g") + "%"
     values = "; ".join(
-        f"{lab}: {m:+.4f} ({level} CI {a:+.4f} to {b:+.4f})"
+        text(
+            "pchart.flip_value",
+            group=lab,
+            mean=fmt(m, "+.4f"),
+            level=level,
+            low=fmt(a, "+.4f"),
+            high=fmt(b, "+.4f"),
+        )
         for lab, m, a, b in zip(labels, mean, lo, hi, strict=True)
         if not math.isnan(m)
     )
@@ -67,16 +76,19 @@ def proxy_chart(table: pd.DataFrame, attribute: str) -> Chart | None:
     ax.barh(y, rows["proxy_score"].to_numpy(float), color=PALETTE[0])
     ax.set_yticks(y, labels=[_literal(f) for f in rows["feature"]], fontsize=9)
     ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.set_xlabel("proxy strength x share of the model's influence", fontsize=9)
+    ax.set_xlabel(text("pchart.proxy_axis"), fontsize=9)
     ax.tick_params(axis="x", labelsize=8)
     top = rows.iloc[0]
-    strength = f"{top['measure']} {top['strength']:.2f}"
-    title = (
-        f"{top['feature']} stands in for {attribute} most ({strength}, "
-        f"{100 * top['influence_share']:.0f}% of the model's influence)"
+    strength = f"{top['measure']} {fmt(top['strength'], '.2f')}"
+    title = text(
+        "pchart.proxy_title",
+        feature=top["feature"],
+        attribute=attribute,
+        strength=strength,
+        share=fmt(100 * top["influence_share"], ".0f") + "%",
     )
     _title(fig, title)
     values = "; ".join(
-        f"{f}: {s:.3f}" for f, s in zip(rows["feature"], rows["proxy_score"], strict=True)
+        f"{f}: {fmt(s, '.3f')}" for f, s in zip(rows["feature"], rows["proxy_score"], strict=True)
     )
     return _chart(f"probe-proxy-{_slug(attribute)}", title, f"{title}. {values}.", fig, attribute)

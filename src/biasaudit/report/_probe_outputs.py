@@ -19,12 +19,15 @@ def write_probe_outputs(
     restricted: bool = False,
     png: bool = False,
     pdf: bool = False,
+    language: str = "en",
 ) -> Path:
     """Write the output folder of ``biasaudit probe``: report.html (its "Model probing"
     section), ``tables/probe-*.csv``, probe.json, charts/ and manifest.json (with the
     model's kind and sha256), and report.pdf with ``pdf``, as a whole or not at all.
 
     The flip table is published (small counts withheld) unless ``restricted``.
+    ``language`` is the language of report.html and its charts (``"en"``, ``"nl"``);
+    probe.json and tables/ are the same in every language.
 
     Raises
     ------
@@ -34,5 +37,11 @@ def write_probe_outputs(
     from ._probe_report import write_probe_folder  # the chart stack loads on use
 
     return write_probe_folder(
-        result, out_dir, config=config, restricted=restricted, png=png, pdf=pdf
+        result,
+        out_dir,
+        config=config,
+        restricted=restricted,
+        png=png,
+        pdf=pdf,
+        language=language,
     )

@@ -17,54 +17,33 @@ from ._html import e as _e
 from ._html import figure as _figure
 from ._html import frame_table as _html_table
 from ._html import page as _page
+from ._messages import check_language, current_language, fmt, text
+from ._messages import language as _language
 from ._outputs import package_versions, replace_folder, write_report_pdf
 from ._pdf import pdf_engine
 from ._report import _generated
 
-_FLIP = {
-    "attribute": "Attribute",
-    "group": "Group",
-    "n": "People flipped",
-    "mean_score": "Mean score",
-    "mean_flipped": "Mean score flipped",
-    "mean_change": "Mean change",
-    "change_ci_low": "CI low",
-    "change_ci_high": "CI high",
-    "p_value": "Wilcoxon p",
-    "flag_up": "Newly flagged",
-    "flag_up_share": "Share newly flagged",
-    "flag_down": "No longer flagged",
-    "flag_down_share": "Share no longer flagged",
-    "mcnemar_p": "McNemar p",
-    "mean_places_moved": "Mean places up",
-    "into_top_k": "Into the top k",
-    "note": "Note",
-}
-_PROXY = {
-    "rank": "Rank",
-    "feature": "Feature",
-    "measure": "Proxy measure",
-    "strength": "Strength",
-    "strength_ci_low": "CI low",
-    "strength_ci_high": "CI high",
-    "influence_share": "Share of influence",
-    "proxy_score": "Strength x influence",
-    "note": "Note",
-}
-_PROFILE = {
-    "profile": "Profile",
-    "score": "Score",
-    "base_score": "Base score",
-    "difference": "Difference",
-    "differs_in": "Differs in",
-}
-_CONTRIBUTION = {
-    "profile": "Profile",
-    "variable": "Variable",
-    "value": "Value",
-    "contribution": "Contribution",
-    "method": "How",
-}
+_FLIP = (
+    "attribute", "group", "n", "mean_score", "mean_flipped", "mean_change", "change_ci_low",
+    "change_ci_high", "p_value", "flag_up", "flag_up_share", "flag_down", "flag_down_share",
+    "mcnemar_p", "mean_places_moved", "into_top_k", "note",
+)  # fmt: skip
+_PROXY = (
+    "rank", "feature", "measure", "strength", "strength_ci_low", "strength_ci_high",
+    "influence_share", "proxy_score", "note",
+)  # fmt: skip
+_PROFILE = ("profile", "score", "base_score", "difference", "differs_in")
+_CONTRIBUTION = ("profile", "variable", "value", "contribution", "method")
+
+
+def _table(frame: pd.DataFrame, columns: tuple[str, ...], caption: str) -> str:
+    """``frame``'s ``columns`` as a table, headed in the report's language."""
+    return _html_table(frame, {c: text(f"pcol.{c}") for c in columns}, caption)
+
+
+def _p(key: str, **fields: object) -> str:
+    """A paragraph of the message ``key`` (its fields escaped as text)."""
+    return f"<p>{_e(text(key, **fields))}</p>"
 
 
 def _flip_section(result: ProbeResult, folder: Path, png: bool) -> str:
@@ -72,17 +51,18 @@ def _flip_section(result: ProbeResult, folder: Path, png: bool) -> str:
     if flips is None:
         return ""
     table = flips.published()
-    level = f"{100 * flips.confidence:g}%"
+    level = fmt(100 * flips.confidence, "g") + "%"
     parts = [
-        "<h3>Attribute flips</h3>",
-        f"<p>Every record{'' if flips.scored == flips.rows else ' of the sample'} was scored "
-        "as it is and with the attribute flipped, everything else unchanged. "
-        f"Flag rule: {_e(flips.threshold)}; top k = {flips.top_k:,}. Mean changes carry "
-        f"{level} paired t intervals and a Wilcoxon signed-rank test; flag changes Wilson "
-        "intervals and McNemar's exact test. A flipped person's new rank is their flipped "
-        "score's place among everyone else's actual scores.</p>",
+        f"<h3>{_e(text('probe.flips_heading'))}</h3>",
+        _p(
+            "probe.flips_intro",
+            of_sample="" if flips.scored == flips.rows else text("probe.of_sample"),
+            threshold=flips.threshold,
+            top_k=fmt(flips.top_k),
+            level=level,
+        ),
     ]
-    parts += [f"<p>Note: {_e(n)}</p>" for n in flips.notes]
+    parts += [_p("probe.note", note=n) for n in flips.notes]
     from ._probe_charts import flip_chart  # matplotlib loads only when a report is drawn
 
     for flip in dict.fromkeys(table["flip"]):
@@ -91,15 +71,12 @@ def _flip_section(result: ProbeResult, folder: Path, png: bool) -> str:
             parts.append(_figure(chart, folder, png))
             chart.figure.clear()
         rows = table[table["flip"] == flip]
-        parts.append(_html_table(rows, _FLIP, f"Flip {flip}: score and flag changes by group"))
+        parts.append(_table(rows, _FLIP, text("probe.flip_table", flip=flip)))
     hidden = int(table["suppressed"].sum())
     parts.append(
-        f"<p>Disclosure control: counts of 1 to {flips.min_cell - 1} people are not "
-        f"published, nor a group or count that would let one be computed from the others; "
-        f"{hidden:,} rows are withheld whole, and flag or top-k columns of others are blank "
-        "where their counts are small.</p>"
+        _p("probe.disclosure", largest=fmt(flips.min_cell - 1), hidden=fmt(hidden))
         if flips.min_cell > 1
-        else "<p>Disclosure control was turned off (min_cell = 0).</p>"
+        else _p("probe.disclosure_off")
     )
     return "".join(parts)
 
@@ -111,21 +88,17 @@ def _proxy_section(result: ProbeResult, folder: Path, png: bool) -> str:
     from ._probe_charts import proxy_chart
 
     parts = [
-        "<h3>Proxies: which inputs stand in for a protected attribute</h3>",
-        "<p>Proxy strength: how well the feature alone predicts the attribute (AUC for an "
-        "attribute with two groups, read in whichever direction is above 0.5; normalised "
-        f"mutual information otherwise), with {proxies.bootstrap} bootstrap resamples for "
-        "the intervals. Influence: the feature's share of how much the inputs move the "
-        "score. Ranked by strength x influence.</p>",
+        f"<h3>{_e(text('probe.proxies_heading'))}</h3>",
+        _p("probe.proxies_intro", bootstrap=fmt(proxies.bootstrap)),
     ]
-    parts += [f"<p>Note: {_e(n)}</p>" for n in proxies.notes]
+    parts += [_p("probe.note", note=n) for n in proxies.notes]
     for attribute in dict.fromkeys(proxies.table["attribute"]):
         chart = proxy_chart(proxies.table, attribute)
         if chart is not None:
             parts.append(_figure(chart, folder, png))
             chart.figure.clear()
         rows = proxies.table[proxies.table["attribute"] == attribute]
-        parts.append(_html_table(rows, _PROXY, f"Proxies for {attribute}"))
+        parts.append(_table(rows, _PROXY, text("probe.proxy_table", attribute=attribute)))
     return "".join(parts)
 
 
@@ -135,40 +108,59 @@ def _profile_section(result: ProbeResult) -> str:
         return ""
     items = "".join(f"<li>{_e(s)}</li>" for s in profiles.sentences)
     return (
-        "<h3>Profiles</h3><p>Hand-written or generated profiles, not people in the data; "
-        f"each compared with the base profile {_e(profiles.base)!s}.</p><ul>{items}</ul>"
-        + _html_table(profiles.table, _PROFILE, "Scores of the profiles")
-        + _html_table(profiles.contributions, _CONTRIBUTION, "Each variable's contribution")
+        f"<h3>{_e(text('probe.profiles_heading'))}</h3>"
+        + _p("probe.profiles_intro", base=profiles.base)
+        + f"<ul>{items}</ul>"
+        + _table(profiles.table, _PROFILE, text("probe.profiles_table"))
+        + _table(profiles.contributions, _CONTRIBUTION, text("probe.contributions_table"))
     )
 
 
 def render_probe_report(result: ProbeResult, folder: str | Path, *, png: bool = False) -> str:
-    """Write the probing charts into ``folder`` and return the report's HTML."""
+    """Write the probing charts into ``folder`` and return the report's HTML, in the
+    current language (:func:`language`)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     model = result.model
     source = result.source
-    sha = _e(model.sha256 or "no file")
+    sha = _e(model.sha256 or text("probe.no_file"))
     sampled = result.sampling
-    name = _e(source.get("name", ""))
+    name = source.get("name", "")
     if sampled is not None and sampled.estimate:
-        what = f"a sample of {sampled.drawn:,} of the {sampled.population:,} records of {name}"
+        what = text(
+            "probe.on_sample",
+            drawn=fmt(sampled.drawn),
+            population=fmt(sampled.population),
+            name=name,
+        )
     else:
-        what = f"{name} ({int(source.get('rows', 0)):,} records)"
+        what = text("probe.on_all", name=name, rows=fmt(int(source.get("rows", 0))))
+    title = text("probe.title", model=model.description)
+    # the fields are escaped, the message has no markup: the SHA-256 goes in <code>
+    described = text(
+        "probe.model",
+        kind=_e(model.kind),
+        description=_e(model.description),
+        sha=f"<code>{sha}</code>",
+        inputs=_e(", ".join(model.features) or text("probe.every_column")),
+    )
     body = (
-        f"<header><h1>Model probing: {_e(model.description)}</h1>"
-        f'<p class="meta">Generated by biasaudit{_e(_generated())} on {what}. Probing runs '
-        "the model on records in memory; it is not computed from counts.</p></header>"
-        '<section id="probing"><h2>Model probing</h2>'
-        + ("" if sampled is None else f'<p class="sampling">Sample: {_e(sampled.note)}</p>')
-        + f"<p>Model: {_e(model.kind)}, {_e(model.description)}; SHA-256 <code>{sha}</code>; "
-        f"inputs: {_e(', '.join(model.features) or 'every column')}.</p>"
+        f"<header><h1>{_e(title)}</h1>"
+        f'<p class="meta">{_e(text("probe.generated", when=_generated(), what=what))}</p>'
+        "</header>"
+        f'<section id="probing"><h2>{_e(text("probe.heading"))}</h2>'
+        + (
+            ""
+            if sampled is None
+            else f'<p class="sampling">{_e(text("probe.sample", note=sampled.note))}</p>'
+        )
+        + f"<p>{described}</p>"
         + _flip_section(result, folder, png)
         + _proxy_section(result, folder, png)
         + _profile_section(result)
         + "</section>"
     )
-    return _page(f"Model probing: {model.description}", body)
+    return _page(title, body, lang=current_language())
 
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
@@ -191,19 +183,24 @@ def write_probe_folder(
     restricted: bool = False,
     png: bool = False,
     pdf: bool = False,
+    language: str = "en",
 ) -> Path:
     """Write report.html, tables/probe-*.csv, probe.json, charts/ and manifest.json
     (and report.pdf with ``pdf``).
 
     The flip table is published (small counts withheld) unless ``restricted``; the
-    report always shows the published view.
+    report always shows the published view. ``language`` is the language of
+    report.html and its charts; probe.json and tables/ are the same in every language.
 
     Raises
     ------
     OutputError
         When ``out_dir`` may not be replaced (see :func:`check_output_dir`).
+    ConfigError
+        ``language`` is not a report language (nothing is written).
     """
     suffix = "-restricted" if restricted else ""
+    check_language(language)  # before anything is drawn or written
     if pdf:
         pdf_engine()  # a missing library fails before the charts are drawn
 
@@ -216,7 +213,8 @@ def write_probe_folder(
             {**result.to_dict(), "tables": {k: _records(t) for k, t in tables.items()}},
             tmp / "probe.json",
         )
-        html = render_probe_report(result, tmp / "charts", png=png)
+        with _language(language):
+            html = render_probe_report(result, tmp / "charts", png=png)
         (tmp / "report.html").write_text(html, encoding="utf-8")
         info = {
             "tool": "biasaudit",
@@ -227,6 +225,7 @@ def write_probe_folder(
             "restricted": restricted,
             "config": dict(config) if config is not None else None,
             "versions": package_versions(),
+            "language": language,
         }
         if pdf:
             write_report_pdf(tmp, info)

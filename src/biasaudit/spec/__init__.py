@@ -13,6 +13,7 @@ from ._change_spec import (
     order_periods,
 )
 from ._format import CONFIG_VERSION, read_config_file, split_version
+from ._languages import REPORT_LANGUAGES, language_problems
 from ._registry import (
     ALIASES,
     HARM_METRICS,
@@ -57,6 +58,8 @@ from ._spec import (
 )
 
 __all__ = [
+    "REPORT_LANGUAGES",
+    "language_problems",
     "ALL_PERIODS",
     "COMPARES",
     "ChangeOptions",
