@@ -210,7 +210,11 @@ def test_a_dutch_probe_report_is_dutch_and_its_data_the_same(folder, capsys):
 
     from biasaudit.report._messages import ENGLISH, catalogue
 
-    extra = FLIP + '[proxy]\nattributes = ["nationality"]\n[stats]\nbootstrap_samples = 20\n'
+    extra = (
+        FLIP + '[proxy]\nattributes = ["nationality"]\n[stats]\nbootstrap_samples = 20\n'
+        '[profiles]\nbase = { gender = "M", language_level = 4, income = 1.5, has_children = 0, '
+        'months_on_benefit = 12 }\nvary = { gender = ["F"] }\n'
+    )
     config = _config(folder, "lang", 'path = "model.skops"', extra)
     en, nl = folder / "out-en", folder / "out-nl"
     assert main(["probe", str(config), "--out", str(en), "--quiet"]) == 0
@@ -251,6 +255,23 @@ def test_a_dutch_probe_report_is_dutch_and_its_data_the_same(folder, capsys):
     assert f"gender = F: {truth:+.4f}" in english
     assert "(6.000 records)" in dutch and "(6,000 records)" in english
     assert "95%-BI" in dutch
+    # the flag rule and the profile's sentence in Dutch; probe.json keeps the English
+    saved = json.loads((nl / "probe.json").read_text(encoding="utf-8"))
+    assert saved["flips"]["threshold"] == (
+        "the top 10% of scores flagged (the default: no threshold given)"
+    )
+    assert saved["flips"]["threshold"] in english and saved["flips"]["threshold"] not in dutch
+    assert (
+        "Selectieregel: de hoogste 10% van de scores geselecteerd (de standaard: geen drempel "
+        "opgegeven)" in dutch
+    )
+    (row,) = [r for r in saved["tables"]["probe-profiles"] if r["sentence"]]
+    assert row["sentence"] in english and row["sentence"] not in dutch
+    score, base = (f"{row[c]:.2f}".replace(".", ",") for c in ("score", "base_score"))
+    assert (
+        f"Profiel 'gender = F' (gender F) scoort {score} tegenover {base} voor 'base' "
+        "(gender M), verder gelijk." in dutch
+    )
 
 
 def test_an_unknown_probe_language_exits_2_and_writes_nothing(folder, capsys):

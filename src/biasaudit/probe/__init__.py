@@ -27,6 +27,7 @@ _LAZY = {
     "Model": "_model",
     "as_model": "_model",
     "load_model": "_model",
+    "Phrase": "_phrases",
     "CONTRIBUTION_COLUMNS": "_profiles",
     "PROFILE_COLUMNS": "_profiles",
     "ProfileResult": "_profiles",
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
     )
     from ._flip import FLIP_COLUMNS, Flip, FlipResult, flip_experiment, publish_flips
     from ._model import Model, as_model, load_model
+    from ._phrases import Phrase
     from ._profiles import (
         CONTRIBUTION_COLUMNS,
         PROFILE_COLUMNS,
@@ -77,6 +79,7 @@ __all__ = [
     "FlipResult",
     "Model",
     "PROFILE_COLUMNS",
+    "Phrase",
     "PROXY_COLUMNS",
     "ProbeConfig",
     "ProbeResult",

@@ -26,6 +26,7 @@ from .._exceptions import ConfigError, Problem, RecordsError
 from ..disclosure import WITHHELD_NOTE, small
 from ..stats import proportion_interval
 from ._model import Model
+from ._phrases import Phrase
 from ._scorecard import level_keys
 
 #: The columns of every flip table, in order (DESIGN.md §6: the same columns every time).
@@ -121,29 +122,40 @@ class FlipResult:
         One row per flip x group, columns :data:`FLIP_COLUMNS` (every value; the
         ``suppressed`` column marks what :meth:`published` blanks).
     flips : tuple of Flip
-    threshold : str
-        The flag rule, in words.
+    rule : Phrase
+        The flag rule (``threshold``: in English words).
     top_k : int
         The k of "moves into the top k".
     rows : int
         Records given; ``scored``: how many were scored (a sample, or all).
     seed : int or None
         The sample's seed.
-    notes : tuple of str
-        What the reader must know (rows not flipped, the sample, dependent features).
+    said : tuple of Phrase
+        What the reader must know (rows not flipped, the sample, dependent features);
+        ``notes``: in English words.
     min_cell : int
     """
 
     table: pd.DataFrame
     flips: tuple[Flip, ...]
-    threshold: str
+    rule: Phrase
     top_k: int
     rows: int
     scored: int
     seed: int | None
-    notes: tuple[str, ...]
+    said: tuple[Phrase, ...]
     min_cell: int
     confidence: float
+
+    @property
+    def threshold(self) -> str:
+        """The flag rule, in English words."""
+        return str(self.rule)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The notes, in English words."""
+        return tuple(str(n) for n in self.said)
 
     def published(self) -> pd.DataFrame:
         """The table with every value disclosure control withholds blanked."""
@@ -276,8 +288,8 @@ def _apply(column: pd.Series, mapping: Mapping[Any, Any], rows: np.ndarray) -> p
 
 def _threshold(
     threshold: Mapping[str, float] | None, n_rows: int, n_scored: int
-) -> tuple[str, float | None, int | None]:
-    """(words, score cut or None, k or None) of the flag rule."""
+) -> tuple[Phrase, float | None, int | None]:
+    """(the rule's phrase, score cut or None, k or None) of the flag rule."""
     t = dict(threshold or {"top_fraction": 0.10})
     if len(t) != 1 or next(iter(t)) not in ("score_at_least", "top_k", "top_fraction"):
         raise ConfigError(
@@ -290,14 +302,21 @@ def _threshold(
         )
     ((kind, value),) = t.items()
     if kind == "score_at_least":
-        return f"flagged when the score is at least {value:g}", float(value), None
+        return Phrase("rule_score", {"value": value}), float(value), None
     if kind == "top_k":
         k = max(1, round(float(value) * n_scored / n_rows))
-        scaled = f" (scaled to {k:,} of the {n_scored:,} scored)" if n_scored != n_rows else ""
-        return f"the {int(value):,} highest scores flagged{scaled}", None, k
+        if n_scored != n_rows:
+            said = Phrase("rule_top_k_scaled", {"k": int(value), "scaled": k, "scored": n_scored})
+        else:
+            said = Phrase("rule_top_k", {"k": int(value)})
+        return said, None, k
     k = max(1, math.floor(float(value) * n_scored))
-    default = "" if threshold else " (the default: no threshold given)"
-    return f"the top {100 * float(value):g}% of scores flagged{default}", None, k
+    percent = {"percent": 100 * float(value)}
+    return (
+        Phrase("rule_top_fraction" if threshold else "rule_top_fraction_default", percent),
+        None,
+        k,
+    )
 
 
 def flip_experiment(
@@ -371,7 +390,7 @@ def flip_experiment(
     else:
         data = frame.reset_index(drop=True)
     scored = len(data)
-    words, cut, k = _threshold(threshold, rows, scored)
+    rule, cut, k = _threshold(threshold, rows, scored)
     base = model.score(data)
     # flags and ranks compare scores at 12 decimals: the floating-point noise between
     # model forms (1e-16) must not decide whether a tie counts as flagged
@@ -385,18 +404,22 @@ def flip_experiment(
     rank = scored - np.searchsorted(order, level, side="right") + 1  # 1 = highest
     notes = []
     if scored < len(frame):
-        notes.append(f"a seeded random sample of {scored:,} of {rows:,} records (seed {seed})")
+        notes.append(Phrase("flip_sample", {"scored": scored, "rows": rows, "seed": seed}))
     parts = []
     for f in chosen:
         eligible = level_keys(data[f.attribute]).isin([_key(v) for v in f.mapping]).to_numpy()
         left = int((~eligible).sum())
         if left:
             notes.append(
-                f"{f.name}: {left:,} records whose {f.attribute} is not in the map (or missing) "
-                "were not flipped and are left out of its rows"
+                Phrase("not_flipped", {"flip": f.name, "left": left, "attribute": f.attribute})
             )
         if f.together:
-            notes.append(f"{f.name}: {', '.join(f.together)} flipped together with {f.attribute}")
+            notes.append(
+                Phrase(
+                    "together",
+                    {"flip": f.name, "columns": ", ".join(f.together), "attribute": f.attribute},
+                )
+            )
         changed = data.copy()
         changed[f.attribute] = _apply(data[f.attribute], f.mapping, eligible)
         for column, mapping in f.together.items():
@@ -425,12 +448,12 @@ def flip_experiment(
     return FlipResult(
         table=table,
         flips=chosen,
-        threshold=words,
+        rule=rule,
         top_k=top_k,
         rows=rows,
         scored=scored,
         seed=seed if scored < rows else None,
-        notes=tuple(notes),
+        said=tuple(notes),
         min_cell=min_cell,
         confidence=confidence,
     )

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .._exceptions import Problem, RecordsError
 from ._model import Model
+from ._phrases import Phrase
 
 PROFILE_COLUMNS = ["profile", "score", "base_score", "difference", "differs_in", "sentence"]
 CONTRIBUTION_COLUMNS = ["profile", "variable", "value", "contribution", "method"]
@@ -26,11 +27,13 @@ CONTRIBUTION_COLUMNS = ["profile", "variable", "value", "contribution", "method"
 @dataclass(frozen=True)
 class ProfileResult:
     """Scores of the profiles against the base (:data:`PROFILE_COLUMNS`) and each
-    variable's contribution (:data:`CONTRIBUTION_COLUMNS`)."""
+    variable's contribution (:data:`CONTRIBUTION_COLUMNS`); ``said``: each sentence
+    as a :class:`Phrase` (the report writes it in its language)."""
 
     table: pd.DataFrame
     contributions: pd.DataFrame
     base: str
+    said: tuple[Phrase, ...] = ()
 
     @property
     def sentences(self) -> list[str]:
@@ -110,21 +113,27 @@ def score_profiles(
     variables = [  # in the profiles' column order: the order a reader wrote them in
         c for c in frame.columns if c != "profile" and (not model.features or c in model.features)
     ]
-    rows, parts = [], []
+    rows, parts, said = [], [], []
     for i in range(len(frame)):
         diff = [v for v in variables if _text(frame.at[i, v]) != _text(frame.at[b, v])]
         name = frame.at[i, "profile"]
         sentence = ""
         if i != b:
-            mine = ", ".join(f"{v} {_text(frame.at[i, v])}" for v in diff)
-            theirs = ", ".join(f"{v} {_text(frame.at[b, v])}" for v in diff)
-            sentence = (
-                f"Profile {name!r} ({mine}) scores {scores[i]:.2f} against {scores[b]:.2f} for "
-                f"{base!r} ({theirs}), otherwise identical."
-                if diff
-                else f"Profile {name!r} is identical to {base!r} in every model input "
-                f"(score {scores[i]:.2f})."
+            phrase = Phrase(
+                "profile_same", {"name": name, "base": base, "score": float(scores[i])}
             )
+            if diff:
+                phrase = Phrase(
+                    "profile_differs",
+                    {
+                        **phrase.values,
+                        "mine": ", ".join(f"{v} {_text(frame.at[i, v])}" for v in diff),
+                        "base_score": float(scores[b]),
+                        "theirs": ", ".join(f"{v} {_text(frame.at[b, v])}" for v in diff),
+                    },
+                )
+            said.append(phrase)
+            sentence = str(phrase)
         rows.append(
             {
                 "profile": name,
@@ -175,4 +184,5 @@ def score_profiles(
         table=pd.DataFrame(rows, columns=PROFILE_COLUMNS),
         contributions=pd.DataFrame(parts, columns=CONTRIBUTION_COLUMNS),
         base=str(base),
+        said=tuple(said),
     )

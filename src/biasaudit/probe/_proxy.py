@@ -20,6 +20,7 @@ import pandas as pd
 
 from .._exceptions import Problem, RecordsError
 from ._model import Model
+from ._phrases import Phrase
 from ._scorecard import level_keys
 
 PROXY_COLUMNS = [
@@ -48,7 +49,12 @@ class ProxyResult:
     rows: int
     bootstrap: int
     seed: int
-    notes: tuple[str, ...]
+    said: tuple[Phrase, ...]
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The notes (the sample, records left out), in English words."""
+        return tuple(str(n) for n in self.said)
 
     def top(self, attribute: str) -> str:
         """The feature ranked first for ``attribute``."""
@@ -239,7 +245,7 @@ def proxy_audit(
     total = sum(influence.values())
     rows, notes = [], []
     if len(data) < len(frame):
-        notes.append(f"a seeded random sample of {len(data):,} of {len(frame):,} records")
+        notes.append(Phrase("proxy_sample", {"sampled": len(data), "rows": len(frame)}))
     for a in attributes:
         keys = level_keys(data[a])
         counts = keys.value_counts()
@@ -247,8 +253,9 @@ def proxy_audit(
         dropped = int((~keep).sum())
         if dropped:
             notes.append(
-                f"{a}: {dropped:,} records with a missing value or in a group of fewer than "
-                f"{min_cell} people left out"
+                Phrase(
+                    "proxy_left_out", {"attribute": a, "dropped": dropped, "min_cell": min_cell}
+                )
             )
         sub = data[keep.to_numpy()].reset_index(drop=True)
         target_keys = keys[keep].to_numpy()
@@ -305,5 +312,5 @@ def proxy_audit(
         rows=len(data),
         bootstrap=bootstrap,
         seed=seed,
-        notes=tuple(notes),
+        said=tuple(notes),
     )

@@ -12,6 +12,7 @@ from .._exceptions import ConfigError, Problem
 from ..io import Sampling
 from ._flip import Flip, FlipResult, flip_experiment
 from ._model import Model, as_model
+from ._phrases import Phrase
 from ._profiles import ProfileResult, grid, score_profiles
 from ._proxy import ProxyResult, proxy_audit
 
@@ -70,13 +71,13 @@ class ProbeResult:
 
 def proxy_flips(
     records: pd.DataFrame, proxies: ProxyResult, top: int
-) -> tuple[list[Flip], list[str]]:
+) -> tuple[list[Flip], list[Phrase]]:
     """Flips of the top ``top`` proxies of each attribute: each value to the one most
     common in the attribute's largest group; and notes on what was not flipped."""
     from ._scorecard import level_keys
 
     flips: list[Flip] = []
-    notes = []
+    notes: list[Phrase] = []
     table = proxies.table
     for attribute in dict.fromkeys(table["attribute"]):
         ranked = table[(table["attribute"] == attribute) & table["rank"].notna()]
@@ -87,7 +88,10 @@ def proxy_flips(
             values = column.dropna().unique()
             if len(values) > 20:
                 notes.append(
-                    f"proxy {feature} of {attribute}: {len(values)} distinct values; not flipped"
+                    Phrase(
+                        "proxy_many_values",
+                        {"feature": feature, "attribute": attribute, "distinct": len(values)},
+                    )
                 )
                 continue
             typical = column[(keys == largest).to_numpy()].mode().iloc[0]
@@ -99,8 +103,15 @@ def proxy_flips(
             if mapping:
                 flips.append(Flip(feature, mapping))
                 notes.append(
-                    f"proxy flip: {feature} set to {typical!r} (its most common value among "
-                    f"{attribute} = {largest}, the largest group) for everyone with another value"
+                    Phrase(
+                        "proxy_flip",
+                        {
+                            "feature": feature,
+                            "typical": typical,
+                            "attribute": attribute,
+                            "largest": largest,
+                        },
+                    )
                 )
     return flips, notes
 
@@ -199,7 +210,7 @@ def probe(
             min_cell=min_cell,
         )
     chosen_flips = list(flips)
-    notes: list[str] = []
+    notes: list[Phrase] = []
     if proxy_result is not None and flip_proxies > 0:
         extra, notes = proxy_flips(records, proxy_result, flip_proxies)
         chosen_flips += extra
@@ -217,7 +228,7 @@ def probe(
             population=sampling.population if sampling is not None else None,
         )
         if notes:
-            flip_result = replace(flip_result, notes=(*flip_result.notes, *notes))
+            flip_result = replace(flip_result, said=(*flip_result.said, *notes))
     if profiles is not None or base is not None:
         table = profiles if profiles is not None else grid(dict(base or {}), dict(vary or {}))
         profile_result = score_profiles(chosen, table, base=base_profile)

@@ -812,6 +812,40 @@ ENGLISH: Mapping[str, str] = {
         "Hand-written or generated profiles, not people in the data; each compared with "
         "the base profile {base}."
     ),
+    "probe.say.rule_score": "flagged when the score is at least {value}",
+    "probe.say.rule_top_k": "the {k} highest scores flagged",
+    "probe.say.rule_top_k_scaled": (
+        "the {k} highest scores flagged (scaled to {scaled} of the {scored} scored)"
+    ),
+    "probe.say.rule_top_fraction": "the top {percent}% of scores flagged",
+    "probe.say.rule_top_fraction_default": (
+        "the top {percent}% of scores flagged (the default: no threshold given)"
+    ),
+    "probe.say.flip_sample": "a seeded random sample of {scored} of {rows} records (seed {seed})",
+    "probe.say.not_flipped": (
+        "{flip}: {left} records whose {attribute} is not in the map (or missing) were not "
+        "flipped and are left out of its rows"
+    ),
+    "probe.say.together": "{flip}: {columns} flipped together with {attribute}",
+    "probe.say.proxy_many_values": (
+        "proxy {feature} of {attribute}: {distinct} distinct values; not flipped"
+    ),
+    "probe.say.proxy_flip": (
+        "proxy flip: {feature} set to {typical} (its most common value among {attribute} = "
+        "{largest}, the largest group) for everyone with another value"
+    ),
+    "probe.say.proxy_sample": "a seeded random sample of {sampled} of {rows} records",
+    "probe.say.proxy_left_out": (
+        "{attribute}: {dropped} records with a missing value or in a group of fewer than "
+        "{min_cell} people left out"
+    ),
+    "probe.say.profile_differs": (
+        "Profile {name} ({mine}) scores {score} against {base_score} for {base} ({theirs}), "
+        "otherwise identical."
+    ),
+    "probe.say.profile_same": (
+        "Profile {name} is identical to {base} in every model input (score {score})."
+    ),
     "probe.profiles_table": "Scores of the profiles",
     "probe.contributions_table": "Each variable's contribution",
     "pcol.attribute": "Attribute",

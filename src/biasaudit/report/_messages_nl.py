@@ -898,6 +898,47 @@ DUTCH: Mapping[str, str] = {
         "Zelf geschreven of gegenereerde profielen, geen mensen uit de gegevens; elk "
         "vergeleken met het basisprofiel {base}."
     ),
+    "probe.say.rule_score": "geselecteerd bij een score van ten minste {value}",
+    "probe.say.rule_top_k": "de {k} hoogste scores geselecteerd",
+    "probe.say.rule_top_k_scaled": (
+        "de {k} hoogste scores geselecteerd (herschaald naar {scaled} van de {scored} beoordeelde)"
+    ),
+    "probe.say.rule_top_fraction": "de hoogste {percent}% van de scores geselecteerd",
+    "probe.say.rule_top_fraction_default": (
+        "de hoogste {percent}% van de scores geselecteerd (de standaard: geen drempel opgegeven)"
+    ),
+    "probe.say.flip_sample": (
+        "een willekeurige steekproef met vaste seed van {scored} van de {rows} records "
+        "(seed {seed})"
+    ),
+    "probe.say.not_flipped": (
+        "{flip}: {left} records waarvan {attribute} niet in de tabel staat (of ontbreekt) "
+        "zijn niet omgedraaid en tellen niet mee in de rijen ervan"
+    ),
+    "probe.say.together": "{flip}: {columns} samen met {attribute} omgedraaid",
+    "probe.say.proxy_many_values": (
+        "plaatsvervanger {feature} van {attribute}: {distinct} verschillende waarden; niet "
+        "omgedraaid"
+    ),
+    "probe.say.proxy_flip": (
+        "plaatsvervanger omgedraaid: {feature} op {typical} gezet (de meest voorkomende "
+        "waarde bij {attribute} = {largest}, de grootste groep) voor iedereen met een "
+        "andere waarde"
+    ),
+    "probe.say.proxy_sample": (
+        "een willekeurige steekproef met vaste seed van {sampled} van de {rows} records"
+    ),
+    "probe.say.proxy_left_out": (
+        "{attribute}: {dropped} records met een ontbrekende waarde of in een groep van "
+        "minder dan {min_cell} mensen weggelaten"
+    ),
+    "probe.say.profile_differs": (
+        "Profiel {name} ({mine}) scoort {score} tegenover {base_score} voor {base} "
+        "({theirs}), verder gelijk."
+    ),
+    "probe.say.profile_same": (
+        "Profiel {name} is in elke invoer van het model gelijk aan {base} (score {score})."
+    ),
     "probe.profiles_table": "Scores van de profielen",
     "probe.contributions_table": "De bijdrage van elke variabele",
     "pcol.attribute": "Kenmerk",

@@ -5,6 +5,7 @@ kind and sha256). Written as a whole or not at all, like an audit's folder."""
 from __future__ import annotations
 
 import math
+import string
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ..io import write_csv, write_json
-from ..probe import ProbeResult
+from ..probe import Phrase, ProbeResult
 from ._html import e as _e
 from ._html import figure as _figure
 from ._html import frame_table as _html_table
@@ -46,6 +47,20 @@ def _p(key: str, **fields: object) -> str:
     return f"<p>{_e(text(key, **fields))}</p>"
 
 
+def _say(phrase: Phrase) -> str:
+    """``phrase`` (a note, the flag rule, a profile's sentence) in the report's language:
+    its values formatted as the probe's English template formats them, with the
+    language's separators; in English it is the probe's own text."""
+    shown = {}
+    for _, name, spec, conversion in string.Formatter().parse(phrase.template):
+        if name:
+            value = phrase.values[name]
+            shown[name] = (
+                repr(value) if conversion == "r" else fmt(value, spec) if spec else str(value)
+            )
+    return text(f"probe.say.{phrase.kind}", **shown)
+
+
 def _flip_section(result: ProbeResult, folder: Path, png: bool) -> str:
     flips = result.flips
     if flips is None:
@@ -57,12 +72,12 @@ def _flip_section(result: ProbeResult, folder: Path, png: bool) -> str:
         _p(
             "probe.flips_intro",
             of_sample="" if flips.scored == flips.rows else text("probe.of_sample"),
-            threshold=flips.threshold,
+            threshold=_say(flips.rule),
             top_k=fmt(flips.top_k),
             level=level,
         ),
     ]
-    parts += [_p("probe.note", note=n) for n in flips.notes]
+    parts += [_p("probe.note", note=_say(n)) for n in flips.said]
     from ._probe_charts import flip_chart  # matplotlib loads only when a report is drawn
 
     for flip in dict.fromkeys(table["flip"]):
@@ -91,7 +106,7 @@ def _proxy_section(result: ProbeResult, folder: Path, png: bool) -> str:
         f"<h3>{_e(text('probe.proxies_heading'))}</h3>",
         _p("probe.proxies_intro", bootstrap=fmt(proxies.bootstrap)),
     ]
-    parts += [_p("probe.note", note=n) for n in proxies.notes]
+    parts += [_p("probe.note", note=_say(n)) for n in proxies.said]
     for attribute in dict.fromkeys(proxies.table["attribute"]):
         chart = proxy_chart(proxies.table, attribute)
         if chart is not None:
@@ -106,7 +121,7 @@ def _profile_section(result: ProbeResult) -> str:
     profiles = result.profiles
     if profiles is None:
         return ""
-    items = "".join(f"<li>{_e(s)}</li>" for s in profiles.sentences)
+    items = "".join(f"<li>{_e(_say(s))}</li>" for s in profiles.said)
     return (
         f"<h3>{_e(text('probe.profiles_heading'))}</h3>"
         + _p("probe.profiles_intro", base=profiles.base)
