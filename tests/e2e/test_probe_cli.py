@@ -279,3 +279,21 @@ def test_an_unknown_probe_language_exits_2_and_writes_nothing(folder, capsys):
     assert main(["probe", str(config), "--out", str(folder / "out-fr"), "--quiet"]) == 2
     assert "output.language: unknown report language 'fr'" in capsys.readouterr().err
     assert not (folder / "out-fr").exists()
+
+
+def test_flipping_the_top_proxy_writes_its_numeric_values(folder, capsys):
+    """[proxy] flip_top flips the top proxy (language_level, numbers 1 to 4): its
+    values are numpy integers in the flip table, and probe.json holds them as numbers
+    (this crashed with a traceback while the JSON was written)."""
+    config = _config(
+        folder,
+        "fliptop",
+        'path = "model.skops"',
+        FLIP + '[proxy]\nattributes = ["nationality"]\nflip_top = 1\n'
+        "[stats]\nbootstrap_samples = 20\n",
+    )
+    out = folder / "out-fliptop"
+    assert main(["probe", str(config), "--out", str(out), "--quiet"]) == 0
+    assert "flip language_level" in capsys.readouterr().out
+    flips = json.loads((out / "probe.json").read_text(encoding="utf-8"))["flips"]
+    assert any(str(f.get("attribute")) == "language_level" for f in flips["flips"])

@@ -3,6 +3,7 @@ result, never a traceback."""
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import numpy as np
@@ -148,3 +149,13 @@ def test_quoted_text_is_left_to_the_csv_module(tmp_path):
     path.write_text('a,b\n"x,y",1\n', encoding="utf-8")
     assert _io._quick_counts(path, open, "utf-8", ",", 2) is None
     assert _io.csv_problems(path, delimiter=",", encoding="utf-8") == []  # one quoted field
+
+
+def test_json_writer_takes_numpy_numbers_and_arrays():
+    """Tables hand numpy scalars to the JSON writer (an int64 count, a float32 rate)."""
+    from biasaudit.io._write import write_json
+
+    text = write_json(
+        {"n": np.int64(3), "rate": np.float32(0.5), "rows": [{"k": np.arange(2)}]}, None
+    )
+    assert json.loads(text) == {"n": 3, "rate": 0.5, "rows": [{"k": [0, 1]}]}

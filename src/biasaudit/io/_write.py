@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 #: What makes a spreadsheet read a cell as a formula: a leading = + - @, or a tab, carriage
@@ -43,9 +44,18 @@ def write_json(data: Mapping[str, Any], path: str | Path | None) -> str | None:
     return None
 
 
+def _scalar(value: Any) -> Any:
+    """numpy's numbers and arrays as Python's (tables hand them over: an int64 count)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON: {value!r}")
+
+
 def _json(value: Any, depth: int) -> str:
     def flat(v: Any) -> str:
-        return json.dumps(v, ensure_ascii=False, separators=(", ", ": "))
+        return json.dumps(v, ensure_ascii=False, separators=(", ", ": "), default=_scalar)
 
     pad, inner = "  " * depth, "  " * (depth + 1)
     if isinstance(value, Mapping) and value:
