@@ -50,11 +50,10 @@ BUILDS_ON: dict[str, set[str]] = {
 #: audits stage. The chart modules are named because they load matplotlib, so the report
 #: package does not re-export them. (module, method, imported module)
 FACADE = {
-    ("biasaudit.audits._audit", "AuditResult.report", "biasaudit.report"),
+    ("biasaudit.audits._result", "PublishedResult.report", "biasaudit.report"),
     ("biasaudit.audits._audit", "AuditResult.plot", "biasaudit.report._charts"),
     ("biasaudit.audits._audit", "AuditResult.plot", "biasaudit.report._score_charts"),
     ("biasaudit.audits._audit", "AuditResult.plot", "biasaudit.report._change_report"),
-    ("biasaudit.audits._funnel_audit", "FunnelResult.report", "biasaudit.report"),
     ("biasaudit.audits._funnel_audit", "FunnelResult.sentences", "biasaudit.report"),
     ("biasaudit.audits._funnel_audit", "FunnelResult.plot", "biasaudit.report._charts"),
 }

@@ -9,7 +9,6 @@ import html
 import json
 import warnings
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import narwhals as nw
@@ -171,35 +170,6 @@ class AuditResult(PublishedResult):
             )
             parts.append(out.assign(dataset=name)[["dataset", *SUMMARY_COLUMNS]])
         return pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
-
-    def report(
-        self,
-        out_dir: str | Path,
-        *,
-        restricted: bool = False,
-        png: bool = False,
-        pdf: bool = False,
-        report: Mapping[str, Any] | None = None,
-        language: str = "en",
-    ) -> Path:
-        """Write the output folder: report.html (and report.pdf with ``pdf``, which needs
-        ``pip install 'biasaudit[pdf]'``), charts/ (SVG; PNG too with ``png``),
-        results.csv, results.json and manifest.json; see :func:`biasaudit.write_outputs`.
-
-        ``report``: the configuration's ``[report]`` section as a mapping (``title``,
-        ``author``, ``names`` of attributes, ``labels`` of groups); ``language`` the language of
-        report.html (``"en"`` or ``"nl"``; the results files are the same in every language)."""
-        from ..report import write_outputs  # the output layer sits above this one
-
-        return write_outputs(
-            self,
-            out_dir,
-            restricted=restricted,
-            png=png,
-            pdf=pdf,
-            report=report,
-            language=language,
-        )
 
     def discover(
         self,

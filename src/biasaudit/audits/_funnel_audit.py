@@ -6,7 +6,6 @@ import dataclasses
 import html
 import json
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -68,35 +67,6 @@ class FunnelResult(PublishedResult):
     def published_table(self) -> pd.DataFrame:
         """The table as it may be published: suppressed rows blanked."""
         return publish(self.table, "funnel", correction=self.options.correction)
-
-    def report(
-        self,
-        out_dir: str | Path,
-        *,
-        restricted: bool = False,
-        png: bool = False,
-        pdf: bool = False,
-        report: Mapping[str, Any] | None = None,
-        language: str = "en",
-    ) -> Path:
-        """Write the output folder: report.html (and report.pdf with ``pdf``, which needs
-        ``pip install 'biasaudit[pdf]'``), charts/ (SVG; PNG too with ``png``),
-        results.csv, results.json and manifest.json.
-
-        ``report``: the configuration's ``[report]`` section as a mapping (``title``,
-        ``author``, ``names`` of attributes, ``labels`` of groups); ``language`` the language of
-        report.html (``"en"`` or ``"nl"``; the results files are the same in every language)."""
-        from ..report import write_outputs  # the output layer sits above this one
-
-        return write_outputs(
-            self,
-            out_dir,
-            restricted=restricted,
-            png=png,
-            pdf=pdf,
-            report=report,
-            language=language,
-        )
 
     def plot(self, attribute: str) -> Any:
         """The funnel chart of one attribute as a figure (for notebooks)."""

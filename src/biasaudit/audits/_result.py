@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,8 @@ class PublishedResult(ABC):
 
     A subclass holds ``table`` (every value, rows marked ``suppressed``) and defines
     :meth:`published_table` (what may be published) and :meth:`to_dict`; writing CSV
-    and JSON, public or restricted, is the same for every result.
+    and JSON, public or restricted, and the output folder are the same for every
+    result.
     """
 
     table: pd.DataFrame
@@ -43,3 +45,32 @@ class PublishedResult(ABC):
     def to_json(self, path: str | Path | None = None, *, restricted: bool = False) -> str | None:
         """Write :meth:`to_dict` as JSON; return the text when ``path`` is None."""
         return write_json(self.to_dict(restricted=restricted), path)
+
+    def report(
+        self,
+        out_dir: str | Path,
+        *,
+        restricted: bool = False,
+        png: bool = False,
+        pdf: bool = False,
+        report: Mapping[str, Any] | None = None,
+        language: str = "en",
+    ) -> Path:
+        """Write the output folder: report.html (and report.pdf with ``pdf``, which needs
+        ``pip install 'biasaudit[pdf]'``), charts/ (SVG; PNG too with ``png``),
+        results.csv, results.json and manifest.json; see :func:`biasaudit.write_outputs`.
+
+        ``report``: the configuration's ``[report]`` section as a mapping (``title``,
+        ``author``, ``names`` of attributes, ``labels`` of groups); ``language`` the language of
+        report.html (``"en"`` or ``"nl"``; the results files are the same in every language)."""
+        from ..report import write_outputs  # the output layer sits above this one
+
+        return write_outputs(
+            self,  # type: ignore[arg-type]  # every subclass is an AuditResult or FunnelResult
+            out_dir,
+            restricted=restricted,
+            png=png,
+            pdf=pdf,
+            report=report,
+            language=language,
+        )

@@ -342,6 +342,27 @@ def _strength(row: Any, confidence: float) -> str:
     return "uncertain"
 
 
+def clear_top_decile(excess: pd.DataFrame, confidence: float) -> list[Any]:
+    """Per attribute, the published top-decile row with the largest clear excess (above
+    everyone's share, interval excluding 0, adjusted p below ``1 - confidence``);
+    attributes in order of that excess."""
+    best: dict[str, Any] = {}
+    for row in excess.itertuples():
+        values = (row.excess, row.excess_ci_low, row.excess_ci_high, row.p_adjusted, row.share)
+        if (
+            row.cut != "top decile"
+            or row.attribute == OVERALL
+            or _suppressed(row.suppressed)
+            or not all(_number(v) for v in values)
+            or not (row.excess > 0 and row.excess_ci_low > 0)
+            or not row.p_adjusted < 1 - confidence
+        ):
+            continue
+        if row.attribute not in best or row.excess > best[row.attribute].excess:
+            best[row.attribute] = row
+    return sorted(best.values(), key=lambda r: -r.excess)
+
+
 def score_findings(
     excess: pd.DataFrame,
     *,
@@ -368,22 +389,8 @@ def score_findings(
     everyone (+9.1 points, 95% CI 7.8 to 10.5).
     """
     level = f"{confidence:.0%}"
-    best: dict[str, Any] = {}
-    for row in excess.itertuples():
-        values = (row.excess, row.excess_ci_low, row.excess_ci_high, row.p_adjusted, row.share)
-        if (
-            row.cut != "top decile"
-            or row.attribute == OVERALL
-            or _suppressed(row.suppressed)
-            or not all(_number(v) for v in values)
-            or not (row.excess > 0 and row.excess_ci_low > 0)
-            or not row.p_adjusted < 1 - confidence
-        ):
-            continue
-        if row.attribute not in best or row.excess > best[row.attribute].excess:
-            best[row.attribute] = row
     out = []
-    for row in sorted(best.values(), key=lambda r: -r.excess):
+    for row in clear_top_decile(excess, confidence):
         of = f" of {int(row.people):,}" if _number(row.people) else ""
         out.append(
             f"Of {name(str(row.attribute), str(row.group))}, {percent(row.share)}{of} had a "

@@ -14,7 +14,6 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +21,7 @@ import pandas as pd
 from ..counts import OVERALL
 from ..disclosure import publish
 from ..stats import AdjustedDisparity, adjust_pvalues
-from ._findings import _number, _suppressed, percent
+from ._findings import _number, clear_top_decile, percent
 from ._labels import capital
 from ._messages import fmt, text
 from ._messages import label as metric_label
@@ -93,22 +92,8 @@ def top_decile_sentences(excess: pd.DataFrame, *, confidence: float, name: Name)
     """Groups over-represented in the top score decile, one sentence per attribute
     (the rows :func:`biasaudit.report.score_findings` tells, told from the catalogue)."""
     level = fmt(confidence, ".0%")
-    best: dict[str, Any] = {}
-    for row in excess.itertuples():
-        values = (row.excess, row.excess_ci_low, row.excess_ci_high, row.p_adjusted, row.share)
-        if (
-            row.cut != "top decile"
-            or row.attribute == OVERALL
-            or _suppressed(row.suppressed)
-            or not all(_number(v) for v in values)
-            or not (row.excess > 0 and row.excess_ci_low > 0)
-            or not row.p_adjusted < 1 - confidence
-        ):
-            continue
-        if row.attribute not in best or row.excess > best[row.attribute].excess:
-            best[row.attribute] = row
     out = []
-    for row in sorted(best.values(), key=lambda r: -r.excess):
+    for row in clear_top_decile(excess, confidence):
         share = percent(row.share)
         if _number(row.people):
             share = text("scores.of", share=share, people=fmt(int(row.people)))
